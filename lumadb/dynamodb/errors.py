@@ -1,0 +1,139 @@
+"""DynamoDB's error envelope: `{"__type": "<prefix>#<Name>", "message": "..."}`.
+
+One class with named constructors (as Scylla's `api_error`), so handlers say
+`raise DynamoError.validation("...")` and the text is AWS's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from lumadb.errors import ProtocolError
+
+DYNAMODB = "com.amazonaws.dynamodb.v20120810#"
+CORAL_VALIDATE = "com.amazon.coral.validate#"
+CORAL_SERVICE = "com.amazon.coral.service#"
+
+
+class DynamoError(ProtocolError):
+    def __init__(
+        self,
+        type_name: str,
+        message: str | None,
+        status: int = 400,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message or "", status)
+        self.type_name = type_name  # full `__type`, prefix included
+        self.has_message = message is not None
+        self.extra = extra or {}
+
+    @property
+    def short_type(self) -> str:
+        return self.type_name.rsplit("#", 1)[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"__type": self.type_name}
+        if self.has_message:
+            out["message"] = self.message
+        out.update(self.extra)
+        return out
+
+    def body(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+    def content_type(self) -> bytes:
+        return b"application/x-amz-json-1.0"
+
+    # -- request-level errors -------------------------------------------------------
+    @classmethod
+    def validation(cls, message: str) -> DynamoError:
+        return cls(CORAL_VALIDATE + "ValidationException", message)
+
+    @classmethod
+    def serialization(cls, message: str | None = None) -> DynamoError:
+        return cls(CORAL_SERVICE + "SerializationException", message)
+
+    @classmethod
+    def unknown_operation(cls) -> DynamoError:
+        return cls(CORAL_SERVICE + "UnknownOperationException", None)
+
+    @classmethod
+    def not_supported(cls, operation: str) -> DynamoError:
+        # AWS has no "not implemented" error; UnknownOperationException is what clients
+        # already handle, with a message saying why.
+        return cls(
+            CORAL_SERVICE + "UnknownOperationException",
+            f"LumaDB does not support the operation {operation}",
+        )
+
+    @classmethod
+    def internal(cls, request_id: str = "") -> DynamoError:
+        msg = "Internal server error" + (f" (request id {request_id})" if request_id else "")
+        return cls(DYNAMODB + "InternalServerError", msg, status=500)
+
+    @classmethod
+    def request_too_large(cls, limit: int) -> DynamoError:
+        return cls(
+            CORAL_SERVICE + "RequestEntityTooLarge",
+            f"Request entity too large: the body exceeds {limit} bytes",
+            status=413,
+        )
+
+    # -- data-plane errors -----------------------------------------------------------
+    @classmethod
+    def resource_not_found(cls, message: str = "Requested resource not found") -> DynamoError:
+        return cls(DYNAMODB + "ResourceNotFoundException", message)
+
+    @classmethod
+    def resource_in_use(cls, message: str) -> DynamoError:
+        return cls(DYNAMODB + "ResourceInUseException", message)
+
+    @classmethod
+    def conditional_check_failed(
+        cls, item: dict[str, Any] | None = None, message: str = "The conditional request failed"
+    ) -> DynamoError:
+        return cls(
+            DYNAMODB + "ConditionalCheckFailedException",
+            message,
+            extra={"Item": item} if item is not None else None,
+        )
+
+    @classmethod
+    def transaction_canceled(cls, reasons: list[dict[str, Any]]) -> DynamoError:
+        codes = ", ".join(r.get("Code", "None") for r in reasons)
+        return cls(
+            DYNAMODB + "TransactionCanceledException",
+            f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+            extra={"CancellationReasons": reasons},
+        )
+
+    @classmethod
+    def transaction_conflict(cls, message: str) -> DynamoError:
+        return cls(DYNAMODB + "TransactionConflictException", message)
+
+    @classmethod
+    def idempotent_parameter_mismatch(cls, message: str) -> DynamoError:
+        return cls(DYNAMODB + "IdempotentParameterMismatchException", message)
+
+    @classmethod
+    def limit_exceeded(cls, message: str) -> DynamoError:
+        return cls(DYNAMODB + "LimitExceededException", message)
+
+    @classmethod
+    def item_collection_size_limit(cls, message: str) -> DynamoError:
+        return cls(DYNAMODB + "ItemCollectionSizeLimitExceededException", message)
+
+    @classmethod
+    def trimmed_data_access(cls, message: str) -> DynamoError:
+        return cls(DYNAMODB + "TrimmedDataAccessException", message)
+
+    @classmethod
+    def expired_iterator(cls, message: str) -> DynamoError:
+        return cls(DYNAMODB + "ExpiredIteratorException", message)
+
+    @classmethod
+    def duplicate_item(cls, message: str) -> DynamoError:
+        return cls(DYNAMODB + "DuplicateItemException", message)
