@@ -1,0 +1,72 @@
+"""Process-wide state: settings, database files, the query cache and the protocol front ends."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from lumadb.config import Config
+from lumadb.frontend import FrontEnd
+from lumadb.http import Handler
+from lumadb.storage.cache import QueryCache
+from lumadb.storage.databases import DatabaseRegistry
+
+log = logging.getLogger("lumadb")
+
+
+def _load_front_ends() -> list[FrontEnd]:
+    """Each protocol package's `frontend` module exposes `create_front_end()`."""
+    import importlib
+
+    found: list[FrontEnd] = []
+    for module in ("lumadb.dynamodb.frontend", "lumadb.d1.frontend", "lumadb.libsql.frontend"):
+        try:
+            found.append(importlib.import_module(module).create_front_end())
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            log.debug("protocol module %s not present", module)
+    return found
+
+
+class Server:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.databases = DatabaseRegistry(config)
+        self.cache = QueryCache(config.query_cache_entries)
+        self.secret = self._load_secret(config)
+        self.front_ends = _load_front_ends()
+
+    def _load_secret(self, config: Config) -> bytes:
+        """A key for batons, tokens and signed URLs, shared by all worker processes."""
+        if config.secret:
+            return config.secret.encode()
+        path = Path(self.databases.root) / ".secret"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(secrets.token_bytes(32))
+            try:
+                tmp.rename(path) if not path.exists() else tmp.unlink()
+            except OSError:
+                pass
+        return path.read_bytes()
+
+    def resolve(self, method: str, path: str, headers: dict[str, str]) -> tuple[Handler, FrontEnd] | None:
+        for front_end in self.front_ends:
+            handler = front_end.resolve(method, path, headers)
+            if handler is not None:
+                return handler, front_end
+        return None
+
+    async def startup(self) -> None:
+        for front_end in self.front_ends:
+            await front_end.startup(self)
+
+    async def shutdown(self) -> None:
+        for front_end in reversed(self.front_ends):
+            try:
+                await front_end.shutdown()
+            except Exception:
+                log.exception("shutting down %s", front_end.name)
+        self.databases.close_all()

@@ -1,0 +1,1 @@
+"""SQLite storage shared by the three protocols: connections, files, executor, query cache."""

@@ -1,0 +1,120 @@
+"""Maps database names from requests to SQLite files under the data directory.
+
+A name from a request never becomes a path without `validate_name`: no separators, no
+`..`, no control characters, bounded length. Files live at
+`<data>/dynamodb.sqlite`, `<data>/d1/<uuid>.sqlite` and `<data>/libsql/<name>.sqlite`.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from lumadb.config import Config
+from lumadb.storage.executor import ConnectionSetup, Database
+
+KINDS = ("dynamodb", "d1", "libsql")
+MAX_NAME_LENGTH = 128
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+class InvalidDatabaseName(ValueError):
+    """The name cannot name a database file (it would escape the data directory)."""
+
+
+def validate_name(name: str) -> str:
+    if not isinstance(name, str) or not name:
+        raise InvalidDatabaseName("database name must be a non-empty string")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidDatabaseName(f"database name is longer than {MAX_NAME_LENGTH} characters")
+    if ".." in name or not _NAME.fullmatch(name):
+        raise InvalidDatabaseName(
+            "database name may hold only letters, digits, '_', '-' and '.', and must not contain '..'"
+        )
+    return name
+
+
+class DatabaseRegistry:
+    """Opens each database file once per process and hands out its `Database`."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if config.memory:
+            # An ephemeral server: files in a temporary directory removed at shutdown.
+            self._tmp = tempfile.TemporaryDirectory(prefix="lumadb-memory-")
+            self.root = Path(self._tmp.name)
+        else:
+            self.root = Path(config.data_dir).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._open: dict[tuple[str, str], Database] = {}
+        self._lock = threading.Lock()
+
+    def path_for(self, kind: str, name: str) -> Path:
+        if kind not in KINDS:
+            raise ValueError(f"unknown database kind {kind!r}")
+        if kind == "dynamodb":
+            return self.root / "dynamodb.sqlite"
+        path = (self.root / kind / f"{validate_name(name)}.sqlite").resolve()
+        if path.parent != (self.root / kind).resolve():  # belt and braces: never outside
+            raise InvalidDatabaseName("database name escapes the data directory")
+        return path
+
+    def exists(self, kind: str, name: str) -> bool:
+        return (kind, name) in self._open or self.path_for(kind, name).exists()
+
+    def names(self, kind: str) -> list[str]:
+        folder = self.root / kind
+        if not folder.is_dir():
+            return []
+        return sorted(p.stem for p in folder.glob("*.sqlite"))
+
+    def open(self, kind: str, name: str = "", *, setup: ConnectionSetup | None = None) -> Database:
+        """The database, creating its file when missing."""
+        key = (kind, name)
+        db = self._open.get(key)
+        if db is not None:
+            return db
+        with self._lock:
+            db = self._open.get(key)
+            if db is None:
+                path = self.path_for(kind, name)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                cfg = self.config
+                db = Database(
+                    path,
+                    durability="off" if cfg.memory else cfg.durability,
+                    busy_timeout_ms=cfg.busy_timeout_ms,
+                    statement_timeout_ms=cfg.statement_timeout_ms,
+                    log_sql=cfg.debug,
+                    setup=setup,
+                )
+                self._open[key] = db
+        return db
+
+    def delete(self, kind: str, name: str) -> bool:
+        """Close and remove a database's files; False when it did not exist."""
+        path = self.path_for(kind, name)
+        with self._lock:
+            db = self._open.pop((kind, name), None)
+        if db is not None:
+            db.close()
+        found = False
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            candidate = path.with_name(path.name + suffix)
+            if candidate.exists():
+                candidate.unlink()
+                found = True
+        return found
+
+    def close_all(self) -> None:
+        with self._lock:
+            dbs = list(self._open.values())
+            self._open.clear()
+        for db in dbs:
+            db.close()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp.name, ignore_errors=True)

@@ -1,0 +1,283 @@
+"""One writer per database file with group commit, readers beside it (datasette's model).
+
+Writes are queued to the database's writer thread. The thread takes every job waiting in
+the queue, runs each inside its own SAVEPOINT of one `BEGIN IMMEDIATE` transaction and
+commits once: concurrent writers share one fsync, while each job stays atomic (a failing
+job is rolled back to its savepoint and only its caller sees the error). A job's result is
+delivered only after COMMIT returns, so an acknowledged write is durable.
+
+Reads run on a small shared thread pool with one connection per (thread, database), or,
+for cheap point reads, inline on the caller's thread (a thread hop costs ~30 µs, a point
+read ~4 µs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lumadb.storage.sqlite import Clock, apsw, connect
+
+T = TypeVar("T")
+log = logging.getLogger("lumadb.storage")
+
+MAX_GROUP = 64  # jobs committed together at most
+_STOP = object()
+
+ConnectionSetup = Callable[[apsw.Connection], None]
+
+
+class _Job:
+    __slots__ = ("args", "fn", "future", "loop", "transactional")
+
+    def __init__(self, fn, args, loop, future, transactional):
+        self.fn = fn
+        self.args = args
+        self.loop = loop
+        self.future = future
+        self.transactional = transactional
+
+
+def _deliver(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+_read_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lumadb-read")
+_thread_local = threading.local()
+
+
+class Database:
+    """A SQLite file with one writer thread, pooled readers and an inline reader."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        durability: str = "full",
+        busy_timeout_ms: int = 5000,
+        statement_timeout_ms: int = 30_000,
+        log_sql: bool = False,
+        setup: ConnectionSetup | None = None,
+    ) -> None:
+        self.path = path
+        self._connect_args = dict(
+            durability=durability,
+            busy_timeout_ms=busy_timeout_ms,
+            statement_timeout_ms=statement_timeout_ms,
+            log_sql=log_sql,
+        )
+        self._setup = setup
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
+        self._inline: tuple[apsw.Connection, Clock] | None = None
+        self._closed = False
+        # Counts commits made through this object; the query cache also watches
+        # PRAGMA data_version for commits made by other connections and processes.
+        self.commits = 0
+
+    # -- connections --------------------------------------------------------------
+    def connect(self) -> tuple[apsw.Connection, Clock]:
+        """A new connection to this file, configured like every other (for streams)."""
+        conn, clock = connect(self.path, **self._connect_args)  # type: ignore[arg-type]
+        if self._setup is not None:
+            self._setup(conn)
+        return conn, clock
+
+    def inline_connection(self) -> tuple[apsw.Connection, Clock]:
+        if self._inline is None:
+            self._inline = self.connect()
+        return self._inline
+
+    def _thread_connection(self) -> tuple[apsw.Connection, Clock]:
+        conns = getattr(_thread_local, "conns", None)
+        if conns is None:
+            conns = _thread_local.conns = {}
+        entry = conns.get(id(self))
+        if entry is None or entry[0] is not self:
+            entry = (self, *self.connect())
+            conns[id(self)] = entry
+        return entry[1], entry[2]
+
+    # -- reads --------------------------------------------------------------------
+    def read_now(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a short read on the calling thread (the event loop for point reads)."""
+        conn, clock = self.inline_connection()
+        clock.start()
+        try:
+            return fn(conn, *args)
+        finally:
+            clock.stop()
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a read on the reader pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_read_pool, self._run_read, fn, args)
+
+    def _run_read(self, fn: Callable[..., T], args: tuple) -> T:
+        conn, clock = self._thread_connection()
+        clock.start()
+        try:
+            return fn(conn, *args)
+        finally:
+            clock.stop()
+
+    def data_version(self) -> int:
+        """Changes whenever any other connection or process commits to this file."""
+        conn, _ = self.inline_connection()
+        return conn.pragma("data_version")  # type: ignore[no-any-return]
+
+    # -- writes -------------------------------------------------------------------
+    async def write(self, fn: Callable[..., T], *args: Any, transactional: bool = True) -> T:
+        """Run `fn(conn, *args)` on the writer thread, atomically, and return its result
+        once committed. `transactional=False` runs it alone outside any transaction
+        (VACUUM, or SQL that manages its own transaction)."""
+        if self._closed:
+            raise RuntimeError("database is closed")
+        self._ensure_writer()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Job(fn, args, loop, future, transactional))
+        return await future
+
+    def write_blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        """The same as `write`, for code not running on an event loop (CLI, tests)."""
+        done = threading.Event()
+        box: dict[str, Any] = {}
+
+        class _Sync:
+            def cancelled(self) -> bool:
+                return False
+
+            def set_result(self, value: Any) -> None:
+                box["result"] = value
+                done.set()
+
+            def set_exception(self, error: BaseException) -> None:
+                box["error"] = error
+                done.set()
+
+        class _Loop:
+            def call_soon_threadsafe(self, cb: Callable, *a: Any) -> None:
+                cb(*a)
+
+        self._ensure_writer()
+        self._queue.put(_Job(fn, args, _Loop(), _Sync(), True))
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box["result"]  # type: ignore[no-any-return]
+
+    def _ensure_writer(self) -> None:
+        if self._writer is None:
+            with self._writer_lock:
+                if self._writer is None:
+                    self._writer = threading.Thread(
+                        target=self._writer_loop, name=f"lumadb-write-{self.path.name}", daemon=True
+                    )
+                    self._writer.start()
+
+    def _writer_loop(self) -> None:
+        conn, clock = self.connect()
+        try:
+            while True:
+                job = self._queue.get()
+                if job is _STOP:
+                    return
+                group = [job]
+                stop_after = False
+                while len(group) < MAX_GROUP and job.transactional:
+                    try:
+                        nxt = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is _STOP:
+                        stop_after = True
+                        break
+                    if not nxt.transactional:
+                        self._queue.put(nxt)  # runs alone in a later round
+                        break
+                    group.append(nxt)
+                if job.transactional:
+                    self._run_group(conn, clock, group)
+                else:
+                    self._run_alone(conn, clock, job)
+                if stop_after:
+                    return
+        finally:
+            conn.close()
+
+    def _run_alone(self, conn: apsw.Connection, clock: Clock, job: _Job) -> None:
+        clock.start()
+        try:
+            result, error = job.fn(conn, *job.args), None
+        except BaseException as exc:  # delivered to the caller, who renders it
+            result, error = None, exc
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            clock.stop()
+        self.commits += 1
+        job.loop.call_soon_threadsafe(_deliver, job.future, result, error)
+
+    def _run_group(self, conn: apsw.Connection, clock: Clock, group: list[_Job]) -> None:
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except apsw.Error as exc:  # e.g. SQLITE_BUSY after the busy timeout
+            for job in group:
+                job.loop.call_soon_threadsafe(_deliver, job.future, None, exc)
+            return
+        single = len(group) == 1
+        for job in group:
+            if not single:
+                conn.execute("SAVEPOINT job")
+            clock.start()
+            try:
+                outcomes.append((job.fn(conn, *job.args), None))
+                if not single:
+                    conn.execute("RELEASE job")
+            except BaseException as exc:
+                outcomes.append((None, exc))
+                if single:
+                    conn.execute("ROLLBACK") if conn.in_transaction else None
+                elif conn.in_transaction:
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+            finally:
+                clock.stop()
+        if conn.in_transaction:
+            try:
+                conn.execute("COMMIT")
+            except apsw.Error as exc:
+                log.error("commit failed on %s: %s", self.path, exc)
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                outcomes = [(None, exc)] * len(group)
+        self.commits += 1
+        for job, (result, error) in zip(group, outcomes, strict=True):
+            job.loop.call_soon_threadsafe(_deliver, job.future, result, error)
+
+    # -- life cycle ---------------------------------------------------------------
+    def close(self) -> None:
+        """Finish queued writes, then close every connection this object opened."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._writer is not None:
+            self._queue.put(_STOP)
+            self._writer.join(timeout=30)
+        if self._inline is not None:
+            self._inline[0].close()
+            self._inline = None

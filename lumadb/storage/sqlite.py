@@ -1,0 +1,78 @@
+"""The one place that imports the SQLite binding (apsw) and configures connections.
+
+apsw bundles a current SQLite and exposes what the protocols need beyond the stdlib
+module: error offsets (D1's messages), statement description without execution (Hrana
+`describe`), declared column types, an authorizer, limits and extended result codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import apsw
+import apsw.ext
+
+__all__ = ["SQLITE_VERSION", "Clock", "SQLiteError", "apsw", "connect"]
+
+SQLiteError = apsw.Error
+SQLITE_VERSION = apsw.sqlite_lib_version()
+
+sql_log = logging.getLogger("lumadb.sql")
+
+
+class Clock:
+    """Statement time limit for one connection, enforced by SQLite's progress handler.
+
+    `start()` arms the deadline before a unit of work; SQLite then calls `check` every
+    few thousand VM steps and a true return interrupts the statement (apsw.InterruptError).
+    """
+
+    __slots__ = ("deadline", "limit_s")
+
+    def __init__(self, limit_ms: int) -> None:
+        self.limit_s = limit_ms / 1000.0
+        self.deadline = float("inf")
+
+    def start(self, limit_ms: int | None = None) -> None:
+        limit = self.limit_s if limit_ms is None else limit_ms / 1000.0
+        self.deadline = time.monotonic() + limit if limit > 0 else float("inf")
+
+    def stop(self) -> None:
+        self.deadline = float("inf")
+
+    def check(self) -> bool:
+        return time.monotonic() > self.deadline
+
+
+def _log_statement(event: dict) -> None:
+    if event.get("code") == apsw.SQLITE_TRACE_PROFILE:
+        sql_log.debug("sql %.3f ms: %s", event["nanoseconds"] / 1e6, event.get("sql", ""))
+
+
+def connect(
+    path: Path | str,
+    *,
+    durability: str = "full",
+    busy_timeout_ms: int = 5000,
+    statement_timeout_ms: int = 30_000,
+    readonly: bool = False,
+    log_sql: bool = False,
+) -> tuple[apsw.Connection, Clock]:
+    """Open a connection in WAL mode with LumaDB's settings and its statement clock."""
+    flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
+    conn = apsw.Connection(str(path), flags=flags | apsw.SQLITE_OPEN_URI)
+    conn.set_busy_timeout(busy_timeout_ms)
+    if not readonly:
+        mode = conn.pragma("journal_mode", "wal")
+        if mode != "wal":  # another process holds the file in a mode we cannot change now
+            sql_log.warning("journal_mode is %s for %s", mode, path)
+    # FULL: an acknowledged commit survives kill -9 and power loss; NORMAL: survives kill -9;
+    # OFF only for --memory servers, whose files are thrown away anyway.
+    conn.pragma("synchronous", {"full": "FULL", "normal": "NORMAL"}.get(durability, "OFF"))
+    clock = Clock(statement_timeout_ms)
+    conn.set_progress_handler(clock.check, 4000)
+    if log_sql:
+        conn.trace_v2(apsw.SQLITE_TRACE_PROFILE, _log_statement)
+    return conn, clock

@@ -1,0 +1,63 @@
+"""Shared fixtures: a real LumaDB server subprocess, and Node scripts run against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.lumadb_server import ROOT, LumaServer
+
+NODE_DIR = ROOT / "tests" / "node"
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[LumaServer]:
+    """One server for the whole session; tests use unique table/database names."""
+    srv = LumaServer().start()
+    yield srv
+    srv.cleanup()
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator:
+    """Factory for a server with its own flags: `start_server("--libsql-auto-create")`."""
+    started: list[LumaServer] = []
+
+    def start(*flags: str, env: dict[str, str] | None = None, data_dir: Path | None = None) -> LumaServer:
+        srv = LumaServer(*flags, env=env, data_dir=data_dir).start()
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.cleanup()
+
+
+@pytest.fixture
+def unique_name() -> str:
+    return "t" + uuid.uuid4().hex[:12]
+
+
+def node_available() -> bool:
+    return shutil.which("node") is not None and (NODE_DIR / "node_modules").is_dir()
+
+
+def run_node(script: str, url: str, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> object:
+    """Run `tests/node/<script>` with LUMADB_URL set; the script prints one JSON document."""
+    if not node_available():
+        pytest.fail("node and tests/node/node_modules are required (run scripts/test)")
+    full_env = {**os.environ, "LUMADB_URL": url, **(env or {})}
+    proc = subprocess.run(
+        ["node", str(NODE_DIR / script), *args], cwd=NODE_DIR, env=full_env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"node {script} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -1,0 +1,41 @@
+"""The server itself: health, version, specs, graceful shutdown, unknown paths."""
+
+from __future__ import annotations
+
+import signal
+import urllib.error
+import urllib.request
+
+from tests.lumadb_server import LumaServer
+
+
+def get(url: str) -> tuple[int, bytes, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), dict(e.headers)
+
+
+def test_health_answers_200(server: LumaServer) -> None:
+    status, _, _ = get(server.url + "/health")
+    assert status == 200
+
+
+def test_version_names_lumadb_and_sqlite(server: LumaServer) -> None:
+    status, body, _ = get(server.url + "/version")
+    assert status == 200
+    assert body.startswith(b"lumadb ") and b"sqlite 3." in body
+
+
+def test_unknown_path_is_a_json_404(server: LumaServer) -> None:
+    status, body, headers = get(server.url + "/no/such/thing")
+    assert status == 404
+    assert headers["content-type"] == "application/json"
+
+
+def test_sigterm_shuts_down_cleanly(start_server) -> None:
+    srv = start_server()
+    # uvicorn re-raises the signal after its graceful shutdown, so -15 is a clean exit too.
+    assert srv.stop(signal.SIGTERM) in (0, -signal.SIGTERM)
+    assert "Application shutdown complete" in srv.log()
