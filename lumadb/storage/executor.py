@@ -136,7 +136,7 @@ class Database:
     def data_version(self) -> int:
         """Changes whenever any other connection or process commits to this file."""
         conn, _ = self.inline_connection()
-        return conn.pragma("data_version")  # type: ignore[no-any-return]
+        return conn.pragma("data_version")
 
     # -- writes -------------------------------------------------------------------
     async def write(self, fn: Callable[..., T], *args: Any, transactional: bool = True) -> T:
@@ -177,7 +177,7 @@ class Database:
         done.wait()
         if "error" in box:
             raise box["error"]
-        return box["result"]  # type: ignore[no-any-return]
+        return box["result"]
 
     def _ensure_writer(self) -> None:
         if self._writer is None:

@@ -1,0 +1,54 @@
+"""Database names never become paths outside the data directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lumadb.config import Config
+from lumadb.storage.databases import DatabaseRegistry, InvalidDatabaseName, validate_name
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "..", "../../etc/passwd", "a/b", "a\\b", "a\x00b", "a\nb", "tab\there", ".hidden", "x" * 129, "a..b"],
+)
+def test_unsafe_names_are_rejected(name: str) -> None:
+    with pytest.raises(InvalidDatabaseName):
+        validate_name(name)
+
+
+@pytest.mark.parametrize("name", ["default", "my-db", "my_db.v2", "A1", "x" * 128])
+def test_ordinary_names_are_accepted(name: str) -> None:
+    assert validate_name(name) == name
+
+
+def test_files_stay_under_the_data_dir(tmp_path: Path) -> None:
+    registry = DatabaseRegistry(Config(data_dir=tmp_path / "data"))
+    assert registry.path_for("libsql", "main") == (tmp_path / "data" / "libsql" / "main.sqlite").resolve()
+    assert registry.path_for("dynamodb", "") == (tmp_path / "data" / "dynamodb.sqlite").resolve()
+    with pytest.raises(InvalidDatabaseName):
+        registry.open("libsql", "../../escape")
+    assert not (tmp_path / "escape.sqlite").exists()
+    registry.close_all()
+
+
+def test_delete_removes_the_files(tmp_path: Path) -> None:
+    registry = DatabaseRegistry(Config(data_dir=tmp_path))
+    db = registry.open("libsql", "gone")
+    db.write_blocking(lambda conn: conn.execute("CREATE TABLE t(x)"))
+    assert registry.names("libsql") == ["gone"]
+    assert registry.delete("libsql", "gone")
+    assert registry.names("libsql") == []
+    assert not registry.delete("libsql", "gone")
+    registry.close_all()
+
+
+def test_memory_mode_uses_a_temporary_directory_removed_at_close(tmp_path: Path) -> None:
+    registry = DatabaseRegistry(Config(memory=True, data_dir=tmp_path / "unused"))
+    root = registry.root
+    registry.open("libsql", "x").write_blocking(lambda conn: conn.execute("CREATE TABLE t(x)"))
+    assert root.exists() and not (tmp_path / "unused").exists()
+    registry.close_all()
+    assert not root.exists()
