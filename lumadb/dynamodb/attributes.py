@@ -1,0 +1,386 @@
+"""DynamoDB attribute values on the wire (`{"S": "x"}`, `{"N": "12.5"}`, ...): validation with
+AWS's messages, number normalisation, item size accounting, comparison and equality."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from decimal import Context, Decimal, InvalidOperation
+from typing import Any
+
+from lumadb.dynamodb.errors import DynamoError
+
+MAX_NESTING = 32  # containers plus the leaf, counted from a top-level attribute
+SCALAR_TYPES = frozenset(("S", "N", "B"))
+ALL_TYPES = frozenset(("S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"))
+
+_INVALID = "One or more parameter values were invalid: "
+_EMPTY_AV = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+_MANY_AV = (
+    "Supplied AttributeValue has more than one datatypes set, "
+    "must contain exactly one of the supported datatypes"
+)
+_NESTING = (
+    "Nesting Levels have exceeded supported limits: "
+    "Attributes in the item have nested levels beyond supported limit"
+)
+NUMBER_OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+NUMBER_UNDERFLOW = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+NUMBER_PRECISION = "Attempting to store more than 38 significant digits in a Number"
+
+# -- numbers -----------------------------------------------------------------------------
+
+# Java BigDecimal's syntax: no spaces, no NaN/Infinity, no underscores (Python's Decimal allows them).
+_NUMBER_SYNTAX = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+# Already canonical and short enough that precision and magnitude cannot be out of range.
+_CANONICAL = re.compile(r"-?(?:[1-9][0-9]*(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-9])\Z|0\Z")
+# Exact for any sum or difference of two in-range numbers (exponents span -130..125, 38 digits).
+_EXACT = Context(prec=400, Emax=999999, Emin=-999999)
+
+
+def normalize_number(text: str) -> str:
+    """DynamoDB's canonical text for a number: no exponent, no trailing zeros, `-0` -> `0`."""
+    if len(text) <= 38 and _CANONICAL.match(text):
+        return text
+    if not text:
+        raise DynamoError.validation("The parameter cannot be converted to a numeric value")
+    if not _NUMBER_SYNTAX.match(text):
+        raise DynamoError.validation(f"The parameter cannot be converted to a numeric value: {text}")
+    return format_decimal(Decimal(text))
+
+
+def format_decimal(value: Decimal, *, arithmetic: bool = False) -> str:
+    """Canonical text of a Decimal, raising AWS's range errors (results of + and - that need
+    more than 38 digits are reported as an overflow, as DynamoDB does)."""
+    sign, digit_tuple, exponent = value.as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    if not digits:
+        return "0"
+    assert isinstance(exponent, int)
+    stripped = digits.rstrip("0")
+    exponent += len(digits) - len(stripped)
+    digits = stripped
+    magnitude = exponent + len(digits) - 1
+    if magnitude > 125:
+        raise DynamoError.validation(NUMBER_OVERFLOW)
+    if magnitude < -130:
+        raise DynamoError.validation(NUMBER_UNDERFLOW)
+    if len(digits) > 38:
+        raise DynamoError.validation(NUMBER_OVERFLOW if arithmetic else NUMBER_PRECISION)
+    if exponent >= 0:
+        text = digits + "0" * exponent
+    else:
+        point = len(digits) + exponent
+        text = digits[:point] + "." + digits[point:] if point > 0 else "0." + "0" * -point + digits
+    return "-" + text if sign else text
+
+
+def add_numbers(a: str, b: str, subtract: bool = False) -> str:
+    """a + b (or a - b) with DynamoDB's 38-digit decimal semantics."""
+    x, y = Decimal(a), Decimal(b)
+    result = _EXACT.subtract(x, y) if subtract else _EXACT.add(x, y)
+    return format_decimal(result, arithmetic=True)
+
+
+def number_key(text: str) -> Decimal:
+    return Decimal(text)
+
+
+# -- validation ----------------------------------------------------------------------------
+
+
+def _serialization_type_error(value: object, target: str) -> DynamoError:
+    # The texts of DynamoDB's JSON deserializer (Jackson) for a member of the wrong JSON type.
+    if isinstance(value, bool):
+        return DynamoError.serialization(f"{'TRUE' if value else 'FALSE'}_VALUE cannot be converted to {target}")
+    if isinstance(value, int | float):
+        kind = "NUMBER_VALUE" if isinstance(value, int) or value.is_integer() else "DECIMAL_VALUE"
+        return DynamoError.serialization(f"{kind} cannot be converted to {target}")
+    if isinstance(value, list):
+        return DynamoError.serialization(f"Unrecognized collection type class java.lang.{target}")
+    if isinstance(value, dict):
+        return DynamoError.serialization("Start of structure or map found where not expected")
+    return DynamoError.serialization(f"STRING_VALUE cannot be converted to {target}")
+
+
+def _check_string(value: object) -> None:
+    if type(value) is not str:
+        raise _serialization_type_error(value, "String")
+
+
+def _check_blob(value: object) -> None:
+    if type(value) is not str:
+        if isinstance(value, list):
+            raise DynamoError.serialization("Unrecognized collection type class java.nio.ByteBuffer")
+        if isinstance(value, dict):
+            raise DynamoError.serialization("Start of structure or map found where not expected")
+        raise DynamoError.serialization("only base-64-encoded strings are convertible to bytes")
+    if len(value) % 4:
+        raise DynamoError.serialization(
+            f"Base64 encoded length is expected a multiple of 4 bytes but found: {len(value)}"
+        )
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise DynamoError.serialization("Invalid last non-pad Base64 character dectected") from None
+
+
+def _check_list(value: object) -> list:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        raise DynamoError.serialization("Start of structure or map found where not expected")
+    raise DynamoError.serialization("Unexpected field type")
+
+
+def _value_str(values: list) -> str:
+    return "[" + ", ".join(values) + "]"
+
+
+def validate_attribute_value(
+    av: object, *, in_key: bool = False, key_name: str | None = None, _depth: int = 1
+) -> None:
+    """Raise AWS's error for an attribute value that DynamoDB would refuse. Numbers (also in
+    NS) must be normalised separately (normalize_item / normalize_number) before storing."""
+    if not isinstance(av, dict):
+        if isinstance(av, list):
+            raise DynamoError.serialization(
+                "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue"
+            )
+        raise DynamoError.serialization("Unexpected value type in payload")
+    present = [t for t, v in av.items() if v is not None and t in ALL_TYPES]
+    if not present:
+        raise DynamoError.validation(_EMPTY_AV)
+    for type_name in present:
+        value = av[type_name]
+        if type_name == "S":
+            _check_string(value)
+        elif type_name == "N":
+            _check_string(value)
+            normalize_number(value)
+        elif type_name == "B":
+            _check_blob(value)
+        elif type_name == "BOOL":
+            if type(value) is not bool:
+                raise _serialization_type_error(value, "Boolean")
+        elif type_name == "NULL":
+            if type(value) is not bool:
+                raise _serialization_type_error(value, "Boolean")
+            if not value:
+                raise DynamoError.validation(_INVALID + "Null attribute value types must have the value of true")
+        elif type_name == "SS":
+            members = _check_list(value)
+            if not members:
+                raise DynamoError.validation(_INVALID + "An string set  may not be empty")
+            for member in members:
+                _check_string(member)
+            if len(set(members)) != len(members):
+                raise DynamoError.validation(_INVALID + f"Input collection {_value_str(members)} contains duplicates.")
+        elif type_name == "NS":
+            members = _check_list(value)
+            if not members:
+                raise DynamoError.validation(_INVALID + "An number set  may not be empty")
+            for member in members:
+                _check_string(member)
+            normalized = [normalize_number(m) for m in members]
+            if len(set(normalized)) != len(normalized):
+                raise DynamoError.validation("Input collection contains duplicates")
+        elif type_name == "BS":
+            members = _check_list(value)
+            if not members:
+                raise DynamoError.validation(_INVALID + "Binary sets should not be empty")
+            for member in members:
+                _check_blob(member)
+            if len({base64.b64decode(m) for m in members}) != len(members):
+                raise DynamoError.validation(
+                    _INVALID + f"Input collection {_value_str(members)}of type BS contains duplicates."
+                )
+        elif type_name == "M":
+            if not isinstance(value, dict):
+                if isinstance(value, list):
+                    raise DynamoError.serialization(
+                        "Unrecognized collection type java.util.Map<java.lang.String, "
+                        "com.amazonaws.dynamodb.v20120810.AttributeValue>"
+                    )
+                raise DynamoError.serialization("Unexpected field type")
+            if _depth >= MAX_NESTING:
+                raise DynamoError.validation(_NESTING)
+            for member in value.values():
+                validate_attribute_value(member, _depth=_depth + 1)
+        elif type_name == "L":
+            members = _check_list(value)
+            if _depth >= MAX_NESTING:
+                raise DynamoError.validation(_NESTING)
+            for member in members:
+                validate_attribute_value(member, _depth=_depth + 1)
+    if len(present) > 1:
+        raise DynamoError.validation(_MANY_AV)
+    if in_key:
+        type_name = present[0]
+        if type_name in ("S", "B") and av[type_name] == "":
+            kind = "string" if type_name == "S" else "binary"
+            suffix = f" Key: {key_name}" if key_name is not None else ""
+            raise DynamoError.validation(
+                "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                f"cannot contain an empty {kind} value.{suffix}"
+            )
+
+
+def validate_item(item: dict) -> None:
+    """Every attribute value of an item (nesting depth included)."""
+    for value in item.values():
+        validate_attribute_value(value)
+
+
+# -- normalisation -------------------------------------------------------------------------
+
+
+def normalize_value(av: dict) -> dict:
+    """The attribute value with every number in canonical form (a new dict when anything changed)."""
+    if "N" in av:
+        text = av["N"]
+        canonical = normalize_number(text)
+        return av if canonical is text else {"N": canonical}
+    if "NS" in av:
+        members = av["NS"]
+        canonical_members = [normalize_number(m) for m in members]
+        if len(set(canonical_members)) != len(canonical_members):
+            raise DynamoError.validation("Input collection contains duplicates")
+        return {"NS": canonical_members}
+    if "M" in av:
+        return {"M": {k: normalize_value(v) for k, v in av["M"].items()}}
+    if "L" in av:
+        return {"L": [normalize_value(v) for v in av["L"]]}
+    return av
+
+
+def normalize_item(item: dict) -> dict:
+    """A copy of the item with numbers (in N, NS, maps and lists) in DynamoDB's canonical form."""
+    return {name: normalize_value(value) for name, value in item.items()}
+
+
+# -- size ----------------------------------------------------------------------------------
+
+
+def _utf8_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _number_size(text: str) -> int:
+    # About one byte per two significant digits plus one (as measured against DynamoDB).
+    negative = text.startswith("-")
+    if negative:
+        text = text[1:]
+    integer, _, fraction = text.partition(".")
+    if integer == "0" and not fraction:
+        return 1
+    digits = (integer + fraction).lstrip("0").rstrip("0")
+    if not digits:
+        return 1
+    # decimal exponent of the first significant digit
+    exponent = len(integer) - 1 if integer != "0" else -(len(fraction) - len(fraction.lstrip("0")) + 1)
+    count = len(digits)
+    size = 1 + (count + 1) // 2 + (0 if (count % 2 or exponent % 2) else 1)
+    return size + (1 if negative else 0)
+
+
+def value_size(av: dict) -> int:
+    for type_name, value in av.items():
+        if type_name == "S":
+            return _utf8_len(value)
+        if type_name == "N":
+            return _number_size(value)
+        if type_name == "B":
+            return len(value) * 3 // 4 - value[-2:].count("=")
+        if type_name in ("BOOL", "NULL"):
+            return 1
+        if type_name == "SS":
+            return sum(_utf8_len(v) for v in value)
+        if type_name == "NS":
+            return sum(_number_size(v) for v in value)
+        if type_name == "BS":
+            return sum(len(v) * 3 // 4 - v[-2:].count("=") for v in value)
+        if type_name == "L":
+            return 3 + sum(1 + value_size(v) for v in value)
+        if type_name == "M":
+            return 3 + len(value) + item_size(value)
+    return 0
+
+
+def item_size(item: dict) -> int:
+    """Bytes DynamoDB charges for an item: UTF-8 names plus values (the 400 KB limit applies)."""
+    return sum(_utf8_len(name) + value_size(value) for name, value in item.items())
+
+
+# -- comparison ----------------------------------------------------------------------------
+
+
+def attribute_type(av: dict) -> str:
+    for type_name in av:
+        return type_name
+    return ""
+
+
+def _decode(b64: str) -> bytes:
+    return base64.b64decode(b64)
+
+
+def compare_values(a: dict, b: dict) -> int | None:
+    """-1/0/1 for two values of one ordered type (S by code point = UTF-8 byte order, N by value,
+    B by unsigned bytes); None when the types differ or are not ordered."""
+    ta, tb = attribute_type(a), attribute_type(b)
+    if ta != tb:
+        return None
+    if ta == "S":
+        x, y = a["S"], b["S"]
+    elif ta == "N":
+        sx, sy = a["N"], b["N"]
+        if sx == sy:
+            return 0
+        x, y = Decimal(sx), Decimal(sy)  # type: ignore[assignment]
+    elif ta == "B":
+        x, y = _decode(a["B"]), _decode(b["B"])  # type: ignore[assignment]
+    else:
+        return None
+    return -1 if x < y else (1 if x > y else 0)  # type: ignore[operator]
+
+
+def _numbers_equal(x: str, y: str) -> bool:
+    if x == y:
+        return True
+    try:
+        return Decimal(x) == Decimal(y)
+    except InvalidOperation:
+        return False
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    """DynamoDB equality: same type and value; sets as sets; numbers by value; B by bytes."""
+    if a is b:
+        return True
+    ta, tb = attribute_type(a), attribute_type(b)
+    if ta != tb:
+        return False
+    x, y = a[ta], b[tb]
+    if ta == "S" or ta == "BOOL" or ta == "NULL":
+        return bool(x == y)
+    if ta == "N":
+        return _numbers_equal(x, y)
+    if ta == "B":
+        return bool(x == y) or _decode(x) == _decode(y)
+    if ta == "SS":
+        return len(x) == len(y) and set(x) == set(y)
+    if ta == "NS":
+        if len(x) != len(y):
+            return False
+        if set(x) == set(y):
+            return True
+        return {Decimal(v) for v in x} == {Decimal(v) for v in y}
+    if ta == "BS":
+        return len(x) == len(y) and {_decode(v) for v in x} == {_decode(v) for v in y}
+    if ta == "L":
+        return len(x) == len(y) and all(values_equal(p, q) for p, q in zip(x, y, strict=True))
+    if ta == "M":
+        return x.keys() == y.keys() and all(values_equal(v, y[k]) for k, v in x.items())
+    return False
