@@ -1,0 +1,39 @@
+"""Turning an apsw exception into SQLite's own words: result code names and message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lumadb.storage.sqlite import apsw
+
+SYNTAX_MARKERS = ("syntax error", "incomplete input", "unrecognized token")
+
+
+@dataclass(frozen=True, slots=True)
+class SqlError:
+    code: str  # primary result code name: "SQLITE_CONSTRAINT"
+    extended_code: str  # extended name: "SQLITE_CONSTRAINT_UNIQUE" (== code when none)
+    message: str  # SQLite's message: "UNIQUE constraint failed: t.b"
+    offset: int | None  # byte offset of the error in the SQL text (prepare errors), else None
+
+    @property
+    def is_syntax_error(self) -> bool:
+        return self.code == "SQLITE_ERROR" and any(m in self.message for m in SYNTAX_MARKERS)
+
+
+def error_info(exc: BaseException) -> SqlError:
+    """Codes, message and offset of an exception raised by apsw.
+
+    apsw errors that are not SQLite's (wrong number of bindings, a closed cursor...) map to
+    SQLITE_MISUSE / SQLITE_RANGE like the C API would report them; anything else to SQLITE_ERROR.
+    """
+    result = getattr(exc, "result", None)
+    if isinstance(exc, apsw.BindingsError):
+        return SqlError("SQLITE_RANGE", "SQLITE_RANGE", str(exc), None)
+    if not isinstance(exc, apsw.Error) or not isinstance(result, int) or result < 0:
+        return SqlError("SQLITE_ERROR", "SQLITE_ERROR", str(exc) or type(exc).__name__, None)
+    extended = getattr(exc, "extendedresult", result)
+    code = apsw.mapping_result_codes.get(result & 0xFF, "SQLITE_ERROR")
+    extended_code = apsw.mapping_extended_result_codes.get(extended, code) if extended != result else code
+    offset = getattr(exc, "error_offset", -1)
+    return SqlError(code, extended_code, str(exc), offset if isinstance(offset, int) and offset >= 0 else None)

@@ -1,0 +1,111 @@
+"""Running one prepared statement and collecting what every protocol reports about it.
+
+Counters policy (D1 and Hrana both report `rows_read` / `rows_written`; SQLite does not
+count rows scanned): `rows_written` is the number of rows an INSERT, UPDATE or DELETE
+changed (0 for other statements); `rows_read` is the number of rows the statement
+returned plus, for UPDATE and DELETE, the rows it changed (which it had to read).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from lumadb.sql.split import statement_kind
+from lumadb.storage.sqlite import apsw
+
+SqlValue = None | int | float | str | bytes
+
+
+class NotReadOnly(Exception):
+    """`execute_statement(..., readonly_only=True)` met a statement that would write;
+    nothing was executed."""
+
+
+class ManyStatements(Exception):
+    """The SQL text held more than one statement; only the first one ran."""
+
+
+@dataclass(slots=True)
+class StatementResult:
+    columns: list[str]
+    decltypes: list[str | None]
+    rows: list[tuple[SqlValue, ...]]  # empty when want_rows was false
+    row_count: int  # rows the statement produced, kept or not
+    changes: int  # rows changed by an INSERT/UPDATE/DELETE (sqlite3_changes), else 0
+    last_insert_rowid: int | None  # after an INSERT (or REPLACE) only
+    rows_read: int
+    rows_written: int
+    duration_ms: float
+    kind: str  # select | insert | update | delete | explain | other (see split.statement_kind)
+
+
+class _Trace:
+    """apsw's exec tracer runs after prepare and binding, before the first step: the one
+    place where the result columns are known even when no row comes back."""
+
+    __slots__ = ("description", "readonly_only", "seen")
+
+    def __init__(self, readonly_only: bool) -> None:
+        self.description: tuple[tuple[str, str | None], ...] = ()
+        self.readonly_only = readonly_only
+        self.seen = 0
+
+    def __call__(self, cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
+        self.seen += 1
+        if self.seen > 1:
+            return False  # a second statement: refuse it (ExecTraceAbort)
+        if self.readonly_only and not cursor.is_readonly:
+            return False
+        self.description = cursor.get_description() if cursor.has_vdbe else ()
+        return True
+
+
+def execute_statement(
+    conn: apsw.Connection,
+    sql: str,
+    bindings: tuple[SqlValue, ...] | list[SqlValue] | dict[str, SqlValue] = (),
+    *,
+    want_rows: bool = True,
+    readonly_only: bool = False,
+    kind: str | None = None,
+) -> StatementResult:
+    """Run the single statement `sql` with `bindings` (exactly as many as it has
+    parameters) on `conn` and step it to completion.
+
+    Raises apsw.Error for SQLite errors, NotReadOnly when `readonly_only` and the statement
+    would write (nothing ran), ManyStatements when `sql` holds a second statement (the first
+    one ran)."""
+    kind = kind or statement_kind(sql)
+    trace = _Trace(readonly_only)
+    cursor = conn.cursor()
+    cursor.exec_trace = trace
+    started = time.perf_counter()
+    try:
+        cursor.execute(sql, bindings)
+        if want_rows:
+            rows = cursor.fetchall()
+            row_count = len(rows)
+        else:
+            rows = []
+            row_count = sum(1 for _ in cursor)
+    except apsw.ExecTraceAbort:
+        if trace.seen > 1:
+            raise ManyStatements(sql) from None
+        raise NotReadOnly(sql) from None
+    duration_ms = (time.perf_counter() - started) * 1000.0
+    changes = conn.changes() if kind in ("insert", "update", "delete") else 0
+    description = trace.description
+    return StatementResult(
+        columns=[name for name, _ in description],
+        decltypes=[decltype for _, decltype in description],
+        rows=rows,
+        row_count=row_count,
+        changes=changes,
+        last_insert_rowid=conn.last_insert_rowid() if kind == "insert" else None,
+        rows_read=row_count + (changes if kind in ("update", "delete") else 0),
+        rows_written=changes,
+        duration_ms=duration_ms,
+        kind=kind,
+    )
