@@ -33,7 +33,7 @@ def error_info(exc: BaseException) -> SqlError:
     if not isinstance(exc, apsw.Error) or not isinstance(result, int) or result < 0:
         return SqlError("SQLITE_ERROR", "SQLITE_ERROR", str(exc) or type(exc).__name__, None)
     extended = getattr(exc, "extendedresult", result)
-    code = apsw.mapping_result_codes.get(result & 0xFF, "SQLITE_ERROR")
-    extended_code = apsw.mapping_extended_result_codes.get(extended, code) if extended != result else code
+    code = str(apsw.mapping_result_codes.get(result & 0xFF, "SQLITE_ERROR"))
+    extended_code = str(apsw.mapping_extended_result_codes.get(extended, code)) if extended != result else code
     offset = getattr(exc, "error_offset", -1)
     return SqlError(code, extended_code, str(exc), offset if isinstance(offset, int) and offset >= 0 else None)
