@@ -338,12 +338,12 @@ def compare_values(a: dict, b: dict) -> int | None:
         sx, sy = a["N"], b["N"]
         if sx == sy:
             return 0
-        x, y = Decimal(sx), Decimal(sy)  # type: ignore[assignment]
+        x, y = Decimal(sx), Decimal(sy)
     elif ta == "B":
-        x, y = _decode(a["B"]), _decode(b["B"])  # type: ignore[assignment]
+        x, y = _decode(a["B"]), _decode(b["B"])
     else:
         return None
-    return -1 if x < y else (1 if x > y else 0)  # type: ignore[operator]
+    return -1 if x < y else (1 if x > y else 0)
 
 
 def _numbers_equal(x: str, y: str) -> bool:

@@ -1,0 +1,56 @@
+"""ExpressionAttributeNames and ExpressionAttributeValues of one request, validated once, and
+which of them the request's expressions used (DynamoDB refuses unused ones)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lumadb.dynamodb.attributes import normalize_value, validate_attribute_value
+from lumadb.dynamodb.errors import DynamoError
+
+_NAME_KEY = re.compile(r"#[0-9A-Za-z_]+\Z")
+_VALUE_KEY = re.compile(r":[0-9A-Za-z_]+\Z")
+
+
+class ExpressionContext:
+    __slots__ = ("names", "used_names", "used_values", "values")
+
+    def __init__(self, names: dict[str, str] | None, values: dict[str, Any] | None) -> None:
+        if names is not None:
+            if not names:
+                raise DynamoError.validation("ExpressionAttributeNames must not be empty")
+            for key in names:
+                if not _NAME_KEY.match(key):
+                    raise DynamoError.validation(
+                        f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
+                    )
+        normalized: dict[str, dict] = {}
+        if values is not None:
+            if not values:
+                raise DynamoError.validation("ExpressionAttributeValues must not be empty")
+            for key in values:
+                if not _VALUE_KEY.match(key):
+                    raise DynamoError.validation(
+                        f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
+                    )
+            for key, value in values.items():
+                validate_attribute_value(value)
+                normalized[key] = normalize_value(value)
+        self.names: dict[str, str] = names or {}
+        self.values: dict[str, dict] = normalized
+        self.used_names: set[str] = set()
+        self.used_values: set[str] = set()
+
+    def check_all_used(self) -> None:
+        """After every expression of the request was compiled."""
+        unused = [key for key in self.names if key not in self.used_names]
+        if unused:
+            raise DynamoError.validation(
+                "Value provided in ExpressionAttributeNames unused in expressions: keys: {" + ", ".join(unused) + "}"
+            )
+        unused = [key for key in self.values if key not in self.used_values]
+        if unused:
+            raise DynamoError.validation(
+                "Value provided in ExpressionAttributeValues unused in expressions: keys: {" + ", ".join(unused) + "}"
+            )

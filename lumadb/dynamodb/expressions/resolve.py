@@ -1,0 +1,243 @@
+"""Checks that need the syntax tree only (cached with it) and the binding of `#name` and
+`:value` placeholders to one request's ExpressionContext, with DynamoDB's error precedence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path as FilePath
+from typing import Any
+
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.expressions import ast
+from lumadb.dynamodb.expressions.context import ExpressionContext
+from lumadb.dynamodb.expressions.parser import Parsed, invalid
+
+RESERVED_WORDS = frozenset(
+    (FilePath(__file__).with_name("reserved_words.txt")).read_text().split()
+)
+CONDITION_FUNCTIONS = {
+    "attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
+    "begins_with": 2, "contains": 2, "size": 1,
+}  # fmt: skip
+UPDATE_FUNCTIONS = {"if_not_exists": 2, "list_append": 2}
+MAX_PATH_DEPTH = 32
+MAX_IN_OPERANDS = 100
+
+# Resolved path: top-level name, then names (map keys) and ints (list indexes).
+ResolvedPath = tuple[Any, ...]
+
+# DynamoDB reports the first error of the earliest category (dynalite's order, checked
+# against the service): text-only problems, then placeholders, then operands and types.
+CONDITION_ORDER = ("names", "operands", "distinct", "function")
+UPDATE_ORDER = ("names", "values", "overlap", "conflict", "operand", "function")
+
+
+def path_text(path: ResolvedPath) -> str:
+    return "[" + ", ".join(f"[{s}]" if type(s) is int else s for s in path) + "]"
+
+
+def value_text(av: dict) -> str:
+    for type_name, value in av.items():
+        return "{" + f"{type_name}:{value}" + "}"
+    return "{}"
+
+
+class Binder:
+    """Binds placeholders for one expression; keeps the first error of each category."""
+
+    __slots__ = ("ctx", "errors", "kind", "value_category")
+
+    def __init__(self, ctx: ExpressionContext, kind: str, value_category: str = "names") -> None:
+        self.ctx = ctx
+        self.kind = kind
+        self.value_category = value_category  # updates report undefined names before values
+        self.errors: dict[str, str] = {}
+
+    def fail(self, category: str, message: str) -> None:
+        if category not in self.errors:
+            self.errors[category] = message
+
+    def path(self, path: ast.Path) -> ResolvedPath:
+        resolved: list[Any] = []
+        names = self.ctx.names
+        for step_kind, step in path.steps:
+            if step_kind == "name":
+                resolved.append(step)
+            elif step_kind == "ref":
+                name = names.get(step)
+                if name is None:
+                    self.fail(
+                        "names",
+                        f"An expression attribute name used in the document path is not defined; attribute name: {step}",
+                    )
+                    name = step
+                else:
+                    self.ctx.used_names.add(step)
+                resolved.append(name)
+            else:
+                resolved.append(step)
+        return tuple(resolved)
+
+    def value(self, node: ast.Value) -> dict | None:
+        value = self.ctx.values.get(node.name)
+        if value is None:
+            self.fail(
+                self.value_category,
+                f"An expression attribute value used in expression is not defined; attribute value: {node.name}",
+            )
+            return None
+        self.ctx.used_values.add(node.name)
+        return value
+
+    def raise_first(self, order: tuple[str, ...]) -> None:
+        if self.errors:
+            for category in order:
+                if category in self.errors:
+                    raise invalid(self.kind, self.errors[category])
+
+
+# ---- text-only checks ------------------------------------------------------------------
+
+
+@dataclass
+class Analysis:
+    error: str | None  # complete message (with the "Invalid X:" prefix) or None
+    operand_count_error: str | None  # wrong number of function operands: ranks after placeholders
+
+
+def _path_checks(path: ast.Path, found: dict[str, str]) -> None:
+    if len(path.steps) > MAX_PATH_DEPTH and "depth" not in found:
+        found["depth"] = f"The document path has too many nesting levels; nesting levels: {len(path.steps)}"
+    for step_kind, step in path.steps:
+        if step_kind == "name" and step.upper() in RESERVED_WORDS and "reserved" not in found:
+            found["reserved"] = f"Attribute name is a reserved keyword; reserved keyword: {step}"
+
+
+def _is_condition(node: Any) -> bool:
+    if isinstance(node, ast.Parens):
+        return _is_condition(node.inner)
+    return isinstance(
+        node, (ast.OrCondition, ast.AndCondition, ast.NotCondition, ast.Comparison, ast.Between, ast.InList)
+    )
+
+
+class _ConditionChecker:
+    """Walks a condition tree once: misplaced constructs (reported as syntax errors at the
+    token where DynamoDB's parser stops), redundant parentheses, function names and misuse,
+    reserved words, operand counts."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+        self.syntax_at: list[int] = []
+        self.found: dict[str, str] = {}
+
+    def after(self, node: Any) -> int:
+        return self.parsed.index_at(node.end)
+
+    def fail_token(self, node: Any) -> int:
+        """Where a parser expecting an operand stops inside a condition."""
+        if isinstance(node, ast.Parens):
+            return self.fail_token(node.inner) if _is_condition(node.inner) else self.after(node)
+        if isinstance(node, ast.Comparison):
+            return self.fail_token(node.left) if _is_condition(node.left) else self.parsed.index_at(node.op_start)
+        if isinstance(node, ast.Between | ast.InList):
+            return self.fail_token(node.operand) if _is_condition(node.operand) else self.after(node.operand)
+        if isinstance(node, ast.OrCondition | ast.AndCondition):
+            return self.fail_token(node.left) if _is_condition(node.left) else self.after(node.left)
+        return self.parsed.index_at(node.start)  # NOT
+
+    def condition(self, node: Any) -> None:
+        if isinstance(node, ast.OrCondition | ast.AndCondition):
+            self.condition(node.left)
+            self.condition(node.right)
+        elif isinstance(node, ast.NotCondition):
+            self.condition(node.operand)
+        elif isinstance(node, ast.Comparison):
+            self.operand(node.left, leftmost=True)
+            self.operand(node.right)
+        elif isinstance(node, ast.Between):
+            self.operand(node.operand, leftmost=True)
+            self.operand(node.low)
+            self.operand(node.high)
+        elif isinstance(node, ast.InList):
+            self.operand(node.operand, leftmost=True)
+            for candidate in node.candidates:
+                self.operand(candidate)
+            if len(node.candidates) > MAX_IN_OPERANDS and "in" not in self.found:
+                self.found["in"] = (
+                    "The IN operator is provided with too many operands; "
+                    f"number of operands: {len(node.candidates)}"
+                )
+        elif isinstance(node, ast.Parens):
+            self.redundant(node)
+            self.condition(node.inner)
+        elif isinstance(node, ast.Call):
+            if node.name == "size":
+                self.misused(node.name)
+            self.call(node)
+        else:  # a bare path or value where a condition must be
+            self.syntax_at.append(self.after(node))
+            if isinstance(node, ast.Path):
+                _path_checks(node, self.found)
+
+    def operand(self, node: Any, leftmost: bool = False) -> None:
+        if isinstance(node, ast.Path):
+            _path_checks(node, self.found)
+        elif isinstance(node, ast.Call):
+            if node.name != "size" and node.name in CONDITION_FUNCTIONS:
+                self.misused(node.name)
+            self.call(node)
+        elif isinstance(node, ast.Parens):
+            self.redundant(node)
+            if _is_condition(node.inner):
+                self.syntax_at.append(self.after(node) if leftmost else self.fail_token(node.inner))
+                self.condition(node.inner)
+            else:
+                self.operand(node.inner, leftmost)
+
+    def call(self, node: ast.Call) -> None:
+        if node.name not in CONDITION_FUNCTIONS:
+            if node.name in UPDATE_FUNCTIONS:
+                self.misused(node.name, "The function is not allowed in a condition expression; function: ")
+            elif "function" not in self.found:
+                self.found["function"] = f"Invalid function name; function: {node.name}"
+        elif len(node.args) != CONDITION_FUNCTIONS[node.name] and "operands" not in self.found:
+            self.found["operands"] = (
+                "Incorrect number of operands for operator or function; "
+                f"operator or function: {node.name}, number of operands: {len(node.args)}"
+            )
+        for arg in node.args:
+            self.operand(arg)
+
+    def misused(self, name: str, prefix: str = "") -> None:
+        if "misused" not in self.found:
+            text = prefix or "The function is not allowed to be used this way in an expression; function: "
+            self.found["misused"] = text + name
+
+    def redundant(self, node: ast.Parens) -> None:
+        if isinstance(node.inner, ast.Parens) and "parens" not in self.found:
+            self.found["parens"] = "The expression has redundant parentheses;"
+
+
+def analyze_condition(parsed: Parsed, kind: str) -> Analysis:
+    cached = parsed.notes.get(kind)
+    if cached is not None:
+        return cached
+    checker = _ConditionChecker(parsed)
+    checker.condition(parsed.tree.root)
+    error: str | None = None
+    if checker.syntax_at:
+        error = parsed.syntax_error(kind, min(checker.syntax_at)).message
+    else:
+        for category in ("depth", "parens", "function", "misused", "reserved", "in"):
+            if category in checker.found:
+                error = f"Invalid {kind}: {checker.found[category]}"
+                break
+    analysis = Analysis(error, checker.found.get("operands"))
+    parsed.notes[kind] = analysis
+    return analysis
+
+
+def raise_analysis_error(analysis: Analysis) -> None:
+    if analysis.error is not None:
+        raise DynamoError.validation(analysis.error)

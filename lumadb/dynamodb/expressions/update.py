@@ -1,0 +1,393 @@
+"""UpdateExpression: compile once per request, apply to an item without mutating it.
+
+Every SET value is computed from the original item before anything is written, list
+indexes always mean positions in the original list (removals and appends past the end are
+applied last), and an error raises before a new item exists, so an update is all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lumadb.dynamodb.attributes import add_numbers, attribute_type
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.expressions import ast
+from lumadb.dynamodb.expressions.context import ExpressionContext
+from lumadb.dynamodb.expressions.evaluate import path_getter
+from lumadb.dynamodb.expressions.parser import Parsed, parse
+from lumadb.dynamodb.expressions.resolve import (
+    CONDITION_FUNCTIONS,
+    MAX_PATH_DEPTH,
+    RESERVED_WORDS,
+    UPDATE_FUNCTIONS,
+    UPDATE_ORDER,
+    Binder,
+    ResolvedPath,
+    path_text,
+)
+
+INVALID_PATH = "The document path provided in the update expression is invalid for update"
+WRONG_TYPE = "An operand in the update expression has an incorrect data type"
+MISSING = "The provided expression refers to an attribute that does not exist in the item"
+SET_TYPES = ("SS", "NS", "BS")
+_TYPE_WORDS = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "NULL": "NULL", "BOOL": "BOOLEAN", "L": "LIST", "M": "MAP"}
+
+ValueFn = Callable[[dict], dict]
+
+
+# ---- text-only checks (cached with the parse) ----------------------------------------
+
+
+def _walk_value(node: Any, found: dict[str, str], parent_call: str | None = None) -> None:
+    if isinstance(node, ast.Path):
+        _check_path(node, found)
+    elif isinstance(node, ast.Arithmetic):
+        _walk_value(node.left, found)
+        _walk_value(node.right, found)
+    elif isinstance(node, ast.Call):
+        if node.name not in UPDATE_FUNCTIONS:
+            if node.name in CONDITION_FUNCTIONS:
+                found.setdefault("function", f"The function is not allowed in an update expression; function: {node.name}")
+            else:
+                found.setdefault("function", f"Invalid function name; function: {node.name}")
+        elif node.name == parent_call:
+            found.setdefault(
+                "misused", f"The function is not allowed to be used this way in an expression; function: {node.name}"
+            )
+        for arg in node.args:
+            _walk_value(arg, found, node.name)
+
+
+def _check_path(path: ast.Path, found: dict[str, str]) -> None:
+    if len(path.steps) > MAX_PATH_DEPTH:
+        found.setdefault("depth", f"The document path has too many nesting levels; nesting levels: {len(path.steps)}")
+    for step_kind, step in path.steps:
+        if step_kind == "name" and step.upper() in RESERVED_WORDS:
+            found.setdefault("reserved", f"Attribute name is a reserved keyword; reserved keyword: {step}")
+
+
+def _analyze(parsed: Parsed) -> str | None:
+    cached = parsed.notes.get("update")
+    if cached is not None:
+        return cached or None
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    for clause in parsed.tree.clauses:
+        if clause.keyword in seen:
+            found.setdefault("section", f'The "{clause.keyword}" section can only be used once in an update expression;')
+        seen.add(clause.keyword)
+        for action in clause.actions:
+            if isinstance(action, ast.Path):
+                _check_path(action, found)
+            else:
+                _check_path(action.path, found)
+                _walk_value(action.value, found)
+    error = ""
+    for category in ("depth", "reserved", "function", "misused", "section"):
+        if category in found:
+            error = f"Invalid UpdateExpression: {found[category]}"
+            break
+    parsed.notes["update"] = error
+    return error or None
+
+
+# ---- values of SET actions -----------------------------------------------------------
+
+
+def _operand_type_error(b: Binder, name: str, type_name: str | None) -> None:
+    b.fail(
+        "function",
+        f"Incorrect operand type for operator or function; operator or function: {name}, operand type: {type_name}",
+    )
+
+
+def _build_value(node: Any, b: Binder) -> tuple[ValueFn, dict | None]:
+    """(function computing the value from the original item, the constant if it is one)."""
+    if isinstance(node, ast.Value):
+        value = b.value(node) or {"NULL": True}
+        return (lambda item: value), value
+    if isinstance(node, ast.Path):
+        get = path_getter(b.path(node))
+
+        def read(item: dict) -> dict:
+            found = get(item)
+            if found is None:
+                raise DynamoError.validation(MISSING)
+            return found
+
+        return read, None
+    if isinstance(node, ast.Arithmetic):
+        (left, lc), (right, rc) = _build_value(node.left, b), _build_value(node.right, b)
+        for const in (lc, rc):
+            if const is not None and "N" not in const:
+                _operand_type_error(b, node.op, attribute_type(const))
+        subtract = node.op == "-"
+
+        def arithmetic(item: dict) -> dict:
+            x, y = left(item), right(item)
+            if "N" not in x or "N" not in y:
+                raise DynamoError.validation(WRONG_TYPE)
+            return {"N": add_numbers(x["N"], y["N"], subtract)}
+
+        return arithmetic, None
+    # function call
+    args = [_build_value(arg, b) for arg in node.args]
+    if len(args) != UPDATE_FUNCTIONS.get(node.name, len(args)):
+        b.fail(
+            "function",
+            "Incorrect number of operands for operator or function; "
+            f"operator or function: {node.name}, number of operands: {len(args)}",
+        )
+        return (lambda item: {"NULL": True}), None
+    if node.name == "if_not_exists":
+        if not isinstance(node.args[0], ast.Path):
+            b.fail("function", "Operator or function requires a document path; operator or function: if_not_exists")
+            return (lambda item: {"NULL": True}), None
+        get = path_getter(b.path(node.args[0]))
+        fallback = args[1][0]
+        return (lambda item: get(item) or fallback(item)), None
+    if node.name == "list_append":
+        for _, const in args:
+            if const is not None and "L" not in const:
+                _operand_type_error(b, "list_append", attribute_type(const))
+        (first, _), (second, _) = args
+
+        def list_append(item: dict) -> dict:
+            x, y = first(item), second(item)
+            if "L" not in x or "L" not in y:
+                raise DynamoError.validation(WRONG_TYPE)
+            return {"L": x["L"] + y["L"]}
+
+        return list_append, None
+    return (lambda item: {"NULL": True}), None  # unknown function: reported by analysis
+
+
+# ---- applying ------------------------------------------------------------------------
+
+
+class _Lists:
+    """List changes that shift positions, applied after everything addressed by index."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, tuple[list, set[int], list[tuple[int, dict]]]] = {}
+
+    def _entry(self, members: list) -> tuple[list, set[int], list[tuple[int, dict]]]:
+        entry = self.pending.get(id(members))
+        if entry is None:
+            entry = self.pending[id(members)] = (members, set(), [])
+        return entry
+
+    def remove(self, members: list, index: int) -> None:
+        self._entry(members)[1].add(index)
+
+    def append(self, members: list, index: int, value: dict) -> None:
+        self._entry(members)[2].append((index, value))
+
+    def finish(self) -> None:
+        for members, removed, appended in self.pending.values():
+            kept = [v for i, v in enumerate(members) if i not in removed] if removed else members[:]
+            appended.sort(key=lambda pair: pair[0])
+            members[:] = kept + [value for _, value in appended]
+
+
+def _parent(root: dict, path: ResolvedPath, copied: set[int]) -> Any:
+    """The writable container (dict or list) that holds path's last step, copying the
+    containers on the way so the original item is never changed; None if it is missing."""
+    container: Any = root
+    for i in range(len(path) - 1):
+        step = path[i]
+        if type(container) is dict:
+            child = container.get(step)
+        else:
+            child = container[step] if step < len(container) else None
+        if child is None:
+            return None
+        want = "L" if type(path[i + 1]) is int else "M"
+        inner = child.get(want)
+        if inner is None:
+            return None
+        if id(inner) not in copied:
+            inner = list(inner) if want == "L" else dict(inner)
+            copied.add(id(inner))
+            container[step] = {want: inner}
+        container = inner
+    return container
+
+
+def _add(existing: dict | None, value: dict) -> dict:
+    type_name = attribute_type(value)
+    if existing is None:
+        return value
+    if type_name not in existing:
+        raise DynamoError.validation(WRONG_TYPE)
+    if type_name == "N":
+        return {"N": add_numbers(existing["N"], value["N"])}
+    members = existing[type_name]
+    present = set(members)
+    return {type_name: members + [m for m in value[type_name] if m not in present]}
+
+
+def _delete(existing: dict | None, value: dict) -> dict | None:
+    type_name = attribute_type(value)
+    if existing is None:
+        return None
+    if type_name not in existing:
+        raise DynamoError.validation(WRONG_TYPE)
+    drop = set(value[type_name])
+    return {type_name: [m for m in existing[type_name] if m not in drop]}
+
+
+class Update:
+    """A compiled UpdateExpression (or AttributeUpdates)."""
+
+    __slots__ = ("actions", "top_level_names")
+
+    def __init__(self, actions: list[tuple[str, ResolvedPath, Any]]) -> None:
+        # ("set", path, value_fn) | ("remove", path, None) | ("add"|"delete", path, value)
+        self.actions = actions
+        self.top_level_names = frozenset(path[0] for _, path, _ in actions)
+
+    def apply(self, item: dict | None, key_names: Iterable[str]) -> tuple[dict, set[str]]:
+        for key in key_names:
+            if key in self.top_level_names:
+                raise DynamoError.validation(
+                    f"One or more parameter values were invalid: Cannot update attribute {key}. "
+                    "This attribute is part of the key"
+                )
+        original = item if item is not None else {}
+        # every value from the original item first: reads never see this update's writes
+        computed = [value(original) if kind == "set" else value for kind, _, value in self.actions]
+        new = dict(original)
+        copied: set[int] = set()
+        lists = _Lists()
+        for (kind, path, _), value in zip(self.actions, computed, strict=True):
+            if len(path) == 1:
+                name = path[0]
+                if kind == "set":
+                    new[name] = value
+                elif kind == "remove":
+                    new.pop(name, None)
+                elif kind == "add":
+                    new[name] = _add(new.get(name), value)
+                else:
+                    remaining = _delete(new.get(name), value)
+                    if remaining is not None:
+                        if remaining[attribute_type(remaining)]:
+                            new[name] = remaining
+                        else:
+                            del new[name]
+                continue
+            container = _parent(new, path, copied)
+            if container is None:
+                if kind == "remove" and item is None:
+                    continue  # DynamoDB ignores REMOVE of a nested path on a missing item
+                raise DynamoError.validation(INVALID_PATH)
+            self._apply_nested(kind, container, path[-1], value, lists)
+        lists.finish()
+        return new, set(self.top_level_names)
+
+    @staticmethod
+    def _apply_nested(kind: str, container: Any, step: Any, value: Any, lists: _Lists) -> None:
+        if type(container) is dict:
+            if kind == "set":
+                container[step] = value
+            elif kind == "remove":
+                container.pop(step, None)
+            elif kind == "add":
+                container[step] = _add(container.get(step), value)
+            else:
+                remaining = _delete(container.get(step), value)
+                if remaining is not None:
+                    if remaining[attribute_type(remaining)]:
+                        container[step] = remaining
+                    else:
+                        del container[step]
+            return
+        present = step < len(container)
+        if kind == "set":
+            if present:
+                container[step] = value
+            else:
+                lists.append(container, step, value)
+        elif kind == "remove":
+            if present:
+                lists.remove(container, step)
+        elif kind == "add":
+            if present:
+                container[step] = _add(container[step], value)
+            else:
+                lists.append(container, step, value)
+        elif present:
+            remaining = _delete(container[step], value)
+            if remaining is not None:
+                if remaining[attribute_type(remaining)]:
+                    container[step] = remaining
+                else:
+                    lists.remove(container, step)
+
+
+# ---- compiling -----------------------------------------------------------------------
+
+
+def _check_overlaps(paths: list[ResolvedPath], b: Binder) -> None:
+    if all(len(p) == 1 for p in paths) and len({p[0] for p in paths}) == len(paths):
+        return  # the common case: distinct top-level attributes
+    for j, second in enumerate(paths):
+        for first in paths[:j]:
+            for x, y in zip(first, second, strict=False):
+                if type(x) is not type(y):
+                    b.fail(
+                        "conflict",
+                        "Two document paths conflict with each other; must remove or rewrite one of these paths; "
+                        f"path one: {path_text(first)}, path two: {path_text(second)}",
+                    )
+                    break
+                if x != y:
+                    break
+            else:
+                b.fail(
+                    "overlap",
+                    "Two document paths overlap with each other; must remove or rewrite one of these paths; "
+                    f"path one: {path_text(first)}, path two: {path_text(second)}",
+                )
+                return
+
+
+def _operand_check(operator: str, value: dict | None, b: Binder) -> None:
+    if value is None:
+        return
+    type_name = attribute_type(value)
+    allowed = ("N", *SET_TYPES) if operator == "ADD" else SET_TYPES
+    if type_name not in allowed:
+        b.fail(
+            "operand",
+            f"Incorrect operand type for operator or function; operator: {operator}, "
+            f"operand type: {_TYPE_WORDS.get(type_name, type_name)}",
+        )
+
+
+def compile_update(text: str, ctx: ExpressionContext) -> Update:
+    parsed = parse(text, "UpdateExpression")
+    error = _analyze(parsed)
+    if error:
+        raise DynamoError.validation(error)
+    b = Binder(ctx, "UpdateExpression", value_category="values")
+    actions: list[tuple[str, ResolvedPath, Any]] = []
+    for clause in parsed.tree.clauses:
+        for action in clause.actions:
+            if isinstance(clause, ast.SetClause):
+                path = b.path(action.path)
+                value_fn, _ = _build_value(action.value, b)
+                actions.append(("set", path, value_fn))
+            elif isinstance(clause, ast.RemoveClause):
+                actions.append(("remove", b.path(action), None))
+            else:
+                operator = clause.keyword
+                path = b.path(action.path)
+                value = b.value(action.value)
+                _operand_check(operator, value, b)
+                actions.append((operator.lower(), path, value))
+    _check_overlaps([path for _, path, _ in actions], b)
+    b.raise_first(UPDATE_ORDER)
+    return Update(actions)
