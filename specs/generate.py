@@ -74,7 +74,7 @@ def merge_shapes(models: list[tuple[str, dict[str, Any]]], overlay: dict[str, An
     return shapes
 
 
-def string_schema(shape: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+def string_schema(name: str, shape: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string"}
     if "min" in shape:
         schema["minLength"] = shape["min"]
@@ -82,6 +82,11 @@ def string_schema(shape: dict[str, Any], overlay: dict[str, Any]) -> dict[str, A
         schema["maxLength"] = shape["max"]
     if "enum" in shape:
         schema["enum"] = list(shape["enum"])
+        aws_order = (overlay.get("enum_order") or {}).get(name)
+        if aws_order:
+            if sorted(aws_order) != sorted(shape["enum"]):
+                raise SystemExit(f"overlay enum_order.{name} no longer matches the model's {shape['enum']}")
+            schema["enum"] = list(aws_order)
     if "pattern" in shape:
         aws_text = shape["pattern"]
         regex = (overlay.get("patterns") or {}).get(aws_text, aws_text)
@@ -131,7 +136,7 @@ def shape_schema(name: str, shape: dict[str, Any], overlay: dict[str, Any]) -> d
         if "max" in shape:
             schema["maxProperties"] = shape["max"]
     elif kind == "string":
-        schema = string_schema(shape, overlay)
+        schema = string_schema(name, shape, overlay)
         if "pattern" in shape:
             botocore_ext["pattern"] = shape["pattern"]
     elif kind in ("integer", "long"):
