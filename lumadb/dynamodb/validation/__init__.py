@@ -14,7 +14,8 @@ from typing import Any
 
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.validation import messages
-from lumadb.dynamodb.validation.compiler import REF, Compiler, Entry, Invalid
+from lumadb.dynamodb.validation.compiler import REF, Compiler
+from lumadb.dynamodb.validation.nodes import Entry, Invalid
 from lumadb.specs import load_spec
 
 MAX_ERRORS = 10

@@ -11,75 +11,13 @@ innermost first; each container adds its own part on the way up, so the fast pas
 
 from __future__ import annotations
 
-import binascii
-import math
-import re
-from collections.abc import Callable
 from typing import Any
 
-from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.validation import messages as m
+from lumadb.dynamodb.validation import scalars
+from lumadb.dynamodb.validation.nodes import INVALID, Entry, Lengths, Node, serialization
 
 REF = "#/components/schemas/"
-Check = Callable[[Any, "list[Entry] | None"], Any]
-
-
-class Invalid(Exception):
-    """The fast pass met a constraint violation; the slow pass will say which."""
-
-
-INVALID = Invalid()
-
-
-class Entry:
-    """One constraint violation: sort key and path parts innermost first, as containers append."""
-
-    __slots__ = ("constraint", "keys", "parts", "render", "value")
-
-    def __init__(self, value: Any, constraint: str, render: m.Render, keys: list[int] | None = None):
-        self.value = value
-        self.constraint = constraint
-        self.render = render
-        self.keys: list[int] = keys or []
-        self.parts: list[str] = []
-
-    def sort_key(self) -> tuple[int, ...]:
-        return tuple(reversed(self.keys))
-
-    def text(self) -> str:
-        shown = "null" if self.value is None else f"'{self.render(self.value)}'"
-        return m.constraint_message(shown, ".".join(reversed(self.parts)), self.constraint)
-
-
-class Node:
-    """A compiled shape: `check` as above, `render` (Java toString), and `constraints(value)`,
-    the texts of every constraint the shape has (for "Map keys must satisfy constraint: [...]")."""
-
-    __slots__ = ("check", "constraints", "kind", "max_only", "name", "plain_string", "render")
-
-    def __init__(self, name: str, kind: str) -> None:
-        self.name = name
-        self.kind = kind
-        self.plain_string = False  # a string without constraints
-        self.max_only: int | None = None  # a string whose one constraint is this maximum length
-        self.check: Check = _unbuilt
-        self.render: m.Render = m.render_scalar
-        self.constraints: Callable[[Any], list[str]] = lambda _value: []
-
-
-def _unbuilt(value: Any, errs: list[Entry] | None) -> Any:
-    raise AssertionError("node used before it was compiled")
-
-
-def serialization(message: str) -> DynamoError:
-    return DynamoError.serialization(message)
-
-
-def utf16_length(text: str) -> int:
-    """String length as Java counts it (UTF-16 code units)."""
-    if text.isascii():
-        return len(text)
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 class Compiler:
@@ -258,13 +196,13 @@ class Compiler:
         if kind == "string":
             self._string_node(node, schema)
         elif kind in ("integer", "long", "double", "float"):
-            _number(node, schema)
+            scalars.number(node, schema)
         elif kind == "boolean":
-            node.check = _check_boolean
+            node.check = scalars.check_boolean
         elif kind == "timestamp":
-            node.check = _check_timestamp
+            node.check = scalars.check_timestamp
         elif kind == "blob":
-            node.check = _check_blob
+            node.check = scalars.check_blob
             node.render = m.render_blob
         else:
             raise ValueError(f"shape {node.name}: unknown type {kind}")
@@ -274,7 +212,7 @@ class Compiler:
         if other is not None:
             as_name = self.node(other.removeprefix(REF))
             as_arn = Node(node.name, "string")
-            _plain_string(as_arn, schema)
+            scalars.plain_string(as_arn, schema)
 
             def check(value: Any, errs: list[Entry] | None) -> Any:
                 if value.__class__ is str and not value.startswith("arn:"):
@@ -284,129 +222,7 @@ class Compiler:
             node.check = check
             node.constraints = lambda value: (as_arn if value.startswith("arn:") else as_name).constraints(value)
             return
-        _plain_string(node, schema)
-
-
-def _plain_string(node: Node, schema: dict[str, Any]) -> None:
-    aws_pattern = schema["x-botocore"].get("pattern")
-    regex = schema.get("x-lumadb-regex", aws_pattern)
-    matches = re.compile(regex, re.ASCII).fullmatch if regex is not None else None
-    enum = schema.get("enum")
-    allowed = frozenset(enum or ())
-    lengths = Lengths(schema.get("minLength"), schema.get("maxLength"))
-    pattern = m.pattern_text(aws_pattern) if matches is not None else ""
-    enum_text = m.enum_text(enum) if enum else None
-    # Inside "Map keys must satisfy constraint: [...]" DynamoDB lists lengths first.
-    bracket = lengths.bracket + ([pattern] if pattern else []) + ([enum_text] if enum_text else [])
-    node.constraints = lambda _value: bracket
-    if not bracket:
-        node.plain_string = True
-    elif bracket == lengths.bracket and lengths.low < 0:
-        node.max_only = int(lengths.high)
-
-    def check(value: Any, errs: list[Entry] | None) -> Any:
-        if value.__class__ is not str:
-            raise serialization(m.scalar_type_error("string", value))
-        if matches is not None and matches(value) is None:
-            _violation(errs, value, pattern, node)
-        if lengths.bounded:
-            length = len(value) if value.isascii() else utf16_length(value)
-            if not lengths.ok(length):
-                lengths.report(value, length, node, errs, None)
-        if enum_text is not None and value not in allowed:
-            _violation(errs, value, enum_text, node)
-        return value
-
-    node.check = check
-
-
-def _number(node: Node, schema: dict[str, Any]) -> None:
-    kind = node.kind
-    integral = kind in ("integer", "long")
-    low, high = schema.get("minimum"), schema.get("maximum")
-    bounds = [t for t in ((low, m.min_value_text(low)), (high, m.max_value_text(high))) if t[0] is not None]
-    node.constraints = lambda _value: [text for _, text in reversed(bounds)]
-
-    def check(value: Any, errs: list[Entry] | None) -> Any:
-        cls = value.__class__
-        if cls is float:
-            if integral:
-                value = math.floor(value)  # the service truncates decimals given for integers
-        elif cls is not int:
-            raise serialization(m.scalar_type_error(kind, value))
-        if low is not None and value < low:
-            _violation(errs, value, bounds[0][1], node)
-        if high is not None and value > high:
-            _violation(errs, value, bounds[-1][1], node)
-        return value
-
-    node.check = check
-
-
-_TRUE = frozenset(("TRUE", "1", "YES"))
-_FALSE = frozenset(("FALSE", "0", "NO"))
-
-
-def _check_boolean(value: Any, errs: list[Entry] | None) -> Any:
-    if value is True or value is False:
-        return value
-    if value.__class__ is str:  # the service reads these words as booleans
-        word = value.upper()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-    raise serialization(m.scalar_type_error("boolean", value))
-
-
-def _check_timestamp(value: Any, errs: list[Entry] | None) -> Any:
-    if value.__class__ is int or value.__class__ is float:
-        return value
-    raise serialization(m.scalar_type_error("timestamp", value))
-
-
-def _check_blob(value: Any, errs: list[Entry] | None) -> Any:
-    if value.__class__ is not str:
-        raise serialization(m.scalar_type_error("blob", value))
-    if len(value) % 4:
-        raise serialization(f"Base64 encoded length is expected a multiple of 4 bytes but found: {len(value)}")
-    try:
-        binascii.a2b_base64(value, strict_mode=True)
-    except (binascii.Error, ValueError):
-        raise serialization(m.BAD_BASE64) from None
-    # Canonical padding: the bits after the last byte must be zero.
-    if value.endswith("=="):
-        if value[-3] not in "AQgw":
-            raise serialization(m.BAD_BASE64)
-    elif value.endswith("=") and value[-2] not in "AEIMQUYcgkosw048":
-        raise serialization(m.BAD_BASE64)
-    return value
-
-
-# -- shared helpers -------------------------------------------------------------------------
-
-class Lengths:
-    """A minimum and/or maximum length (of a string, list or map) with DynamoDB's texts."""
-
-    __slots__ = ("bounded", "bracket", "high", "low")
-
-    def __init__(self, low: int | None, high: int | None) -> None:
-        self.low = low if low is not None else -1
-        self.high = high if high is not None else math.inf
-        self.bounded = low is not None or high is not None
-        # as listed inside "Map keys/value must satisfy constraint: [...]": maximum first
-        self.bracket = ([m.max_length_text(high)] if high is not None else []) + (
-            [m.min_length_text(low)] if low is not None else []
-        )
-
-    def ok(self, length: int) -> bool:
-        return self.low <= length <= self.high
-
-    def report(self, value: Any, length: int, node: Node, errs: list[Entry] | None, keys: list[int] | None) -> None:
-        if length < self.low:
-            _violation(errs, value, m.min_length_text(int(self.low)), node, keys)
-        if length > self.high:
-            _violation(errs, value, m.max_length_text(int(self.high)), node, keys)
+        scalars.plain_string(node, schema)
 
 
 def _missing(errs: list[Entry] | None, value: dict[str, Any], required: list[tuple[str, int, str]]) -> None:
@@ -418,12 +234,6 @@ def _missing(errs: list[Entry] | None, value: dict[str, Any], required: list[tup
             entry = Entry(None, m.NOT_NULL, m.render_scalar, [index])
             entry.parts.append(part)
             errs.append(entry)
-
-
-def _violation(errs: list[Entry] | None, value: Any, text: str, node: Node, keys: list[int] | None = None) -> None:
-    if errs is None:
-        raise INVALID
-    errs.append(Entry(value, text, node.render, list(keys) if keys else None))
 
 
 def _map_value_errors(errs: list[Entry], mark: int, value: dict[str, Any], key: str, position: int,
