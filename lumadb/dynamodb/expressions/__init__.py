@@ -2,12 +2,35 @@
 
 from lumadb.dynamodb.expressions.condition import Condition, compile_condition
 from lumadb.dynamodb.expressions.context import ExpressionContext
+from lumadb.dynamodb.expressions.key_condition import KeyCondition, compile_key_condition
+from lumadb.dynamodb.expressions.legacy import (
+    check_no_mixing,
+    condition_from_expected,
+    condition_from_filter,
+    key_condition_from_key_conditions,
+    update_from_attribute_updates,
+)
+from lumadb.dynamodb.expressions.projection import (
+    Projection,
+    compile_projection,
+    projection_from_attributes_to_get,
+)
 from lumadb.dynamodb.expressions.update import Update, compile_update
 
 __all__ = [
     "Condition",
     "ExpressionContext",
+    "KeyCondition",
+    "Projection",
     "Update",
+    "check_no_mixing",
     "compile_condition",
+    "compile_key_condition",
+    "compile_projection",
     "compile_update",
+    "condition_from_expected",
+    "condition_from_filter",
+    "key_condition_from_key_conditions",
+    "projection_from_attributes_to_get",
+    "update_from_attribute_updates",
 ]

@@ -47,10 +47,14 @@ class ExpressionContext:
         unused = [key for key in self.names if key not in self.used_names]
         if unused:
             raise DynamoError.validation(
-                "Value provided in ExpressionAttributeNames unused in expressions: keys: {" + ", ".join(unused) + "}"
+                "Value provided in ExpressionAttributeNames unused in expressions: keys: {"
+                + ", ".join(unused)
+                + "}"
             )
         unused = [key for key in self.values if key not in self.used_values]
         if unused:
             raise DynamoError.validation(
-                "Value provided in ExpressionAttributeValues unused in expressions: keys: {" + ", ".join(unused) + "}"
+                "Value provided in ExpressionAttributeValues unused in expressions: keys: {"
+                + ", ".join(unused)
+                + "}"
             )

@@ -183,11 +183,15 @@ def _between(node: ast.Between, b: Binder) -> Predicate:
             f"upper bound operand: AttributeValue: {value_text(high.const)}"
         )
         if low_type != high_type:
-            b.fail("function", f"The BETWEEN operator requires same data type for lower and upper bounds; {described}")
+            b.fail(
+                "function",
+                f"The BETWEEN operator requires same data type for lower and upper bounds; {described}",
+            )
         elif (compare_values(low.const, high.const) or 0) > 0:
             b.fail(
                 "function",
-                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; " + described,
+                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
+                + described,
             )
     get, lo, hi = operand.get, low.get, high.get
 

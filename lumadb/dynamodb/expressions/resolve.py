@@ -12,9 +12,7 @@ from lumadb.dynamodb.expressions import ast
 from lumadb.dynamodb.expressions.context import ExpressionContext
 from lumadb.dynamodb.expressions.parser import Parsed, invalid
 
-RESERVED_WORDS = frozenset(
-    (FilePath(__file__).with_name("reserved_words.txt")).read_text().split()
-)
+RESERVED_WORDS = frozenset((FilePath(__file__).with_name("reserved_words.txt")).read_text().split())
 CONDITION_FUNCTIONS = {
     "attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
     "begins_with": 2, "contains": 2, "size": 1,
@@ -96,6 +94,31 @@ class Binder:
                     raise invalid(self.kind, self.errors[category])
 
 
+def check_overlaps(paths: list[ResolvedPath], b: Binder) -> None:
+    """Overlapping (`a`, `a.b`) and conflicting (`a.b`, `a[0]`) paths, as in updates."""
+    if all(len(p) == 1 for p in paths) and len({p[0] for p in paths}) == len(paths):
+        return
+    for j, second in enumerate(paths):
+        for first in paths[:j]:
+            for x, y in zip(first, second, strict=False):
+                if type(x) is not type(y):
+                    b.fail(
+                        "conflict",
+                        "Two document paths conflict with each other; must remove or rewrite one of these paths; "
+                        f"path one: {path_text(first)}, path two: {path_text(second)}",
+                    )
+                    break
+                if x != y:
+                    break
+            else:
+                b.fail(
+                    "overlap",
+                    "Two document paths overlap with each other; must remove or rewrite one of these paths; "
+                    f"path one: {path_text(first)}, path two: {path_text(second)}",
+                )
+                return
+
+
 # ---- text-only checks ------------------------------------------------------------------
 
 
@@ -139,7 +162,11 @@ class _ConditionChecker:
         if isinstance(node, ast.Parens):
             return self.fail_token(node.inner) if _is_condition(node.inner) else self.after(node)
         if isinstance(node, ast.Comparison):
-            return self.fail_token(node.left) if _is_condition(node.left) else self.parsed.index_at(node.op_start)
+            return (
+                self.fail_token(node.left)
+                if _is_condition(node.left)
+                else self.parsed.index_at(node.op_start)
+            )
         if isinstance(node, ast.Between | ast.InList):
             return self.fail_token(node.operand) if _is_condition(node.operand) else self.after(node.operand)
         if isinstance(node, ast.OrCondition | ast.AndCondition):

@@ -24,14 +24,22 @@ from lumadb.dynamodb.expressions.resolve import (
     UPDATE_ORDER,
     Binder,
     ResolvedPath,
-    path_text,
+    check_overlaps,
 )
 
 INVALID_PATH = "The document path provided in the update expression is invalid for update"
 WRONG_TYPE = "An operand in the update expression has an incorrect data type"
 MISSING = "The provided expression refers to an attribute that does not exist in the item"
 SET_TYPES = ("SS", "NS", "BS")
-_TYPE_WORDS = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "NULL": "NULL", "BOOL": "BOOLEAN", "L": "LIST", "M": "MAP"}
+_TYPE_WORDS = {
+    "S": "STRING",
+    "N": "NUMBER",
+    "B": "BINARY",
+    "NULL": "NULL",
+    "BOOL": "BOOLEAN",
+    "L": "LIST",
+    "M": "MAP",
+}
 
 ValueFn = Callable[[dict], dict]
 
@@ -48,12 +56,15 @@ def _walk_value(node: Any, found: dict[str, str], parent_call: str | None = None
     elif isinstance(node, ast.Call):
         if node.name not in UPDATE_FUNCTIONS:
             if node.name in CONDITION_FUNCTIONS:
-                found.setdefault("function", f"The function is not allowed in an update expression; function: {node.name}")
+                found.setdefault(
+                    "function", f"The function is not allowed in an update expression; function: {node.name}"
+                )
             else:
                 found.setdefault("function", f"Invalid function name; function: {node.name}")
         elif node.name == parent_call:
             found.setdefault(
-                "misused", f"The function is not allowed to be used this way in an expression; function: {node.name}"
+                "misused",
+                f"The function is not allowed to be used this way in an expression; function: {node.name}",
             )
         for arg in node.args:
             _walk_value(arg, found, node.name)
@@ -61,7 +72,9 @@ def _walk_value(node: Any, found: dict[str, str], parent_call: str | None = None
 
 def _check_path(path: ast.Path, found: dict[str, str]) -> None:
     if len(path.steps) > MAX_PATH_DEPTH:
-        found.setdefault("depth", f"The document path has too many nesting levels; nesting levels: {len(path.steps)}")
+        found.setdefault(
+            "depth", f"The document path has too many nesting levels; nesting levels: {len(path.steps)}"
+        )
     for step_kind, step in path.steps:
         if step_kind == "name" and step.upper() in RESERVED_WORDS:
             found.setdefault("reserved", f"Attribute name is a reserved keyword; reserved keyword: {step}")
@@ -75,7 +88,9 @@ def _analyze(parsed: Parsed) -> str | None:
     seen: set[str] = set()
     for clause in parsed.tree.clauses:
         if clause.keyword in seen:
-            found.setdefault("section", f'The "{clause.keyword}" section can only be used once in an update expression;')
+            found.setdefault(
+                "section", f'The "{clause.keyword}" section can only be used once in an update expression;'
+            )
         seen.add(clause.keyword)
         for action in clause.actions:
             if isinstance(action, ast.Path):
@@ -142,7 +157,10 @@ def _build_value(node: Any, b: Binder) -> tuple[ValueFn, dict | None]:
         return (lambda item: {"NULL": True}), None
     if node.name == "if_not_exists":
         if not isinstance(node.args[0], ast.Path):
-            b.fail("function", "Operator or function requires a document path; operator or function: if_not_exists")
+            b.fail(
+                "function",
+                "Operator or function requires a document path; operator or function: if_not_exists",
+            )
             return (lambda item: {"NULL": True}), None
         get = path_getter(b.path(node.args[0]))
         fallback = args[1][0]
@@ -330,30 +348,6 @@ class Update:
 # ---- compiling -----------------------------------------------------------------------
 
 
-def _check_overlaps(paths: list[ResolvedPath], b: Binder) -> None:
-    if all(len(p) == 1 for p in paths) and len({p[0] for p in paths}) == len(paths):
-        return  # the common case: distinct top-level attributes
-    for j, second in enumerate(paths):
-        for first in paths[:j]:
-            for x, y in zip(first, second, strict=False):
-                if type(x) is not type(y):
-                    b.fail(
-                        "conflict",
-                        "Two document paths conflict with each other; must remove or rewrite one of these paths; "
-                        f"path one: {path_text(first)}, path two: {path_text(second)}",
-                    )
-                    break
-                if x != y:
-                    break
-            else:
-                b.fail(
-                    "overlap",
-                    "Two document paths overlap with each other; must remove or rewrite one of these paths; "
-                    f"path one: {path_text(first)}, path two: {path_text(second)}",
-                )
-                return
-
-
 def _operand_check(operator: str, value: dict | None, b: Binder) -> None:
     if value is None:
         return
@@ -388,6 +382,6 @@ def compile_update(text: str, ctx: ExpressionContext) -> Update:
                 value = b.value(action.value)
                 _operand_check(operator, value, b)
                 actions.append((operator.lower(), path, value))
-    _check_overlaps([path for _, path, _ in actions], b)
+    check_overlaps([path for _, path, _ in actions], b)
     b.raise_first(UPDATE_ORDER)
     return Update(actions)
