@@ -3,6 +3,7 @@ columns with declared types, and whether it is an EXPLAIN or read-only."""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ def describe(conn: apsw.Connection, sql: str) -> Description:
 
 
 _cache: OrderedDict[str, StatementInfo] = OrderedDict()
+_cache_lock = threading.Lock()  # writers, readers and stream threads share the cache
 CACHE_ENTRIES = 4096
 
 
@@ -64,9 +66,10 @@ def statement_info(conn: apsw.Connection, sql: str) -> StatementInfo:
 
 
 def _remember(sql: str, info: StatementInfo) -> None:
-    _cache[sql] = info
-    if len(_cache) > CACHE_ENTRIES:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[sql] = info
+        if len(_cache) > CACHE_ENTRIES:
+            _cache.popitem(last=False)
 
 
 def _with_prefixes(names: tuple[str | None, ...], sql: str) -> tuple[str | None, ...]:

@@ -1,0 +1,168 @@
+"""Hrana batches: steps with conditions, run one after another; a failing step does not
+stop the batch, it only makes the conditions that depend on it false. Also `sequence`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lumadb.libsql.errors import HranaError, StmtError
+from lumadb.libsql.stmt import (
+    Access,
+    Query,
+    StmtSpec,
+    optional_int,
+    parse_stmt,
+    required,
+    run_query,
+    to_query,
+)
+from lumadb.sql import split_statements
+from lumadb.sql.syntax import syntax_error
+from lumadb.storage.sqlite import apsw
+
+COND_TYPES = "`ok`, `error`, `not`, `and`, `or`, `is_autocommit`"
+
+# A condition: ("ok", step) | ("error", step) | ("not", cond) | ("and", [cond]) | ("or", [cond])
+# | ("is_autocommit",)
+Cond = tuple
+
+
+@dataclass(slots=True)
+class StepSpec:
+    stmt: StmtSpec
+    condition: Cond | None
+
+
+@dataclass(slots=True)
+class Step:
+    query: Query
+    condition: Cond | None
+
+
+def parse_cond(value: Any) -> Cond:
+    if not isinstance(value, dict):
+        raise HranaError.json("invalid type, expected internally tagged enum BatchCond")
+    kind = value.get("type")
+    if kind in ("ok", "error"):
+        step = optional_int(value, "step", signed=False)
+        if step is None:
+            raise HranaError.json("missing field `step`")
+        return (kind, step)
+    if kind == "not":
+        return ("not", parse_cond(required(value, "cond")))
+    if kind in ("and", "or"):
+        conds = required(value, "conds")
+        if not isinstance(conds, list):
+            raise HranaError.json("invalid type, expected a sequence")
+        return (kind, [parse_cond(c) for c in conds])
+    if kind == "is_autocommit":
+        return ("is_autocommit",)
+    if kind is None:
+        raise HranaError.json("missing field `type`")
+    raise HranaError.json(f"unknown variant `{kind}`, expected one of {COND_TYPES}")
+
+
+def parse_batch(value: Any) -> list[StepSpec]:
+    if not isinstance(value, dict):
+        raise HranaError.json("invalid type, expected struct Batch")
+    steps = required(value, "steps")
+    if not isinstance(steps, list):
+        raise HranaError.json("invalid type, expected a sequence")
+    parsed = []
+    for step in steps:
+        if not isinstance(step, dict):
+            raise HranaError.json("invalid type, expected struct BatchStep")
+        condition = step.get("condition")
+        parsed.append(StepSpec(parse_stmt(required(step, "stmt")),
+                               None if condition is None else parse_cond(condition)))
+    return parsed
+
+
+def _check_cond(cond: Cond, version: int, limit: int) -> None:
+    kind = cond[0]
+    if kind in ("ok", "error"):
+        if cond[1] >= limit:
+            raise HranaError.bad_step()
+    elif kind == "not":
+        _check_cond(cond[1], version, limit)
+    elif kind in ("and", "or"):
+        for inner in cond[1]:
+            _check_cond(inner, version, limit)
+    elif version < 3:
+        raise HranaError.not_supported("BatchCond of type `is_autocommit`", 3)
+
+
+def to_program(specs: list[StepSpec], sqls: dict[int, str], version: int) -> list[Step]:
+    """The batch's steps, checked the way sqld converts a batch before running any of it."""
+    program = []
+    for index, spec in enumerate(specs):
+        query = to_query(spec.stmt, sqls, version)
+        if spec.condition is not None:
+            _check_cond(spec.condition, version, index)
+        program.append(Step(query, spec.condition))
+    return program
+
+
+def evaluate(cond: Cond, outcomes: list[bool | None], is_autocommit: Callable[[], bool]) -> bool:
+    """outcomes[i]: True = step i succeeded, False = failed, None = skipped."""
+    kind = cond[0]
+    if kind == "ok":
+        return outcomes[cond[1]] is True
+    if kind == "error":
+        return outcomes[cond[1]] is False
+    if kind == "not":
+        return not evaluate(cond[1], outcomes, is_autocommit)
+    if kind == "and":
+        return all(evaluate(c, outcomes, is_autocommit) for c in cond[1])
+    if kind == "or":
+        return any(evaluate(c, outcomes, is_autocommit) for c in cond[1])
+    return is_autocommit()
+
+
+def run_batch(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str, Any]:
+    """Run a batch on one connection (the stream's own, on its thread)."""
+    results: list[dict | None] = []
+    errors: list[dict | None] = []
+    outcomes: list[bool | None] = []
+
+    def autocommit() -> bool:
+        return not conn.in_transaction
+
+    for step in program:
+        if step.condition is not None and not evaluate(step.condition, outcomes, autocommit):
+            results.append(None)
+            errors.append(None)
+            outcomes.append(None)
+            continue
+        try:
+            results.append(run_query(conn, step.query, access))
+            errors.append(None)
+            outcomes.append(True)
+        except StmtError as exc:
+            results.append(None)
+            errors.append(exc.as_dict())
+            outcomes.append(False)
+    return batch_result(results, errors)
+
+
+def batch_result(results: list[dict | None], errors: list[dict | None]) -> dict[str, Any]:
+    return {"step_results": results, "step_errors": errors, "replication_index": None}
+
+
+def sequence_statements(sql: str) -> list[str]:
+    """The statements of a `sequence`, all checked for syntax before any runs."""
+    statements = split_statements(sql)
+    for statement in statements:
+        problem = syntax_error(statement)
+        if problem is not None:
+            raise StmtError.parse(problem.message)
+    return statements
+
+
+def run_sequence(conn: apsw.Connection, statements: list[str], access: Access) -> None:
+    """Run statements in order without arguments, ignoring rows; stop at the first error
+    (the ones before it stay applied)."""
+    for statement in statements:
+        run_query(conn, Query(statement, [], None), access)

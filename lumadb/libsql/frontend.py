@@ -1,0 +1,169 @@
+"""The libSQL front end: which requests are Hrana's, and the handlers that serve them.
+
+Routes live under `/turso` and, because @libsql/client and libsql-client resolve
+`v2/pipeline` relative to the URL (dropping a last path segment without a trailing slash),
+also at the root: `/v1/execute`, `/v1/batch`, `/v2`, `/v2/pipeline`, `/v3`, `/v3/pipeline`,
+`/v3/cursor`, `/dump` (GET, without `X-LumaDB-Database`), sqld's admin
+`/v1/namespaces/...`, and the legacy `POST /` without `X-Amz-Target`. Protobuf is not
+served: `/v3-protobuf` answers 404 so that hrana-client falls back to JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from lumadb import __version__
+from lumadb.http import Handler, Request, Response
+from lumadb.libsql import admin, cursor, dump, legacy, pipeline, v1
+from lumadb.libsql.auth import Authenticator
+from lumadb.libsql.errors import CORS_HEADERS, HranaError
+from lumadb.libsql.namespaces import Namespaces
+from lumadb.libsql.stmt import Access
+from lumadb.libsql.streams import StreamRegistry
+from lumadb.storage.executor import Database
+from lumadb.storage.sqlite import SQLITE_VERSION
+
+if TYPE_CHECKING:
+    from lumadb.server import Server
+
+PREFIX = "/turso"
+HELLO_V2 = "Hello, this is HTTP API v2 (Hrana over HTTP)"
+PREFLIGHT_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"*"),
+    (b"access-control-allow-headers", b"*"),
+    (b"access-control-max-age", b"86400"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A request's database and what its credentials allow there."""
+
+    db: Database
+    access: Access
+
+
+def _text(text: str) -> Handler:
+    async def serve(_: Request) -> Response:
+        return Response(200, text.encode(), b"text/plain", list(CORS_HEADERS))
+
+    return serve
+
+
+async def _empty(status: int, _: Request) -> Response:
+    return Response(status, b"", None, list(CORS_HEADERS))
+
+
+async def _preflight(_: Request) -> Response:
+    return Response(200, b"", None, list(PREFLIGHT_HEADERS))
+
+
+def _method_not_allowed(allowed: list[str]) -> Handler:
+    async def serve(_: Request) -> Response:
+        return Response(405, b"", None, [*CORS_HEADERS, (b"allow", ", ".join(allowed).encode())])
+
+    return serve
+
+
+class LibsqlFrontEnd:
+    name = "libsql"
+
+    def __init__(self) -> None:
+        self.server: Server | None = None
+        self.streams: StreamRegistry
+        self.auth: Authenticator
+        self.namespaces: Namespaces
+        self.not_found: Handler = partial(_empty, 404)
+        # path (after the optional /turso prefix) -> method -> handler
+        self.routes: dict[str, dict[str, Handler]] = {
+            "/v1": {"GET": _text("This is sqld HTTP API v1")},
+            "/v1/execute": {"POST": partial(v1.handle_execute, self)},
+            "/v1/batch": {"POST": partial(v1.handle_batch, self)},
+            "/v2": {"GET": _text(HELLO_V2)},
+            "/v3": {"GET": _text(HELLO_V2)},
+            "/v2/pipeline": {"POST": partial(pipeline.handle_pipeline, self, version=2)},
+            "/v3/pipeline": {"POST": partial(pipeline.handle_pipeline, self, version=3)},
+            "/v3/cursor": {"POST": partial(cursor.handle_cursor, self)},
+            "/dump": {"GET": partial(dump.handle_dump, self)},
+        }
+        legacy_route: dict[str, Handler] = {"POST": partial(legacy.handle_legacy, self)}
+        self.prefixed_only: dict[str, dict[str, Handler]] = {
+            "": legacy_route,
+            "/": legacy_route,
+            "/health": {"GET": partial(_empty, 200)},
+            "/version": {"GET": _text(f"lumadb {__version__} (sqlite {SQLITE_VERSION})")},
+        }
+        self.root_legacy = legacy_route["POST"]
+
+    # -- routing ----------------------------------------------------------------------
+    def resolve(self, method: str, path: str, headers: dict[str, str]) -> Handler | None:
+        if path.startswith(PREFIX):
+            rest = path[len(PREFIX):]
+            if rest and rest[0] != "/":
+                return None  # /tursoX is not ours
+            return self._route(method, rest, headers, prefixed=True)
+        if path in self.routes or path.startswith(("/v1/namespaces/", "/v3-protobuf")):
+            if path == "/dump" and "x-lumadb-database" in headers:
+                return None  # the D1 binding's dump
+            return self._route(method, path, headers, prefixed=False)
+        if path == "/" and method == "POST" and "x-amz-target" not in headers:
+            return self.root_legacy
+        if path == "/" and method == "OPTIONS" and "access-control-request-method" in headers:
+            return _preflight
+        return None
+
+    def _route(self, method: str, path: str, headers: dict[str, str], *, prefixed: bool) -> Handler:
+        methods = self.routes.get(path)
+        if methods is None and prefixed:
+            methods = self.prefixed_only.get(path)
+        if methods is None and path.startswith("/v1/namespaces/"):
+            methods = self._admin_route(path)
+        if methods is None:
+            return _preflight if method == "OPTIONS" else self.not_found
+        handler = methods.get(method)
+        if handler is not None:
+            return handler
+        if method == "OPTIONS":
+            return _preflight
+        return _method_not_allowed(sorted(methods))
+
+    def _admin_route(self, path: str) -> dict[str, Handler] | None:
+        parts = path.split("/")  # "", "v1", "namespaces", name, ["create"]
+        if len(parts) == 5 and parts[4] == "create" and parts[3]:
+            return {"POST": partial(admin.handle_create, self, name=parts[3])}
+        if len(parts) == 4 and parts[3]:
+            return {"DELETE": partial(admin.handle_delete, self, name=parts[3])}
+        return None
+
+    # -- per-request context ---------------------------------------------------------------
+    async def context(self, request: Request) -> Context:
+        """Authenticate, then find the database (401 before 404, as sqld)."""
+        grant = self.auth.authenticate(request.headers)
+        name = self.namespaces.select(request.headers, grant)
+        access = grant.access_for(name)
+        return Context(self.namespaces.open(name), access)
+
+    # -- FrontEnd protocol ----------------------------------------------------------------
+    def too_large(self, limit: int) -> HranaError:
+        return HranaError.too_large(limit)
+
+    def internal(self, request_id: str) -> HranaError:
+        return HranaError.internal(request_id)
+
+    async def startup(self, server: Server) -> None:
+        self.server = server
+        config = server.config
+        self.auth = Authenticator(config.libsql_jwt_keys)
+        self.streams = StreamRegistry(server.secret, config.libsql_stream_idle_seconds)
+        self.namespaces = Namespaces(server)
+
+    async def shutdown(self) -> None:
+        if self.server is not None:
+            await self.streams.close_all()
+
+
+def create_front_end() -> LibsqlFrontEnd:
+    return LibsqlFrontEnd()

@@ -1,0 +1,97 @@
+"""Which libSQL database a request is for, and the database files themselves.
+
+A request names its database with the `x-namespace` header, a `<name>.localhost` host
+(or `<name>.<host>` when that database exists), or the `id` claim of its JWT; otherwise it
+is `default`, which always exists. Unknown databases answer 404 unless the server runs with
+`--libsql-auto-create`. Files live at `<data>/libsql/<name>.sqlite`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from lumadb.libsql.auth import Grant
+from lumadb.libsql.errors import HranaError
+from lumadb.storage.databases import InvalidDatabaseName, validate_name
+from lumadb.storage.executor import Database
+
+if TYPE_CHECKING:
+    from lumadb.server import Server
+
+DEFAULT = "default"
+KIND = "libsql"
+
+
+def host_label(host: str) -> tuple[str, bool] | None:
+    """(first label, host is under .localhost) for a host name with a subdomain; None for
+    IP addresses and single-label hosts."""
+    if not host or host.startswith("["):
+        return None
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    labels = name.lower().split(".")
+    if len(labels) < 2 or not labels[0] or all(label.isdigit() for label in labels):
+        return None
+    return labels[0], labels[-1] == "localhost"
+
+
+class Namespaces:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.auto_create = server.config.libsql_auto_create
+        self._open: dict[str, Database] = {}
+
+    def exists(self, name: str) -> bool:
+        if name in self._open or name == DEFAULT:
+            return True
+        try:
+            return self.server.databases.exists(KIND, name)
+        except InvalidDatabaseName:
+            return False
+
+    def select(self, headers: dict[str, str], grant: Grant) -> str:
+        name = headers.get("x-namespace")
+        if name:
+            return name
+        label = host_label(headers.get("host", ""))
+        if label is not None and (label[1] or self.exists(label[0])):
+            return label[0]
+        return grant.database or DEFAULT
+
+    def open(self, name: str) -> Database:
+        db = self._open.get(name)
+        if db is not None:
+            return db
+        try:
+            validate_name(name)
+        except InvalidDatabaseName as exc:
+            raise HranaError.namespace_invalid(name, str(exc)) from None
+        if not self.auto_create and not self.exists(name):
+            raise HranaError.namespace_missing(name)
+        db = self._open[name] = self.server.databases.open(KIND, name)
+        return db
+
+    async def create(self, name: str) -> None:
+        try:
+            validate_name(name)
+        except InvalidDatabaseName as exc:
+            raise HranaError.namespace_invalid(name, str(exc)) from None
+        if self.exists(name) and (name != DEFAULT or self.server.databases.path_for(KIND, name).exists()):
+            raise HranaError.namespace_exists(name)
+        db = self._open[name] = self.server.databases.open(KIND, name)
+        await db.write(lambda conn: conn.pragma("user_version"))  # creates the file
+
+    async def delete(self, name: str) -> None:
+        try:
+            validate_name(name)
+        except InvalidDatabaseName:
+            raise HranaError.namespace_missing(name) from None
+        if not self.server.databases.path_for(KIND, name).exists() and name not in self._open:
+            raise HranaError.namespace_missing(name)
+        db = self._open.pop(name, None)
+        if db is not None:
+            self.server.cache.forget(db)
+        await asyncio.to_thread(self.server.databases.delete, KIND, name)
+
+    def opened(self, name: str) -> Database | None:
+        return self._open.get(name)

@@ -1,0 +1,217 @@
+"""`POST /v2/pipeline` and `/v3/pipeline`: a list of stream requests run in order on one
+stream, every one answered (`results` has one entry per request) even when some fail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from lumadb.http import Request, Response
+from lumadb.libsql import execution
+from lumadb.libsql.batch import (
+    Step,
+    StepSpec,
+    batch_result,
+    evaluate,
+    parse_batch,
+    run_batch,
+    run_sequence,
+    sequence_statements,
+    to_program,
+)
+from lumadb.libsql.describe import describe_result
+from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError
+from lumadb.libsql.stmt import (
+    Access,
+    StmtSpec,
+    optional_int,
+    optional_str,
+    parse_stmt,
+    required,
+    resolve_sql,
+    to_query,
+)
+from lumadb.libsql.streams import Stream
+
+if TYPE_CHECKING:
+    from lumadb.libsql.frontend import Context, LibsqlFrontEnd
+
+REQUEST_TYPES = "`close`, `execute`, `batch`, `sequence`, `describe`, `store_sql`, `close_sql`, `get_autocommit`"
+MAX_SQL_COUNT = 50
+MAX_STORED_SQL_BYTES = 5000  # sqld: ByteSize::kb(5)
+
+
+@dataclass(slots=True)
+class StreamRequest:
+    kind: str
+    stmt: StmtSpec | None = None
+    batch: list[StepSpec] | None = None
+    sql: str | None = None
+    sql_id: int | None = None
+
+
+def load_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise HranaError.json(str(exc)) from None
+
+
+def parse_baton(body: dict) -> str | None:
+    baton = body.get("baton")
+    if baton is not None and not isinstance(baton, str):
+        raise HranaError.json("invalid type for `baton`, expected a string")
+    return baton
+
+
+def parse_request(value: Any) -> StreamRequest:
+    if not isinstance(value, dict):
+        raise HranaError.json("invalid type, expected internally tagged enum StreamRequest")
+    kind = value.get("type")
+    if kind == "execute":
+        return StreamRequest(kind, stmt=parse_stmt(required(value, "stmt")))
+    if kind == "batch":
+        return StreamRequest(kind, batch=parse_batch(required(value, "batch")))
+    if kind in ("sequence", "describe"):
+        return StreamRequest(kind, sql=optional_str(value, "sql"), sql_id=optional_int(value, "sql_id"))
+    if kind == "store_sql":
+        required(value, "sql_id")
+        sql_id = optional_int(value, "sql_id")
+        if sql_id is None:
+            raise HranaError.json("invalid type: null, expected i32")
+        sql = required(value, "sql")
+        if not isinstance(sql, str):
+            raise HranaError.json("invalid type for `sql`, expected a string")
+        return StreamRequest(kind, sql=sql, sql_id=sql_id)
+    if kind == "close_sql":
+        required(value, "sql_id")
+        sql_id = optional_int(value, "sql_id")
+        if sql_id is None:
+            raise HranaError.json("invalid type: null, expected i32")
+        return StreamRequest(kind, sql_id=sql_id)
+    if kind in ("close", "get_autocommit"):
+        return StreamRequest(kind)
+    if kind is None:
+        raise HranaError.json("missing field `type`")
+    raise HranaError.json(f"unknown variant `{kind}`, expected one of {REQUEST_TYPES}")
+
+
+def ok(response: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "ok", "response": response}
+
+
+async def handle_stream_request(stream: Stream, req: StreamRequest, version: int, access: Access) -> dict:
+    """One request's StreamResult; HranaError ends the whole HTTP request."""
+    kind = req.kind
+    try:
+        if kind == "close":
+            await stream.close()
+            return ok({"type": "close"})
+        if kind == "store_sql":
+            return ok(_store_sql(stream, req))
+        if kind == "close_sql":
+            assert req.sql_id is not None
+            stream.sqls.pop(req.sql_id, None)
+            return ok({"type": "close_sql"})
+        if stream.closed:
+            raise HranaError.stream_closed()
+        if kind == "execute":
+            assert req.stmt is not None
+            query = to_query(req.stmt, stream.sqls, version)
+            return ok({"type": "execute", "result": await execution.execute(stream, query, access)})
+        if kind == "batch":
+            assert req.batch is not None
+            program = to_program(req.batch, stream.sqls, version)
+            return ok({"type": "batch", "result": await run_stream_batch(stream, program, access)})
+        if kind == "describe":
+            sql = resolve_sql(req.sql, req.sql_id, stream.sqls, version)
+            if stream.pinned:
+                result = await stream.on_connection(describe_result, sql)
+            else:
+                result = stream.db.read_now(describe_result, sql)
+            return ok({"type": "describe", "result": result})
+        if kind == "sequence":
+            sql = resolve_sql(req.sql, req.sql_id, stream.sqls, version)
+            statements = sequence_statements(sql)
+            await stream.on_connection(run_sequence, statements, access)
+            return ok({"type": "sequence"})
+        # get_autocommit
+        if version < 3:
+            raise HranaError.not_supported("The `get_autocommit` request", 3)
+        return ok({"type": "get_autocommit", "is_autocommit": stream.is_autocommit()})
+    except StmtError as exc:
+        return {"type": "error", "error": exc.as_dict()}
+
+
+def _store_sql(stream: Stream, req: StreamRequest) -> dict[str, Any]:
+    assert req.sql_id is not None and req.sql is not None
+    if req.sql_id in stream.sqls:
+        raise HranaError.protocol(f"SQL text {req.sql_id} already exists")
+    if len(stream.sqls) >= MAX_SQL_COUNT:
+        raise StmtError(f"The server already stores {len(stream.sqls)} SQL texts, it cannot store more",
+                        "SQL_STORE_TOO_MANY")
+    size = len(req.sql.encode())
+    if size > MAX_STORED_SQL_BYTES:
+        raise StmtError(f"The statement is too large to be stored: {_bytesize(size)}/{_bytesize(MAX_STORED_SQL_BYTES)}",
+                        "SQL_STORE_TOO_LARGE")
+    stream.sqls[req.sql_id] = req.sql
+    return {"type": "store_sql"}
+
+
+def _bytesize(size: int) -> str:
+    """The bytesize crate's display (decimal units), which sqld's message uses."""
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    units = "KMGTPE"
+    index = 0
+    while True:
+        value /= 1000
+        if value < 1000 or index == len(units) - 1:
+            return f"{value:.1f} {units[index]}B"
+        index += 1
+
+
+async def run_stream_batch(stream: Stream, program: list[Step], access: Access) -> dict:
+    if len(program) == 1 and not stream.pinned:
+        # a single statement can take the shared-connection path
+        step = program[0]
+        if step.condition is not None and not evaluate(step.condition, [], lambda: True):
+            return batch_result([None], [None])
+        try:
+            return batch_result([await execution.execute(stream, step.query, access)], [None])
+        except StmtError as exc:
+            return batch_result([None], [exc.as_dict()])
+    if not program:
+        return batch_result([], [])
+    return await stream.on_connection(run_batch, program, access)
+
+
+def open_stream(front: LibsqlFrontEnd, context: Context, baton: str | None) -> Stream:
+    if baton is None:
+        return Stream(context.db, context.access.namespace)
+    return front.streams.acquire(baton)
+
+
+async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int) -> Response:
+    context = await front.context(request)  # auth and database first, as sqld
+    body = load_json(request.body)
+    if not isinstance(body, dict):
+        raise HranaError.json("invalid type, expected struct PipelineReqBody")
+    baton = parse_baton(body)
+    requests_raw = required(body, "requests")
+    if not isinstance(requests_raw, list):
+        raise HranaError.json("invalid type for `requests`, expected a sequence")
+    requests = [parse_request(r) for r in requests_raw]
+    stream = open_stream(front, context, baton)
+    access = context.access
+    try:
+        results = [await handle_stream_request(stream, req, version, access) for req in requests]
+    except BaseException:
+        await front.streams.discard(stream)
+        raise
+    new_baton = front.streams.release(stream)
+    payload = {"baton": new_baton, "base_url": None, "results": results}
+    return Response(200, orjson.dumps(payload), b"application/json", list(CORS_HEADERS))

@@ -1,0 +1,257 @@
+"""One Hrana statement: parsed from JSON, checked like sqld, bound, run, and its result.
+
+The order of checks is sqld's: the request JSON is parsed whole first (malformed values are
+protocol errors); when the statement runs, `sql`/`sql_id` are resolved (protocol errors),
+the text must hold exactly one statement that parses (`SQL_NO_STATEMENT`,
+`SQL_MANY_STATEMENTS`, `SQL_PARSE_ERROR`), positional and named arguments must not be mixed;
+then SQLite prepares it (`SQL_INPUT_ERROR` / `SQLite error`), the arguments are bound
+(`ARGS_INVALID`) and it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lumadb.libsql.errors import HranaError, StmtError
+from lumadb.libsql.values import SqlValue, decode_value, encode_row
+from lumadb.sql import (
+    ManyStatements,
+    StatementInfo,
+    StatementResult,
+    execute_statement,
+    split_statements,
+    statement_info,
+)
+from lumadb.sql.split import leading_keywords
+from lumadb.sql.syntax import syntax_error
+from lumadb.storage.sqlite import apsw
+
+_MISSING: Any = object()
+Render = Callable[[StatementResult], dict[str, Any]]
+
+# PRAGMAs a read-only token may run: they only describe the schema.
+READONLY_PRAGMAS = frozenset({
+    "TABLE_INFO", "TABLE_XINFO", "TABLE_LIST", "INDEX_LIST", "INDEX_INFO", "INDEX_XINFO",
+    "FOREIGN_KEY_LIST", "DATABASE_LIST", "COLLATION_LIST", "FUNCTION_LIST", "MODULE_LIST",
+    "PRAGMA_LIST", "COMPILE_OPTIONS",
+})
+
+
+@dataclass(slots=True)
+class StmtSpec:
+    """A statement as the request carries it."""
+
+    sql: str | None
+    sql_id: int | None
+    args: list[SqlValue]
+    named_args: list[tuple[str, SqlValue]]
+    want_rows: bool
+
+
+@dataclass(slots=True)
+class Query:
+    """A statement ready to run: its SQL text and its arguments."""
+
+    sql: str
+    args: list[SqlValue] | None  # positional mode
+    named: dict[str, SqlValue] | None  # named mode
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What the request may do: its database's name, and whether it may write."""
+
+    namespace: str
+    can_write: bool = True
+
+
+FULL_ACCESS = Access("default", True)
+
+
+def _obj(value: Any, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise HranaError.json(f"invalid type: {_kind(value)}, expected {what}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean `{str(value).lower()}`"
+    if isinstance(value, int | float):
+        return f"integer `{value}`" if isinstance(value, int) else f"floating point `{value}`"
+    if isinstance(value, str):
+        return f'string "{value}"'
+    return "sequence" if isinstance(value, list) else "map"
+
+
+def optional_str(obj: dict, field: str) -> str | None:
+    value = obj.get(field)
+    if value is not None and not isinstance(value, str):
+        raise HranaError.json(f"invalid type: {_kind(value)}, expected a string")
+    return value
+
+
+def optional_int(obj: dict, field: str, *, signed: bool = True) -> int | None:
+    value = obj.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise HranaError.json(f"invalid type: {_kind(value)}, expected {'i32' if signed else 'u32'}")
+    if not (-(2**31) if signed else 0) <= value < (2**31 if signed else 2**32):
+        raise HranaError.json(f"invalid value: integer `{value}`, expected {'i32' if signed else 'u32'}")
+    return value
+
+
+def required(obj: dict, field: str) -> Any:
+    if field not in obj:
+        raise HranaError.json(f"missing field `{field}`")
+    return obj[field]
+
+
+def parse_stmt(value: Any) -> StmtSpec:
+    obj = _obj(value, "struct Stmt")
+    args_raw = obj.get("args")
+    if args_raw is None:
+        args_raw = []
+    if not isinstance(args_raw, list):
+        raise HranaError.json(f"invalid type: {_kind(args_raw)}, expected a sequence")
+    named_raw = obj.get("named_args")
+    if named_raw is None:
+        named_raw = []
+    if not isinstance(named_raw, list):
+        raise HranaError.json(f"invalid type: {_kind(named_raw)}, expected a sequence")
+    named: list[tuple[str, SqlValue]] = []
+    for item in named_raw:
+        arg = _obj(item, "struct NamedArg")
+        name = required(arg, "name")
+        if not isinstance(name, str):
+            raise HranaError.json(f"invalid type: {_kind(name)}, expected a string")
+        named.append((name, decode_value(required(arg, "value"))))
+    want_rows = obj.get("want_rows")
+    if want_rows is not None and not isinstance(want_rows, bool):
+        raise HranaError.json(f"invalid type: {_kind(want_rows)}, expected a boolean")
+    return StmtSpec(
+        sql=optional_str(obj, "sql"),
+        sql_id=optional_int(obj, "sql_id"),
+        args=[decode_value(arg) for arg in args_raw],
+        named_args=named,
+        want_rows=want_rows is not False,
+    )
+
+
+def resolve_sql(sql: str | None, sql_id: int | None, sqls: dict[int, str], version: int) -> str:
+    if sql_id is not None and version < 2:
+        raise HranaError.not_supported("`sql_id`", 2)
+    if sql is not None and sql_id is None:
+        return sql
+    if sql is None and sql_id is not None:
+        stored = sqls.get(sql_id)
+        if stored is None:
+            raise HranaError.protocol(f"SQL text {sql_id} not found")
+        return stored
+    if sql is not None:
+        raise HranaError.protocol("Either `sql` or `sql_id` are required, but not both")
+    raise HranaError.protocol("Either `sql` or `sql_id` are required")
+
+
+def check_single_statement(sql: str) -> None:
+    statements = split_statements(sql)
+    if not statements:
+        raise StmtError.no_statement()
+    problem = syntax_error(statements[0])
+    if problem is not None:
+        raise StmtError.parse(problem.message)
+    if len(statements) > 1:
+        raise StmtError.many_statements()
+
+
+def to_query(spec: StmtSpec, sqls: dict[int, str], version: int) -> Query:
+    """Protocol errors raise HranaError; statement errors raise StmtError."""
+    sql = resolve_sql(spec.sql, spec.sql_id, sqls, version)
+    check_single_statement(sql)
+    if not spec.named_args:
+        return Query(sql, spec.args, None)
+    if spec.args:
+        raise StmtError.args_both()
+    return Query(sql, None, dict(spec.named_args))
+
+
+def bind(info: StatementInfo, query: Query) -> tuple[SqlValue, ...]:
+    """sqld's binding rules: `?N` and bare `?` take positional values, names take named
+    values with or without their prefix; every parameter needs a value (but EXPLAIN)."""
+    params = info.params
+    given = len(query.named) if query.named is not None else len(query.args or ())
+    if given > len(params):
+        raise StmtError.args_invalid(f"too many parameters, expected {len(params)} found {given}")
+    positional, named = query.args, query.named
+    values: list[SqlValue] = []
+    for index, name in enumerate(params, 1):
+        value = _MISSING
+        if name is None or name[0] == "?":
+            position = index if name is None or len(name) == 1 else int(name[1:])
+            if positional is not None and position <= len(positional):
+                value = positional[position - 1]
+        elif named is not None:
+            value = named.get(name, _MISSING)
+            if value is _MISSING:
+                value = named.get(name[1:], _MISSING)
+        if value is _MISSING:
+            if info.is_explain:
+                values.extend([None] * (len(params) - len(values)))
+                break
+            raise StmtError.args_invalid(f"value for parameter {name or index} not found")
+        values.append(value)
+    return tuple(values)
+
+
+def readonly_allowed(sql: str, info: StatementInfo) -> bool:
+    if not info.is_readonly:
+        return False
+    words = leading_keywords(sql, 2)
+    if not words or words[0] not in ("PRAGMA", "ATTACH", "DETACH"):
+        return True
+    return words[0] == "PRAGMA" and len(words) == 2 and words[1] in READONLY_PRAGMAS
+
+
+def execute_query(
+    conn: apsw.Connection, query: Query, access: Access, *, readonly_only: bool = False,
+    render: Render | None = None,
+) -> dict[str, Any]:
+    """Run `query` on `conn` and render its result (Hrana's StmtResult by default). Raises
+    apsw.Error (SQLite), StmtError (arguments), NotReadOnly (with `readonly_only`, nothing
+    ran) and HranaError (a read-only token writing)."""
+    info = statement_info(conn, query.sql)
+    if not access.can_write and not readonly_allowed(query.sql, info):
+        raise HranaError.forbidden(access.namespace)
+    bindings = bind(info, query)
+    try:
+        result = execute_statement(conn, query.sql, bindings, readonly_only=readonly_only)
+    except ManyStatements:
+        raise StmtError.many_statements() from None
+    return (render or result_dict)(result)
+
+
+def run_query(conn: apsw.Connection, query: Query, access: Access, render: Render | None = None) -> dict[str, Any]:
+    """`execute_query` with SQLite errors turned into StmtError."""
+    try:
+        return execute_query(conn, query, access, render=render)
+    except apsw.Error as exc:
+        raise StmtError.from_sqlite(exc) from None
+
+
+def result_dict(result: StatementResult) -> dict[str, Any]:
+    rowid = result.last_insert_rowid
+    return {
+        "cols": [{"name": name, "decltype": decltype} for name, decltype in zip(result.columns, result.decltypes, strict=True)],
+        "rows": [encode_row(row) for row in result.rows],
+        "affected_row_count": result.changes,
+        "last_insert_rowid": None if rowid is None else str(rowid),
+        "replication_index": None,
+        "rows_read": result.rows_read,
+        "rows_written": result.rows_written,
+        "query_duration_ms": round(result.duration_ms, 3),
+    }

@@ -1,0 +1,210 @@
+"""Hrana streams over HTTP: batons, the stream table, idle expiry.
+
+A baton is base64(stream id ‖ sequence number ‖ HMAC-SHA256 of both) like sqld's: it is
+unguessable, cannot be forged without the server secret, and changes on every response,
+so a reused baton is detected. A stream is either available (between requests), acquired
+(a request is using it: requests on one stream are strictly serial) or expired (kept for a
+while so that late clients get STREAM_EXPIRED rather than "invalid baton").
+
+A stream opens its own SQLite connection only when it needs one ("pinned": a transaction,
+connection state such as PRAGMAs or temp tables, several statements); until then its
+statements run on the database's shared connections (see execution.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from lumadb.libsql.errors import HranaError
+from lumadb.storage.executor import Database
+from lumadb.storage.sqlite import Clock, apsw
+
+T = TypeVar("T")
+log = logging.getLogger("lumadb.libsql")
+
+# Pinned streams run their SQL here: one stream's requests are serial, streams run side by side.
+STREAM_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lumadb-stream")
+EXPIRED_MEMORY_SECONDS = 300.0  # how long an expired stream is remembered (sqld: 5 minutes)
+U64 = 2**64
+
+
+class Stream:
+    __slots__ = ("clock", "closed", "conn", "db", "id", "last_used", "namespace", "seq", "sqls")
+
+    def __init__(self, db: Database, namespace: str) -> None:
+        self.db = db
+        self.namespace = namespace
+        self.id: int | None = None  # assigned when the stream outlives its first request
+        self.seq = 0
+        self.sqls: dict[int, str] = {}
+        self.conn: apsw.Connection | None = None
+        self.clock: Clock | None = None
+        self.closed = False
+        self.last_used = time.monotonic()
+
+    @property
+    def pinned(self) -> bool:
+        return self.conn is not None
+
+    async def on_connection(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(conn, *args)` on the stream's own connection (opened on first use), on a
+        thread, so that a statement waiting for a lock never blocks the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(STREAM_POOL, self._call, fn, args)
+
+    def _call(self, fn: Callable[..., T], args: tuple) -> T:
+        if self.conn is None:
+            self.conn, self.clock = self.db.connect()
+        assert self.clock is not None
+        self.clock.start()
+        try:
+            return fn(self.conn, *args)
+        finally:
+            self.clock.stop()
+
+    def is_autocommit(self) -> bool:
+        return self.conn is None or not self.conn.in_transaction
+
+    async def close(self) -> None:
+        """Drop the stream's connection; SQLite rolls back an open transaction."""
+        self.closed = True
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(STREAM_POOL, _close_connection, conn)
+
+
+def _close_connection(conn: apsw.Connection) -> None:
+    try:
+        conn.close()
+    except apsw.Error:
+        log.exception("closing a stream connection")
+
+
+class StreamRegistry:
+    def __init__(self, secret: bytes, idle_seconds: float) -> None:
+        self._key = hashlib.sha256(b"lumadb-hrana-baton\0" + secret).digest()
+        self.idle_seconds = idle_seconds
+        self._available: dict[int, Stream] = {}
+        self._acquired: set[int] = set()
+        self._expired: dict[int, float] = {}  # stream id -> when to forget it
+        self._sweeper: asyncio.Task | None = None
+
+    # -- batons -----------------------------------------------------------------------
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()
+
+    def encode_baton(self, stream_id: int, seq: int) -> str:
+        payload = stream_id.to_bytes(8, "big") + seq.to_bytes(8, "big")
+        return base64.b64encode(payload + self._mac(payload)).decode().rstrip("=")
+
+    def decode_baton(self, baton: str) -> tuple[int, int]:
+        if len(baton) != 64:
+            raise HranaError.baton_invalid()
+        try:
+            data = base64.b64decode(baton, validate=True)
+        except (binascii.Error, ValueError):
+            raise HranaError.baton_invalid() from None
+        payload, mac = data[:16], data[16:]
+        if not hmac.compare_digest(mac, self._mac(payload)):
+            raise HranaError.baton_invalid()
+        return int.from_bytes(payload[:8], "big"), int.from_bytes(payload[8:], "big")
+
+    # -- life cycle of one request -------------------------------------------------------
+    def acquire(self, baton: str) -> Stream:
+        """The stream a baton names, taken for the duration of one request."""
+        stream_id, seq = self.decode_baton(baton)
+        if stream_id in self._acquired:
+            raise HranaError.baton_reused()
+        if stream_id in self._expired:
+            raise HranaError.stream_expired()
+        stream = self._available.get(stream_id)
+        if stream is None:
+            raise HranaError.baton_invalid()
+        if stream.seq != seq:
+            raise HranaError.baton_reused()
+        del self._available[stream_id]
+        self._acquired.add(stream_id)
+        stream.seq = (stream.seq + 1) % U64  # the next request must show a new baton
+        return stream
+
+    def release(self, stream: Stream) -> str | None:
+        """Make the stream available again and return its next baton (None once closed)."""
+        if stream.id is not None:
+            self._acquired.discard(stream.id)
+        if stream.closed:
+            return None
+        if stream.id is None:
+            stream.id = self._new_id()
+            stream.seq = secrets.randbits(64)
+        stream.last_used = time.monotonic()
+        self._available[stream.id] = stream
+        self._ensure_sweeper()
+        return self.encode_baton(stream.id, stream.seq)
+
+    async def discard(self, stream: Stream) -> None:
+        """A request failed: the stream is closed (sqld drops it too)."""
+        if stream.id is not None:
+            self._acquired.discard(stream.id)
+        await stream.close()
+
+    def _new_id(self) -> int:
+        while True:
+            stream_id = secrets.randbits(64)
+            if stream_id not in self._available and stream_id not in self._acquired and stream_id not in self._expired:
+                return stream_id
+
+    # -- expiry -------------------------------------------------------------------------
+    def _ensure_sweeper(self) -> None:
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
+
+    async def _sweep_forever(self) -> None:
+        interval = max(0.05, min(1.0, self.idle_seconds / 4))
+        while self._available or self._expired:
+            await asyncio.sleep(interval)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("expiring streams")
+
+    async def sweep(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        stale = [s for s in self._available.values() if now - s.last_used >= self.idle_seconds]
+        for stream in stale:
+            assert stream.id is not None
+            del self._available[stream.id]
+            self._expired[stream.id] = now + EXPIRED_MEMORY_SECONDS
+        for stream_id in [i for i, forget_at in self._expired.items() if forget_at <= now]:
+            del self._expired[stream_id]
+        for stream in stale:
+            await stream.close()
+
+    async def close_where(self, predicate: Callable[[Stream], bool]) -> None:
+        """Close the available streams matching `predicate` (a deleted database's)."""
+        doomed = [s for s in self._available.values() if predicate(s)]
+        for stream in doomed:
+            assert stream.id is not None
+            del self._available[stream.id]
+            await stream.close()
+
+    async def close_all(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        streams = list(self._available.values())
+        self._available.clear()
+        for stream in streams:
+            await stream.close()
+
+    def __len__(self) -> int:
+        return len(self._available) + len(self._acquired)
