@@ -1,0 +1,128 @@
+// @libsql/client against LumaDB: node libsql_client.mjs <scenario> <table>
+// LUMADB_URL is the client URL (with or without /turso, with or without a trailing slash);
+// LUMADB_TOKEN an optional auth token. Prints one JSON document on the last line.
+import { createClient, LibsqlError } from "@libsql/client";
+
+const url = process.env.LUMADB_URL;
+const authToken = process.env.LUMADB_TOKEN || undefined;
+const [scenario, table] = process.argv.slice(2);
+
+const plain = (v) => {
+  if (typeof v === "bigint") return { bigint: v.toString() };
+  if (v instanceof ArrayBuffer) return { blob: Buffer.from(v).toString("hex") };
+  if (v instanceof Uint8Array) return { blob: Buffer.from(v).toString("hex") };
+  return v;
+};
+const rows = (rs) => rs.rows.map((r) => Array.from(r).map(plain));
+const summary = (rs) => ({
+  columns: rs.columns, columnTypes: rs.columnTypes, rows: rows(rs),
+  rowsAffected: rs.rowsAffected, lastInsertRowid: plain(rs.lastInsertRowid),
+});
+const failure = async (promise) => {
+  try { await promise; return null; } catch (e) {
+    return { libsql: e instanceof LibsqlError, code: e.code, message: e.message, rawCode: e.rawCode ?? null };
+  }
+};
+
+const scenarios = {
+  async values() {
+    const c = createClient({ url, authToken, intMode: "bigint" });
+    const out = {};
+    out.select = summary(await c.execute({ sql: "SELECT ? AS a, ? AS b, ? AS c, ? AS d, ? AS e, ? AS f", args: [1, 2.5, "x", new Uint8Array([1, 2, 3]), null, true] }));
+    await c.execute(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT, b BLOB, n)`);
+    const big = [9223372036854775807n, -9223372036854775808n, 0n, 42n];
+    for (const v of big) await c.execute({ sql: `INSERT INTO ${table}(i) VALUES (?)`, args: [v] });
+    const ins = await c.execute({ sql: `INSERT INTO ${table}(i, r, t, b, n) VALUES (:i, :r, :t, :b, :n)`, args: { i: 7n, r: 1.5, t: "héllo ✓", b: new Uint8Array([0, 255, 16]), n: null } });
+    out.insert = summary(ins);
+    out.read = summary(await c.execute(`SELECT id, i, r, t, b, n FROM ${table} ORDER BY id`));
+    out.named = summary(await c.execute({ sql: "SELECT $x AS x, @y AS y, :z AS z", args: { x: 1n, "@y": "two", ":z": 3.5 } }));
+    const s = createClient({ url, authToken, intMode: "string" });
+    out.strings = summary(await s.execute(`SELECT i FROM ${table} WHERE i IS NOT NULL ORDER BY id LIMIT 2`));
+    c.close(); s.close();
+    return out;
+  },
+  async batches() {
+    const c = createClient({ url, authToken, intMode: "number" });
+    const out = {};
+    await c.execute(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, v TEXT UNIQUE)`);
+    const w = await c.batch([
+      { sql: `INSERT INTO ${table}(v) VALUES (?)`, args: ["a"] },
+      { sql: `INSERT INTO ${table}(v) VALUES (?)`, args: ["b"] },
+      `SELECT count(*) AS n FROM ${table}`,
+    ], "write");
+    out.write = w.map(summary);
+    out.read = (await c.batch([`SELECT v FROM ${table} ORDER BY id`, `SELECT count(*) AS n FROM ${table}`], "read")).map(summary);
+    out.deferred = (await c.batch([{ sql: `INSERT INTO ${table}(v) VALUES (?)`, args: ["c"] }, `SELECT count(*) AS n FROM ${table}`], "deferred")).map(summary);
+    // a failing statement rolls the whole batch back
+    out.failed = await failure(c.batch([
+      { sql: `INSERT INTO ${table}(v) VALUES (?)`, args: ["d"] },
+      { sql: `INSERT INTO ${table}(v) VALUES (?)`, args: ["a"] },
+    ], "write"));
+    out.afterFailed = rows(await c.execute(`SELECT v FROM ${table} ORDER BY id`));
+    await c.executeMultiple(`CREATE TABLE ${table}_m (x); INSERT INTO ${table}_m VALUES (1); INSERT INTO ${table}_m VALUES (2);`);
+    out.multiple = rows(await c.execute(`SELECT x FROM ${table}_m ORDER BY x`));
+    out.migrate = (await c.migrate([`CREATE TABLE ${table}_g (y)`, `INSERT INTO ${table}_g VALUES (9)`])).map(summary);
+    c.close();
+    return out;
+  },
+  async transactions() {
+    const c = createClient({ url, authToken, intMode: "number" });
+    const out = {};
+    await c.execute(`CREATE TABLE ${table} (v)`);
+    const tx = await c.transaction("write");
+    await tx.execute({ sql: `INSERT INTO ${table} VALUES (?)`, args: [1] });
+    out.insideTx = rows(await tx.execute(`SELECT count(*) FROM ${table}`));
+    const other = createClient({ url, authToken, intMode: "number" });
+    out.otherDuringTx = rows(await other.execute(`SELECT count(*) FROM ${table}`));
+    await tx.commit();
+    out.afterCommit = rows(await c.execute(`SELECT count(*) FROM ${table}`));
+    const tx2 = await c.transaction("write");
+    await tx2.execute({ sql: `INSERT INTO ${table} VALUES (?)`, args: [2] });
+    await tx2.batch([{ sql: `INSERT INTO ${table} VALUES (?)`, args: [3] }]);
+    await tx2.rollback();
+    out.afterRollback = rows(await c.execute(`SELECT count(*) FROM ${table}`));
+    const tx3 = await c.transaction("read");
+    out.readTx = rows(await tx3.execute(`SELECT count(*) FROM ${table}`));
+    tx3.close();
+    const tx4 = await c.transaction("deferred");
+    await tx4.execute({ sql: `INSERT INTO ${table} VALUES (?)`, args: [4] });
+    await tx4.executeMultiple(`INSERT INTO ${table} VALUES (5); INSERT INTO ${table} VALUES (6);`);
+    await tx4.commit();
+    out.afterDeferred = rows(await c.execute(`SELECT v FROM ${table} ORDER BY v`));
+    c.close(); other.close();
+    return out;
+  },
+  async errors() {
+    const c = createClient({ url, authToken });
+    await c.execute(`CREATE TABLE ${table} (v TEXT PRIMARY KEY)`);
+    await c.execute({ sql: `INSERT INTO ${table} VALUES (?)`, args: ["a"] });
+    return {
+      unique: await failure(c.execute({ sql: `INSERT INTO ${table} VALUES (?)`, args: ["a"] })),
+      syntax: await failure(c.execute("SELEC 1")),
+      noTable: await failure(c.execute("SELECT * FROM no_such_table_here")),
+      args: await failure(c.execute({ sql: "SELECT ?, ?", args: [1] })),
+      many: await failure(c.execute("SELECT 1; SELECT 2")),
+      batch: await failure(c.batch([`INSERT INTO ${table} VALUES ('b')`, `INSERT INTO ${table} VALUES ('a')`], "write")),
+      afterBatch: rows(await c.execute(`SELECT v FROM ${table} ORDER BY v`)),
+    };
+  },
+  async busy() {
+    // a write transaction on one client; another client's write waits, then fails with SQLITE_BUSY
+    const a = createClient({ url, authToken });
+    const b = createClient({ url, authToken });
+    await a.execute(`CREATE TABLE ${table} (v)`);
+    const tx = await a.transaction("write");
+    await tx.execute(`INSERT INTO ${table} VALUES (1)`);
+    const started = Date.now();
+    const readWhileLocked = rows(await b.execute(`SELECT count(*) FROM ${table}`));
+    const blocked = await failure(b.execute(`INSERT INTO ${table} VALUES (2)`));
+    const waitedMs = Date.now() - started;
+    await tx.commit();
+    const after = rows(await b.execute(`SELECT count(*) FROM ${table}`));
+    a.close(); b.close();
+    return { readWhileLocked, blocked, waitedMs, after };
+  },
+};
+
+const result = await scenarios[scenario]();
+console.log(JSON.stringify(result));
