@@ -1,0 +1,31 @@
+"""Checks every item operation makes on its input before it looks at the table: attribute
+values, the 400 KB item size, and which ReturnValues the operation accepts."""
+
+from __future__ import annotations
+
+from lumadb.dynamodb.attributes import item_size, normalize_item, validate_attribute_value, validate_item
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.items import MAX_ITEM_BYTES
+
+ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
+
+
+def checked_item(item: dict) -> tuple[dict, int]:
+    """The item with canonical numbers, and its size; AWS's errors for a bad or too large item."""
+    validate_item(item)
+    item = normalize_item(item)
+    size = item_size(item)
+    if size > MAX_ITEM_BYTES:
+        raise DynamoError.validation(ITEM_TOO_LARGE)
+    return item, size
+
+
+def check_key_values(key: dict) -> None:
+    for value in key.values():
+        validate_attribute_value(value)
+
+
+def check_put_return_values(return_values: str | None) -> None:
+    """PutItem and DeleteItem return only the old item."""
+    if return_values is not None and return_values != "NONE" and return_values != "ALL_OLD":
+        raise DynamoError.validation("ReturnValues can only be ALL_OLD or NONE")

@@ -1,0 +1,107 @@
+"""CreateTable: validate the key schema and billing, store the table's metadata and create its
+items table in one transaction. Tables are ACTIVE as soon as the call returns."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import catalog, schema
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+def request_region(request: Request) -> str:
+    """The region the client signed for (`Credential=<key>/<date>/<region>/dynamodb/...`)."""
+    authorization = request.headers.get("authorization", "")
+    _, found, rest = authorization.partition("Credential=")
+    if found:
+        parts = rest.split(",", 1)[0].split("/")
+        if len(parts) >= 3 and parts[2]:
+            return parts[2]
+    return catalog.DEFAULT_REGION
+
+
+def _throughput(given: dict[str, Any] | None) -> dict[str, Any]:
+    given = given or {}
+    return {
+        "NumberOfDecreasesToday": 0,
+        "ReadCapacityUnits": given.get("ReadCapacityUnits", 0),
+        "WriteCapacityUnits": given.get("WriteCapacityUnits", 0),
+    }
+
+
+def _describe_index(index: dict[str, Any], table_arn: str, is_global: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "IndexName": index["IndexName"],
+        "KeySchema": index["KeySchema"],
+        "Projection": index["Projection"],
+    }
+    if is_global:
+        out["IndexStatus"] = "ACTIVE"
+        out["ProvisionedThroughput"] = _throughput(index.get("ProvisionedThroughput"))
+        for name in ("OnDemandThroughput", "WarmThroughput"):
+            if name in index:
+                out[name] = index[name]
+    out["IndexSizeBytes"] = 0
+    out["ItemCount"] = 0
+    out["IndexArn"] = f"{table_arn}/index/{index['IndexName']}"
+    return out
+
+
+def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) -> dict[str, Any]:
+    created = catalog.now()
+    arn = catalog.table_arn(region, name)
+    meta: dict[str, Any] = {
+        "TableName": name,
+        "TableId": str(uuid.uuid4()),
+        "TableArn": arn,
+        "CreationDateTime": created,
+        "AttributeDefinitions": body["AttributeDefinitions"],
+        "KeySchema": body["KeySchema"],
+        "ProvisionedThroughput": _throughput(body.get("ProvisionedThroughput")),
+        "BillingModeSummary": {"BillingMode": billing_mode},
+        "DeletionProtectionEnabled": bool(body.get("DeletionProtectionEnabled", False)),
+        "Tags": body.get("Tags") or [],
+        "PointInTimeRecovery": {"Enabled": False},
+    }
+    if billing_mode == "PAY_PER_REQUEST":
+        meta["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = created
+    for kind, is_global in (("LocalSecondaryIndexes", False), ("GlobalSecondaryIndexes", True)):
+        if body.get(kind):
+            meta[kind] = [_describe_index(index, arn, is_global) for index in body[kind]]
+    if body.get("TableClass"):
+        meta["TableClassSummary"] = {"TableClass": body["TableClass"]}
+    sse = body.get("SSESpecification")
+    if sse and sse.get("Enabled"):
+        key = (
+            sse.get("KMSMasterKeyId") or f"arn:aws:kms:{region}:{catalog.ACCOUNT_ID}:key/aws-managed-dynamodb"
+        )
+        meta["SSEDescription"] = {
+            "Status": "ENABLED",
+            "SSEType": sse.get("SSEType", "KMS"),
+            "KMSMasterKeyArn": key,
+        }
+    stream = body.get("StreamSpecification")
+    if stream and stream.get("StreamEnabled"):
+        meta["StreamSpecification"] = stream
+    for extra in ("OnDemandThroughput", "WarmThroughput"):
+        if body.get(extra):
+            meta[extra] = body[extra]
+    return meta
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    name = body["TableName"]
+    billing_mode = schema.check_billing(body)
+    schema.check_key_schemas(body, billing_mode)
+    meta = build_meta(body, name, request_region(request), billing_mode)
+    created = await service.write(catalog.insert_table, name, meta)
+    if created is None:
+        raise DynamoError.resource_in_use(f"Table already exists: {name}")
+    table, version = created
+    service.catalog.installed(table, name, version)
+    return {"TableDescription": table.describe(0, 0)}

@@ -1,0 +1,27 @@
+"""DeleteTable: drop the table's items and metadata in one transaction; the response describes
+the table as it was, with TableStatus DELETING (as DynamoDB answers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lumadb.dynamodb import catalog
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+PROTECTED = "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    table = service.catalog.require_described(body["TableName"])
+    if table.meta.get("DeletionProtectionEnabled"):
+        raise DynamoError.validation(PROTECTED)
+    dropped = await service.write(catalog.drop_table, table.name)
+    if dropped is None:
+        raise DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")
+    meta, item_count, size_bytes, version = dropped
+    service.catalog.installed(None, table.name, version)
+    return {"TableDescription": catalog.describe(meta, item_count, size_bytes, "DELETING")}

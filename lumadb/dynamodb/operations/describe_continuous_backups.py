@@ -1,0 +1,21 @@
+"""DescribeContinuousBackups: the table's point-in-time recovery state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lumadb.dynamodb import backups, catalog
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    name = body["TableName"]
+    table = service.catalog.get(name)
+    if table is None:
+        raise backups.table_not_found(catalog.table_name_from(name))
+    meta = dict(table.meta)
+    meta["PointInTimeRecovery"] = {**(meta.get("PointInTimeRecovery") or {}), "Now": catalog.now()}
+    return {"ContinuousBackupsDescription": backups.description(meta)}

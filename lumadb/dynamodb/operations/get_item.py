@@ -1,0 +1,33 @@
+"""GetItem: one item by its key, optionally projected. Runs inline (a point read takes µs)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import orjson
+
+from lumadb.dynamodb import capacity, inputs, items
+from lumadb.dynamodb.keys import key_of_key
+from lumadb.dynamodb.request_expressions import check_mixing, compile_request
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    check_mixing(body, "GetItem")
+    key = body["Key"]
+    inputs.check_key_values(key)
+    compiled = compile_request(body, "GetItem")
+    table = service.catalog.require(body["TableName"])
+    row = service.read_now(items.read_row, table, key_of_key(table, key))
+    out: dict = {}
+    if row is not None:
+        projection = compiled.projection
+        out["Item"] = projection.apply(orjson.loads(row[1])) if projection else orjson.Fragment(row[1])
+    mode = capacity.wanted(body)
+    if mode:
+        units = capacity.read_units(row[0] if row else 0, bool(body.get("ConsistentRead")))
+        out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units)
+    return out

@@ -1,0 +1,17 @@
+"""ListTagsOfResource: a table's tags (at most 50, so one page)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lumadb.dynamodb.tags import table_for
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    arn = body.get("ResourceArn")
+    table = table_for(service, arn, f"Requested resource not found: ResourcArn: {arn} not found")
+    return {"Tags": list(table.meta.get("Tags") or [])}

@@ -1,0 +1,28 @@
+"""TagResource: add or replace tags on a table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.tags import change_tags, table_for
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    arn = body.get("ResourceArn")
+    table = table_for(service, arn, f"Requested resource not found: ResourcArn: {arn} not found")
+    tags = body.get("Tags") or []
+    if not tags:
+        raise DynamoError.validation("Atleast one Tag needs to be provided as Input.")
+    new = {tag["Key"]: tag.get("Value", "") for tag in tags}
+
+    def merge(current: list[dict]) -> list[dict]:
+        kept = [tag for tag in current if tag["Key"] not in new]
+        return kept + [{"Key": k, "Value": v} for k, v in new.items()]
+
+    await change_tags(service, table, merge)
+    return {}

@@ -1,0 +1,41 @@
+"""UpdateContinuousBackups: switch point-in-time recovery on or off (state kept and reported)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import backups, catalog
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    name = body["TableName"]
+    table = service.catalog.get(name)
+    if table is None:
+        raise backups.table_not_found(catalog.table_name_from(name))
+    spec = body["PointInTimeRecoverySpecification"]
+    enabled = bool(spec.get("PointInTimeRecoveryEnabled"))
+
+    def change(meta: dict[str, Any]) -> None:
+        state = meta.get("PointInTimeRecovery") or {}
+        if enabled:
+            if not state.get("Enabled"):
+                state = {"Enabled": True, "EnabledAt": catalog.now()}
+            state["RecoveryPeriodInDays"] = spec.get("RecoveryPeriodInDays") or state.get(
+                "RecoveryPeriodInDays", backups.DEFAULT_RECOVERY_DAYS
+            )
+        else:
+            state = {"Enabled": False}
+        meta["PointInTimeRecovery"] = state
+
+    updated = await service.write(catalog.update_meta, table.name, change)
+    if updated is None:
+        raise backups.table_not_found(table.name)
+    new_table, _, _, version = updated
+    service.catalog.installed(new_table, table.name, version)
+    meta = dict(new_table.meta)
+    meta["PointInTimeRecovery"] = {**meta["PointInTimeRecovery"], "Now": catalog.now()}
+    return {"ContinuousBackupsDescription": backups.description(meta)}

@@ -1,0 +1,152 @@
+"""UpdateTable: provisioned throughput, billing mode, deletion protection, table class and
+encryption settings. Changes apply at once (the table stays ACTIVE)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import catalog, schema
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+INVALID = schema.INVALID
+UPDATABLE = (
+    "ProvisionedThroughput",
+    "BillingMode",
+    "StreamSpecification",
+    "GlobalSecondaryIndexUpdates",
+    "SSESpecification",
+    "ReplicaUpdates",
+    "TableClass",
+    "DeletionProtectionEnabled",
+    "OnDemandThroughput",
+    "WarmThroughput",
+    "MultiRegionConsistency",
+    "GlobalTableWitnessUpdates",
+)
+
+
+def _check_request(body: dict[str, Any]) -> None:
+    if not any(body.get(name) is not None and body.get(name) != [] for name in UPDATABLE):
+        raise DynamoError.validation(
+            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates "
+            "or SSESpecification or ReplicaUpdates is required"
+        )
+    if body.get("BillingMode") == "PROVISIONED" and not body.get("ProvisionedThroughput"):
+        raise DynamoError.validation(
+            INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
+        )
+    schema.check_throughput(body.get("ProvisionedThroughput"))
+    seen: set[str] = set()
+    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+        if not (update.get("Update") or update.get("Create") or update.get("Delete")):
+            raise DynamoError.validation(
+                INVALID + "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                "GlobalSecondaryIndexUpdate.Delete must not be null"
+            )
+        action = update.get("Update") or update.get("Create") or update.get("Delete")
+        name = action["IndexName"]
+        if name in seen:
+            raise DynamoError.validation(
+                INVALID
+                + f"Only one global secondary index update per index is allowed simultaneously. Index: {name}"
+            )
+        seen.add(name)
+        if update.get("Create") or update.get("Delete"):
+            raise DynamoError.not_supported("UpdateTable (creating or deleting a global secondary index)")
+
+
+def _set_throughput(current: dict[str, Any], wanted: dict[str, Any], when: float) -> None:
+    read, write = wanted["ReadCapacityUnits"], wanted["WriteCapacityUnits"]
+    if read > current["ReadCapacityUnits"] or write > current["WriteCapacityUnits"]:
+        current["LastIncreaseDateTime"] = when
+    if read < current["ReadCapacityUnits"] or write < current["WriteCapacityUnits"]:
+        current["LastDecreaseDateTime"] = when
+        current["NumberOfDecreasesToday"] = current.get("NumberOfDecreasesToday", 0) + 1
+    current["ReadCapacityUnits"], current["WriteCapacityUnits"] = read, write
+
+
+def _unchanged(current: dict[str, Any], wanted: dict[str, Any]) -> DynamoError:
+    return DynamoError.validation(
+        "The provisioned throughput for the table will not change. The requested value equals the current value. "
+        f"Current ReadCapacityUnits provisioned for the table: {current['ReadCapacityUnits']}. "
+        f"Requested ReadCapacityUnits: {wanted['ReadCapacityUnits']}. "
+        f"Current WriteCapacityUnits provisioned for the table: {current['WriteCapacityUnits']}. "
+        f"Requested WriteCapacityUnits: {wanted['WriteCapacityUnits']}. "
+        "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."
+    )
+
+
+def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
+    """Change the stored metadata as UpdateTable asks (raises before changing anything invalid)."""
+    when = catalog.now()
+    current_mode = meta["BillingModeSummary"]["BillingMode"]
+    mode = body.get("BillingMode") or current_mode
+    throughput = body.get("ProvisionedThroughput")
+    if throughput and mode == "PAY_PER_REQUEST":
+        raise DynamoError.validation(
+            INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+            "PAY_PER_REQUEST"
+        )
+    indexes = {index["IndexName"]: index for index in meta.get("GlobalSecondaryIndexes") or []}
+    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+        name = update["Update"]["IndexName"]
+        if name not in indexes:
+            raise DynamoError.resource_not_found(f"Requested resource not found: Index: {name} not found")
+    if throughput and mode == current_mode:
+        current = meta["ProvisionedThroughput"]
+        if (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (
+            current["ReadCapacityUnits"],
+            current["WriteCapacityUnits"],
+        ):
+            raise _unchanged(current, throughput)
+    if mode != current_mode:
+        meta["BillingModeSummary"] = {"BillingMode": mode}
+        if mode == "PAY_PER_REQUEST":
+            meta["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = when
+            meta["ProvisionedThroughput"].update(ReadCapacityUnits=0, WriteCapacityUnits=0)
+            for index in indexes.values():
+                index["ProvisionedThroughput"].update(ReadCapacityUnits=0, WriteCapacityUnits=0)
+    if throughput:
+        _set_throughput(meta["ProvisionedThroughput"], throughput, when)
+    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+        index = indexes[update["Update"]["IndexName"]]
+        wanted = update["Update"].get("ProvisionedThroughput")
+        if wanted:
+            _set_throughput(index["ProvisionedThroughput"], wanted, when)
+    if body.get("DeletionProtectionEnabled") is not None:
+        meta["DeletionProtectionEnabled"] = bool(body["DeletionProtectionEnabled"])
+    if body.get("TableClass"):
+        meta["TableClassSummary"] = {"TableClass": body["TableClass"], "LastUpdateDateTime": when}
+    sse = body.get("SSESpecification")
+    if sse is not None:
+        if sse.get("Enabled") is False:
+            meta.pop("SSEDescription", None)
+        else:
+            region = meta["TableArn"].split(":")[3]
+            key = (
+                sse.get("KMSMasterKeyId")
+                or f"arn:aws:kms:{region}:{catalog.ACCOUNT_ID}:key/aws-managed-dynamodb"
+            )
+            meta["SSEDescription"] = {
+                "Status": "ENABLED",
+                "SSEType": sse.get("SSEType", "KMS"),
+                "KMSMasterKeyArn": key,
+            }
+    for extra in ("OnDemandThroughput", "WarmThroughput"):
+        if body.get(extra):
+            meta[extra] = body[extra]
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    _check_request(body)
+    table = service.catalog.require_described(body["TableName"])
+    updated = await service.write(catalog.update_meta, table.name, lambda meta: apply_changes(body, meta))
+    if updated is None:
+        raise DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")
+    new_table, item_count, size_bytes, version = updated
+    service.catalog.installed(new_table, table.name, version)
+    return {"TableDescription": new_table.describe(item_count, size_bytes)}

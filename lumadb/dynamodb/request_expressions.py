@@ -1,0 +1,113 @@
+"""A request's expressions (or their legacy counterparts) compiled in DynamoDB's order: Update,
+Condition, KeyCondition, Filter, Projection, then the unused-placeholder check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.expressions import (
+    Condition,
+    ExpressionContext,
+    KeyCondition,
+    Projection,
+    Update,
+    check_no_mixing,
+    compile_condition,
+    compile_key_condition,
+    compile_projection,
+    compile_update,
+    condition_from_expected,
+    condition_from_filter,
+    key_condition_from_key_conditions,
+    projection_from_attributes_to_get,
+    update_from_attribute_updates,
+)
+
+# Any of these in a request means there is something to compile or to refuse.
+_EXPRESSION_PARAMETERS = frozenset((
+    "ConditionExpression", "UpdateExpression", "ProjectionExpression", "FilterExpression",
+    "KeyConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues",
+    "Expected", "ConditionalOperator", "AttributeUpdates", "AttributesToGet", "QueryFilter",
+    "ScanFilter", "KeyConditions",
+))  # fmt: skip
+
+
+@dataclass(slots=True)
+class Compiled:
+    update: Update | None = None
+    condition: Condition | None = None
+    key_condition: KeyCondition | None = None
+    filter: Condition | None = None
+    projection: Projection | None = None
+
+
+NOTHING = Compiled()
+
+
+def _has_any(body: dict) -> bool:
+    return not _EXPRESSION_PARAMETERS.isdisjoint(body)
+
+
+def compile_request(
+    body: dict,
+    operation: str,
+    *,
+    key_schema: tuple[str, str | None] | None = None,
+) -> Compiled:
+    """Compile what `body` carries. `operation` names the API (or the transaction part: Put,
+    Update, Delete, ConditionCheck, Get); `key_schema` (hash, range) is needed for Query."""
+    if not _has_any(body):
+        if operation == "Query":
+            raise_missing_key_condition()
+        return NOTHING
+    check_no_mixing(body, operation)
+    ctx = ExpressionContext(body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues"))
+    out = Compiled()
+    text: Any = body.get("UpdateExpression")
+    if text is not None:
+        out.update = compile_update(text, ctx)
+    elif body.get("AttributeUpdates") is not None:
+        out.update = update_from_attribute_updates(body["AttributeUpdates"])
+    text = body.get("ConditionExpression")
+    if text is not None:
+        out.condition = compile_condition(text, ctx, "ConditionExpression")
+    elif body.get("Expected") is not None:
+        out.condition = condition_from_expected(body["Expected"], body.get("ConditionalOperator"))
+    if operation == "Query":
+        assert key_schema is not None
+        text = body.get("KeyConditionExpression")
+        if text is not None:
+            out.key_condition = compile_key_condition(text, ctx, *key_schema)
+        elif body.get("KeyConditions") is not None:
+            out.key_condition = key_condition_from_key_conditions(body["KeyConditions"], *key_schema)
+        else:
+            raise_missing_key_condition()
+    text = body.get("FilterExpression")
+    if text is not None:
+        out.filter = compile_condition(text, ctx, "FilterExpression")
+    else:
+        legacy_filter = body.get("QueryFilter" if operation == "Query" else "ScanFilter")
+        if legacy_filter is not None and operation in ("Query", "Scan"):
+            kind = "QueryFilter" if operation == "Query" else "ScanFilter"
+            out.filter = condition_from_filter(legacy_filter, body.get("ConditionalOperator"), kind)
+    text = body.get("ProjectionExpression")
+    if text is not None:
+        out.projection = compile_projection(text, ctx)
+    elif body.get("AttributesToGet") is not None:
+        out.projection = projection_from_attributes_to_get(body["AttributesToGet"])
+    ctx.check_all_used()
+    return out
+
+
+def check_mixing(body: dict, operation: str) -> None:
+    """The first of DynamoDB's expression checks, which runs before attribute values are checked."""
+    if _has_any(body):
+        check_no_mixing(body, operation)
+
+
+def raise_missing_key_condition() -> None:
+    raise DynamoError.validation(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
+    )

@@ -1,0 +1,57 @@
+"""What every DynamoDB operation handler works with: the one `dynamodb` database, the table
+catalog, and helpers that turn storage races (a table dropped under a request) into
+DynamoDB's errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from lumadb.dynamodb.catalog import Catalog
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.storage.sqlite import apsw
+
+if TYPE_CHECKING:
+    from lumadb.server import Server
+
+T = TypeVar("T")
+
+# Reads of at most this many rows run inline on the event loop (a thread hop costs more).
+INLINE_ROWS = 64
+
+
+class DynamoService:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.db = server.databases.open("dynamodb", "")
+        self.catalog = Catalog(self.db, shared=server.config.workers > 1)
+
+    async def startup(self) -> None:
+        await self.db.write(self.catalog.setup)
+        self.catalog.load()
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """One write request = one job = one SQLite transaction (all or nothing)."""
+        try:
+            return await self.db.write(fn, *args)
+        except apsw.SQLError as exc:
+            raise _storage_error(exc) from exc
+
+    def read_now(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return self.db.read_now(fn, *args)
+        except apsw.SQLError as exc:
+            raise _storage_error(exc) from exc
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return await self.db.read(fn, *args)
+        except apsw.SQLError as exc:
+            raise _storage_error(exc) from exc
+
+
+def _storage_error(exc: apsw.SQLError) -> Exception:
+    # The table was deleted between the catalog lookup and the statement.
+    if "no such table: ddb_items_" in str(exc):
+        return DynamoError.resource_not_found()
+    return exc

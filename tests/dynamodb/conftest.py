@@ -1,0 +1,49 @@
+"""Fixtures for the DynamoDB tests: boto3 clients pointed at the shared test server and a
+factory for uniquely named tables (deleted at the end of the test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.dynamodb.helpers import client_for, resource_for, table_name
+
+KeySpec = tuple[str, str]  # (attribute name, type)
+
+
+@pytest.fixture(scope="session")
+def ddb(server: Any) -> Any:
+    return client_for(server.url)
+
+
+@pytest.fixture(scope="session")
+def ddb_resource(server: Any) -> Any:
+    return resource_for(server.url)
+
+
+@pytest.fixture
+def make_table(ddb: Any) -> Iterator[Callable[..., str]]:
+    """make_table(("pk", "S"), ("sk", "N")) -> the new table's name."""
+    created: list[str] = []
+
+    def make(hash_key: KeySpec = ("pk", "S"), range_key: KeySpec | None = None, **extra: Any) -> str:
+        name = extra.pop("TableName", None) or table_name()
+        definitions = [{"AttributeName": hash_key[0], "AttributeType": hash_key[1]}]
+        schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
+        if range_key is not None:
+            definitions.append({"AttributeName": range_key[0], "AttributeType": range_key[1]})
+            schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
+        extra.setdefault("BillingMode", "PAY_PER_REQUEST")
+        ddb.create_table(TableName=name, AttributeDefinitions=definitions, KeySchema=schema, **extra)
+        created.append(name)
+        return name
+
+    yield make
+    for name in created:
+        try:
+            ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
+            ddb.delete_table(TableName=name)
+        except ddb.exceptions.ClientError:
+            pass
