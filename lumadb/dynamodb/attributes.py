@@ -26,7 +26,9 @@ _NESTING = (
     "Attributes in the item have nested levels beyond supported limit"
 )
 NUMBER_OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
-NUMBER_UNDERFLOW = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+NUMBER_UNDERFLOW = (
+    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+)
 NUMBER_PRECISION = "Attempting to store more than 38 significant digits in a Number"
 
 # -- numbers -----------------------------------------------------------------------------
@@ -93,7 +95,9 @@ def number_key(text: str) -> Decimal:
 def _serialization_type_error(value: object, target: str) -> DynamoError:
     # The texts of DynamoDB's JSON deserializer (Jackson) for a member of the wrong JSON type.
     if isinstance(value, bool):
-        return DynamoError.serialization(f"{'TRUE' if value else 'FALSE'}_VALUE cannot be converted to {target}")
+        return DynamoError.serialization(
+            f"{'TRUE' if value else 'FALSE'}_VALUE cannot be converted to {target}"
+        )
     if isinstance(value, int | float):
         kind = "NUMBER_VALUE" if isinstance(value, int) or value.is_integer() else "DECIMAL_VALUE"
         return DynamoError.serialization(f"{kind} cannot be converted to {target}")
@@ -168,7 +172,9 @@ def validate_attribute_value(
             if type(value) is not bool:
                 raise _serialization_type_error(value, "Boolean")
             if not value:
-                raise DynamoError.validation(_INVALID + "Null attribute value types must have the value of true")
+                raise DynamoError.validation(
+                    _INVALID + "Null attribute value types must have the value of true"
+                )
         elif type_name == "SS":
             members = _check_list(value)
             if not members:
@@ -176,7 +182,9 @@ def validate_attribute_value(
             for member in members:
                 _check_string(member)
             if len(set(members)) != len(members):
-                raise DynamoError.validation(_INVALID + f"Input collection {_value_str(members)} contains duplicates.")
+                raise DynamoError.validation(
+                    _INVALID + f"Input collection {_value_str(members)} contains duplicates."
+                )
         elif type_name == "NS":
             members = _check_list(value)
             if not members:
@@ -268,7 +276,10 @@ def _utf8_len(text: str) -> int:
 
 
 def _number_size(text: str) -> int:
-    # About one byte per two significant digits plus one (as measured against DynamoDB).
+    # One byte per pair of digits, pairs aligned on the decimal point, plus one (measured on
+    # DynamoDB: 3.14159 costs 5, 123456 costs 4, 1E125 costs 2).
+    if "e" in text or "E" in text or text.startswith("+"):
+        text = normalize_number(text)
     negative = text.startswith("-")
     if negative:
         text = text[1:]
