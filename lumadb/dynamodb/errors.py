@@ -24,10 +24,12 @@ class DynamoError(ProtocolError):
         message: str | None,
         status: int = 400,
         extra: dict[str, Any] | None = None,
+        message_key: str = "message",
     ) -> None:
         super().__init__(message or "", status)
         self.type_name = type_name  # full `__type`, prefix included
         self.has_message = message is not None
+        self.message_key = message_key
         self.extra = extra or {}
 
     @property
@@ -37,7 +39,7 @@ class DynamoError(ProtocolError):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"__type": self.type_name}
         if self.has_message:
-            out["message"] = self.message
+            out[self.message_key] = self.message
         out.update(self.extra)
         return out
 
@@ -54,7 +56,8 @@ class DynamoError(ProtocolError):
 
     @classmethod
     def serialization(cls, message: str | None = None) -> DynamoError:
-        return cls(CORAL_SERVICE + "SerializationException", message)
+        # AWS spells this one's key `Message` (coral service errors), unlike the rest.
+        return cls(CORAL_SERVICE + "SerializationException", message, message_key="Message")
 
     @classmethod
     def unknown_operation(cls) -> DynamoError:
