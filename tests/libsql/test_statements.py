@@ -1,0 +1,196 @@
+"""Statements over raw Hrana: values, arguments, results, batches, describe, the cursor and
+the v1 endpoints, with the exact shapes and texts sqld produces."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.libsql.conftest import call, execute, integer, ok_result, pipeline, results
+from tests.lumadb_server import LumaServer
+
+
+def run(server: LumaServer, *requests: dict, version: int = 2) -> list[dict]:
+    return results(pipeline(server.url, [*requests, {"type": "close"}], version=version))[:-1]
+
+
+def test_values_round_trip_exactly(server: LumaServer) -> None:
+    args = [integer(9223372036854775807), integer(-9223372036854775808), {"type": "float", "value": 1.5},
+            {"type": "float", "value": 3}, {"type": "text", "value": "héllo"}, {"type": "blob", "base64": "AQIDBA=="},
+            {"type": "blob", "base64": "AQIDBA"}, {"type": "null"}]
+    result = ok_result(run(server, execute("SELECT " + ", ".join("?" * len(args)), *args))[0])
+    assert result["rows"] == [[integer(9223372036854775807), integer(-9223372036854775808),
+                               {"type": "float", "value": 1.5}, {"type": "float", "value": 3.0},
+                               {"type": "text", "value": "héllo"}, {"type": "blob", "base64": "AQIDBA"},
+                               {"type": "blob", "base64": "AQIDBA"}, {"type": "null"}]]
+    assert result["cols"] == [{"name": "?", "decltype": None}] * len(args)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ({"type": "integer", "value": "abc"}, 'invalid value: string "abc", expected decimal integer as a string'),
+    ({"type": "integer", "value": "9223372036854775808"},
+     'invalid value: string "9223372036854775808", expected decimal integer as a string'),
+    ({"type": "integer", "value": 5}, "invalid type: integer `5`, expected a borrowed string"),
+    ({"type": "float", "value": "1.5"}, 'invalid type: string "1.5", expected f64'),
+    ({"type": "bogus"}, "unknown variant `bogus`, expected one of `null`, `integer`, `float`, `text`, `blob`"),
+])
+def test_malformed_values_are_protocol_errors(server: LumaServer, value: dict, message: str) -> None:
+    reply = pipeline(server.url, [execute("SELECT ?", value)])
+    assert (reply.status, reply.content_type) == (400, "text/plain")
+    assert reply.text == "Cannot deserialize client message from JSON: " + message
+
+
+def test_named_arguments_with_or_without_prefix(server: LumaServer) -> None:
+    named = [{"name": "a", "value": integer(1)}, {"name": "@b", "value": integer(2)}, {"name": "$c", "value": integer(3)}]
+    result = ok_result(run(server, execute("SELECT :a, @b, $c", named=named))[0])
+    assert result["rows"] == [[integer(1), integer(2), integer(3)]]
+    assert [c["name"] for c in result["cols"]] == [":a", "@b", "$c"]
+
+
+def test_argument_errors(server: LumaServer) -> None:
+    both = execute("SELECT ?", integer(1), named=[{"name": "a", "value": integer(1)}])
+    few = execute("SELECT ?, ?", integer(1))
+    many = execute("SELECT ?", integer(1), integer(2))
+    unnamed = execute("SELECT :a", named=[{"name": "b", "value": integer(1)}])
+    errors = [r["error"] for r in run(server, both, few, many, unnamed)]
+    assert errors == [
+        {"message": "Specifying both positional and named arguments is not supported", "code": "ARGS_BOTH_POSITIONAL_AND_NAMED"},
+        {"message": "Arguments do not match SQL parameters: value for parameter 2 not found", "code": "ARGS_INVALID"},
+        {"message": "Arguments do not match SQL parameters: too many parameters, expected 1 found 2", "code": "ARGS_INVALID"},
+        {"message": "Arguments do not match SQL parameters: value for parameter :a not found", "code": "ARGS_INVALID"},
+    ]
+
+
+def test_statement_count_and_parse_errors(server: LumaServer) -> None:
+    errors = [r.get("error") for r in run(server, execute("  -- nothing\n"), execute("SELECT 1; SELECT 2"),
+                                          execute("SELECT 1;"), execute("SELEC 1"))]
+    assert errors[0] == {"message": "SQL string does not contain any statement", "code": "SQL_NO_STATEMENT"}
+    assert errors[1] == {"message": "SQL string contains more than one statement", "code": "SQL_MANY_STATEMENTS"}
+    assert errors[2] is None
+    assert errors[3]["code"] == "SQL_PARSE_ERROR"
+
+
+def test_sqlite_errors_use_primary_codes(server: LumaServer, unique_name: str) -> None:
+    out = run(server, execute(f"CREATE TABLE {unique_name} (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"),
+              execute(f"INSERT INTO {unique_name} (v) VALUES ('a')"),
+              execute(f"INSERT INTO {unique_name} (v) VALUES ('a')"),
+              execute(f"SELECT nope FROM {unique_name}"),
+              execute("SELECT * FROM no_such_table_here"))
+    assert out[2]["error"] == {"message": f"SQLite error: UNIQUE constraint failed: {unique_name}.v", "code": "SQLITE_CONSTRAINT"}
+    assert out[3]["error"] == {"message": "SQL input error: no such column: nope (at offset 7)", "code": "SQL_INPUT_ERROR"}
+    assert out[4]["error"] == {"message": "SQLite error: no such table: no_such_table_here", "code": "SQLITE_ERROR"}
+
+
+def test_result_counters_follow_sqld(server: LumaServer, unique_name: str) -> None:
+    out = [ok_result(r) for r in run(
+        server, execute(f"CREATE TABLE {unique_name} (id INTEGER PRIMARY KEY, v INT, w FURRY BUNNY)"),
+        execute(f"INSERT INTO {unique_name} (v) VALUES (1), (2), (3)"),
+        execute(f"UPDATE {unique_name} SET v = v + 1 WHERE v > 1"),
+        execute(f"SELECT id, v, w, v * 2 AS twice FROM {unique_name} WHERE v > 10"),
+        execute(f"DELETE FROM {unique_name} WHERE v = 1"),
+        execute(f"INSERT INTO {unique_name} (v) VALUES (9) RETURNING id"),
+    )]
+    assert [(r["affected_row_count"], r["last_insert_rowid"]) for r in out] == [
+        (0, None), (3, "3"), (2, None), (0, None), (1, None), (1, "4")]
+    assert out[3]["cols"] == [{"name": "id", "decltype": "INTEGER"}, {"name": "v", "decltype": "INT"},
+                              {"name": "w", "decltype": "FURRY BUNNY"}, {"name": "twice", "decltype": None}]
+    assert out[5]["rows"] == [[integer(4)]]
+    assert all(set(r) == {"cols", "rows", "affected_row_count", "last_insert_rowid", "replication_index",
+                          "rows_read", "rows_written", "query_duration_ms"} for r in out)
+
+
+def test_batch_conditions(server: LumaServer) -> None:
+    steps = [
+        {"stmt": {"sql": "SELECT 1"}},
+        {"stmt": {"sql": "SELECT * FROM no_such_table_here"}},
+        {"stmt": {"sql": "SELECT 3"}, "condition": {"type": "ok", "step": 1}},
+        {"stmt": {"sql": "SELECT 4"}, "condition": {"type": "error", "step": 1}},
+        {"stmt": {"sql": "SELECT 5"}, "condition": {"type": "not", "cond": {"type": "ok", "step": 0}}},
+        {"stmt": {"sql": "SELECT 6"}, "condition": {"type": "and", "conds": [{"type": "ok", "step": 0}, {"type": "error", "step": 1}]}},
+        {"stmt": {"sql": "SELECT 7"}, "condition": {"type": "or", "conds": []}},
+        {"stmt": {"sql": "SELECT 8"}, "condition": {"type": "and", "conds": []}},
+        {"stmt": {"sql": "SELECT 9"}, "condition": {"type": "error", "step": 2}},
+    ]
+    result = ok_result(run(server, {"type": "batch", "batch": {"steps": steps}})[0])
+    ran = [None if r is None else r["rows"][0][0]["value"] for r in result["step_results"]]
+    assert ran == ["1", None, None, "4", None, "6", None, "8", None]
+    assert result["step_errors"][1] == {"message": "SQLite error: no such table: no_such_table_here", "code": "SQLITE_ERROR"}
+    assert [e is None for e in result["step_errors"]] == [True, False] + [True] * 7
+    bad = pipeline(server.url, [{"type": "batch", "batch": {"steps": [
+        {"stmt": {"sql": "SELECT 1"}, "condition": {"type": "ok", "step": 0}}]}}])
+    assert (bad.status, bad.text) == (400, "Invalid reference to step in a batch condition")
+    unparsable = run(server, {"type": "batch", "batch": {"steps": [{"stmt": {"sql": "SELECT 1"}}, {"stmt": {"sql": "SELEC"}}]}})
+    assert unparsable[0]["error"]["code"] == "SQL_PARSE_ERROR"
+
+
+def test_describe_without_running(server: LumaServer, unique_name: str) -> None:
+    tx = pipeline(server.url, [execute("BEGIN"), execute(f"CREATE TABLE {unique_name} (a INTEGER, b TEXT)"),
+                               {"type": "describe", "sql": f"SELECT a, b, :x, ?3 FROM {unique_name} WHERE a = ?"},
+                               {"type": "describe", "sql": f"INSERT INTO {unique_name} VALUES (@p, $q)"},
+                               {"type": "describe", "sql": "EXPLAIN QUERY PLAN SELECT 1"},
+                               {"type": "describe", "sql": "SELEC"},
+                               {"type": "describe", "sql": ""},
+                               execute("ROLLBACK"), {"type": "close"}])
+    res = tx.json["results"]
+    assert res[2]["response"]["result"] == {
+        "params": [{"name": ":x"}, {"name": None}, {"name": "?3"}, {"name": None}],
+        "cols": [{"name": "a", "decltype": "INTEGER"}, {"name": "b", "decltype": "TEXT"},
+                 {"name": ":x", "decltype": None}, {"name": "?3", "decltype": None}],
+        "is_explain": False, "is_readonly": True,
+    }
+    assert res[3]["response"]["result"] == {"params": [{"name": "@p"}, {"name": "$q"}], "cols": [],
+                                            "is_explain": False, "is_readonly": False}
+    assert res[4]["response"]["result"]["is_explain"] is True
+    assert res[5]["error"] == {"message": 'SQL input error: near "SELEC": syntax error (at offset 0)', "code": "SQL_INPUT_ERROR"}
+    assert res[6]["response"]["result"] == {"params": [], "cols": [], "is_explain": False, "is_readonly": True}
+    gone = run(server, {"type": "describe", "sql": f"SELECT * FROM {unique_name}"})
+    assert gone[0]["error"]["code"] == "SQLITE_ERROR"  # the table was rolled back
+
+
+def test_cursor_streams_json_lines(server: LumaServer, unique_name: str) -> None:
+    run(server, execute(f"CREATE TABLE {unique_name} (v)"))
+    steps = [
+        {"stmt": {"sql": "SELECT 1 AS x UNION ALL SELECT 2"}},
+        {"stmt": {"sql": "SELECT * FROM no_such_table_here"}},
+        {"stmt": {"sql": "SELECT 3"}, "condition": {"type": "ok", "step": 1}},
+        {"stmt": {"sql": f"INSERT INTO {unique_name} VALUES (1)"}},
+    ]
+    reply = call(server.url, "POST", "/v3/cursor", {"baton": None, "batch": {"steps": steps}})
+    assert (reply.status, reply.content_type) == (200, "text/plain")
+    lines = [json.loads(line) for line in reply.text.splitlines()]
+    assert set(lines[0]) == {"baton", "base_url"} and lines[0]["base_url"] is None
+    assert lines[1:] == [
+        {"type": "step_begin", "step": 0, "cols": [{"name": "x", "decltype": None}]},
+        {"type": "row", "row": [integer(1)]},
+        {"type": "row", "row": [integer(2)]},
+        {"type": "step_end", "affected_row_count": 0, "last_insert_rowid": None},
+        {"type": "step_error", "step": 1, "error": {"message": "SQLite error: no such table: no_such_table_here", "code": "SQLITE_ERROR"}},
+        {"type": "step_begin", "step": 3, "cols": []},
+        {"type": "step_end", "affected_row_count": 1, "last_insert_rowid": "1"},
+    ]
+    follow = pipeline(server.url, [execute(f"SELECT count(*) FROM {unique_name}"), {"type": "close"}],
+                      lines[0]["baton"], version=3)
+    assert ok_result(follow.json["results"][0])["rows"] == [[integer(1)]]
+
+
+def test_v1_statuses(server: LumaServer) -> None:
+    ok = call(server.url, "POST", "/v1/execute", {"stmt": {"sql": "SELECT ?", "args": [integer(1)]}})
+    assert ok.status == 200 and ok.json["result"]["rows"] == [[integer(1)]]
+    cases = [
+        ({"sql": "SELEC 1"}, 400, "SQL_PARSE_ERROR"),
+        ({"sql": "SELECT * FROM no_such_table_here"}, 500, "SQLITE_ERROR"),
+        ({"sql": "SELECT ?"}, 400, "ARGS_INVALID"),
+        ({"sql": "SELECT ?", "args": [integer(1)], "named_args": [{"name": "a", "value": integer(1)}]}, 501,
+         "ARGS_BOTH_POSITIONAL_AND_NAMED"),
+        ({"sql": "SELECT 1; SELECT 2"}, 400, "SQL_MANY_STATEMENTS"),
+    ]
+    for stmt, status, code in cases:
+        reply = call(server.url, "POST", "/v1/execute", {"stmt": stmt})
+        assert (reply.status, reply.content_type, reply.json["code"]) == (status, "application/json", code), stmt
+    batch = call(server.url, "POST", "/turso/v1/batch", {"batch": {"steps": [
+        {"stmt": {"sql": "SELECT * FROM no_such_table_here"}},
+        {"stmt": {"sql": "SELECT 2"}, "condition": {"type": "error", "step": 0}}]}})
+    assert batch.status == 200
+    assert batch.json["result"]["step_results"][0] is None
+    assert batch.json["result"]["step_results"][1]["rows"] == [[integer(2)]]

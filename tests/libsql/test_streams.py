@@ -1,0 +1,125 @@
+"""Hrana streams over raw HTTP: batons, interactive transactions across requests, expiry,
+stored SQL, version gates."""
+
+from __future__ import annotations
+
+import time
+
+from tests.libsql.conftest import call, execute, integer, ok_result, pipeline, results
+from tests.lumadb_server import LumaServer
+
+
+def test_batons_rotate_and_cannot_be_reused_or_forged(server: LumaServer) -> None:
+    first = pipeline(server.url, [execute("SELECT 1")])
+    baton = first.json["baton"]
+    assert isinstance(baton, str) and len(baton) == 64
+    assert first.json["base_url"] is None
+    second = pipeline(server.url, [execute("SELECT 2")], baton)
+    assert second.status == 200
+    assert second.json["baton"] != baton
+    reused = pipeline(server.url, [execute("SELECT 3")], baton)
+    assert (reused.status, reused.content_type, reused.text) == (
+        400, "text/plain", "Received a baton that has already been used")
+    forged = baton[:10] + ("A" if baton[10] != "A" else "B") + baton[11:]
+    for bad in (forged, "garbage", ""):
+        reply = pipeline(server.url, [execute("SELECT 4")], bad)
+        assert (reply.status, reply.text) == (400, "Received an invalid baton")
+
+
+def test_close_ends_the_stream(server: LumaServer) -> None:
+    reply = pipeline(server.url, [execute("SELECT 1"), {"type": "close"}])
+    assert reply.json["baton"] is None
+    opened = pipeline(server.url, [])
+    assert opened.json == {"baton": opened.json["baton"], "base_url": None, "results": []}
+    closed = pipeline(server.url, [{"type": "close"}, execute("SELECT 1")], opened.json["baton"])
+    assert (closed.status, closed.text) == (400, "Stream for this baton was closed")
+
+
+def test_transaction_spans_requests_while_other_streams_work(server: LumaServer, unique_name: str) -> None:
+    results(pipeline(server.url, [execute(f"CREATE TABLE {unique_name} (v)"), {"type": "close"}]))
+    tx = pipeline(server.url, [execute("BEGIN"), execute(f"INSERT INTO {unique_name} VALUES (1)")], version=3)
+    baton = tx.json["baton"]
+    other = results(pipeline(server.url, [execute(f"SELECT count(*) FROM {unique_name}"), {"type": "close"}]))
+    assert ok_result(other[0])["rows"] == [[integer(0)]]
+    inside = pipeline(server.url, [execute(f"SELECT count(*) FROM {unique_name}"), {"type": "get_autocommit"}],
+                      baton, version=3)
+    assert ok_result(inside.json["results"][0])["rows"] == [[integer(1)]]
+    assert inside.json["results"][1]["response"] == {"type": "get_autocommit", "is_autocommit": False}
+    done = pipeline(server.url, [execute("COMMIT"), {"type": "get_autocommit"}, {"type": "close"}],
+                    inside.json["baton"], version=3)
+    assert done.json["results"][1]["response"]["is_autocommit"] is True
+    after = results(pipeline(server.url, [execute(f"SELECT count(*) FROM {unique_name}"), {"type": "close"}]))
+    assert ok_result(after[0])["rows"] == [[integer(1)]]
+
+
+def test_connection_state_stays_with_its_stream(server: LumaServer, unique_name: str) -> None:
+    reply = pipeline(server.url, [
+        execute(f"CREATE TEMP TABLE {unique_name} (v)"),
+        execute(f"INSERT INTO {unique_name} VALUES ('x')"),
+        execute("SELECT last_insert_rowid()"),
+    ])
+    assert ok_result(reply.json["results"][2])["rows"] == [[integer(1)]]
+    later = pipeline(server.url, [execute(f"SELECT v FROM {unique_name}")], reply.json["baton"])
+    assert ok_result(later.json["results"][0])["rows"] == [[{"type": "text", "value": "x"}]]
+    elsewhere = results(pipeline(server.url, [execute(f"SELECT v FROM {unique_name}"), {"type": "close"}]))
+    assert elsewhere[0]["error"]["message"] == f"SQLite error: no such table: {unique_name}"
+
+
+def test_idle_stream_expires_and_rolls_back(start_server, unique_name: str) -> None:
+    srv: LumaServer = start_server(env={"LUMADB_LIBSQL_STREAM_IDLE_SECONDS": "0.5"})
+    results(pipeline(srv.url, [execute(f"CREATE TABLE {unique_name} (v)"), {"type": "close"}]))
+    tx = pipeline(srv.url, [execute("BEGIN IMMEDIATE"), execute(f"INSERT INTO {unique_name} VALUES (1)")])
+    time.sleep(1.6)
+    expired = pipeline(srv.url, [execute("COMMIT")], tx.json["baton"])
+    assert (expired.status, expired.content_type) == (400, "application/json")
+    assert expired.json == {"message": "The stream has expired due to inactivity", "code": "STREAM_EXPIRED"}
+    # rolled back, and the write lock is free again
+    write = results(pipeline(srv.url, [execute(f"INSERT INTO {unique_name} VALUES (2)"),
+                                       execute(f"SELECT v FROM {unique_name}"), {"type": "close"}]))
+    assert ok_result(write[1])["rows"] == [[integer(2)]]
+
+
+def test_stored_sql_and_its_limits(server: LumaServer) -> None:
+    reply = pipeline(server.url, [
+        {"type": "store_sql", "sql_id": 7, "sql": "SELECT ?"},
+        {"type": "execute", "stmt": {"sql_id": 7, "args": [integer(5)]}},
+        {"type": "close_sql", "sql_id": 7},
+        {"type": "close_sql", "sql_id": 99},
+    ])
+    assert [r["type"] for r in reply.json["results"]] == ["ok"] * 4
+    assert ok_result(reply.json["results"][1])["rows"] == [[integer(5)]]
+    missing = pipeline(server.url, [{"type": "execute", "stmt": {"sql_id": 7}}], reply.json["baton"])
+    assert (missing.status, missing.text) == (400, "SQL text 7 not found")
+    dup = pipeline(server.url, [{"type": "store_sql", "sql_id": 1, "sql": "SELECT 1"}] * 2)
+    assert (dup.status, dup.text) == (400, "SQL text 1 already exists")
+    many = pipeline(server.url, [{"type": "store_sql", "sql_id": i, "sql": "SELECT 1"} for i in range(51)])
+    assert many.json["results"][50]["error"] == {
+        "message": "The server already stores 50 SQL texts, it cannot store more", "code": "SQL_STORE_TOO_MANY"}
+    big = pipeline(server.url, [{"type": "store_sql", "sql_id": 1, "sql": "SELECT '" + "x" * 6000 + "'"}])
+    assert big.json["results"][0]["error"] == {
+        "message": "The statement is too large to be stored: 6.0 KB/5.0 KB", "code": "SQL_STORE_TOO_LARGE"}
+
+
+def test_version_gates(server: LumaServer) -> None:
+    reply = pipeline(server.url, [{"type": "get_autocommit"}], version=2)
+    assert (reply.status, reply.text) == (
+        400, "The `get_autocommit` request is only supported in protocol version hrana3 and higher")
+    batch = {"type": "batch", "batch": {"steps": [{"stmt": {"sql": "SELECT 1"}, "condition": {"type": "is_autocommit"}}]}}
+    reply = pipeline(server.url, [batch], version=2)
+    assert (reply.status, reply.text) == (
+        400, "BatchCond of type `is_autocommit` is only supported in protocol version hrana3 and higher")
+    reply = pipeline(server.url, [batch, {"type": "get_autocommit"}], version=3)
+    assert ok_result(reply.json["results"][0])["step_results"][0]["rows"] == [[integer(1)]]
+    assert reply.json["results"][1]["response"]["is_autocommit"] is True
+    v1 = call(server.url, "POST", "/v1/execute", {"stmt": {"sql_id": 1}})
+    assert (v1.status, v1.text) == (400, "`sql_id` is only supported in protocol version hrana2 and higher")
+
+
+def test_sequence_stops_at_the_first_error(server: LumaServer, unique_name: str) -> None:
+    sql = f"CREATE TABLE {unique_name} (v); INSERT INTO {unique_name} VALUES (1); INSERT INTO nope VALUES (1); INSERT INTO {unique_name} VALUES (2)"
+    reply = results(pipeline(server.url, [{"type": "sequence", "sql": sql},
+                                          execute(f"SELECT count(*) FROM {unique_name}"), {"type": "close"}]))
+    assert reply[0]["error"] == {"message": "SQLite error: no such table: nope", "code": "SQLITE_ERROR"}
+    assert ok_result(reply[1])["rows"] == [[integer(1)]]
+    parse = results(pipeline(server.url, [{"type": "sequence", "sql": "SELECT 1; SELEC 2"}]))
+    assert parse[0]["error"]["code"] == "SQL_PARSE_ERROR"
