@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS ddb_catalog_version (
     version INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO ddb_catalog_version (id, version) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS ddb_client_tokens (
+    token TEXT PRIMARY KEY,
+    digest BLOB NOT NULL,
+    created REAL NOT NULL
+);
 """
 
 BUMP_VERSION = "UPDATE ddb_catalog_version SET version = version + 1 WHERE id = 1 RETURNING version"

@@ -177,3 +177,12 @@ def prefix_successor(prefix: bytes) -> bytes | None:
     if not trimmed:
         return None
     return trimmed[:-1] + bytes((trimmed[-1] + 1,))
+
+
+def partition_key(table: TableInfo, value: dict) -> tuple[int, bytes]:
+    """(hash prefix, encoded partition key) of a partition-key attribute value (Query)."""
+    text = value.get(table.hash_type)
+    if type(text) is not str:
+        raise schema_mismatch()
+    pk = _encode_part(table.hash_type, text, table.hash_name, True)
+    return hash_prefix(pk), pk

@@ -12,7 +12,11 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 CLIENT_CONFIG = Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60)
-CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "secret"}
+CREDENTIALS = {
+    "region_name": "us-east-1",
+    "aws_access_key_id": "AKIDEXAMPLE",
+    "aws_secret_access_key": "secret",
+}
 
 
 def client_for(url: str, service: str = "dynamodb") -> Any:

@@ -19,21 +19,30 @@ def test_create_table_describes_an_active_table(ddb: Any, make_table: Any) -> No
     table = ddb.describe_table(TableName=name)["Table"]
     assert table["TableName"] == name
     assert table["TableStatus"] == "ACTIVE"
-    assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+    assert table["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
     assert table["AttributeDefinitions"][1] == {"AttributeName": "sk", "AttributeType": "N"}
     assert table["ItemCount"] == 0 and table["TableSizeBytes"] == 0
     assert table["TableArn"] == f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}"
     assert len(table["TableId"]) == 36
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    assert table["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+    assert table["ProvisionedThroughput"] == {
+        "NumberOfDecreasesToday": 0,
+        "ReadCapacityUnits": 0,
+        "WriteCapacityUnits": 0,
+    }
     assert table["DeletionProtectionEnabled"] is False
     assert ddb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"] == [{"Key": "team", "Value": "x"}]
 
 
 def test_create_table_provisioned_and_table_class(ddb: Any, make_table: Any) -> None:
     name = make_table(
-        BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 3},
-        TableClass="STANDARD_INFREQUENT_ACCESS", DeletionProtectionEnabled=True,
+        BillingMode="PROVISIONED",
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 3},
+        TableClass="STANDARD_INFREQUENT_ACCESS",
+        DeletionProtectionEnabled=True,
     )
     table = ddb.describe_table(TableName=name)["Table"]
     assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
@@ -52,24 +61,46 @@ def test_create_existing_table_is_resource_in_use(ddb: Any, make_table: Any) -> 
 @pytest.mark.parametrize(
     ("definitions", "schema", "message"),
     [
-        ([("pk", "S")], [("pk", "HASH"), ("sk", "RANGE")], "Invalid KeySchema: Some index key attribute have no definition"),
-        ([("a", "S")], [("pk", "HASH")],
-         "One or more parameter values were invalid: Some index key attributes are not defined in "
-         "AttributeDefinitions. Keys: [pk], AttributeDefinitions: [a]"),
-        ([("pk", "S")], [("pk", "RANGE")], "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"),
-        ([("pk", "S"), ("sk", "S")], [("pk", "HASH"), ("sk", "HASH")],
-         "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"),
-        ([("pk", "S"), ("sk", "S")], [("pk", "HASH"), ("pk", "RANGE")],
-         "Both the Hash Key and the Range Key element in the KeySchema have the same name"),
-        ([("pk", "S"), ("x", "S")], [("pk", "HASH")],
-         "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match "
-         "number of attributes defined in AttributeDefinitions"),
+        (
+            [("pk", "S")],
+            [("pk", "HASH"), ("sk", "RANGE")],
+            "Invalid KeySchema: Some index key attribute have no definition",
+        ),
+        (
+            [("a", "S")],
+            [("pk", "HASH")],
+            "One or more parameter values were invalid: Some index key attributes are not defined in "
+            "AttributeDefinitions. Keys: [pk], AttributeDefinitions: [a]",
+        ),
+        (
+            [("pk", "S")],
+            [("pk", "RANGE")],
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+        ),
+        (
+            [("pk", "S"), ("sk", "S")],
+            [("pk", "HASH"), ("sk", "HASH")],
+            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
+        ),
+        (
+            [("pk", "S"), ("sk", "S")],
+            [("pk", "HASH"), ("pk", "RANGE")],
+            "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+        ),
+        (
+            [("pk", "S"), ("x", "S")],
+            [("pk", "HASH")],
+            "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match "
+            "number of attributes defined in AttributeDefinitions",
+        ),
         ([("pk", "S"), ("pk", "N")], [("pk", "HASH")], "Attribute Name is duplicated: pk"),
     ],
 )
 def test_create_table_key_schema_errors(ddb: Any, definitions: list, schema: list, message: str) -> None:
     code, text = error_of(
-        ddb.create_table, TableName=table_name(), BillingMode="PAY_PER_REQUEST",
+        ddb.create_table,
+        TableName=table_name(),
+        BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in definitions],
         KeySchema=[{"AttributeName": n, "KeyType": t} for n, t in schema],
     )
@@ -78,8 +109,11 @@ def test_create_table_key_schema_errors(ddb: Any, definitions: list, schema: lis
 
 def test_create_table_billing_errors(ddb: Any) -> None:
     code, message = error_of(
-        ddb.create_table, TableName=table_name(), BillingMode="PAY_PER_REQUEST",
-        ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}, **HASH_S,
+        ddb.create_table,
+        TableName=table_name(),
+        BillingMode="PAY_PER_REQUEST",
+        ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+        **HASH_S,
     )
     assert message == (
         "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be "
@@ -96,7 +130,8 @@ def test_create_table_billing_errors(ddb: Any) -> None:
 def test_describe_missing_table(ddb: Any) -> None:
     name = table_name()
     assert error_of(ddb.describe_table, TableName=name) == (
-        "ResourceNotFoundException", f"Requested resource not found: Table: {name} not found",
+        "ResourceNotFoundException",
+        f"Requested resource not found: Table: {name} not found",
     )
 
 
@@ -129,7 +164,8 @@ def test_delete_table_returns_deleting_then_gone(ddb: Any, make_table: Any) -> N
     assert description["ItemCount"] == 1
     assert error_of(ddb.delete_table, TableName=name)[0] == "ResourceNotFoundException"
     assert error_of(ddb.get_item, TableName=name, Key={"pk": {"S": "a"}}) == (
-        "ResourceNotFoundException", "Requested resource not found",
+        "ResourceNotFoundException",
+        "Requested resource not found",
     )
     # a table re-created under the same name starts empty
     ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **HASH_S)
@@ -148,23 +184,29 @@ def test_deletion_protection(ddb: Any, make_table: Any) -> None:
 
 
 def test_update_table_throughput_and_billing(ddb: Any, make_table: Any) -> None:
-    name = make_table(BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
-    table = ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 2})[
-        "TableDescription"
-    ]
+    name = make_table(
+        BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    )
+    table = ddb.update_table(
+        TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 2}
+    )["TableDescription"]
     throughput = table["ProvisionedThroughput"]
     assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 2)
     assert throughput["NumberOfDecreasesToday"] == 1
     assert "LastIncreaseDateTime" in throughput and "LastDecreaseDateTime" in throughput
     code, message = error_of(
-        ddb.update_table, TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 2}
+        ddb.update_table,
+        TableName=name,
+        ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 2},
     )
     assert code == "ValidationException"
     assert message.startswith("The provisioned throughput for the table will not change.")
     table = ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")["TableDescription"]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert error_of(
-        ddb.update_table, TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+        ddb.update_table,
+        TableName=name,
+        ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
     )[1].startswith("One or more parameter values were invalid: Neither ReadCapacityUnits")
     code, message = error_of(ddb.update_table, TableName=name)
     assert message.startswith("At least one of ProvisionedThroughput, BillingMode")
@@ -184,11 +226,17 @@ def test_tags(ddb: Any, make_table: Any) -> None:
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "a", "Value": "3"}]
     missing = arn.replace(name, table_name())
     assert error_of(ddb.list_tags_of_resource, ResourceArn=missing) == (
-        "ResourceNotFoundException", f"Requested resource not found: ResourcArn: {missing} not found",
+        "ResourceNotFoundException",
+        f"Requested resource not found: ResourcArn: {missing} not found",
     )
-    assert error_of(ddb.tag_resource, ResourceArn="arn:aws:dynamodb:us-east-1:000000000000:table", Tags=[
-        {"Key": "a", "Value": "b"}
-    ])[0] == "ValidationException"
+    assert (
+        error_of(
+            ddb.tag_resource,
+            ResourceArn="arn:aws:dynamodb:us-east-1:000000000000:table",
+            Tags=[{"Key": "a", "Value": "b"}],
+        )[0]
+        == "ValidationException"
+    )
 
 
 def test_describe_limits_and_endpoints(ddb: Any, server: Any) -> None:
@@ -204,14 +252,16 @@ def test_continuous_backups_state_is_kept(ddb: Any, make_table: Any) -> None:
     assert described["ContinuousBackupsStatus"] == "ENABLED"
     assert described["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
     updated = ddb.update_continuous_backups(
-        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 7}
+        TableName=name,
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 7},
     )["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     assert updated["PointInTimeRecoveryStatus"] == "ENABLED" and updated["RecoveryPeriodInDays"] == 7
     again = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
     assert again["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     missing = table_name()
     assert error_of(ddb.describe_continuous_backups, TableName=missing) == (
-        "TableNotFoundException", f"Table not found: {missing}",
+        "TableNotFoundException",
+        f"Table not found: {missing}",
     )
 
 

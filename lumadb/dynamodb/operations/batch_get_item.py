@@ -1,0 +1,95 @@
+"""BatchGetItem: up to 100 items from one or more tables by key, each table's keys with their
+own projection; what does not fit in 16 MB comes back in UnprocessedKeys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from lumadb.dynamodb import capacity, items
+from lumadb.dynamodb.attributes import normalize_item, validate_attribute_value
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.keys import StorageKey, key_of_key
+from lumadb.dynamodb.request_expressions import Compiled, check_mixing, compile_request
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.service import DynamoService
+    from lumadb.storage.sqlite import apsw
+
+MAX_KEYS = 100
+RESPONSE_BYTES = 16 * 1024 * 1024
+INLINE_KEYS = 16  # more point reads than this go to the reader pool
+
+
+def _check_request(request_items: dict[str, Any]) -> dict[str, Compiled]:
+    compiled: dict[str, Compiled] = {}
+    total = 0
+    for name, wanted in request_items.items():
+        check_mixing(wanted, "BatchGetItem")
+        compiled[name] = compile_request(wanted, "BatchGetItem")
+        seen: set[bytes] = set()
+        for key in wanted["Keys"]:
+            for value in key.values():
+                validate_attribute_value(value)
+            identity = orjson.dumps(normalize_item(key), option=orjson.OPT_SORT_KEYS)
+            if identity in seen:
+                raise DynamoError.validation("Provided list of item keys contains duplicates")
+            seen.add(identity)
+            total += 1
+            if total > MAX_KEYS:
+                raise DynamoError.validation("Too many items requested for the BatchGetItem call")
+    return compiled
+
+
+def _read_all(
+    conn: apsw.Connection, wanted: list[tuple[TableInfo, StorageKey]]
+) -> list[items.StoredRow | None]:
+    return [items.read_row(conn, table, key) for table, key in wanted]
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    request_items: dict[str, Any] = body["RequestItems"]
+    compiled = _check_request(request_items)
+    wanted: list[tuple[TableInfo, StorageKey]] = []
+    tables: dict[str, TableInfo] = {}
+    for name, keys_and_attributes in request_items.items():
+        table = tables[name] = service.catalog.require(name)
+        wanted.extend((table, key_of_key(table, key)) for key in keys_and_attributes["Keys"])
+    if len(wanted) <= INLINE_KEYS:
+        rows = service.read_now(_read_all, wanted)
+    else:
+        rows = await service.read(_read_all, wanted)
+
+    responses: dict[str, list] = {name: [] for name in request_items}
+    unprocessed: dict[str, Any] = {}
+    tally = capacity.Tally()
+    returned = 0
+    position = 0
+    for name, keys_and_attributes in request_items.items():
+        projection = compiled[name].projection
+        consistent = bool(keys_and_attributes.get("ConsistentRead"))
+        for key in keys_and_attributes["Keys"]:
+            row = rows[position]
+            position += 1
+            size = row[0] if row is not None else 0
+            if row is not None and returned + size > RESPONSE_BYTES:
+                entry = unprocessed.get(name)
+                if entry is None:
+                    entry = unprocessed[name] = {k: v for k, v in keys_and_attributes.items() if k != "Keys"}
+                    entry["Keys"] = []
+                entry["Keys"].append(key)
+                continue
+            tally.add(tables[name].name, read=capacity.read_units(size, consistent))
+            if row is None:
+                continue
+            returned += size
+            item = projection.apply(orjson.loads(row[1])) if projection else orjson.Fragment(row[1])
+            responses[name].append(item)
+    out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
+    mode = capacity.wanted(body)
+    if mode:
+        out["ConsumedCapacity"] = tally.report(mode)
+    return out

@@ -1,0 +1,152 @@
+"""Query: the items of one partition in sort-key order (or reverse), optionally narrowed by a
+sort-key condition, paged by Limit, 1 MB and ExclusiveStartKey, then filtered and projected."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import reads, start_keys
+from lumadb.dynamodb.attributes import normalize_number
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.expressions import KeyCondition
+from lumadb.dynamodb.keys import encode_binary, encode_number, key_of_key, partition_key, prefix_successor
+from lumadb.dynamodb.request_expressions import check_mixing, compile_request
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.service import DynamoService
+
+Bound = tuple[bytes, bool] | None  # (encoded sort key, inclusive)
+_TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Condition parameter type does not match schema type"
+)
+_sql_cache: dict[tuple, str] = {}
+
+
+def _encode(type_name: str, value: str) -> bytes:
+    if type_name == "N":
+        return encode_number(normalize_number(value))
+    return value.encode() if type_name == "S" else encode_binary(value)
+
+
+def _bounds(table: TableInfo, condition: KeyCondition) -> tuple[Bound, Bound]:
+    op = condition.range_op
+    if op is None:
+        return None, None
+    type_name = table.range_type or ""
+    values = []
+    for value in condition.range_values:
+        if type_name not in value:
+            raise DynamoError.validation(_TYPE_MISMATCH)
+        values.append(_encode(type_name, value[type_name]))
+    first = values[0]
+    if op == "=":
+        return (first, True), (first, True)
+    if op == "<":
+        return None, (first, False)
+    if op == "<=":
+        return None, (first, True)
+    if op == ">":
+        return (first, False), None
+    if op == ">=":
+        return (first, True), None
+    if op == "BETWEEN":
+        return (first, True), (values[1], True)
+    successor = prefix_successor(first)  # begins_with
+    return (first, True), ((successor, False) if successor is not None else None)
+
+
+def _sql(table: TableInfo, lower: Bound, upper: Bound, forward: bool) -> str:
+    shape = (table.items, lower and lower[1], upper and upper[1], forward)
+    text = _sql_cache.get(shape)
+    if text is None:
+        where = "hash_prefix = ? AND pk = ?"
+        if lower is not None:
+            where += " AND sk >= ?" if lower[1] else " AND sk > ?"
+        if upper is not None:
+            where += " AND sk <= ?" if upper[1] else " AND sk < ?"
+        order = "" if forward else " DESC"
+        text = f"SELECT hash_prefix, pk, sk, size, item FROM {table.items} WHERE {where} ORDER BY sk{order} LIMIT ?"
+        _sql_cache[shape] = text
+    return text
+
+
+def _statement(table: TableInfo, hp: int, pk: bytes, lower: Bound, upper: Bound, forward: bool) -> Any:
+    def statement(after: reads.Position | None, rows: int) -> tuple[str, tuple]:
+        lo, hi = lower, upper
+        if after is not None:
+            if forward:
+                lo = (after[2], False)
+            else:
+                hi = (after[2], False)
+        params: list[Any] = [hp, pk]
+        if lo is not None:
+            params.append(lo[0])
+        if hi is not None:
+            params.append(hi[0])
+        params.append(rows)
+        return _sql(table, lo, hi, forward), tuple(params)
+
+    return statement
+
+
+def _start_position(table: TableInfo, start_key: dict, condition: KeyCondition, pk: bytes) -> bytes:
+    """Check ExclusiveStartKey against the schema and the key condition; its sort key."""
+    if len(start_key) != len(table.key_names):
+        raise DynamoError.validation(start_keys.INVALID_START)
+    for name in table.key_names:
+        if name not in start_key:
+            raise DynamoError.validation(start_keys.INVALID_START)
+    _, start_pk, start_sk = key_of_key(table, start_key)
+    if condition.range_op is None:
+        if start_pk != pk:
+            raise DynamoError.validation(
+                "The provided starting key is outside query boundaries based on provided conditions"
+            )
+    else:
+        if not condition.range_matches(start_key.get(table.range_name or "")):
+            raise DynamoError.validation("The provided starting key does not match the range key predicate")
+        if start_pk != pk:
+            raise DynamoError.validation("The query can return at most one row and cannot be restarted")
+    return start_sk
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    check_mixing(body, "Query")
+    start_key = body.get("ExclusiveStartKey")
+    start_keys.check_values(start_key)
+    table = service.catalog.require(body["TableName"])
+    index_name = body.get("IndexName")
+    if index_name is not None:
+        raise _index_error(table, index_name)
+    compiled = compile_request(body, "Query", key_schema=(table.hash_name, table.range_name))
+    count_only = reads.check_select(body, compiled.projection is not None)
+    condition = compiled.key_condition
+    assert condition is not None
+    hash_value = condition.hash_value.get(table.hash_type)
+    if hash_value is None:
+        raise DynamoError.validation(_TYPE_MISMATCH)
+    hp, pk = partition_key(table, condition.hash_value)
+    lower, upper = _bounds(table, condition)
+    forward = body.get("ScanIndexForward", True) is not False
+    plan = reads.ReadPlan(
+        table,
+        _statement(table, hp, pk, lower, upper, forward),
+        body.get("Limit"),
+        compiled.filter,
+        compiled.projection,
+        count_only,
+    )
+    if start_key:
+        plan.last = (hp, pk, _start_position(table, start_key, condition, pk))
+    await reads.read_page(service, plan)
+    return plan.result(body)
+
+
+def _index_error(table: TableInfo, index_name: str) -> DynamoError:
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        for index in table.meta.get(kind) or []:
+            if index["IndexName"] == index_name:
+                return DynamoError.not_supported("Query and Scan on a secondary index")
+    return DynamoError.validation(f"The table does not have the specified index: {index_name}")

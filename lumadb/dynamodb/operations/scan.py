@@ -1,0 +1,88 @@
+"""Scan: every item of a table in partition-hash order, paged by Limit, 1 MB and
+ExclusiveStartKey, then filtered and projected; parallel scans split the hash range into
+TotalSegments contiguous segments, so each item belongs to exactly one segment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import reads, start_keys
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.keys import HASH_SPACE, segment_bounds
+from lumadb.dynamodb.operations.query import _index_error
+from lumadb.dynamodb.request_expressions import check_mixing, compile_request
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.service import DynamoService
+
+
+def _check_segments(body: dict) -> tuple[int, int]:
+    segment, total = body.get("Segment"), body.get("TotalSegments")
+    if segment is not None and total is None:
+        raise DynamoError.validation(
+            "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
+        )
+    if total is not None:
+        if segment is None:
+            raise DynamoError.validation(
+                "The Segment parameter is required but was not present in the request when parameter TotalSegments "
+                "is present"
+            )
+        if segment >= total:
+            raise DynamoError.validation(
+                "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+                f"Segment: {segment} is not less than TotalSegments: {total}"
+            )
+        return segment, total
+    return 0, 1
+
+
+def _statement(table: TableInfo, start: int, end: int) -> Any:
+    name = table.items
+    columns = "hash_prefix, pk, sk, size, item"
+    order = "ORDER BY hash_prefix, pk, sk LIMIT ?"
+    from_start = f"SELECT {columns} FROM {name} WHERE hash_prefix >= ? AND hash_prefix < ? {order}"
+    after_key = (
+        f"SELECT {columns} FROM {name} WHERE (hash_prefix, pk, sk) > (?, ?, ?) AND hash_prefix < ? {order}"
+    )
+
+    def statement(after: reads.Position | None, rows: int) -> tuple[str, tuple]:
+        if after is None:
+            return from_start, (start, end, rows)
+        return after_key, (*after, end, rows)
+
+    return statement
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    check_mixing(body, "Scan")
+    segment, total = _check_segments(body)
+    start_key = body.get("ExclusiveStartKey")
+    start_keys.check_values(start_key)
+    table = service.catalog.require(body["TableName"])
+    index_name = body.get("IndexName")
+    if index_name is not None:
+        raise _index_error(table, index_name)
+    compiled = compile_request(body, "Scan")
+    count_only = reads.check_select(body, compiled.projection is not None)
+    start, end = segment_bounds(segment, total) if total > 1 else (0, HASH_SPACE)
+    plan = reads.ReadPlan(
+        table,
+        _statement(table, start, end),
+        body.get("Limit"),
+        compiled.filter,
+        compiled.projection,
+        count_only,
+    )
+    if start_key:
+        position = start_keys.storage_key(table, start_key)
+        if total > 1 and not start <= position[0] < end:
+            raise DynamoError.validation(
+                f"{start_keys.INVALID_START}: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct "
+                f"Segment. TotalSegments: {total} Segment: {segment}"
+            )
+        plan.last = position
+    await reads.read_page(service, plan)
+    return plan.result(body)

@@ -1,0 +1,65 @@
+"""TransactGetItems: up to 100 items by key, read from one snapshot of the database."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from lumadb.dynamodb import capacity, inputs, items
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.keys import StorageKey, key_of_key
+from lumadb.dynamodb.request_expressions import check_mixing, compile_request
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.service import DynamoService
+    from lumadb.storage.sqlite import apsw
+
+INLINE_GETS = 16
+
+
+def _read_snapshot(conn: apsw.Connection, wanted: list[tuple[TableInfo, StorageKey]]) -> list[Any]:
+    conn.execute("BEGIN")
+    try:
+        return [items.read_row(conn, table, key) for table, key in wanted]
+    finally:
+        conn.execute("COMMIT")
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    wanted: list[tuple[TableInfo, StorageKey]] = []
+    projections = []
+    for entry in body["TransactItems"]:
+        get = entry.get("Get")
+        if get is None:
+            raise DynamoError.validation("TransactItems can only contain one of Get")
+        check_mixing(get, "Get")
+        inputs.check_key_values(get["Key"])
+        projections.append(compile_request(get, "Get").projection)
+        table = service.catalog.require(get["TableName"])
+        wanted.append((table, key_of_key(table, get["Key"])))
+    seen: set[tuple[int, StorageKey]] = set()
+    for table, key in wanted:
+        if (table.id, key) in seen:
+            raise DynamoError.validation("Transaction request cannot include multiple operations on one item")
+        seen.add((table.id, key))
+    if len(wanted) <= INLINE_GETS:
+        rows = service.read_now(_read_snapshot, wanted)
+    else:
+        rows = await service.read(_read_snapshot, wanted)
+    responses: list[dict[str, Any]] = []
+    tally = capacity.Tally()
+    for (table, _), projection, row in zip(wanted, projections, rows, strict=True):
+        tally.add(table.name, read=2 * capacity.read_units(row[0] if row else 0, True))
+        if row is None:
+            responses.append({})
+        else:
+            item = projection.apply(orjson.loads(row[1])) if projection else orjson.Fragment(row[1])
+            responses.append({"Item": item})
+    out: dict[str, Any] = {"Responses": responses}
+    mode = capacity.wanted(body)
+    if mode:
+        out["ConsumedCapacity"] = tally.report(mode, split=True)
+    return out

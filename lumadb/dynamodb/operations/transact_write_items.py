@@ -1,0 +1,153 @@
+"""TransactWriteItems: up to 100 ConditionCheck, Put, Update and Delete actions on distinct items,
+all applied in one SQLite transaction or none; a failed condition cancels the whole transaction
+with CancellationReasons in action order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from lumadb.dynamodb import capacity, idempotency, inputs, items
+from lumadb.dynamodb.attributes import item_size, normalize_item
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
+from lumadb.dynamodb.request_expressions import Compiled, check_mixing, compile_request
+from lumadb.dynamodb.writes import UPDATE_TOO_LARGE
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.service import DynamoService
+    from lumadb.storage.sqlite import apsw
+
+KINDS = ("ConditionCheck", "Put", "Delete", "Update")
+CONDITION_FAILED = "The conditional request failed"
+
+
+@dataclass(slots=True)
+class Action:
+    kind: str
+    table: TableInfo
+    key: StorageKey
+    compiled: Compiled
+    return_on_failure: str | None
+    item: dict | None = None  # Put: the item; Update: the key attributes
+    size: int = 0
+
+
+def _action(service: DynamoService, entry: dict) -> Action:
+    kinds = [kind for kind in KINDS if entry.get(kind) is not None]
+    if len(kinds) != 1:
+        raise DynamoError.validation("TransactItems can only contain one of Check, Put, Update or Delete")
+    kind = kinds[0]
+    part = entry[kind]
+    check_mixing(part, kind)
+    item, size = None, 0
+    if kind == "Put":
+        item, size = inputs.checked_item(part["Item"])
+    else:
+        inputs.check_key_values(part["Key"])
+    compiled = compile_request(part, kind)
+    table = service.catalog.require(part["TableName"])
+    if kind == "Put":
+        assert item is not None
+        key = key_of_item(table, item)
+    else:
+        key = key_of_key(table, part["Key"])
+        if kind == "Update":
+            item = normalize_item(part["Key"])
+    return Action(kind, table, key, compiled, part.get("ReturnValuesOnConditionCheckFailure"), item, size)
+
+
+def _reason(code: str, message: str | None = None, item: dict | None = None) -> dict[str, Any]:
+    reason: dict[str, Any] = {"Code": code}
+    if message is not None:
+        reason["Message"] = message
+    if item is not None:
+        reason["Item"] = item
+    return reason
+
+
+def _run(
+    conn: apsw.Connection, actions: list[Action], token: str | None, request_digest: bytes
+) -> list[tuple[int, int]] | None:
+    """Check every action, then apply them all; (old size, new size) per action, or None for
+    a replay of a request already applied under its ClientRequestToken."""
+    if token is not None and idempotency.seen(conn, token, request_digest):
+        return None
+    reasons: list[dict[str, Any]] = []
+    planned: list[tuple[items.StoredRow | None, dict | None, dict | None, int]] = []
+    failed = False
+    for action in actions:
+        old_row = items.read_row(conn, action.table, action.key)
+        old_item = items.decode(old_row)
+        condition = action.compiled.condition
+        new_item, new_size = action.item, action.size
+        if condition is not None and not condition.evaluate(old_item):
+            shown = old_item if action.return_on_failure == "ALL_OLD" else None
+            reasons.append(_reason("ConditionalCheckFailed", CONDITION_FAILED, shown))
+            failed = True
+            planned.append((old_row, old_item, None, 0))
+            continue
+        if action.kind == "Update":
+            try:
+                change = action.compiled.update
+                if change is not None:
+                    changed, _ = change.apply(old_item, action.table.key_names)
+                else:
+                    changed = dict(old_item or {})
+                new_item = changed if old_item is not None else {**(action.item or {}), **changed}
+                new_size = item_size(new_item)
+                if new_size > items.MAX_ITEM_BYTES:
+                    raise DynamoError.validation(UPDATE_TOO_LARGE)
+            except DynamoError as error:
+                reasons.append(_reason("ValidationError", error.message))
+                failed = True
+                planned.append((old_row, old_item, None, 0))
+                continue
+        reasons.append(_reason("None"))
+        planned.append((old_row, old_item, new_item, new_size))
+    if failed:
+        raise DynamoError.transaction_canceled(reasons)
+    sizes = []
+    for action, (old_row, old_item, new_item, new_size) in zip(actions, planned, strict=True):
+        old_size = old_row[0] if old_row is not None else 0
+        if action.kind in ("Put", "Update"):
+            assert new_item is not None
+            items.write(
+                conn, action.table, action.key, old_row, new_item, orjson.dumps(new_item), new_size, old_item
+            )
+        elif action.kind == "Delete":
+            items.delete(conn, action.table, action.key, old_row, old_item)
+        sizes.append((old_size, new_size))
+    if token is not None:
+        idempotency.record(conn, token, request_digest)
+    return sizes
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    actions = [_action(service, entry) for entry in body["TransactItems"]]
+    seen: set[tuple[int, StorageKey]] = set()
+    for action in actions:
+        identity = (action.table.id, action.key)
+        if identity in seen:
+            raise DynamoError.validation("Transaction request cannot include multiple operations on one item")
+        seen.add(identity)
+    token = body.get("ClientRequestToken")
+    request_digest = idempotency.digest(body) if token is not None else b""
+    sizes = await service.write(_run, actions, token, request_digest)
+    out: dict[str, Any] = {}
+    mode = capacity.wanted(body)
+    if mode:
+        tally = capacity.Tally()
+        for index, action in enumerate(actions):
+            if sizes is None:  # a replay reads the items again
+                tally.add(action.table.name, read=2 * capacity.read_units(0, True))
+            elif action.kind == "ConditionCheck":
+                tally.add(action.table.name, read=2 * capacity.read_units(sizes[index][0], True))
+            else:
+                tally.add(action.table.name, write=2 * capacity.write_units(max(sizes[index])))
+        out["ConsumedCapacity"] = tally.report(mode, split=True)
+    return out
