@@ -78,8 +78,15 @@ def format_decimal(value: Decimal, *, arithmetic: bool = False) -> str:
     return "-" + text if sign else text
 
 
+def _small_int(text: str) -> bool:
+    digits = text[1:] if text[:1] == "-" else text
+    return len(digits) < 19 and digits.isdigit() and digits.isascii()
+
+
 def add_numbers(a: str, b: str, subtract: bool = False) -> str:
     """a + b (or a - b) with DynamoDB's 38-digit decimal semantics."""
+    if _small_int(a) and _small_int(b):  # counters: exact in int arithmetic, far from any limit
+        return str(int(a) - int(b) if subtract else int(a) + int(b))
     x, y = Decimal(a), Decimal(b)
     result = _EXACT.subtract(x, y) if subtract else _EXACT.add(x, y)
     return format_decimal(result, arithmetic=True)
@@ -147,6 +154,13 @@ def validate_attribute_value(
 ) -> None:
     """Raise AWS's error for an attribute value that DynamoDB would refuse. Numbers (also in
     NS) must be normalised separately (normalize_item / normalize_number) before storing."""
+    if type(av) is dict and len(av) == 1 and not in_key:
+        # fast path for the common scalar shapes
+        if type(av.get("S")) is str:
+            return
+        text = av.get("N")
+        if type(text) is str and len(text) <= 38 and _CANONICAL.match(text):
+            return
     if not isinstance(av, dict):
         if isinstance(av, list):
             raise DynamoError.serialization(

@@ -1,6 +1,9 @@
-"""ConditionExpression and FilterExpression: compile once per request, evaluate per item."""
+"""ConditionExpression and FilterExpression: compile once per request (from a plan cached by
+text, names and value types), evaluate per item."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from lumadb.dynamodb.expressions.context import ExpressionContext
 from lumadb.dynamodb.expressions.evaluate import Predicate, build_predicate
@@ -8,6 +11,7 @@ from lumadb.dynamodb.expressions.parser import parse
 from lumadb.dynamodb.expressions.resolve import (
     CONDITION_ORDER,
     Binder,
+    Bound,
     analyze_condition,
     raise_analysis_error,
 )
@@ -18,23 +22,29 @@ _NO_ITEM: dict = {}
 class Condition:
     """A compiled condition; `evaluate(None)` tests against a missing item."""
 
-    __slots__ = ("_test",)
+    __slots__ = ("_test", "_values")
 
-    def __init__(self, test: Predicate) -> None:
+    def __init__(self, test: Predicate, values: tuple = ()) -> None:
         self._test = test
+        self._values = values
 
     def evaluate(self, item: dict | None) -> bool:
-        return self._test(_NO_ITEM if item is None else item)
+        return self._test(_NO_ITEM if item is None else item, self._values)
+
+
+@lru_cache(maxsize=4096)
+def _plan(text: str, kind: str, names_key: tuple, types_key: tuple) -> tuple[Predicate, Bound]:
+    parsed = parse(text, kind)
+    analysis = analyze_condition(parsed, kind)
+    raise_analysis_error(analysis)
+    binder = Binder(dict(names_key), dict(types_key), kind)
+    test = build_predicate(parsed.tree.root, binder)
+    if analysis.operand_count_error is not None:
+        binder.fail("operands", analysis.operand_count_error)
+    return test, binder.bound(CONDITION_ORDER)
 
 
 def compile_condition(text: str, ctx: ExpressionContext, kind: str = "ConditionExpression") -> Condition:
     """`kind` is the request parameter, used in messages ("Invalid FilterExpression: ...")."""
-    parsed = parse(text, kind)
-    analysis = analyze_condition(parsed, kind)
-    raise_analysis_error(analysis)
-    binder = Binder(ctx, kind)
-    test = build_predicate(parsed.tree.root, binder)
-    if analysis.operand_count_error is not None:
-        binder.fail("operands", analysis.operand_count_error)
-    binder.raise_first(CONDITION_ORDER)
-    return Condition(test)
+    test, bound = _plan(text, kind, ctx.names_key, ctx.types_key)
+    return Condition(test, bound.bind(ctx))

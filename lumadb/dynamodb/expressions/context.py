@@ -14,7 +14,7 @@ _VALUE_KEY = re.compile(r":[0-9A-Za-z_]+\Z")
 
 
 class ExpressionContext:
-    __slots__ = ("names", "used_names", "used_values", "values")
+    __slots__ = ("_names_key", "_types_key", "names", "used_names", "used_values", "values")
 
     def __init__(self, names: dict[str, str] | None, values: dict[str, Any] | None) -> None:
         if names is not None:
@@ -41,6 +41,22 @@ class ExpressionContext:
         self.values: dict[str, dict] = normalized
         self.used_names: set[str] = set()
         self.used_values: set[str] = set()
+        self._names_key: tuple | None = None
+        self._types_key: tuple | None = None
+
+    @property
+    def names_key(self) -> tuple:
+        """Hashable form of the names, for the caches of compiled expressions."""
+        if self._names_key is None:
+            self._names_key = tuple(self.names.items())
+        return self._names_key
+
+    @property
+    def types_key(self) -> tuple:
+        """(placeholder, attribute type) pairs: compiled plans depend on types, not contents."""
+        if self._types_key is None:
+            self._types_key = tuple((key, next(iter(value))) for key, value in self.values.items())
+        return self._types_key
 
     def check_all_used(self) -> None:
         """After every expression of the request was compiled."""

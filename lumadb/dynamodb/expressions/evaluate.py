@@ -1,8 +1,9 @@
 """Condition trees -> closures over plain item dicts (DynamoDB wire JSON).
 
-Built once per request after placeholders are bound; evaluating never raises. A missing
-attribute makes every comparison false except `<>`, which is then true; comparisons
-between different types are false."""
+A closure takes `(item, values)`, `values` being the request's ExpressionAttributeValues in
+slot order, so one compiled plan serves every request with the same text, names and value
+types. Evaluating never raises: a missing attribute makes every comparison false except `<>`,
+which is then true, and comparisons between different types are false."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from lumadb.dynamodb.attributes import attribute_type, compare_values, values_equal
+from lumadb.dynamodb.attributes import compare_values, values_equal
 from lumadb.dynamodb.expressions import ast
 from lumadb.dynamodb.expressions.resolve import (
     CONDITION_FUNCTIONS,
@@ -21,48 +22,52 @@ from lumadb.dynamodb.expressions.resolve import (
     value_text,
 )
 
-Getter = Callable[[dict], Any]
-Predicate = Callable[[dict], bool]
+Getter = Callable[[dict, tuple], Any]
+Predicate = Callable[[dict, tuple], bool]
 
 ORDERED_TYPES = ("S", "N", "B")
 TYPE_NAMES = ("S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M")
 
 
-def _never(item: dict) -> bool:
+def _never(item: dict, values: tuple) -> bool:
     return False
+
+
+def _nothing(item: dict, values: tuple) -> None:
+    return None
+
+
+def walk(value: Any, steps: ResolvedPath) -> Any:
+    """Follow map keys and list indexes from an attribute value; None when absent."""
+    for step in steps:
+        if value is None:
+            return None
+        if type(step) is int:
+            members = value.get("L")
+            if members is None or step >= len(members):
+                return None
+            value = members[step]
+        else:
+            fields = value.get("M")
+            if fields is None:
+                return None
+            value = fields.get(step)
+    return value
 
 
 def path_getter(path: ResolvedPath) -> Getter:
     first = path[0]
     if len(path) == 1:
-        return lambda item: item.get(first)
+        return lambda item, values: item.get(first)
     rest = path[1:]
-
-    def get(item: dict) -> Any:
-        value = item.get(first)
-        for step in rest:
-            if value is None:
-                return None
-            if type(step) is int:
-                members = value.get("L")
-                if members is None or step >= len(members):
-                    return None
-                value = members[step]
-            else:
-                fields = value.get("M")
-                if fields is None:
-                    return None
-                value = fields.get(step)
-        return value
-
-    return get
+    return lambda item, values: walk(item.get(first), rest)
 
 
 class Operand(NamedTuple):
     get: Getter
-    const: dict | None  # the value, when the operand is an ExpressionAttributeValue
+    slot: int | None  # set when the operand is an ExpressionAttributeValue
     static_type: str | None  # type known before evaluation (values, size())
-    path: ResolvedPath | None  # when the operand is a document path
+    path: ResolvedPath | None  # set when the operand is a document path
 
 
 def size_of(value: dict | None) -> dict | None:
@@ -78,27 +83,37 @@ def size_of(value: dict | None) -> dict | None:
     return None  # N, BOOL and NULL have no size
 
 
+def _slot_getter(slot: int) -> Getter:
+    return lambda item, values: values[slot]
+
+
 def build_operand(node: Any, b: Binder) -> Operand:
     if isinstance(node, ast.Path):
         path = b.path(node)
         return Operand(path_getter(path), None, None, path)
     if isinstance(node, ast.Value):
-        value = b.value(node)
-        return Operand(lambda item: value, value, attribute_type(value) if value else None, None)
+        bound = b.value(node)
+        if bound is None:
+            return Operand(_nothing, None, None, None)
+        return Operand(_slot_getter(bound[0]), bound[0], bound[1], None)
     if isinstance(node, ast.Parens):
         return build_operand(node.inner, b)
     # size(): the only function that yields an operand (misuse was reported by analysis)
     args = [build_operand(arg, b) for arg in node.args]
     if len(args) != 1:
-        return Operand(lambda item: None, None, "N", None)
+        return Operand(_nothing, None, "N", None)
     arg = args[0]
     if arg.static_type in ("N", "BOOL", "NULL"):
-        b.fail(
-            "function",
-            f"Incorrect operand type for operator or function; operator or function: size, operand type: {arg.static_type}",
-        )
+        _operand_type("size", arg.static_type, b)
     inner = arg.get
-    return Operand(lambda item: size_of(inner(item)), None, "N", None)
+    return Operand(lambda item, values: size_of(inner(item, values)), None, "N", None)
+
+
+def _operand_type(name: str, type_name: str, b: Binder) -> None:
+    b.fail(
+        "function",
+        f"Incorrect operand type for operator or function; operator or function: {name}, operand type: {type_name}",
+    )
 
 
 def _distinct(operator: str, left: Operand, right: Operand, b: Binder) -> None:
@@ -111,33 +126,30 @@ def _distinct(operator: str, left: Operand, right: Operand, b: Binder) -> None:
 
 
 def _orderable(operator: str, operand: Operand, b: Binder) -> None:
-    if operand.const is not None and operand.static_type not in ORDERED_TYPES:
-        b.fail(
-            "function",
-            f"Incorrect operand type for operator or function; operator or function: {operator}, "
-            f"operand type: {operand.static_type}",
+    if operand.slot is not None and operand.static_type not in ORDERED_TYPES:
+        _operand_type(operator, str(operand.static_type), b)
+
+
+def _equals_value(get: Getter, slot: int, type_name: str) -> Predicate:
+    """`path = :value`, specialised on the value's type."""
+    if type_name in ("S", "BOOL"):
+        return lambda item, values: (
+            (v := get(item, values)) is not None and v.get(type_name) == values[slot][type_name]
         )
 
-
-def _equals_constant(get: Getter, const: dict) -> Predicate:
-    type_name = attribute_type(const)
-    inner = const[type_name]
-    if type_name in ("S", "BOOL"):
-        return lambda item: (value := get(item)) is not None and value.get(type_name) == inner
     if type_name == "N":
-        number = Decimal(inner)
 
-        def equals_number(item: dict) -> bool:
-            value = get(item)
-            if value is None:
+        def equals_number(item: dict, values: tuple) -> bool:
+            v = get(item, values)
+            if v is None:
                 return False
-            text = value.get("N")
-            return text is not None and (text == inner or Decimal(text) == number)
+            text, wanted = v.get("N"), values[slot]["N"]
+            return text is not None and (text == wanted or Decimal(text) == Decimal(wanted))
 
         return equals_number
     if type_name == "NULL":
-        return lambda item: (value := get(item)) is not None and "NULL" in value
-    return lambda item: (value := get(item)) is not None and values_equal(value, const)
+        return lambda item, values: (v := get(item, values)) is not None and "NULL" in v
+    return lambda item, values: (v := get(item, values)) is not None and values_equal(v, values[slot])
 
 
 def _comparison(node: ast.Comparison, b: Binder) -> Predicate:
@@ -146,25 +158,26 @@ def _comparison(node: ast.Comparison, b: Binder) -> Predicate:
     _distinct(op, left, right, b)
     lg, rg = left.get, right.get
     if op in ("=", "<>"):
-        if right.const is not None and left.const is None:
-            equal = _equals_constant(lg, right.const)
-        elif left.const is not None and right.const is None:
-            equal = _equals_constant(rg, left.const)
+        equal: Predicate
+        if right.slot is not None and left.slot is None:
+            equal = _equals_value(lg, right.slot, str(right.static_type))
+        elif left.slot is not None and right.slot is None:
+            equal = _equals_value(rg, left.slot, str(left.static_type))
         else:
 
-            def equal(item: dict) -> bool:
-                a, c = lg(item), rg(item)
+            def equal(item: dict, values: tuple) -> bool:
+                a, c = lg(item, values), rg(item, values)
                 return a is not None and c is not None and values_equal(a, c)
 
         if op == "=":
             return equal
-        return lambda item: not equal(item)
+        return lambda item, values: not equal(item, values)
     _orderable(op, left, b)
     _orderable(op, right, b)
     accept = {"<": (-1,), "<=": (-1, 0), ">": (1,), ">=": (1, 0)}[op]
 
-    def ordered(item: dict) -> bool:
-        a, c = lg(item), rg(item)
+    def ordered(item: dict, values: tuple) -> bool:
+        a, c = lg(item, values), rg(item, values)
         if a is None or c is None:
             return False
         return compare_values(a, c) in accept
@@ -176,27 +189,30 @@ def _between(node: ast.Between, b: Binder) -> Predicate:
     operand, low, high = (build_operand(n, b) for n in (node.operand, node.low, node.high))
     for o in (operand, low, high):
         _orderable("BETWEEN", o, b)
-    if low.const is not None and high.const is not None:
-        low_type, high_type = low.static_type, high.static_type
-        described = (
-            f"lower bound operand: AttributeValue: {value_text(low.const)}, "
-            f"upper bound operand: AttributeValue: {value_text(high.const)}"
-        )
-        if low_type != high_type:
-            b.fail(
-                "function",
-                f"The BETWEEN operator requires same data type for lower and upper bounds; {described}",
+    if low.slot is not None and high.slot is not None:
+        low_slot, high_slot = low.slot, high.slot
+        same_type = low.static_type == high.static_type
+
+        def bounds(values: tuple) -> str | None:
+            lo, hi = values[low_slot], values[high_slot]
+            described = (
+                f"lower bound operand: AttributeValue: {value_text(lo)}, "
+                f"upper bound operand: AttributeValue: {value_text(hi)}"
             )
-        elif (compare_values(low.const, high.const) or 0) > 0:
-            b.fail(
-                "function",
-                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                + described,
-            )
+            if not same_type:
+                return f"The BETWEEN operator requires same data type for lower and upper bounds; {described}"
+            if (compare_values(lo, hi) or 0) > 0:
+                return (
+                    "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
+                    + described
+                )
+            return None
+
+        b.check("function", bounds)
     get, lo, hi = operand.get, low.get, high.get
 
-    def between(item: dict) -> bool:
-        value, a, c = get(item), lo(item), hi(item)
+    def between(item: dict, values: tuple) -> bool:
+        value, a, c = get(item, values), lo(item, values), hi(item, values)
         if value is None or a is None or c is None:
             return False
         return compare_values(value, a) in (0, 1) and compare_values(value, c) in (-1, 0)
@@ -206,19 +222,15 @@ def _between(node: ast.Between, b: Binder) -> Predicate:
 
 def _in_list(node: ast.InList, b: Binder) -> Predicate:
     operand = build_operand(node.operand, b)
-    candidates = [build_operand(c, b) for c in node.candidates]
+    getters = [build_operand(c, b).get for c in node.candidates]
     get = operand.get
-    if all(c.const is not None and c.static_type == "S" for c in candidates):
-        strings = frozenset(c.const["S"] for c in candidates if c.const)
-        return lambda item: (value := get(item)) is not None and value.get("S") in strings
-    getters = [c.get for c in candidates]
 
-    def in_list(item: dict) -> bool:
-        value = get(item)
+    def in_list(item: dict, values: tuple) -> bool:
+        value = get(item, values)
         if value is None:
             return False
         for candidate in getters:
-            other = candidate(item)
+            other = candidate(item, values)
             if other is not None and values_equal(value, other):
                 return True
         return False
@@ -231,14 +243,7 @@ def _needs_path(name: str, operand: Operand, b: Binder) -> None:
         b.fail("function", f"Operator or function requires a document path; operator or function: {name}")
 
 
-def _operand_type(name: str, type_name: str, b: Binder) -> None:
-    b.fail(
-        "function",
-        f"Incorrect operand type for operator or function; operator or function: {name}, operand type: {type_name}",
-    )
-
-
-def _contains(container: dict | None, element: dict | None) -> bool:
+def contains(container: dict | None, element: dict | None) -> bool:
     if container is None or element is None:
         return False
     for type_name, members in container.items():
@@ -257,7 +262,7 @@ def _contains(container: dict | None, element: dict | None) -> bool:
     return False
 
 
-def _begins_with(value: dict | None, prefix: dict | None) -> bool:
+def begins_with(value: dict | None, prefix: dict | None) -> bool:
     if value is None or prefix is None:
         return False
     if "S" in value:
@@ -265,6 +270,30 @@ def _begins_with(value: dict | None, prefix: dict | None) -> bool:
     if "B" in value:
         return "B" in prefix and base64.b64decode(value["B"]).startswith(base64.b64decode(prefix["B"]))
     return False
+
+
+def _attribute_type(first: Operand, second: Operand, b: Binder) -> Predicate:
+    _needs_path("attribute_type", first, b)
+    get = first.get
+    if second.slot is None:
+        type_name = second.static_type or "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"
+        _operand_type("attribute_type", type_name, b)
+        return _never
+    if second.static_type != "S":
+        _operand_type("attribute_type", str(second.static_type), b)
+        return _never
+    slot = second.slot
+
+    def valid_name(values: tuple) -> str | None:
+        name = values[slot]["S"]
+        if name in TYPE_NAMES:
+            return None
+        return (
+            f"Invalid attribute type name found; type: {name}, valid types: {{B,NULL,SS,BOOL,L,BS,N,NS,S,M}}"
+        )
+
+    b.check("function", valid_name)
+    return lambda item, values: (v := get(item, values)) is not None and values[slot]["S"] in v
 
 
 def _function(node: ast.Call, b: Binder) -> Predicate:
@@ -280,30 +309,14 @@ def _function(node: ast.Call, b: Binder) -> Predicate:
         if path is not None and len(path) == 1:
             top = path[0]
             if name == "attribute_exists":
-                return lambda item: top in item
-            return lambda item: top not in item
+                return lambda item, values: top in item
+            return lambda item, values: top not in item
         if name == "attribute_exists":
-            return lambda item: get(item) is not None
-        return lambda item: get(item) is None
+            return lambda item, values: get(item, values) is not None
+        return lambda item, values: get(item, values) is None
     second = args[1]
     if name == "attribute_type":
-        _needs_path(name, first, b)
-        if second.const is not None:
-            if second.static_type != "S":
-                _operand_type(name, str(second.static_type), b)
-            elif second.const["S"] not in TYPE_NAMES:
-                b.fail(
-                    "function",
-                    f"Invalid attribute type name found; type: {second.const['S']}, "
-                    "valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
-                )
-            wanted = second.const.get("S")
-            return lambda item: (value := get(item)) is not None and wanted in value
-        if second.static_type is not None:
-            _operand_type(name, second.static_type, b)
-        else:
-            _operand_type(name, "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}", b)
-        return _never
+        return _attribute_type(first, second, b)
     _distinct(name, first, second, b)
     other = second.get
     if name == "begins_with":
@@ -311,28 +324,43 @@ def _function(node: ast.Call, b: Binder) -> Predicate:
             if arg.static_type is not None and arg.static_type not in ("S", "B"):
                 _operand_type(name, arg.static_type, b)
                 break
-        return lambda item: _begins_with(get(item), other(item))
-    return lambda item: _contains(get(item), other(item))  # contains
+        return lambda item, values: begins_with(get(item, values), other(item, values))
+    return lambda item, values: contains(get(item, values), other(item, values))
+
+
+def _and(node: ast.AndCondition, b: Binder) -> Predicate:
+    left, right = build_predicate(node.left, b), build_predicate(node.right, b)
+    return lambda item, values: left(item, values) and right(item, values)
+
+
+def _or(node: ast.OrCondition, b: Binder) -> Predicate:
+    left, right = build_predicate(node.left, b), build_predicate(node.right, b)
+    return lambda item, values: left(item, values) or right(item, values)
+
+
+def _not(node: ast.NotCondition, b: Binder) -> Predicate:
+    inner = build_predicate(node.operand, b)
+    return lambda item, values: not inner(item, values)
+
+
+def _parens(node: ast.Parens, b: Binder) -> Predicate:
+    return build_predicate(node.inner, b)
+
+
+_BUILDERS: dict[type, Callable[[Any, Binder], Predicate]] = {
+    ast.AndCondition: _and,
+    ast.OrCondition: _or,
+    ast.NotCondition: _not,
+    ast.Parens: _parens,
+    ast.Comparison: _comparison,
+    ast.Between: _between,
+    ast.InList: _in_list,
+    ast.Call: _function,
+}
 
 
 def build_predicate(node: Any, b: Binder) -> Predicate:
-    if isinstance(node, ast.AndCondition):
-        left, right = build_predicate(node.left, b), build_predicate(node.right, b)
-        return lambda item: left(item) and right(item)
-    if isinstance(node, ast.OrCondition):
-        left, right = build_predicate(node.left, b), build_predicate(node.right, b)
-        return lambda item: left(item) or right(item)
-    if isinstance(node, ast.NotCondition):
-        inner = build_predicate(node.operand, b)
-        return lambda item: not inner(item)
-    if isinstance(node, ast.Parens):
-        return build_predicate(node.inner, b)
-    if isinstance(node, ast.Comparison):
-        return _comparison(node, b)
-    if isinstance(node, ast.Between):
-        return _between(node, b)
-    if isinstance(node, ast.InList):
-        return _in_list(node, b)
-    if isinstance(node, ast.Call):
-        return _function(node, b)
-    return _never  # a bare operand: reported by analysis as a syntax error
+    builder = _BUILDERS.get(type(node))
+    if builder is None:
+        return _never  # a bare operand: reported by analysis as a syntax error
+    return builder(node, b)

@@ -85,10 +85,10 @@ def _invalid(message: str) -> DynamoError:
     return DynamoError.validation(message)
 
 
-def _collect(node: Any, b: Binder, found: dict[str, tuple[str, list[dict]]]) -> None:
+def _collect(node: Any, b: Binder, supplied: dict, found: dict[str, tuple[str, list[dict]]]) -> None:
     """Walk the condition the way DynamoDB does, building attribute -> (operator, values)."""
     if isinstance(node, ast.Parens):
-        _collect(node.inner, b, found)
+        _collect(node.inner, b, supplied, found)
         return
     if isinstance(node, ast.OrCondition):
         raise _invalid("Invalid operator used in KeyConditionExpression: OR")
@@ -97,8 +97,8 @@ def _collect(node: Any, b: Binder, found: dict[str, tuple[str, list[dict]]]) -> 
     if isinstance(node, ast.InList):
         raise _invalid("Invalid operator used in KeyConditionExpression: IN")
     if isinstance(node, ast.AndCondition):
-        _collect(node.left, b, found)
-        _collect(node.right, b, found)
+        _collect(node.left, b, supplied, found)
+        _collect(node.right, b, supplied, found)
         return
     if isinstance(node, ast.Comparison):
         if node.op == "<>":
@@ -140,8 +140,8 @@ def _collect(node: Any, b: Binder, found: dict[str, tuple[str, list[dict]]]) -> 
                 )
             name, position = b.path(operand)[0], i
         elif isinstance(operand, ast.Value):
-            value = b.value(operand)
-            values.append(value if value is not None else {"NULL": True})
+            bound = b.value(operand)
+            values.append(supplied[operand.name] if bound is not None else {"NULL": True})
     if name is None:
         raise _invalid("Invalid condition in KeyConditionExpression: No key attribute specified")
     if name in found:
@@ -214,14 +214,14 @@ def compile_key_condition(
     parsed = parse(text, KIND)
     analysis = analyze_condition(parsed, KIND)
     raise_analysis_error(analysis)
-    b = Binder(ctx, KIND)
+    b = Binder(ctx.names, dict(ctx.types_key), KIND)
     found: dict[str, tuple[str, list[dict]]] = {}
     try:
-        _collect(parsed.tree.root, b, found)
+        _collect(parsed.tree.root, b, ctx.values, found)
     except DynamoError:
-        b.raise_first(CONDITION_ORDER)  # an undefined placeholder met before the structural error wins
+        b.bound(CONDITION_ORDER).bind(ctx)  # an undefined placeholder met before the structural error wins
         raise
     if analysis.operand_count_error is not None:
         b.fail("operands", analysis.operand_count_error)
-    b.raise_first(CONDITION_ORDER)
+    b.bound(CONDITION_ORDER).bind(ctx)
     return key_condition_from_map(found, hash_key, range_key)

@@ -16,7 +16,7 @@ from lumadb.dynamodb.attributes import (
 )
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions.condition import Condition
-from lumadb.dynamodb.expressions.evaluate import Predicate, _begins_with, _contains
+from lumadb.dynamodb.expressions.evaluate import Predicate, begins_with, contains
 from lumadb.dynamodb.expressions.key_condition import KeyCondition, key_condition_from_map
 from lumadb.dynamodb.expressions.projection import projection_from_attributes_to_get
 from lumadb.dynamodb.expressions.update import Update
@@ -61,11 +61,11 @@ def _compare(operator: str, values: list[dict]) -> Any:
     if operator == "NULL":
         return lambda v: v is None
     if operator == "CONTAINS":
-        return lambda v: _contains(v, first)
+        return lambda v: contains(v, first)
     if operator == "NOT_CONTAINS":
-        return lambda v: v is not None and not _contains(v, first)
+        return lambda v: v is not None and not contains(v, first)
     if operator == "BEGINS_WITH":
-        return lambda v: _begins_with(v, first)
+        return lambda v: begins_with(v, first)
     if operator == "IN":
         return lambda v: v is not None and any(values_equal(v, c) for c in values)
     low, high = values[0], values[1]  # BETWEEN
@@ -103,15 +103,15 @@ def _check_arguments(operator: str, values: list[Any]) -> list[dict]:
 
 def _combine(tests: list[tuple[str, Any]], conditional_operator: str | None) -> Condition:
     if not tests:
-        return Condition(lambda item: True)
+        return Condition(lambda item, values: True)
     if conditional_operator == "OR":
 
-        def any_matches(item: dict) -> bool:
+        def any_matches(item: dict, values: tuple) -> bool:
             return any(test(item.get(name)) for name, test in tests)
 
         return Condition(any_matches)
 
-    def all_match(item: dict) -> bool:
+    def all_match(item: dict, values: tuple) -> bool:
         return all(test(item.get(name)) for name, test in tests)
 
     predicate: Predicate = all_match

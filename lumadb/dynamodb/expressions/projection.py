@@ -3,16 +3,18 @@ a read returns, in the nested shape DynamoDB returns them (`a.b[1]` -> {"a": {"M
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions.context import ExpressionContext
-from lumadb.dynamodb.expressions.evaluate import Getter, path_getter
+from lumadb.dynamodb.expressions.evaluate import walk
 from lumadb.dynamodb.expressions.parser import parse
 from lumadb.dynamodb.expressions.resolve import (
     MAX_PATH_DEPTH,
     RESERVED_WORDS,
     Binder,
+    Bound,
     ResolvedPath,
     check_overlaps,
 )
@@ -27,15 +29,15 @@ class Projection:
         self.paths = paths
         self.top_level_names: set[str] = {p[0] for p in paths}
         self._nested = any(len(p) > 1 for p in paths)
-        self._getters: list[tuple[ResolvedPath, Getter]] = [(p, path_getter(p)) for p in paths]
+        self._getters = [(p, p[0], p[1:]) for p in paths]
 
     def apply(self, item: dict) -> dict:
         if not self._nested:
             return {name: item[name] for name in self.top_level_names if name in item}
         result: dict = {}
         has_lists = False
-        for path, get in self._getters:
-            value = get(item)
+        for path, first, rest in self._getters:
+            value = walk(item.get(first), rest)
             if value is None:
                 continue
             if len(path) == 1:
@@ -65,7 +67,8 @@ def _finish(value: dict) -> dict:
     return value
 
 
-def compile_projection(text: str, ctx: ExpressionContext) -> Projection:
+@lru_cache(maxsize=4096)
+def _plan(text: str, names_key: tuple) -> tuple[Projection, Bound]:
     kind = "ProjectionExpression"
     parsed = parse(text, kind)
     for path in parsed.tree.paths:
@@ -79,11 +82,17 @@ def compile_projection(text: str, ctx: ExpressionContext) -> Projection:
                 raise DynamoError.validation(
                     f"Invalid {kind}: Attribute name is a reserved keyword; reserved keyword: {step}"
                 )
-    b = Binder(ctx, kind)
+    b = Binder(dict(names_key), {}, kind)
     paths = [b.path(path) for path in parsed.tree.paths]
     check_overlaps(paths, b)
-    b.raise_first(PROJECTION_ORDER)
-    return Projection(paths)
+    return Projection(paths), b.bound(PROJECTION_ORDER)
+
+
+def compile_projection(text: str, ctx: ExpressionContext) -> Projection:
+    """Projections carry no values, so the compiled object is shared between requests."""
+    projection, bound = _plan(text, ctx.names_key)
+    bound.bind(ctx)
+    return projection
 
 
 def projection_from_attributes_to_get(names: list[str]) -> Projection:

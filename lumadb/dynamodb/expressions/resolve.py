@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
@@ -41,28 +42,52 @@ def value_text(av: dict) -> str:
 
 
 class Binder:
-    """Binds placeholders for one expression; keeps the first error of each category."""
+    """Binds the placeholders of one expression for one combination of ExpressionAttributeNames
+    and value types (the cache key of a plan). Value contents are not known here: values
+    become slots read at evaluation time, and checks that need contents run per request."""
 
-    __slots__ = ("ctx", "errors", "kind", "value_category")
+    __slots__ = (
+        "checks",
+        "errors",
+        "kind",
+        "names",
+        "names_used",
+        "seq",
+        "slot_of",
+        "slots",
+        "value_category",
+        "value_types",
+    )
 
-    def __init__(self, ctx: ExpressionContext, kind: str, value_category: str = "names") -> None:
-        self.ctx = ctx
+    def __init__(
+        self, names: dict[str, str], value_types: dict[str, str], kind: str, value_category: str = "names"
+    ) -> None:
+        self.names = names
+        self.value_types = value_types
         self.kind = kind
         self.value_category = value_category  # updates report undefined names before values
-        self.errors: dict[str, str] = {}
+        self.errors: dict[str, tuple[int, str]] = {}
+        self.checks: list[tuple[str, int, Callable[[tuple], str | None]]] = []
+        self.slots: list[str] = []
+        self.slot_of: dict[str, int] = {}
+        self.names_used: set[str] = set()
+        self.seq = 0
 
     def fail(self, category: str, message: str) -> None:
+        self.seq += 1
         if category not in self.errors:
-            self.errors[category] = message
+            self.errors[category] = (self.seq, message)
+
+    def check(self, category: str, test: Callable[[tuple], str | None]) -> None:
+        """A check that needs the values' contents: `test(values in slot order)` -> message."""
+        self.seq += 1
+        self.checks.append((category, self.seq, test))
 
     def path(self, path: ast.Path) -> ResolvedPath:
         resolved: list[Any] = []
-        names = self.ctx.names
         for step_kind, step in path.steps:
-            if step_kind == "name":
-                resolved.append(step)
-            elif step_kind == "ref":
-                name = names.get(step)
+            if step_kind == "ref":
+                name = self.names.get(step)
                 if name is None:
                     self.fail(
                         "names",
@@ -70,28 +95,72 @@ class Binder:
                     )
                     name = step
                 else:
-                    self.ctx.used_names.add(step)
+                    self.names_used.add(step)
                 resolved.append(name)
             else:
                 resolved.append(step)
         return tuple(resolved)
 
-    def value(self, node: ast.Value) -> dict | None:
-        value = self.ctx.values.get(node.name)
-        if value is None:
+    def value(self, node: ast.Value) -> tuple[int, str] | None:
+        """(slot, attribute type) of a `:value`, or None when it is not defined."""
+        type_name = self.value_types.get(node.name)
+        if type_name is None:
             self.fail(
                 self.value_category,
                 f"An expression attribute value used in expression is not defined; attribute value: {node.name}",
             )
             return None
-        self.ctx.used_values.add(node.name)
-        return value
+        slot = self.slot_of.get(node.name)
+        if slot is None:
+            slot = self.slot_of[node.name] = len(self.slots)
+            self.slots.append(node.name)
+        return slot, type_name
 
-    def raise_first(self, order: tuple[str, ...]) -> None:
-        if self.errors:
-            for category in order:
-                if category in self.errors:
-                    raise invalid(self.kind, self.errors[category])
+    def bound(self, order: tuple[str, ...]) -> Bound:
+        return Bound(
+            self.kind,
+            order,
+            dict(self.errors),
+            tuple(self.checks),
+            tuple(self.slots),
+            frozenset(self.names_used),
+        )
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What binding found, reusable for every request with the same names and value types."""
+
+    kind: str
+    order: tuple[str, ...]
+    errors: dict[str, tuple[int, str]]
+    checks: tuple[tuple[str, int, Callable[[tuple], str | None]], ...]
+    slots: tuple[str, ...]
+    names_used: frozenset[str]
+
+    def bind(self, ctx: ExpressionContext) -> tuple:
+        """Raise the request's first error (DynamoDB's precedence), mark the placeholders used
+        and return the values in slot order."""
+        values = ctx.values
+        if self.errors and not all(slot in values for slot in self.slots):
+            self._raise({})
+        slotted = tuple(values[slot] for slot in self.slots)
+        if self.errors or self.checks:
+            found: dict[str, tuple[int, str]] = {}
+            for category, seq, test in self.checks:
+                message = test(slotted)
+                if message is not None and (category not in found or found[category][0] > seq):
+                    found[category] = (seq, message)
+            self._raise(found)
+        ctx.used_names.update(self.names_used)
+        ctx.used_values.update(self.slots)
+        return slotted
+
+    def _raise(self, found: dict[str, tuple[int, str]]) -> None:
+        for category in self.order:
+            candidates = [e for e in (self.errors.get(category), found.get(category)) if e is not None]
+            if candidates:
+                raise invalid(self.kind, min(candidates)[1])
 
 
 def check_overlaps(paths: list[ResolvedPath], b: Binder) -> None:

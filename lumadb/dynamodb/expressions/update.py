@@ -8,6 +8,7 @@ applied last), and an error raises before a new item exists, so an update is all
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from lumadb.dynamodb.attributes import add_numbers, attribute_type
@@ -23,6 +24,7 @@ from lumadb.dynamodb.expressions.resolve import (
     UPDATE_FUNCTIONS,
     UPDATE_ORDER,
     Binder,
+    Bound,
     ResolvedPath,
     check_overlaps,
 )
@@ -41,7 +43,7 @@ _TYPE_WORDS = {
     "M": "MAP",
 }
 
-ValueFn = Callable[[dict], dict]
+ValueFn = Callable[[dict, tuple], dict]
 
 
 # ---- text-only checks (cached with the parse) ----------------------------------------
@@ -117,30 +119,38 @@ def _operand_type_error(b: Binder, name: str, type_name: str | None) -> None:
     )
 
 
-def _build_value(node: Any, b: Binder) -> tuple[ValueFn, dict | None]:
-    """(function computing the value from the original item, the constant if it is one)."""
+def _null(item: dict, values: tuple) -> dict:
+    return {"NULL": True}
+
+
+def _build_value(node: Any, b: Binder) -> tuple[ValueFn, str | None]:
+    """(function computing the value from the original item, the value's type if it is a
+    `:value`)."""
     if isinstance(node, ast.Value):
-        value = b.value(node) or {"NULL": True}
-        return (lambda item: value), value
+        bound = b.value(node)
+        if bound is None:
+            return _null, None
+        slot, type_name = bound
+        return (lambda item, values: values[slot]), type_name
     if isinstance(node, ast.Path):
         get = path_getter(b.path(node))
 
-        def read(item: dict) -> dict:
-            found = get(item)
+        def read(item: dict, values: tuple) -> dict:
+            found = get(item, values)
             if found is None:
                 raise DynamoError.validation(MISSING)
             return found
 
         return read, None
     if isinstance(node, ast.Arithmetic):
-        (left, lc), (right, rc) = _build_value(node.left, b), _build_value(node.right, b)
-        for const in (lc, rc):
-            if const is not None and "N" not in const:
-                _operand_type_error(b, node.op, attribute_type(const))
+        (left, left_type), (right, right_type) = _build_value(node.left, b), _build_value(node.right, b)
+        for operand_type in (left_type, right_type):
+            if operand_type is not None and operand_type != "N":
+                _operand_type_error(b, node.op, operand_type)
         subtract = node.op == "-"
 
-        def arithmetic(item: dict) -> dict:
-            x, y = left(item), right(item)
+        def arithmetic(item: dict, values: tuple) -> dict:
+            x, y = left(item, values), right(item, values)
             if "N" not in x or "N" not in y:
                 raise DynamoError.validation(WRONG_TYPE)
             return {"N": add_numbers(x["N"], y["N"], subtract)}
@@ -154,31 +164,31 @@ def _build_value(node: Any, b: Binder) -> tuple[ValueFn, dict | None]:
             "Incorrect number of operands for operator or function; "
             f"operator or function: {node.name}, number of operands: {len(args)}",
         )
-        return (lambda item: {"NULL": True}), None
+        return _null, None
     if node.name == "if_not_exists":
         if not isinstance(node.args[0], ast.Path):
             b.fail(
                 "function",
                 "Operator or function requires a document path; operator or function: if_not_exists",
             )
-            return (lambda item: {"NULL": True}), None
+            return _null, None
         get = path_getter(b.path(node.args[0]))
         fallback = args[1][0]
-        return (lambda item: get(item) or fallback(item)), None
+        return (lambda item, values: get(item, values) or fallback(item, values)), None
     if node.name == "list_append":
-        for _, const in args:
-            if const is not None and "L" not in const:
-                _operand_type_error(b, "list_append", attribute_type(const))
+        for _, operand_type in args:
+            if operand_type is not None and operand_type != "L":
+                _operand_type_error(b, "list_append", operand_type)
         (first, _), (second, _) = args
 
-        def list_append(item: dict) -> dict:
-            x, y = first(item), second(item)
+        def list_append(item: dict, values: tuple) -> dict:
+            x, y = first(item, values), second(item, values)
             if "L" not in x or "L" not in y:
                 raise DynamoError.validation(WRONG_TYPE)
             return {"L": x["L"] + y["L"]}
 
         return list_append, None
-    return (lambda item: {"NULL": True}), None  # unknown function: reported by analysis
+    return _null, None  # unknown function: reported by analysis
 
 
 # ---- applying ------------------------------------------------------------------------
@@ -259,12 +269,23 @@ def _delete(existing: dict | None, value: dict) -> dict | None:
 class Update:
     """A compiled UpdateExpression (or AttributeUpdates)."""
 
-    __slots__ = ("actions", "top_level_names")
+    __slots__ = ("actions", "paths", "top_level_names", "values")
 
-    def __init__(self, actions: list[tuple[str, ResolvedPath, Any]]) -> None:
-        # ("set", path, value_fn) | ("remove", path, None) | ("add"|"delete", path, value)
+    def __init__(
+        self,
+        actions: list[tuple[str, ResolvedPath, Any]],
+        values: tuple = (),
+        paths: list[ResolvedPath] | None = None,
+        top_level_names: frozenset[str] | None = None,
+    ) -> None:
+        # ("set", path, value_fn) | ("remove", path, None) | ("add"|"delete", path, value slot)
         self.actions = actions
-        self.top_level_names = frozenset(path[0] for _, path, _ in actions)
+        self.values = values
+        # the paths written: Projection(update.paths).apply(item) gives ReturnValues UPDATED_OLD/NEW
+        self.paths = paths if paths is not None else [path for _, path, _ in actions]
+        self.top_level_names = (
+            top_level_names if top_level_names is not None else frozenset(p[0] for p in self.paths)
+        )
 
     def apply(self, item: dict | None, key_names: Iterable[str]) -> tuple[dict, set[str]]:
         for key in key_names:
@@ -275,10 +296,14 @@ class Update:
                 )
         original = item if item is not None else {}
         # every value from the original item first: reads never see this update's writes
-        computed = [value(original) if kind == "set" else value for kind, _, value in self.actions]
+        values = self.values
+        computed: list[Any] = [
+            value(original, values) if kind == "set" else values[value] if value is not None else None
+            for kind, _, value in self.actions
+        ]
         new = dict(original)
         copied: set[int] = set()
-        lists = _Lists()
+        lists: _Lists | None = None
         for (kind, path, _), value in zip(self.actions, computed, strict=True):
             if len(path) == 1:
                 name = path[0]
@@ -301,8 +326,11 @@ class Update:
                 if kind == "remove" and item is None:
                     continue  # DynamoDB ignores REMOVE of a nested path on a missing item
                 raise DynamoError.validation(INVALID_PATH)
+            if lists is None:
+                lists = _Lists()
             self._apply_nested(kind, container, path[-1], value, lists)
-        lists.finish()
+        if lists is not None:
+            lists.finish()
         return new, set(self.top_level_names)
 
     @staticmethod
@@ -348,10 +376,7 @@ class Update:
 # ---- compiling -----------------------------------------------------------------------
 
 
-def _operand_check(operator: str, value: dict | None, b: Binder) -> None:
-    if value is None:
-        return
-    type_name = attribute_type(value)
+def _operand_check(operator: str, type_name: str, b: Binder) -> None:
     allowed = ("N", *SET_TYPES) if operator == "ADD" else SET_TYPES
     if type_name not in allowed:
         b.fail(
@@ -361,12 +386,15 @@ def _operand_check(operator: str, value: dict | None, b: Binder) -> None:
         )
 
 
-def compile_update(text: str, ctx: ExpressionContext) -> Update:
+@lru_cache(maxsize=4096)
+def _plan(
+    text: str, names_key: tuple, types_key: tuple
+) -> tuple[list[Any], list[ResolvedPath], frozenset[str], Bound]:
     parsed = parse(text, "UpdateExpression")
     error = _analyze(parsed)
     if error:
         raise DynamoError.validation(error)
-    b = Binder(ctx, "UpdateExpression", value_category="values")
+    b = Binder(dict(names_key), dict(types_key), "UpdateExpression", value_category="values")
     actions: list[tuple[str, ResolvedPath, Any]] = []
     for clause in parsed.tree.clauses:
         for action in clause.actions:
@@ -379,9 +407,15 @@ def compile_update(text: str, ctx: ExpressionContext) -> Update:
             else:
                 operator = clause.keyword
                 path = b.path(action.path)
-                value = b.value(action.value)
-                _operand_check(operator, value, b)
-                actions.append((operator.lower(), path, value))
-    check_overlaps([path for _, path, _ in actions], b)
-    b.raise_first(UPDATE_ORDER)
-    return Update(actions)
+                bound = b.value(action.value)
+                if bound is not None:
+                    _operand_check(operator, bound[1], b)
+                actions.append((operator.lower(), path, bound[0] if bound is not None else None))
+    paths = [path for _, path, _ in actions]
+    check_overlaps(paths, b)
+    return actions, paths, frozenset(p[0] for p in paths), b.bound(UPDATE_ORDER)
+
+
+def compile_update(text: str, ctx: ExpressionContext) -> Update:
+    actions, paths, top_level_names, bound = _plan(text, ctx.names_key, ctx.types_key)
+    return Update(actions, bound.bind(ctx), paths, top_level_names)
