@@ -1,0 +1,143 @@
+"""BatchGetItem and BatchWriteItem with boto3, including Table.batch_writer() as the copy
+script of the migration guide uses it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.dynamodb.helpers import error_of, table_name
+
+
+def put(pk: str, **extra: Any) -> dict:
+    return {"PutRequest": {"Item": {"pk": {"S": pk}, **extra}}}
+
+
+def test_batch_write_then_batch_get_across_tables(ddb: Any, make_table: Any) -> None:
+    first, second = make_table(), make_table(("id", "N"))
+    response = ddb.batch_write_item(
+        RequestItems={
+            first: [put(f"a{i}", v={"N": str(i)}) for i in range(10)],
+            second: [{"PutRequest": {"Item": {"id": {"N": "1"}, "x": {"S": "one"}}}}],
+        },
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert response["UnprocessedItems"] == {}
+    assert {c["TableName"]: c["CapacityUnits"] for c in response["ConsumedCapacity"]} == {
+        first: 10.0,
+        second: 1.0,
+    }
+    got = ddb.batch_get_item(
+        RequestItems={
+            first: {
+                "Keys": [{"pk": {"S": "a1"}}, {"pk": {"S": "a2"}}, {"pk": {"S": "missing"}}],
+                "ProjectionExpression": "#v",
+                "ExpressionAttributeNames": {"#v": "v"},
+            },
+            second: {"Keys": [{"id": {"N": "1.0"}}], "ConsistentRead": True},
+        },
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert sorted(got["Responses"][first], key=lambda i: i["v"]["N"]) == [
+        {"v": {"N": "1"}},
+        {"v": {"N": "2"}},
+    ]
+    assert got["Responses"][second] == [{"id": {"N": "1"}, "x": {"S": "one"}}]
+    assert got["UnprocessedKeys"] == {}
+    assert {c["TableName"]: c["CapacityUnits"] for c in got["ConsumedCapacity"]} == {first: 1.5, second: 1.0}
+    ddb.batch_write_item(
+        RequestItems={first: [{"DeleteRequest": {"Key": {"pk": {"S": f"a{i}"}}}} for i in range(5)]}
+    )
+    assert ddb.describe_table(TableName=first)["Table"]["ItemCount"] == 5
+
+
+def test_batch_write_errors(ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    assert error_of(ddb.batch_write_item, RequestItems={name: [put("a"), put("a")]}) == (
+        "ValidationException",
+        "Provided list of item keys contains duplicates",
+    )
+    assert (
+        error_of(
+            ddb.batch_write_item,
+            RequestItems={name: [put("a"), {"DeleteRequest": {"Key": {"pk": {"S": "a"}}}}]},
+        )[1]
+        == "Provided list of item keys contains duplicates"
+    )
+    assert error_of(ddb.batch_write_item, RequestItems={name: [{"PutRequest": {"Item": {"x": {"S": "a"}}}}]})[
+        1
+    ] == ("The provided key element does not match the schema")
+    assert error_of(ddb.batch_write_item, RequestItems={table_name(): [put("a")]}) == (
+        "ResourceNotFoundException",
+        "Requested resource not found",
+    )
+    other = make_table()
+    code, message = error_of(
+        ddb.batch_write_item,
+        RequestItems={
+            name: [put(f"x{i}") for i in range(13)],
+            other: [put(f"y{i}") for i in range(13)],
+        },
+    )
+    assert (code, message) == ("ValidationException", "Too many items requested for the BatchWriteItem call")
+    assert error_of(ddb.batch_write_item, RequestItems={name: [put("big", b={"B": b"x" * 410_000})]})[1] == (
+        "Item size has exceeded the maximum allowed size"
+    )
+    # a failing batch writes nothing
+    assert error_of(
+        ddb.batch_write_item, RequestItems={name: [put("ok"), {"PutRequest": {"Item": {"pk": {"N": "1"}}}}]}
+    )
+    assert "Item" not in ddb.get_item(TableName=name, Key={"pk": {"S": "ok"}})
+
+
+def test_batch_get_errors(ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    assert error_of(
+        ddb.batch_get_item, RequestItems={name: {"Keys": [{"pk": {"S": "a"}}, {"pk": {"S": "a"}}]}}
+    ) == (
+        "ValidationException",
+        "Provided list of item keys contains duplicates",
+    )
+    keys = [{"pk": {"S": f"k{i}"}} for i in range(101)]
+    assert error_of(ddb.batch_get_item, RequestItems={name: {"Keys": keys}})[0] == "ValidationException"
+    split = {name: {"Keys": keys[:60]}, make_table(): {"Keys": keys[60:]}}
+    assert error_of(ddb.batch_get_item, RequestItems=split) == (
+        "ValidationException",
+        "Too many items requested for the BatchGetItem call",
+    )
+    assert error_of(ddb.batch_get_item, RequestItems={name: {"Keys": [{"pk": {"N": "1"}}]}})[1] == (
+        "The provided key element does not match the schema"
+    )
+    assert error_of(ddb.batch_get_item, RequestItems={table_name(): {"Keys": [{"pk": {"S": "a"}}]}})[0] == (
+        "ResourceNotFoundException"
+    )
+
+
+def test_batch_get_of_a_hundred_keys(ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    for start in range(0, 100, 25):
+        ddb.batch_write_item(RequestItems={name: [put(f"k{i}") for i in range(start, start + 25)]})
+    got = ddb.batch_get_item(RequestItems={name: {"Keys": [{"pk": {"S": f"k{i}"}} for i in range(100)]}})
+    assert sorted(item["pk"]["S"] for item in got["Responses"][name]) == sorted(f"k{i}" for i in range(100))
+
+
+def test_batch_writer_copies_a_table(ddb_resource: Any, make_table: Any) -> None:
+    source = ddb_resource.Table(make_table(("pk", "S"), ("sk", "N")))
+    target = ddb_resource.Table(make_table(("pk", "S"), ("sk", "N")))
+    with source.batch_writer() as writer:
+        for i in range(120):
+            writer.put_item(Item={"pk": f"p{i % 7}", "sk": i, "payload": "x" * 50, "tags": {"a", f"t{i}"}})
+    # the migration guide's copy script: scan every page of the source, write through batch_writer
+    copied = 0
+    with target.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as writer:
+        paginator = source.meta.client.get_paginator("scan")
+        for page in paginator.paginate(TableName=source.name, PaginationConfig={"PageSize": 25}):
+            for item in page["Items"]:
+                writer.put_item(Item=item)  # the resource's client already speaks Python types
+                copied += 1
+    assert copied == 120
+    assert target.item_count == 120
+    assert target.get_item(Key={"pk": "p3", "sk": 10})["Item"]["tags"] == {"a", "t10"}
+    with target.batch_writer() as writer:
+        for i in range(120):
+            writer.delete_item(Key={"pk": f"p{i % 7}", "sk": i})
+    assert ddb_resource.meta.client.describe_table(TableName=target.name)["Table"]["ItemCount"] == 0

@@ -1,0 +1,238 @@
+"""TransactWriteItems and TransactGetItems with boto3: all-or-nothing, cancellation reasons in
+action order, ClientRequestToken idempotency, and the request-level errors."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.dynamodb.helpers import error_of, error_response, table_name
+
+
+@pytest.fixture
+def table(ddb: Any, make_table: Any) -> str:
+    name = str(make_table())
+    ddb.put_item(TableName=name, Item={"pk": {"S": "existing"}, "n": {"N": "1"}})
+    return name
+
+
+def key(pk: str) -> dict:
+    return {"pk": {"S": pk}}
+
+
+def test_all_actions_apply_together(ddb: Any, table: str) -> None:
+    response = ddb.transact_write_items(
+        TransactItems=[
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": {"pk": {"S": "new"}, "v": {"S": "x"}},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key("existing"),
+                    "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": key("absent"),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key("created"),
+                    "UpdateExpression": "SET c = :c",
+                    "ExpressionAttributeValues": {":c": {"BOOL": True}},
+                }
+            },
+        ],
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert ddb.get_item(TableName=table, Key=key("new"))["Item"]["v"] == {"S": "x"}
+    assert ddb.get_item(TableName=table, Key=key("existing"))["Item"]["n"] == {"N": "2"}
+    assert ddb.get_item(TableName=table, Key=key("created"))["Item"] == {
+        "pk": {"S": "created"},
+        "c": {"BOOL": True},
+    }
+    capacity = response["ConsumedCapacity"][0]
+    assert (
+        capacity["TableName"] == table and capacity["CapacityUnits"] == 8.0
+    )  # 3 writes and a check, doubled
+    ddb.transact_write_items(TransactItems=[{"Delete": {"TableName": table, "Key": key("new")}}])
+    assert "Item" not in ddb.get_item(TableName=table, Key=key("new"))
+    assert ddb.describe_table(TableName=table)["Table"]["ItemCount"] == 2
+
+
+def test_a_failed_condition_cancels_everything(ddb: Any, table: str) -> None:
+    response = error_response(
+        ddb.transact_write_items,
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "p1"}}}},
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": key("existing"),
+                    "ConditionExpression": "n = :two",
+                    "ExpressionAttributeValues": {":two": {"N": "2"}},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": table,
+                    "Key": key("nothing"),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+        ],
+    )
+    error = response["Error"]
+    assert error["Code"] == "TransactionCanceledException"
+    assert error["Message"] == (
+        "Transaction cancelled, please refer cancellation reasons for specific reasons "
+        "[None, ConditionalCheckFailed, ConditionalCheckFailed]"
+    )
+    reasons = response["CancellationReasons"]
+    assert reasons[0] == {"Code": "None"}
+    assert reasons[1] == {
+        "Code": "ConditionalCheckFailed",
+        "Message": "The conditional request failed",
+        "Item": {"pk": {"S": "existing"}, "n": {"N": "1"}},
+    }
+    assert reasons[2] == {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+    assert "Item" not in ddb.get_item(TableName=table, Key=key("p1"))
+
+
+def test_an_update_that_cannot_apply_cancels_with_a_validation_reason(ddb: Any, table: str) -> None:
+    ddb.put_item(TableName=table, Item={"pk": {"S": "text"}, "s": {"S": "abc"}})
+    response = error_response(
+        ddb.transact_write_items,
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "p2"}}}},
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key("text"),
+                    "UpdateExpression": "SET s = s + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+        ],
+    )
+    assert response["Error"]["Code"] == "TransactionCanceledException"
+    assert [r["Code"] for r in response["CancellationReasons"]] == ["None", "ValidationError"]
+    assert (
+        response["CancellationReasons"][1]["Message"]
+        == "An operand in the update expression has an incorrect data type"
+    )
+    assert "Item" not in ddb.get_item(TableName=table, Key=key("p2"))
+
+
+def test_client_request_token_makes_retries_idempotent(ddb: Any, table: str) -> None:
+    token = str(uuid.uuid4())
+    items = [
+        {
+            "Update": {
+                "TableName": table,
+                "Key": key("existing"),
+                "UpdateExpression": "ADD n :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        }
+    ]
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
+    assert ddb.get_item(TableName=table, Key=key("existing"))["Item"]["n"] == {"N": "2"}
+    changed = [{"Update": {**items[0]["Update"], "ExpressionAttributeValues": {":one": {"N": "5"}}}}]
+    assert error_of(ddb.transact_write_items, TransactItems=changed, ClientRequestToken=token)[0] == (
+        "IdempotentParameterMismatchException"
+    )
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken=str(uuid.uuid4()))
+    assert ddb.get_item(TableName=table, Key=key("existing"))["Item"]["n"] == {"N": "3"}
+
+
+def test_request_errors(ddb: Any, table: str) -> None:
+    assert error_of(
+        ddb.transact_write_items,
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "same"}}}},
+            {"Delete": {"TableName": table, "Key": key("same")}},
+        ],
+    ) == ("ValidationException", "Transaction request cannot include multiple operations on one item")
+    assert (
+        error_of(
+            ddb.transact_write_items,
+            TransactItems=[
+                {"Put": {"TableName": table_name(), "Item": {"pk": {"S": "x"}}}},
+            ],
+        )[0]
+        == "ResourceNotFoundException"
+    )
+    assert error_of(
+        ddb.transact_write_items,
+        TransactItems=[
+            {
+                "Put": {"TableName": table, "Item": {"pk": {"S": "x"}}},
+                "Delete": {"TableName": table, "Key": key("y")},
+            },
+        ],
+    ) == ("ValidationException", "TransactItems can only contain one of Check, Put, Update or Delete")
+    assert error_of(
+        ddb.transact_write_items,
+        TransactItems=[
+            {"Delete": {"TableName": table, "Key": {"pk": {"N": "1"}}}},
+        ],
+    ) == ("ValidationException", "The provided key element does not match the schema")
+
+
+def test_transact_get_items(ddb: Any, table: str, make_table: Any) -> None:
+    other = make_table(("id", "N"))
+    ddb.put_item(TableName=other, Item={"id": {"N": "7"}, "a": {"S": "x"}, "b": {"S": "y"}})
+    response = ddb.transact_get_items(
+        TransactItems=[
+            {"Get": {"TableName": table, "Key": key("existing")}},
+            {"Get": {"TableName": table, "Key": key("missing")}},
+            {"Get": {"TableName": other, "Key": {"id": {"N": "7"}}, "ProjectionExpression": "a"}},
+        ],
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert response["Responses"] == [
+        {"Item": {"pk": {"S": "existing"}, "n": {"N": "1"}}},
+        {},
+        {"Item": {"a": {"S": "x"}}},
+    ]
+    assert {c["TableName"]: c["CapacityUnits"] for c in response["ConsumedCapacity"]} == {
+        table: 4.0,
+        other: 2.0,
+    }
+    assert (
+        error_of(
+            ddb.transact_get_items,
+            TransactItems=[
+                {"Get": {"TableName": table, "Key": key("a")}},
+                {"Get": {"TableName": table, "Key": key("a")}},
+            ],
+        )[1]
+        == "Transaction request cannot include multiple operations on one item"
+    )
+
+
+def test_resource_client_transactions(ddb_resource: Any, table: str) -> None:
+    client = ddb_resource.meta.client
+    client.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": "doc", "tags": {"a"}, "n": 5}}},
+        ]
+    )
+    got = client.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": {"pk": "doc"}}}])
+    assert got["Responses"][0]["Item"]["tags"] == {"a"}
