@@ -35,6 +35,9 @@ log = logging.getLogger("lumadb.libsql")
 # Pinned streams run their SQL here: one stream's requests are serial, streams run side by side.
 STREAM_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lumadb-stream")
 EXPIRED_MEMORY_SECONDS = 300.0  # how long an expired stream is remembered (sqld: 5 minutes)
+# A stream left inside a transaction holds SQLite's locks: it expires as soon as sqld's would,
+# so that a client that vanished mid-transaction cannot block writers for long.
+TRANSACTION_IDLE_SECONDS = 10.0
 U64 = 2**64
 
 
@@ -170,7 +173,7 @@ class StreamRegistry:
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
 
     async def _sweep_forever(self) -> None:
-        interval = max(0.05, min(1.0, self.idle_seconds / 4))
+        interval = max(0.05, min(1.0, self.idle_seconds / 4))  # expiry is late by at most this
         while self._available or self._expired:
             await asyncio.sleep(interval)
             try:
@@ -180,7 +183,11 @@ class StreamRegistry:
 
     async def sweep(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
-        stale = [s for s in self._available.values() if now - s.last_used >= self.idle_seconds]
+        in_transaction_limit = min(self.idle_seconds, TRANSACTION_IDLE_SECONDS)
+        stale = [
+            s for s in self._available.values()
+            if now - s.last_used >= (self.idle_seconds if s.is_autocommit() else in_transaction_limit)
+        ]
         for stream in stale:
             assert stream.id is not None
             del self._available[stream.id]
