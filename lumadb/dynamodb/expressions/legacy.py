@@ -102,6 +102,7 @@ def _check_arguments(operator: str, values: list[Any]) -> list[dict]:
 
 
 def _combine(tests: list[tuple[str, Any]], conditional_operator: str | None) -> Condition:
+    attributes = frozenset(name for name, _ in tests)
     if not tests:
         return Condition(lambda item, values: True)
     if conditional_operator == "OR":
@@ -109,13 +110,13 @@ def _combine(tests: list[tuple[str, Any]], conditional_operator: str | None) -> 
         def any_matches(item: dict, values: tuple) -> bool:
             return any(test(item.get(name)) for name, test in tests)
 
-        return Condition(any_matches)
+        return Condition(any_matches, (), attributes)
 
     def all_match(item: dict, values: tuple) -> bool:
         return all(test(item.get(name)) for name, test in tests)
 
     predicate: Predicate = all_match
-    return Condition(predicate)
+    return Condition(predicate, (), attributes)
 
 
 # ---- Expected, QueryFilter, ScanFilter ---------------------------------------------------

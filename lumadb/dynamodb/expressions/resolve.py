@@ -52,6 +52,7 @@ class Binder:
         "kind",
         "names",
         "names_used",
+        "attributes",
         "seq",
         "slot_of",
         "slots",
@@ -71,6 +72,7 @@ class Binder:
         self.slots: list[str] = []
         self.slot_of: dict[str, int] = {}
         self.names_used: set[str] = set()
+        self.attributes: set[str] = set()  # top-level attribute names the expression refers to
         self.seq = 0
 
     def fail(self, category: str, message: str) -> None:
@@ -99,6 +101,7 @@ class Binder:
                 resolved.append(name)
             else:
                 resolved.append(step)
+        self.attributes.add(resolved[0])
         return tuple(resolved)
 
     def value(self, node: ast.Value) -> tuple[int, str] | None:
@@ -124,6 +127,7 @@ class Binder:
             tuple(self.checks),
             tuple(self.slots),
             frozenset(self.names_used),
+            frozenset(self.attributes),
         )
 
 
@@ -137,6 +141,7 @@ class Bound:
     checks: tuple[tuple[str, int, Callable[[tuple], str | None]], ...]
     slots: tuple[str, ...]
     names_used: frozenset[str]
+    attributes: frozenset[str]
 
     def bind(self, ctx: ExpressionContext) -> tuple:
         """Raise the request's first error (DynamoDB's precedence), mark the placeholders used
