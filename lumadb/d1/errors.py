@@ -1,0 +1,101 @@
+"""D1's error shapes: SQL failures in D1's words, the REST envelope and the binding's body.
+
+A `D1QueryError` carries D1's text (`no such table: t: SQLITE_ERROR`); the REST API answers
+it with HTTP 400 and code 7500, the binding protocol with `{"success": false, "error"}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from lumadb.errors import ProtocolError
+from lumadb.sql.errors import error_info
+
+
+class D1QueryError(Exception):
+    """A statement failed; `message` is exactly what D1 reports."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def sqlite_message(exc: BaseException) -> str:
+    """`<message>[ at offset N]: SQLITE_<CODE>[ (extended: SQLITE_<EXT>)]`, workerd's format."""
+    info = error_info(exc)
+    text = info.message
+    if info.offset is not None:
+        text += f" at offset {info.offset}"
+    text += f": {info.code}"
+    if info.extended_code != info.code:
+        text += f" (extended: {info.extended_code})"
+    return text
+
+
+def envelope(errors: list[dict[str, Any]], result: Any = None) -> bytes:
+    return orjson.dumps({"result": result, "success": False, "errors": errors, "messages": []})
+
+
+class D1ApiError(ProtocolError):
+    """An error of the Cloudflare v4 API, in its envelope."""
+
+    def __init__(self, code: int, message: str, status: int = 400, *, extra: list[dict[str, Any]] | None = None,
+                 result: Any = None) -> None:
+        super().__init__(message, status)
+        self.code = code
+        self.extra = extra or []
+        self.result = result
+
+    def body(self) -> bytes:
+        return envelope([{"code": self.code, "message": self.message}, *self.extra], self.result)
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        return [(b"cf-d1", f"err={self.code}".encode())] if 7400 <= self.code < 7600 else []
+
+    @classmethod
+    def sql(cls, message: str) -> D1ApiError:
+        # Since 2024-04 D1 answers invalid SQL with 400 (was 500); `result` is an empty list.
+        return cls(7500, message, 400, result=[])
+
+    @classmethod
+    def not_found(cls, database_id: str) -> D1ApiError:
+        return cls(7404, f"The database {database_id} could not be found", 404)
+
+    @classmethod
+    def no_route(cls, path: str) -> D1ApiError:
+        return cls(7003, f"Could not route to {path}, perhaps your object identifier is invalid?", 400,
+                   extra=[{"code": 7000, "message": "No route for that URI"}])
+
+    @classmethod
+    def method_not_allowed(cls, method: str) -> D1ApiError:
+        return cls(7001, f"Method {method} not allowed for this route", 405)
+
+    @classmethod
+    def bad_request(cls, message: str) -> D1ApiError:
+        return cls(7400, message, 400)
+
+    @classmethod
+    def malformed_json(cls) -> D1ApiError:
+        return cls(7400, "Malformed JSON in request body", 400)
+
+    @classmethod
+    def too_large(cls, limit: int) -> D1ApiError:
+        return cls(7400, f"Request body is larger than {limit} bytes", 413)
+
+    @classmethod
+    def internal(cls, request_id: str) -> D1ApiError:
+        return cls(7500, f"internal error; reference = {request_id}", 500)
+
+    @classmethod
+    def unauthorized(cls) -> D1ApiError:
+        return cls(10000, "Authentication error", 401)
+
+
+class D1BindingError(ProtocolError):
+    """A failure of the Workers-binding wire protocol: the binding reads `error` and throws
+    `D1_ERROR: <error>`."""
+
+    def body(self) -> bytes:
+        return orjson.dumps({"success": False, "error": self.message})

@@ -1,0 +1,275 @@
+"""Running a D1 request: every query of one request in one transaction, with D1's policy.
+
+A request whose statements are all read-only runs on a reader connection (inline on the
+event loop when the same request measured cheap before, else on the reader pool) inside
+one read transaction; anything else is one job on the database's writer, so the request
+commits or rolls back as a whole. Which statements write is learnt by trying: the read
+attempt refuses a writing statement before it runs (`NotReadOnly`) and the request moves
+to the writer.
+
+Meta follows Miniflare's D1: `changes` is the `total_changes()` delta over the query,
+`last_row_id` the connection's `last_insert_rowid()`, `rows_read`/`rows_written` the last
+statement's (approximated, see docs/compatibility.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lumadb.d1 import authorizer
+from lumadb.d1.errors import D1QueryError, sqlite_message
+from lumadb.d1.statements import (
+    NO_STATEMENT,
+    NO_STATEMENTS_DETECTED,
+    PARAMS_ONLY_LAST,
+    WRONG_BINDINGS,
+    Piece,
+    Plan,
+    is_dropped,
+    plan,
+)
+from lumadb.d1.values import SqlValue
+from lumadb.sql.split import parameter_tokens
+from lumadb.storage.executor import Database
+from lumadb.storage.sqlite import apsw
+
+CHEAP_MS = 0.5  # a request measured under this runs inline next time (a thread hop costs ~30 µs)
+_SIZE_SQL = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+_WRITES = frozenset({"insert", "update", "delete", "replace"})
+
+
+@dataclass(slots=True)
+class Query:
+    sql: str
+    params: tuple[SqlValue, ...] = ()
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One element of D1's result array: one query of the request."""
+
+    columns: list[str]
+    rows: list[tuple[SqlValue, ...]]
+    duration_ms: float
+    changes: int
+    last_row_id: int
+    changed_db: bool
+    size_after: int
+    rows_read: int
+    rows_written: int
+
+
+@dataclass
+class DatabaseState:
+    """What D1 reports about a database between requests, kept per process."""
+
+    last_row_id: int = 0
+    bookmark_counter: int = field(default_factory=lambda: time.time_ns() // 1000)
+    snapshot_version: int | None = None  # data_version when the last time-travel snapshot was taken
+
+
+class NotReadOnly(Exception):
+    """The read attempt met a writing statement; nothing was executed by it."""
+
+
+# piece text -> True when it is known to write (learnt on first run)
+_writes: dict[str, bool] = {}
+# request signature -> last measured duration in ms
+_costs: dict[tuple[str, ...], float] = {}
+
+
+def _remember(table: dict, key: Any, value: Any, limit: int = 8192) -> None:
+    if len(table) >= limit:
+        table.clear()
+    table[key] = value
+
+
+class _Trace:
+    """apsw calls this once per statement after binding, before the first step: the place
+    to learn the result columns (also when no row comes back) and to refuse writes."""
+
+    __slots__ = ("description", "readonly_only")
+
+    def __init__(self, readonly_only: bool) -> None:
+        self.readonly_only = readonly_only
+        self.description: tuple = ()
+
+    def __call__(self, cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
+        if self.readonly_only and not cursor.is_readonly:
+            return False
+        self.description = cursor.get_description() if cursor.has_vdbe else ()
+        return True
+
+
+def parameter_count(sql: str) -> int:
+    """How many values SQLite expects for `sql` (sqlite3_bind_parameter_count)."""
+    count = 0
+    named: dict[str, int] = {}
+    for token in parameter_tokens(sql):
+        if token == "?":
+            count += 1
+        elif token[0] == "?":
+            count = max(count, int(token[1:]))
+        elif token not in named:
+            count += 1
+            named[token] = count
+    return count
+
+
+def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], last: bool,
+               readonly_only: bool) -> tuple[list[str], list, int, int]:
+    """Execute one statement; returns columns, rows, rows_read, rows_written."""
+    trace = _Trace(readonly_only)
+    cursor = conn.cursor()
+    cursor.exec_trace = trace
+    before = conn.total_changes()
+    try:
+        with authorizer.user_sql():
+            cursor.execute(piece.sql, params, can_cache=not authorizer.must_prepare(piece.first_word))
+            rows = cursor.fetchall()
+    except apsw.ExecTraceAbort:
+        raise NotReadOnly(piece.sql) from None
+    except apsw.BindingsError:
+        raise D1QueryError(WRONG_BINDINGS if last else PARAMS_ONLY_LAST) from None
+    except apsw.Error as exc:
+        if authorizer.take_transaction_refusal():
+            raise D1QueryError(authorizer.TRANSACTION_REFUSED) from None
+        raise D1QueryError(sqlite_message(exc)) from None
+    written = conn.total_changes() - before
+    columns = [name for name, _ in trace.description]
+    reads = len(rows) + (written if piece.first_word in ("UPDATE", "DELETE") else 0)
+    return columns, rows, reads, written
+
+
+def _size(conn: apsw.Connection) -> int:
+    return conn.execute(_SIZE_SQL).fetchone()[0]  # type: ignore[index]
+
+
+def _measured(conn: apsw.Connection, batch: Sequence[tuple[Piece, Sequence[SqlValue], bool]],
+              state: DatabaseState, readonly_only: bool) -> Outcome:
+    """Run statements as one result element, with Miniflare's before/after meta."""
+    started = time.perf_counter()
+    size_before = 0 if readonly_only else _size(conn)
+    changes_before = conn.total_changes()
+    row_id_before = conn.last_insert_rowid()
+    columns: list[str] = []
+    rows: list = []
+    reads = written = 0
+    for piece, params, last in batch:
+        columns, rows, reads, written = _run_piece(conn, piece, params, last, readonly_only)
+    duration = (time.perf_counter() - started) * 1000.0
+    if readonly_only:
+        return Outcome(columns, rows, duration, 0, state.last_row_id, False, _size(conn), reads, 0)
+    changes = conn.total_changes() - changes_before
+    row_id = conn.last_insert_rowid()
+    size_after = _size(conn)
+    changed = changes != 0 or row_id != row_id_before or size_after != size_before
+    return Outcome(columns, rows, duration, changes, row_id, changed, size_after, reads, written)
+
+
+def _run_query(conn: apsw.Connection, query: Query, query_plan: Plan, state: DatabaseState,
+               readonly_only: bool, per_statement: bool) -> list[Outcome]:
+    """The binding answers a multi-statement `sql` with its last statement's result (only
+    that statement may take parameters); the REST API with one result per statement, the
+    statements taking their parameters in order."""
+    pieces = query_plan.pieces
+    outcomes: list[Outcome] = []
+    if per_statement:
+        params: Sequence[SqlValue] = query.params
+        for index, piece in enumerate(pieces):
+            take = len(params) if index == len(pieces) - 1 else min(parameter_count(piece.sql), len(params))
+            outcomes.append(_measured(conn, [(piece, params[:take], True)], state, readonly_only))
+            params = params[take:]
+    elif pieces:
+        batch: list[tuple[Piece, Sequence[SqlValue], bool]] = [(piece, (), False) for piece in pieces[:-1]]
+        batch.append((pieces[-1], query.params, True))
+        outcomes.append(_measured(conn, batch, state, readonly_only))
+    if query_plan.trailing_empty:
+        raise D1QueryError(NO_STATEMENT)
+    return outcomes
+
+
+def _mentions(plans: Sequence[Plan], word: str) -> bool:
+    return any(word in piece.sql.lower() for p in plans for piece in p.pieces)
+
+
+def _finish_writes(conn: apsw.Connection, plans: Sequence[Plan]) -> None:
+    """Checks D1 makes at commit, and connection settings a request must not leave behind."""
+    if _mentions(plans, "defer_foreign_keys"):
+        violated = conn.execute("PRAGMA foreign_key_check").fetchone() is not None
+        conn.execute("PRAGMA defer_foreign_keys = OFF")
+        if violated:
+            raise D1QueryError(
+                "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)"
+            )
+
+
+def _reset_toggles(conn: apsw.Connection, plans: Sequence[Plan]) -> None:
+    if any(piece.first_word == "PRAGMA" for p in plans for piece in p.pieces):
+        for pragma, default in authorizer.CONNECTION_TOGGLES.items():
+            conn.execute(f"PRAGMA {pragma} = {default}")
+
+
+def _write_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[Plan], state: DatabaseState,
+               per_statement: bool) -> list[Outcome]:
+    try:
+        outcomes = [o for q, p in zip(queries, plans, strict=True)
+                    for o in _run_query(conn, q, p, state, False, per_statement)]
+        _finish_writes(conn, plans)
+    finally:
+        _reset_toggles(conn, plans)
+    state.last_row_id = conn.last_insert_rowid()
+    if any(o.changed_db for o in outcomes):
+        state.bookmark_counter = max(state.bookmark_counter + 1, time.time_ns() // 1000)
+    return outcomes
+
+
+def _read_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[Plan], state: DatabaseState,
+              per_statement: bool) -> list[Outcome]:
+    several = len(plans) > 1 or len(plans[0].pieces) > 1
+    if several:
+        conn.execute("BEGIN")  # one snapshot for the whole request
+    try:
+        return [o for q, p in zip(queries, plans, strict=True)
+                for o in _run_query(conn, q, p, state, True, per_statement)]
+    finally:
+        if several and conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def prepare_queries(queries: Sequence[Query]) -> tuple[list[Query], list[Plan]]:
+    """Drop the entries D1 skips and plan the rest; D1's error when nothing is left."""
+    kept = [q for q in queries if not is_dropped(q.sql)]
+    if not kept:
+        raise D1QueryError(NO_STATEMENTS_DETECTED)
+    return kept, [plan(q.sql) for q in kept]
+
+
+def _may_read(plans: Sequence[Plan]) -> bool:
+    for p in plans:
+        for piece in p.pieces:
+            if piece.first_word == "PRAGMA" or _writes.get(piece.sql):
+                return False
+    return True
+
+
+async def run(db: Database, state: DatabaseState, queries: Sequence[Query], *,
+              per_statement: bool = False) -> list[Outcome]:
+    """Run every query of one request atomically; raises D1QueryError with D1's text."""
+    queries, plans = prepare_queries(queries)
+    if _may_read(plans):
+        signature = tuple(q.sql for q in queries)
+        try:
+            cost = _costs.get(signature)
+            if cost is not None and cost < CHEAP_MS:
+                outcomes = db.read_now(_read_job, queries, plans, state, per_statement)
+            else:
+                outcomes = await db.read(_read_job, queries, plans, state, per_statement)
+            _remember(_costs, signature, sum(o.duration_ms for o in outcomes))
+            return outcomes
+        except NotReadOnly as exc:
+            _remember(_writes, exc.args[0], True)
+    return await db.write(_write_job, queries, plans, state, per_statement)
