@@ -35,6 +35,9 @@ class ExpressionContext:
                         f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
                     )
             for key, value in values.items():
+                if type(value) is dict and len(value) == 1 and type(value.get("S")) is str:
+                    normalized[key] = value  # the common case, valid as it is
+                    continue
                 validate_attribute_value(value)
                 normalized[key] = normalize_value(value)
         self.names: dict[str, str] = names or {}
