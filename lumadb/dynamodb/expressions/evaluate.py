@@ -74,8 +74,8 @@ def size_of(value: dict | None) -> dict | None:
     if value is None:
         return None
     for type_name, inner in value.items():
-        if type_name == "S":
-            return {"N": str(len(inner))}
+        if type_name == "S":  # UTF-16 code units, as DynamoDB counts (measured: size("é𝄞") = 3)
+            return {"N": str(len(inner) if inner.isascii() else len(inner.encode("utf-16-le")) // 2)}
         if type_name == "B":
             return {"N": str(len(base64.b64decode(inner)))}
         if type_name in ("SS", "NS", "BS", "L", "M"):

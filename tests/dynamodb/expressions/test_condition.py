@@ -123,8 +123,9 @@ def test_functions(text: str, values: dict | None, expected: bool) -> None:
     assert check(text, ITEM, values=values) is expected
 
 
-def test_size_counts_characters_of_a_string() -> None:
+def test_size_counts_utf16_code_units_of_a_string() -> None:
     assert check("size(s) = :v", {"s": S("héllo")}, values={":v": N(5)})
+    assert check("size(s) = :v", {"s": S("é𝄞")}, values={":v": N(3)})  # as DynamoDB answers
 
 
 def test_boolean_logic_and_precedence() -> None:

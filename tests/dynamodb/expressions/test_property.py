@@ -218,7 +218,9 @@ def size(av: dict | None) -> dict | None:
     if av is None:
         return None
     kind, value = plain(av)
-    if kind in ("S", "B", "SS", "NS", "BS", "L", "M"):
+    if kind == "S":  # DynamoDB counts UTF-16 code units
+        return {"N": str(len(value.encode("utf-16-le")) // 2)}
+    if kind in ("B", "SS", "NS", "BS", "L", "M"):
         return {"N": str(len(value))}
     return None
 
