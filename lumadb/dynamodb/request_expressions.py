@@ -55,14 +55,17 @@ def compile_request(
     operation: str,
     *,
     key_schema: tuple[str, str | None] | None = None,
+    mixing_checked: bool = True,
 ) -> Compiled:
     """Compile what `body` carries. `operation` names the API (or the transaction part: Put,
-    Update, Delete, ConditionCheck, Get); `key_schema` (hash, range) is needed for Query."""
+    Update, Delete, ConditionCheck, Get); `key_schema` (hash, range) is needed for Query.
+    Handlers call `check_mixing` first (it precedes DynamoDB's other checks)."""
     if not _has_any(body):
         if operation == "Query":
             raise_missing_key_condition()
         return NOTHING
-    check_no_mixing(body, operation)
+    if not mixing_checked:
+        check_no_mixing(body, operation)
     ctx = ExpressionContext(body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues"))
     out = Compiled()
     text: Any = body.get("UpdateExpression")

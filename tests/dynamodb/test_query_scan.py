@@ -370,3 +370,19 @@ def test_resource_query_with_conditions(ddb_resource: Any, numbers: str) -> None
     )
     assert [str(i["sk"]) for i in response["Items"]] == ["1.5", "10"]
     assert table.scan(FilterExpression=Attr("sk").lt(-5), Select="COUNT")["Count"] == 2
+
+
+def test_query_filters_may_not_name_key_attributes(ddb: Any, numbers: str) -> None:
+    assert error_of(
+        ddb.query,
+        TableName=numbers,
+        KeyConditionExpression="pk = :p",
+        FilterExpression="sk > :z",
+        ExpressionAttributeValues={":p": {"S": "p"}, ":z": {"N": "0"}},
+    )[1] == ("Filter Expression can only contain non-primary key attributes: Primary key attribute: sk")
+    assert error_of(
+        ddb.query,
+        TableName=numbers,
+        KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "p"}]}},
+        QueryFilter={"pk": {"ComparisonOperator": "NOT_NULL"}},
+    )[1] == ("QueryFilter can only contain non-primary key attributes: Primary key attribute: pk")

@@ -121,6 +121,13 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     if index_name is not None:
         raise _index_error(table, index_name)
     compiled = compile_request(body, "Query", key_schema=(table.hash_name, table.range_name))
+    if compiled.filter is not None:
+        kind = "Filter Expression" if body.get("FilterExpression") is not None else "QueryFilter"
+        for name in table.key_names:
+            if name in compiled.filter.attributes:
+                raise DynamoError.validation(
+                    f"{kind} can only contain non-primary key attributes: Primary key attribute: {name}"
+                )
     count_only = reads.check_select(body, compiled.projection is not None)
     condition = compiled.key_condition
     assert condition is not None
