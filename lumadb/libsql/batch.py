@@ -41,7 +41,12 @@ class Step:
     condition: Cond | None
 
 
-def parse_cond(value: Any) -> Cond:
+MAX_COND_DEPTH = 128  # serde_json's recursion limit
+
+
+def parse_cond(value: Any, depth: int = 0) -> Cond:
+    if depth > MAX_COND_DEPTH:
+        raise HranaError.json("recursion limit exceeded")
     if not isinstance(value, dict):
         raise HranaError.json("invalid type, expected internally tagged enum BatchCond")
     kind = value.get("type")
@@ -51,12 +56,12 @@ def parse_cond(value: Any) -> Cond:
             raise HranaError.json("missing field `step`")
         return (kind, step)
     if kind == "not":
-        return ("not", parse_cond(required(value, "cond")))
+        return ("not", parse_cond(required(value, "cond"), depth + 1))
     if kind in ("and", "or"):
         conds = required(value, "conds")
         if not isinstance(conds, list):
             raise HranaError.json("invalid type, expected a sequence")
-        return (kind, [parse_cond(c) for c in conds])
+        return (kind, [parse_cond(c, depth + 1) for c in conds])
     if kind == "is_autocommit":
         return ("is_autocommit",)
     if kind is None:

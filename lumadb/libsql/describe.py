@@ -18,7 +18,7 @@ def describe_result(conn: apsw.Connection, sql: str) -> dict[str, Any]:
         return dict(EMPTY)
     try:
         description = describe(conn, sql)
-    except apsw.Error as exc:
+    except (apsw.Error, ValueError) as exc:
         raise StmtError.from_sqlite(exc) from None
     return {
         "params": [{"name": name} for name in description.params],

@@ -90,7 +90,7 @@ async def execute(stream: Stream, query: Query, access: Access, render: Render |
                     route = Route.WRITE
             if route is Route.WRITE:
                 return await stream.db.write(_write, query, access, render)
-        except apsw.Error as exc:
+        except (apsw.Error, ValueError, OverflowError) as exc:
             raise StmtError.from_sqlite(exc) from None
     return await stream.on_connection(run_query, query, access, render)
 

@@ -20,7 +20,7 @@ from lumadb.libsql.stmt import Query
 from lumadb.libsql.streams import Stream
 from lumadb.libsql.values import SqlValue, decode_base64
 from lumadb.sql import StatementResult, split_statements
-from lumadb.sql.split import leading_keywords
+from lumadb.sql.split import leading_keywords, until_nul
 from lumadb.sql.syntax import syntax_error
 
 if TYPE_CHECKING:
@@ -61,10 +61,11 @@ def _parse(body: Any) -> list[Query]:
     queries = []
     for index, item in enumerate(statements):
         if isinstance(item, str):
-            queries.append(Query(item, [], None))
+            queries.append(Query(until_nul(item), [], None))
             continue
         if not isinstance(item, dict) or not isinstance(item.get("q"), str):
             raise _Malformed(f"statements[{index}]: expected a string or an object with `q`")
+        item = {**item, "q": until_nul(item["q"])}
         params = item.get("params")
         where = f"statements[{index}].params"
         if params is None:

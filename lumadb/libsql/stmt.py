@@ -24,7 +24,7 @@ from lumadb.sql import (
     split_statements,
     statement_info,
 )
-from lumadb.sql.split import leading_keywords
+from lumadb.sql.split import leading_keywords, until_nul
 from lumadb.sql.syntax import syntax_error
 from lumadb.storage.sqlite import apsw
 
@@ -147,12 +147,12 @@ def resolve_sql(sql: str | None, sql_id: int | None, sqls: dict[int, str], versi
     if sql_id is not None and version < 2:
         raise HranaError.not_supported("`sql_id`", 2)
     if sql is not None and sql_id is None:
-        return sql
+        return until_nul(sql)
     if sql is None and sql_id is not None:
         stored = sqls.get(sql_id)
         if stored is None:
             raise HranaError.protocol(f"SQL text {sql_id} not found")
-        return stored
+        return until_nul(stored)
     if sql is not None:
         raise HranaError.protocol("Either `sql` or `sql_id` are required, but not both")
     raise HranaError.protocol("Either `sql` or `sql_id` are required")
@@ -239,7 +239,7 @@ def run_query(conn: apsw.Connection, query: Query, access: Access, render: Rende
     """`execute_query` with SQLite errors turned into StmtError."""
     try:
         return execute_query(conn, query, access, render=render)
-    except apsw.Error as exc:
+    except (apsw.Error, ValueError, OverflowError) as exc:  # apsw's own refusals of odd input too
         raise StmtError.from_sqlite(exc) from None
 
 

@@ -68,6 +68,7 @@ class Stream:
     def _call(self, fn: Callable[..., T], args: tuple) -> T:
         if self.conn is None:
             self.conn, self.clock = self.db.connect()
+            self.conn.authorizer = deny_file_attach
         assert self.clock is not None
         self.clock.start()
         try:
@@ -85,6 +86,14 @@ class Stream:
         if conn is not None:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(STREAM_POOL, _close_connection, conn)
+
+
+def deny_file_attach(action: int, filename: str | None, *_: object) -> int:
+    """Clients may not ATTACH (or VACUUM INTO) files: a name from a request never becomes a
+    path. In-memory and temporary databases stay allowed."""
+    if action == apsw.SQLITE_ATTACH and filename not in (None, "", ":memory:"):
+        return apsw.SQLITE_DENY
+    return apsw.SQLITE_OK
 
 
 def _close_connection(conn: apsw.Connection) -> None:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from lumadb.sql.split import statement_kind
+from lumadb.sql.split import statement_kind, until_nul
 from lumadb.storage.sqlite import apsw
 
 SqlValue = None | int | float | str | bytes
@@ -77,6 +77,7 @@ def execute_statement(
     Raises apsw.Error for SQLite errors, NotReadOnly when `readonly_only` and the statement
     would write (nothing ran), ManyStatements when `sql` holds a second statement (the first
     one ran)."""
+    sql = until_nul(sql)
     kind = kind or statement_kind(sql)
     trace = _Trace(readonly_only)
     cursor = conn.cursor()

@@ -45,11 +45,17 @@ def tokens(sql: str) -> Iterator[Token]:
         yield Token(kind, match.group(), match.start())
 
 
+def until_nul(sql: str) -> str:
+    """SQLite reads SQL text up to its first NUL character; so does LumaDB."""
+    return sql.split("\x00", 1)[0] if "\x00" in sql else sql
+
+
 def split_statements(sql: str) -> list[str]:
     """The statements in `sql`, each without its terminating `;` and surrounding blanks.
 
     Empty statements (`;;`, comment-only text) are dropped; an unterminated last statement
     is returned as it is, for SQLite to report its own error about it."""
+    sql = until_nul(sql)
     return list(_split_cached(sql)) if len(sql) <= 4096 else _split(sql)
 
 
@@ -85,6 +91,7 @@ def count_statements(sql: str) -> int:
 
 def is_blank(sql: str) -> bool:
     """True when `sql` holds no statement at all (only blanks, comments and `;`)."""
+    sql = until_nul(sql)
     return all(t.kind in _INSIGNIFICANT or t.kind == "semi" for t in tokens(sql))
 
 

@@ -7,6 +7,7 @@ import threading
 from functools import lru_cache
 
 from lumadb.sql.errors import SqlError, error_info
+from lumadb.sql.split import until_nul
 from lumadb.storage.sqlite import apsw
 
 _local = threading.local()
@@ -24,7 +25,7 @@ def syntax_error(statement: str) -> SqlError | None:
     """The syntax error of the first statement in `statement`, or None when SQLite can
     parse it (it may still fail against the real schema)."""
     try:
-        apsw.ext.query_info(_scratch(), statement)  # prepares only, never runs
+        apsw.ext.query_info(_scratch(), until_nul(statement))  # prepares only, never runs
     except apsw.Error as exc:
         info = error_info(exc)
         return info if info.is_syntax_error else None

@@ -123,3 +123,13 @@ def test_sequence_stops_at_the_first_error(server: LumaServer, unique_name: str)
     assert ok_result(reply[1])["rows"] == [[integer(1)]]
     parse = results(pipeline(server.url, [{"type": "sequence", "sql": "SELECT 1; SELEC 2"}]))
     assert parse[0]["error"]["code"] == "SQL_PARSE_ERROR"
+
+
+def test_clients_cannot_attach_or_write_files(server: LumaServer, tmp_path) -> None:
+    target = tmp_path / "elsewhere.db"
+    out = results(pipeline(server.url, [execute(f"ATTACH '{target}' AS x"), execute(f"VACUUM INTO '{target}'"),
+                                        execute("ATTACH ':memory:' AS m"), execute("CREATE TABLE m.t (v)"),
+                                        {"type": "close"}]))
+    assert [r["error"]["code"] for r in out[:2]] == ["SQLITE_AUTH", "SQLITE_AUTH"]
+    assert [r["type"] for r in out[2:]] == ["ok", "ok", "ok"]
+    assert not target.exists()
