@@ -133,3 +133,34 @@ def test_clients_cannot_attach_or_write_files(server: LumaServer, tmp_path) -> N
     assert [r["error"]["code"] for r in out[:2]] == ["SQLITE_AUTH", "SQLITE_AUTH"]
     assert [r["type"] for r in out[2:]] == ["ok", "ok", "ok"]
     assert not target.exists()
+
+
+def test_one_stream_serves_one_request_at_a_time(server: LumaServer, unique_name: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    opened = pipeline(server.url, [execute(f"CREATE TEMP TABLE {unique_name} (v)")])
+    baton = opened.json["baton"]
+    slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) FROM c"
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(pipeline, server.url, [execute(slow)], baton)
+        time.sleep(0.05)
+        second = pool.submit(pipeline, server.url, [execute("SELECT 1")], baton)
+        replies = sorted([first.result(), second.result()], key=lambda r: r.status)
+    assert replies[0].status == 200
+    assert (replies[1].status, replies[1].text) == (400, "Received a baton that has already been used")
+
+
+def test_concurrent_writers_on_separate_streams(server: LumaServer, unique_name: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    results(pipeline(server.url, [execute(f"CREATE TABLE {unique_name} (v)"), {"type": "close"}]))
+
+    def writer(n: int) -> int:
+        reply = pipeline(server.url, [execute("BEGIN IMMEDIATE"), execute(f"INSERT INTO {unique_name} VALUES ({n})"),
+                                      execute("COMMIT"), {"type": "close"}])
+        return sum(r["type"] == "ok" for r in reply.json["results"])
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(writer, range(16))) == [4] * 16
+    count = results(pipeline(server.url, [execute(f"SELECT count(*) FROM {unique_name}"), {"type": "close"}]))
+    assert ok_result(count[0])["rows"] == [[integer(16)]]
