@@ -14,7 +14,7 @@ _VALUE_KEY = re.compile(r":[0-9A-Za-z_]+\Z")
 
 
 class ExpressionContext:
-    __slots__ = ("_names_key", "_types_key", "names", "used_names", "used_values", "values")
+    __slots__ = ("_names_key", "_types_key", "compiled", "names", "used_names", "used_values", "values")
 
     def __init__(self, names: dict[str, str] | None, values: dict[str, Any] | None) -> None:
         if names is not None:
@@ -44,12 +44,14 @@ class ExpressionContext:
         self.values: dict[str, dict] = normalized
         self.used_names: set[str] = set()
         self.used_values: set[str] = set()
+        self.compiled = False  # set by the compile functions: no expression, nothing to refuse
         self._names_key: tuple | None = None
         self._types_key: tuple | None = None
 
     @property
     def names_key(self) -> tuple:
         """Hashable form of the names, for the caches of compiled expressions."""
+        self.compiled = True  # every compile function asks for this key
         if self._names_key is None:
             self._names_key = tuple(self.names.items())
         return self._names_key
@@ -62,7 +64,10 @@ class ExpressionContext:
         return self._types_key
 
     def check_all_used(self) -> None:
-        """After every expression of the request was compiled."""
+        """After every expression of the request was compiled. A transaction part that declares
+        names or values but carries no expression is accepted, as DynamoDB does."""
+        if not self.compiled:
+            return
         unused = [key for key in self.names if key not in self.used_names]
         if unused:
             raise DynamoError.validation(

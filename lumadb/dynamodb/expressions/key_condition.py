@@ -214,7 +214,7 @@ def compile_key_condition(
     parsed = parse(text, KIND)
     analysis = analyze_condition(parsed, KIND)
     raise_analysis_error(analysis)
-    b = Binder(ctx.names, dict(ctx.types_key), KIND)
+    b = Binder(dict(ctx.names_key), dict(ctx.types_key), KIND)
     found: dict[str, tuple[str, list[dict]]] = {}
     try:
         _collect(parsed.tree.root, b, ctx.values, found)

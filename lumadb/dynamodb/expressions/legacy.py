@@ -313,6 +313,8 @@ _EXPRESSIONS_ONLY = (
     "ProjectionExpression",
     "KeyConditionExpression",
 )
+# DynamoDB accepts names and values without an expression in the parts of a transaction
+_TRANSACTION_PARTS = frozenset(("Put", "Delete", "ConditionCheck", "Update", "Get"))
 
 
 def check_no_mixing(body: dict, operation: str) -> None:
@@ -335,6 +337,8 @@ def check_no_mixing(body: dict, operation: str) -> None:
                 "Non-expression parameters: {" + ", ".join(legacy_used) + "} "
                 "Expression parameters: {" + ", ".join(used) + "}"
             )
+    if operation in _TRANSACTION_PARTS:
+        return
     if body.get("ExpressionAttributeNames") is not None and not used:
         raise DynamoError.validation("ExpressionAttributeNames can only be specified when using expressions")
     with_values = [p for p in expressions if p != "ProjectionExpression"]
@@ -348,3 +352,11 @@ def check_no_mixing(body: dict, operation: str) -> None:
             verb = "are" if len(with_values) > 1 else "is"
             message += f": {' and '.join(with_values)} {verb} null"
         raise DynamoError.validation(message)
+    if body.get("ConditionalOperator") is not None:
+        legacy_conditions = body.get("Expected") or body.get("QueryFilter") or body.get("ScanFilter") or {}
+        if not legacy_conditions:
+            raise DynamoError.validation("ConditionalOperator cannot be used without Filter or Expected")
+        if len(legacy_conditions) == 1:
+            raise DynamoError.validation(
+                "ConditionalOperator can only be used when Filter or Expected has two or more elements"
+            )

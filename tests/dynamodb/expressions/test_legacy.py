@@ -156,3 +156,21 @@ def test_mixing_is_refused(body: dict, operation: str, message: str) -> None:
 def test_key_conditions_may_go_with_a_filter_expression() -> None:
     check_no_mixing({"KeyConditions": {}, "FilterExpression": "a = :v"}, "Query")
     check_no_mixing({"ProjectionExpression": "a"}, "GetItem")
+
+
+def test_conditional_operator_needs_two_legacy_conditions() -> None:
+    assert message_of(check_no_mixing, {"ConditionalOperator": "OR"}, "PutItem") == (
+        "ConditionalOperator cannot be used without Filter or Expected"
+    )
+    assert message_of(check_no_mixing, {"ConditionalOperator": "OR", "Expected": {"a": {}}}, "PutItem") == (
+        "ConditionalOperator can only be used when Filter or Expected has two or more elements"
+    )
+    check_no_mixing({"ConditionalOperator": "OR", "ScanFilter": {"a": {}, "b": {}}}, "Scan")
+
+
+def test_transaction_parts_accept_placeholders_without_an_expression() -> None:
+    from lumadb.dynamodb.expressions import ExpressionContext
+
+    body = {"ExpressionAttributeNames": {"#a": "a"}, "ExpressionAttributeValues": {":v": S("x")}}
+    check_no_mixing(body, "Put")
+    ExpressionContext(body["ExpressionAttributeNames"], body["ExpressionAttributeValues"]).check_all_used()
