@@ -10,9 +10,11 @@ from lumadb.dynamodb.items import MAX_ITEM_BYTES
 ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
 
 
-def checked_item(item: dict) -> tuple[dict, int]:
-    """The item with canonical numbers, and its size; AWS's errors for a bad or too large item."""
+def checked_item(item: dict, return_values: str | None = None) -> tuple[dict, int]:
+    """The item with canonical numbers, and its size; AWS's errors for a bad or too large item
+    (and, in DynamoDB's order, for PutItem's ReturnValues)."""
     validate_item(item)
+    check_put_return_values(return_values)
     item = normalize_item(item)
     size = item_size(item)
     if size > MAX_ITEM_BYTES:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 PAGE_BYTES = 1024 * 1024
 INLINE_ROWS = 64
+INLINE_BYTES = 128 * 1024  # an inline step hands the rest of a page to the pool past this
 POOL_ROWS = 1_000_000  # per step on the reader pool; a page ends at 1 MB long before that
 
 _SELECT_PREFIX = "1 validation error detected: "
@@ -81,8 +82,9 @@ class ReadPlan:
     last_blob: bytes | None = None
     truncated: bool = False
 
-    def step(self, conn: apsw.Connection, rows: int) -> bool:
-        """Read up to `rows` rows from where the page stands; True when the page is complete."""
+    def step(self, conn: apsw.Connection, rows: int, max_bytes: int = PAGE_BYTES) -> bool:
+        """Read up to `rows` rows (and about `max_bytes`) from where the page stands; True when
+        the page is complete."""
         sql, params = self.statement(self.last, rows)
         limit = self.limit
         filter_ = self.filter
@@ -92,6 +94,8 @@ class ReadPlan:
             if (limit is not None and self.scanned >= limit) or self.bytes_read >= PAGE_BYTES:
                 self.truncated = True
                 return True
+            if self.bytes_read >= max_bytes:
+                return False  # the rest of the page is read elsewhere, from `last` on
             fetched += 1
             self.scanned += 1
             self.bytes_read += size
@@ -136,7 +140,7 @@ class ReadPlan:
 async def read_page(service: DynamoService, plan: ReadPlan) -> None:
     """Fill the plan's page: inline first, then on the reader pool if the page is long."""
     inline_rows = INLINE_ROWS if plan.limit is None else min(plan.limit, INLINE_ROWS)
-    if service.read_now(plan.step, inline_rows):
+    if service.read_now(plan.step, inline_rows, INLINE_BYTES):
         return
     await service.read(_finish, plan)
 

@@ -17,9 +17,8 @@ if TYPE_CHECKING:
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     check_mixing(body, "PutItem")
-    item, size = inputs.checked_item(body["Item"])
     return_values = body.get("ReturnValues")
-    inputs.check_put_return_values(return_values)
+    item, size = inputs.checked_item(body["Item"], return_values)
     compiled = compile_request(body, "PutItem")
     table = service.catalog.require(body["TableName"])
     key = key_of_item(table, item)
