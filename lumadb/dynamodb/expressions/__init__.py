@@ -1,5 +1,6 @@
 """DynamoDB's expression language: parse (cached) -> resolve -> evaluate on item dicts."""
 
+from lumadb.dynamodb.expressions.apply import Update
 from lumadb.dynamodb.expressions.condition import Condition, compile_condition
 from lumadb.dynamodb.expressions.context import ExpressionContext
 from lumadb.dynamodb.expressions.key_condition import KeyCondition, compile_key_condition
@@ -15,7 +16,7 @@ from lumadb.dynamodb.expressions.projection import (
     compile_projection,
     projection_from_attributes_to_get,
 )
-from lumadb.dynamodb.expressions.update import Update, compile_update
+from lumadb.dynamodb.expressions.update import compile_update
 
 __all__ = [
     "Condition",

@@ -15,11 +15,11 @@ from lumadb.dynamodb.attributes import (
     values_equal,
 )
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.expressions.apply import Update
 from lumadb.dynamodb.expressions.condition import Condition
 from lumadb.dynamodb.expressions.evaluate import Predicate, begins_with, contains
 from lumadb.dynamodb.expressions.key_condition import KeyCondition, key_condition_from_map
 from lumadb.dynamodb.expressions.projection import projection_from_attributes_to_get
-from lumadb.dynamodb.expressions.update import Update
 
 _INVALID = "One or more parameter values were invalid: "
 _ARGUMENTS = {

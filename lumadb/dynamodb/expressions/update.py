@@ -1,19 +1,16 @@
-"""UpdateExpression: compile once per request, apply to an item without mutating it.
-
-Every SET value is computed from the original item before anything is written, list
-indexes always mean positions in the original list (removals and appends past the end are
-applied last), and an error raises before a new item exists, so an update is all or nothing.
-"""
+"""UpdateExpression -> a compiled Update (apply.py): checks that need only the text, the
+SET value closures, and plans cached by text, names and value types."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from lumadb.dynamodb.attributes import add_numbers, attribute_type
+from lumadb.dynamodb.attributes import add_numbers
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import ast
+from lumadb.dynamodb.expressions.apply import MISSING, WRONG_TYPE, Update
 from lumadb.dynamodb.expressions.context import ExpressionContext
 from lumadb.dynamodb.expressions.evaluate import path_getter
 from lumadb.dynamodb.expressions.parser import Parsed, parse
@@ -29,9 +26,6 @@ from lumadb.dynamodb.expressions.resolve import (
     check_overlaps,
 )
 
-INVALID_PATH = "The document path provided in the update expression is invalid for update"
-WRONG_TYPE = "An operand in the update expression has an incorrect data type"
-MISSING = "The provided expression refers to an attribute that does not exist in the item"
 SET_TYPES = ("SS", "NS", "BS")
 _TYPE_WORDS = {
     "S": "STRING",
@@ -189,188 +183,6 @@ def _build_value(node: Any, b: Binder) -> tuple[ValueFn, str | None]:
 
         return list_append, None
     return _null, None  # unknown function: reported by analysis
-
-
-# ---- applying ------------------------------------------------------------------------
-
-
-class _Lists:
-    """List changes that shift positions, applied after everything addressed by index."""
-
-    def __init__(self) -> None:
-        self.pending: dict[int, tuple[list, set[int], list[tuple[int, dict]]]] = {}
-
-    def _entry(self, members: list) -> tuple[list, set[int], list[tuple[int, dict]]]:
-        entry = self.pending.get(id(members))
-        if entry is None:
-            entry = self.pending[id(members)] = (members, set(), [])
-        return entry
-
-    def remove(self, members: list, index: int) -> None:
-        self._entry(members)[1].add(index)
-
-    def append(self, members: list, index: int, value: dict) -> None:
-        self._entry(members)[2].append((index, value))
-
-    def finish(self) -> None:
-        for members, removed, appended in self.pending.values():
-            kept = [v for i, v in enumerate(members) if i not in removed] if removed else members[:]
-            appended.sort(key=lambda pair: pair[0])
-            members[:] = kept + [value for _, value in appended]
-
-
-def _parent(root: dict, path: ResolvedPath, copied: set[int]) -> Any:
-    """The writable container (dict or list) that holds path's last step, copying the
-    containers on the way so the original item is never changed; None if it is missing."""
-    container: Any = root
-    for i in range(len(path) - 1):
-        step = path[i]
-        if type(container) is dict:
-            child = container.get(step)
-        else:
-            child = container[step] if step < len(container) else None
-        if child is None:
-            return None
-        want = "L" if type(path[i + 1]) is int else "M"
-        inner = child.get(want)
-        if inner is None:
-            return None
-        if id(inner) not in copied:
-            inner = list(inner) if want == "L" else dict(inner)
-            copied.add(id(inner))
-            container[step] = {want: inner}
-        container = inner
-    return container
-
-
-def _add(existing: dict | None, value: dict) -> dict:
-    type_name = attribute_type(value)
-    if existing is None:
-        return value
-    if type_name not in existing:
-        raise DynamoError.validation(WRONG_TYPE)
-    if type_name == "N":
-        return {"N": add_numbers(existing["N"], value["N"])}
-    members = existing[type_name]
-    present = set(members)
-    return {type_name: members + [m for m in value[type_name] if m not in present]}
-
-
-def _delete(existing: dict | None, value: dict) -> dict | None:
-    type_name = attribute_type(value)
-    if existing is None:
-        return None
-    if type_name not in existing:
-        raise DynamoError.validation(WRONG_TYPE)
-    drop = set(value[type_name])
-    return {type_name: [m for m in existing[type_name] if m not in drop]}
-
-
-class Update:
-    """A compiled UpdateExpression (or AttributeUpdates)."""
-
-    __slots__ = ("actions", "paths", "top_level_names", "values")
-
-    def __init__(
-        self,
-        actions: list[tuple[str, ResolvedPath, Any]],
-        values: tuple = (),
-        paths: list[ResolvedPath] | None = None,
-        top_level_names: frozenset[str] | None = None,
-    ) -> None:
-        # ("set", path, value_fn) | ("remove", path, None) | ("add"|"delete", path, value slot)
-        self.actions = actions
-        self.values = values
-        # the paths written: Projection(update.paths).apply(item) gives ReturnValues UPDATED_OLD/NEW
-        self.paths = paths if paths is not None else [path for _, path, _ in actions]
-        self.top_level_names = (
-            top_level_names if top_level_names is not None else frozenset(p[0] for p in self.paths)
-        )
-
-    def apply(self, item: dict | None, key_names: Iterable[str]) -> tuple[dict, set[str]]:
-        for key in key_names:
-            if key in self.top_level_names:
-                raise DynamoError.validation(
-                    f"One or more parameter values were invalid: Cannot update attribute {key}. "
-                    "This attribute is part of the key"
-                )
-        original = item if item is not None else {}
-        # every value from the original item first: reads never see this update's writes
-        values = self.values
-        computed: list[Any] = [
-            value(original, values) if kind == "set" else values[value] if value is not None else None
-            for kind, _, value in self.actions
-        ]
-        new = dict(original)
-        copied: set[int] = set()
-        lists: _Lists | None = None
-        for (kind, path, _), value in zip(self.actions, computed, strict=True):
-            if len(path) == 1:
-                name = path[0]
-                if kind == "set":
-                    new[name] = value
-                elif kind == "remove":
-                    new.pop(name, None)
-                elif kind == "add":
-                    new[name] = _add(new.get(name), value)
-                else:
-                    remaining = _delete(new.get(name), value)
-                    if remaining is not None:
-                        if remaining[attribute_type(remaining)]:
-                            new[name] = remaining
-                        else:
-                            del new[name]
-                continue
-            container = _parent(new, path, copied)
-            if container is None:
-                if kind == "remove" and item is None:
-                    continue  # DynamoDB ignores REMOVE of a nested path on a missing item
-                raise DynamoError.validation(INVALID_PATH)
-            if lists is None:
-                lists = _Lists()
-            self._apply_nested(kind, container, path[-1], value, lists)
-        if lists is not None:
-            lists.finish()
-        return new, set(self.top_level_names)
-
-    @staticmethod
-    def _apply_nested(kind: str, container: Any, step: Any, value: Any, lists: _Lists) -> None:
-        if type(container) is dict:
-            if kind == "set":
-                container[step] = value
-            elif kind == "remove":
-                container.pop(step, None)
-            elif kind == "add":
-                container[step] = _add(container.get(step), value)
-            else:
-                remaining = _delete(container.get(step), value)
-                if remaining is not None:
-                    if remaining[attribute_type(remaining)]:
-                        container[step] = remaining
-                    else:
-                        del container[step]
-            return
-        present = step < len(container)
-        if kind == "set":
-            if present:
-                container[step] = value
-            else:
-                lists.append(container, step, value)
-        elif kind == "remove":
-            if present:
-                lists.remove(container, step)
-        elif kind == "add":
-            if present:
-                container[step] = _add(container[step], value)
-            else:
-                lists.append(container, step, value)
-        elif present:
-            remaining = _delete(container[step], value)
-            if remaining is not None:
-                if remaining[attribute_type(remaining)]:
-                    container[step] = remaining
-                else:
-                    lists.remove(container, step)
 
 
 # ---- compiling -----------------------------------------------------------------------
