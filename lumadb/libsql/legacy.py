@@ -132,6 +132,8 @@ async def handle_legacy(front: LibsqlFrontEnd, request: Request) -> Response:
     results: list[Any] = []
     failed = False
     try:
+        if len(queries) > 1:
+            await stream.pin()  # one connection for all, as sqld: last_insert_rowid() and friends
         for query in queries:
             if failed:
                 results.append(None)  # statements after an error do not run

@@ -98,6 +98,19 @@ def parse_request(value: Any) -> StreamRequest:
     raise HranaError.json(f"unknown variant `{kind}`, expected one of {REQUEST_TYPES}")
 
 
+def statement_count(requests: list[StreamRequest]) -> int:
+    """How many statements a pipeline may run (a sequence counts as several)."""
+    count = 0
+    for req in requests:
+        if req.kind == "execute":
+            count += 1
+        elif req.kind == "batch":
+            count += len(req.batch or ())
+        elif req.kind == "sequence":
+            count += 2
+    return count
+
+
 def ok(response: dict[str, Any]) -> dict[str, Any]:
     return {"type": "ok", "response": response}
 
@@ -208,6 +221,8 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
     stream = open_stream(front, context, baton)
     access = context.access
     try:
+        if not stream.pinned and statement_count(requests) > 1:
+            await stream.pin()  # statements of one request may read each other's connection state
         results = [await handle_stream_request(stream, req, version, access) for req in requests]
     except BaseException:
         await front.streams.discard(stream)

@@ -65,6 +65,12 @@ class Stream:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(STREAM_POOL, self._call, fn, args)
 
+    async def pin(self) -> None:
+        """Open the stream's own connection now: its statements will share connection state
+        (`last_insert_rowid()`, `changes()`) the way they do on sqld."""
+        if self.conn is None:
+            await self.on_connection(_nothing)
+
     def _call(self, fn: Callable[..., T], args: tuple) -> T:
         if self.conn is None:
             self.conn, self.clock = self.db.connect()
@@ -86,6 +92,10 @@ class Stream:
         if conn is not None:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(STREAM_POOL, _close_connection, conn)
+
+
+def _nothing(_conn: apsw.Connection) -> None:
+    return None
 
 
 def deny_file_attach(action: int, filename: str | None, *_: object) -> int:

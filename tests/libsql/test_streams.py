@@ -164,3 +164,13 @@ def test_concurrent_writers_on_separate_streams(server: LumaServer, unique_name:
         assert list(pool.map(writer, range(16))) == [4] * 16
     count = results(pipeline(server.url, [execute(f"SELECT count(*) FROM {unique_name}"), {"type": "close"}]))
     assert ok_result(count[0])["rows"] == [[integer(16)]]
+
+
+def test_statements_of_one_request_share_connection_state(server: LumaServer, unique_name: str) -> None:
+    out = results(pipeline(server.url, [execute(f"CREATE TABLE {unique_name} (id INTEGER PRIMARY KEY, v)"),
+                                        execute(f"INSERT INTO {unique_name} (v) VALUES ('a'), ('b')"),
+                                        execute("SELECT last_insert_rowid(), changes()"), {"type": "close"}]))
+    assert ok_result(out[2])["rows"] == [[integer(2), integer(2)]]
+    legacy = call(server.url, "POST", "/turso", {"statements": [f"INSERT INTO {unique_name} (v) VALUES ('c')",
+                                                                "SELECT last_insert_rowid()"]})
+    assert legacy.json[1]["results"]["rows"] == [[3]]
