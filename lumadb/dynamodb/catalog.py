@@ -29,6 +29,10 @@ WriteObserver = Callable[["apsw.Connection", "TableInfo", "dict | None", "dict |
 # Builds the observers a table needs from its metadata (secondary indexes, streams, ...).
 ObserverFactory = Callable[["TableInfo"], "list[WriteObserver]"]
 observer_factories: list[ObserverFactory] = []
+# Runs in the transaction that creates, changes or drops a table, after its catalog row changed
+# (index tables, stream rows): hook(conn, table_id, old_meta, new_meta), None on create/drop.
+MetaHook = Callable[["apsw.Connection", int, "dict[str, Any] | None", "dict[str, Any] | None"], None]
+meta_hooks: list[MetaHook] = []
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ddb_tables (
@@ -252,6 +256,8 @@ def insert_table(conn: apsw.Connection, name: str, meta: dict[str, Any]) -> tupl
     conn.execute("INSERT INTO ddb_tables (name, meta) VALUES (?, ?)", (name, orjson.dumps(meta)))
     table_id = conn.last_insert_rowid()
     conn.execute(create_items_table_sql(table_id))
+    for hook in meta_hooks:
+        hook(conn, table_id, None, meta)
     version = _bump_version(conn)
     return TableInfo(table_id, name, meta), version
 
@@ -266,8 +272,11 @@ def drop_table(conn: apsw.Connection, name: str) -> tuple[dict[str, Any], int, i
     table_id, meta, item_count, size_bytes = row
     conn.execute("DELETE FROM ddb_tables WHERE id = ?", (table_id,))
     conn.execute(f"DROP TABLE IF EXISTS {items_table_name(table_id)}")
+    old_meta = orjson.loads(meta)
+    for hook in meta_hooks:
+        hook(conn, table_id, old_meta, None)
     version = _bump_version(conn)
-    return orjson.loads(meta), item_count, size_bytes, version
+    return old_meta, item_count, size_bytes, version
 
 
 def update_meta(
@@ -283,6 +292,10 @@ def update_meta(
     meta = orjson.loads(meta_json)
     change(meta)
     conn.execute("UPDATE ddb_tables SET meta = ? WHERE id = ?", (orjson.dumps(meta), table_id))
+    if meta_hooks:
+        old_meta = orjson.loads(meta_json)
+        for hook in meta_hooks:
+            hook(conn, table_id, old_meta, meta)
     version = _bump_version(conn)
     return TableInfo(table_id, name, meta), item_count, size_bytes, version
 
