@@ -100,3 +100,6 @@ async def dump(service: D1Service, request: Request) -> Response:
     handle = await database_for(service, request)
     data = await handle.db.read(lambda conn: conn.serialize("main"))
     return Response(200, bytes(data or b""), b"application/octet-stream", [])
+
+
+execute = query  # `POST /execute` (run, exec) is served exactly like `/query`
