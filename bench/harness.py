@@ -107,7 +107,7 @@ class Server:
 
 
 def wrk(url: str, script: Path, env: dict[str, str], connections: int, seconds: float) -> dict:
-    cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+    cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency",
            "-s", str(script), url]
     out = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, timeout=seconds + 60)
     for line in out.stdout.splitlines():

