@@ -14,6 +14,8 @@ from lumadb.dynamodb.attributes import item_size
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey
 
+from lumadb.dynamodb.expressions import Projection
+
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
     from lumadb.dynamodb.expressions import Condition, Update
@@ -38,7 +40,6 @@ class Outcome:
     old_item: dict | None = None
     new_item: dict | None = None
     new_size: int = 0
-    touched: set[str] | None = None
 
     @property
     def old_size(self) -> int:
@@ -98,16 +99,16 @@ def update(
     if condition is not None and not condition.evaluate(old_item):
         raise ConditionFailed(old_item)
     if change is not None:
-        new_item, touched = change.apply(old_item, table.key_names)
+        new_item, _ = change.apply(old_item, table.key_names)
     else:
-        new_item, touched = dict(old_item or {}), set()
+        new_item = dict(old_item or {})
     if old_item is None:
         new_item = {**key_item, **new_item}
     size = item_size(new_item)
     if size > items.MAX_ITEM_BYTES:
         raise DynamoError.validation(UPDATE_TOO_LARGE)
     items.write(conn, table, key, old_row, new_item, orjson.dumps(new_item), size, old_item)
-    return Outcome(old_row, old_item, new_item, size, touched)
+    return Outcome(old_row, old_item, new_item, size)
 
 
 def old_attributes(outcome: Outcome) -> Any:
@@ -117,19 +118,18 @@ def old_attributes(outcome: Outcome) -> Any:
     return orjson.Fragment(outcome.old_row[1]) if outcome.old_row is not None else None
 
 
-def updated_attributes(outcome: Outcome, return_values: str | None) -> dict | None:
-    """UpdateItem's Attributes for ReturnValues (None when there is nothing to return)."""
+def updated_attributes(outcome: Outcome, return_values: str | None, change: Update | None) -> dict | None:
+    """UpdateItem's Attributes for ReturnValues (None when there is nothing to return).
+    UPDATED_OLD and UPDATED_NEW hold just the paths the update wrote, nested as in the item."""
     if return_values == "ALL_NEW":
         return outcome.new_item
     if return_values == "ALL_OLD":
         return outcome.old_item
-    if return_values in ("UPDATED_OLD", "UPDATED_NEW"):
+    if return_values in ("UPDATED_OLD", "UPDATED_NEW") and change is not None:
         source = outcome.old_item if return_values == "UPDATED_OLD" else outcome.new_item
         if not source:
             return None
-        touched = outcome.touched or set()
-        picked = {name: source[name] for name in touched if name in source}
-        return picked or None
+        return Projection(list(change.paths)).apply(source) or None
     return None
 
 

@@ -302,3 +302,32 @@ def test_resource_api(ddb_resource: Any, make_table: Any) -> None:
     table.delete_item(Key={"pk": "r", "sk": 1})
     assert "Item" not in table.get_item(Key={"pk": "r", "sk": 1})
     assert table.item_count == 0
+
+
+def test_updated_values_hold_only_the_written_paths(ddb: Any, table: str) -> None:
+    key = {"pk": {"S": "nested"}, "sk": {"N": "1"}}
+    ddb.put_item(
+        TableName=table,
+        Item={
+            **key,
+            "m": {"M": {"a": {"N": "1"}, "b": {"N": "2"}}},
+            "l": {"L": [{"S": "x"}, {"S": "y"}]},
+            "keep": {"S": "k"},
+        },
+    )
+    new = ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET m.a = :v, l[1] = :w",
+        ReturnValues="UPDATED_NEW",
+        ExpressionAttributeValues={":v": {"N": "10"}, ":w": {"S": "z"}},
+    )["Attributes"]
+    assert new == {"m": {"M": {"a": {"N": "10"}}}, "l": {"L": [{"S": "z"}]}}
+    old = ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET m.b = :v",
+        ReturnValues="UPDATED_OLD",
+        ExpressionAttributeValues={":v": {"N": "20"}},
+    )["Attributes"]
+    assert old == {"m": {"M": {"b": {"N": "2"}}}}

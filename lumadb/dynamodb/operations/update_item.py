@@ -31,7 +31,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
             failure, body.get("ReturnValuesOnConditionCheckFailure")
         ) from None
     out: dict = {}
-    attributes = writes.updated_attributes(outcome, body.get("ReturnValues"))
+    attributes = writes.updated_attributes(outcome, body.get("ReturnValues"), compiled.update)
     if attributes is not None:
         out["Attributes"] = attributes
     mode = capacity.wanted(body)
