@@ -12,9 +12,8 @@ import orjson
 from lumadb.dynamodb import items
 from lumadb.dynamodb.attributes import item_size
 from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.keys import StorageKey
-
 from lumadb.dynamodb.expressions import Projection
+from lumadb.dynamodb.keys import StorageKey
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
