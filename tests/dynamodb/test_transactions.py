@@ -236,3 +236,22 @@ def test_resource_client_transactions(ddb_resource: Any, table: str) -> None:
     )
     got = client.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": {"pk": "doc"}}}])
     assert got["Responses"][0]["Item"]["tags"] == {"a"}
+
+
+def test_updating_a_key_attribute_is_a_request_error(ddb: Any, table: str) -> None:
+    assert error_of(
+        ddb.transact_write_items,
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key("existing"),
+                    "UpdateExpression": "SET pk = :v",
+                    "ExpressionAttributeValues": {":v": {"S": "other"}},
+                }
+            },
+        ],
+    ) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key",
+    )

@@ -58,6 +58,13 @@ def _action(service: DynamoService, entry: dict) -> Action:
         key = key_of_key(table, part["Key"])
         if kind == "Update":
             item = normalize_item(part["Key"])
+            change = compiled.update
+            for name in table.key_names:
+                if change is not None and name in change.top_level_names:
+                    raise DynamoError.validation(
+                        f"One or more parameter values were invalid: Cannot update attribute {name}. "
+                        "This attribute is part of the key"
+                    )
     return Action(kind, table, key, compiled, part.get("ReturnValuesOnConditionCheckFailure"), item, size)
 
 
