@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import re
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
@@ -145,8 +146,19 @@ def _check_list(value: object) -> list:
     raise DynamoError.serialization("Unexpected field type")
 
 
-def _value_str(values: list) -> str:
-    return "[" + ", ".join(values) + "]"
+_NS_DUPLICATES = "One or more parameter values were invalid: Input collection contains duplicates."
+
+
+def _as_dynamodb_lists_duplicates(members: list, key: Any) -> list:
+    """DynamoDB's order in its duplicates message: the members before the first repeat in
+    sorted order (as its set builder holds them), then the repeat, then the rest as sent."""
+    seen: list = []
+    for i, member in enumerate(members):
+        position = bisect.bisect_left(seen, key(member), key=key)
+        if position < len(seen) and key(seen[position]) == key(member):
+            return seen + [member] + members[i + 1 :]
+        seen.insert(position, member)
+    return members
 
 
 def validate_attribute_value(
@@ -155,11 +167,30 @@ def validate_attribute_value(
     """Raise AWS's error for an attribute value that DynamoDB would refuse. Numbers (also in
     NS) must be normalised separately (normalize_item / normalize_number) before storing."""
     if type(av) is dict and len(av) == 1 and not in_key:
-        # fast path for the common scalar shapes
-        if type(av.get("S")) is str:
-            return
-        text = av.get("N")
-        if type(text) is str and len(text) <= 38 and _CANONICAL.match(text):
+        # fast paths for the valid common shapes; anything else takes the checks below
+        if "S" in av:
+            if type(av["S"]) is str:
+                return
+        elif "N" in av:
+            text = av["N"]
+            if type(text) is str and len(text) <= 38 and _CANONICAL.match(text):
+                return
+        elif "M" in av:
+            fields = av["M"]
+            if type(fields) is dict and _depth < MAX_NESTING:
+                for member in fields.values():
+                    validate_attribute_value(member, _depth=_depth + 1)
+                return
+        elif "L" in av:
+            members = av["L"]
+            if type(members) is list and _depth < MAX_NESTING:
+                for member in members:
+                    validate_attribute_value(member, _depth=_depth + 1)
+                return
+        elif "BOOL" in av:
+            if type(av["BOOL"]) is bool:
+                return
+        elif av.get("NULL") is True:
             return
     if not isinstance(av, dict):
         if isinstance(av, list):
@@ -196,9 +227,8 @@ def validate_attribute_value(
             for member in members:
                 _check_string(member)
             if len(set(members)) != len(members):
-                raise DynamoError.validation(
-                    _INVALID + f"Input collection {_value_str(members)} contains duplicates."
-                )
+                shown = ", ".join(f'"{m}"' for m in _as_dynamodb_lists_duplicates(members, lambda m: m))
+                raise DynamoError.validation(_INVALID + f"Input collection [{shown}] contains duplicates.")
         elif type_name == "NS":
             members = _check_list(value)
             if not members:
@@ -207,7 +237,7 @@ def validate_attribute_value(
                 _check_string(member)
             normalized = [normalize_number(m) for m in members]
             if len(set(normalized)) != len(normalized):
-                raise DynamoError.validation("Input collection contains duplicates")
+                raise DynamoError.validation(_NS_DUPLICATES)
         elif type_name == "BS":
             members = _check_list(value)
             if not members:
@@ -215,8 +245,9 @@ def validate_attribute_value(
             for member in members:
                 _check_blob(member)
             if len({base64.b64decode(m) for m in members}) != len(members):
+                shown = ",".join(f'"{m}"' for m in _as_dynamodb_lists_duplicates(members, base64.b64decode))
                 raise DynamoError.validation(
-                    _INVALID + f"Input collection {_value_str(members)}of type BS contains duplicates."
+                    _INVALID + f"Input collection [{shown}]of type BS contains duplicates."
                 )
         elif type_name == "M":
             if not isinstance(value, dict):
@@ -260,20 +291,21 @@ def validate_item(item: dict) -> None:
 
 def normalize_value(av: dict) -> dict:
     """The attribute value with every number in canonical form (a new dict when anything changed)."""
+    if "S" in av:
+        return av
     if "N" in av:
         text = av["N"]
         canonical = normalize_number(text)
         return av if canonical is text else {"N": canonical}
-    if "NS" in av:
-        members = av["NS"]
-        canonical_members = [normalize_number(m) for m in members]
-        if len(set(canonical_members)) != len(canonical_members):
-            raise DynamoError.validation("Input collection contains duplicates")
-        return {"NS": canonical_members}
     if "M" in av:
         return {"M": {k: normalize_value(v) for k, v in av["M"].items()}}
     if "L" in av:
         return {"L": [normalize_value(v) for v in av["L"]]}
+    if "NS" in av:
+        members = [normalize_number(m) for m in av["NS"]]
+        if len(set(members)) != len(members):
+            raise DynamoError.validation(_NS_DUPLICATES)
+        return {"NS": members}
     return av
 
 
@@ -292,6 +324,11 @@ def _utf8_len(text: str) -> int:
 def _number_size(text: str) -> int:
     # One byte per pair of digits, pairs aligned on the decimal point, plus one (measured on
     # DynamoDB: 3.14159 costs 5, 123456 costs 4, 1E125 costs 2).
+    if text.isdigit():  # a canonical non-negative integer, the common case
+        count = len(text.rstrip("0"))
+        if count == 0:
+            return 1
+        return 1 + (count + 1) // 2 + (0 if (count % 2 or (len(text) - 1) % 2) else 1)
     if "e" in text or "E" in text or text.startswith("+"):
         text = normalize_number(text)
     negative = text.startswith("-")
@@ -310,14 +347,29 @@ def _number_size(text: str) -> int:
     return size + (1 if negative else 0)
 
 
+def _binary_size(b64: str) -> int:
+    return len(b64) * 3 // 4 - b64[-2:].count("=")
+
+
 def value_size(av: dict) -> int:
-    for type_name, value in av.items():
+    for type_name in av:
+        value = av[type_name]
         if type_name == "S":
-            return _utf8_len(value)
+            return len(value) if value.isascii() else len(value.encode("utf-8"))
         if type_name == "N":
             return _number_size(value)
+        if type_name == "M":
+            size = 3 + len(value)
+            for name, member in value.items():
+                size += (len(name) if name.isascii() else len(name.encode("utf-8"))) + value_size(member)
+            return size
+        if type_name == "L":
+            size = 3 + len(value)
+            for member in value:
+                size += value_size(member)
+            return size
         if type_name == "B":
-            return len(value) * 3 // 4 - value[-2:].count("=")
+            return _binary_size(value)
         if type_name in ("BOOL", "NULL"):
             return 1
         if type_name == "SS":
@@ -325,17 +377,16 @@ def value_size(av: dict) -> int:
         if type_name == "NS":
             return sum(_number_size(v) for v in value)
         if type_name == "BS":
-            return sum(len(v) * 3 // 4 - v[-2:].count("=") for v in value)
-        if type_name == "L":
-            return 3 + sum(1 + value_size(v) for v in value)
-        if type_name == "M":
-            return 3 + len(value) + item_size(value)
+            return sum(_binary_size(v) for v in value)
     return 0
 
 
 def item_size(item: dict) -> int:
     """Bytes DynamoDB charges for an item: UTF-8 names plus values (the 400 KB limit applies)."""
-    return sum(_utf8_len(name) + value_size(value) for name, value in item.items())
+    size = 0
+    for name, value in item.items():
+        size += (len(name) if name.isascii() else len(name.encode("utf-8"))) + value_size(value)
+    return size
 
 
 # -- comparison ----------------------------------------------------------------------------

@@ -115,9 +115,17 @@ def test_arithmetic_is_exact_to_38_digits_and_overflows_like_dynamodb() -> None:
         ({"SS": []}, INVALID + "An string set  may not be empty"),
         ({"NS": []}, INVALID + "An number set  may not be empty"),
         ({"BS": []}, INVALID + "Binary sets should not be empty"),
-        ({"SS": ["a", "a"]}, INVALID + "Input collection [a, a] contains duplicates."),
-        ({"NS": ["1", "1.0"]}, "Input collection contains duplicates"),
-        ({"BS": ["YQ==", "YQ=="]}, INVALID + "Input collection [YQ==, YQ==]of type BS contains duplicates."),
+        ({"SS": ["a", "a"]}, INVALID + 'Input collection ["a", "a"] contains duplicates.'),
+        # members before the first repeat in byte order, the repeat, then the rest (as AWS words it)
+        (
+            {"SS": ["b", "a", "b", "c"]},
+            INVALID + 'Input collection ["a", "b", "b", "c"] contains duplicates.',
+        ),
+        ({"NS": ["1", "1.0"]}, INVALID + "Input collection contains duplicates."),
+        (
+            {"BS": ["/w==", "AA==", "AA=="]},
+            INVALID + 'Input collection ["AA==","/w==","AA=="]of type BS contains duplicates.',
+        ),
         ({"N": "abc"}, "The parameter cannot be converted to a numeric value: abc"),
         ({"NS": ["1", "x"]}, "The parameter cannot be converted to a numeric value: x"),
         (
