@@ -46,9 +46,7 @@ def normalize_number(text: str) -> str:
     """DynamoDB's canonical text for a number: no exponent, no trailing zeros, `-0` -> `0`."""
     if len(text) <= 38 and _CANONICAL.match(text):
         return text
-    if not text:
-        raise DynamoError.validation("The parameter cannot be converted to a numeric value")
-    if not _NUMBER_SYNTAX.match(text):
+    if not _NUMBER_SYNTAX.match(text):  # an empty number reads "...numeric value: " too
         raise DynamoError.validation(f"The parameter cannot be converted to a numeric value: {text}")
     return format_decimal(Decimal(text))
 

@@ -53,7 +53,7 @@ def test_numbers_take_dynamodb_canonical_form(text: str, canonical: str) -> None
     ("text", "message"),
     [
         ("abc", "The parameter cannot be converted to a numeric value: abc"),
-        ("", "The parameter cannot be converted to a numeric value"),
+        ("", "The parameter cannot be converted to a numeric value: "),
         (" 1", "The parameter cannot be converted to a numeric value:  1"),
         ("1 ", "The parameter cannot be converted to a numeric value: 1 "),
         ("NaN", "The parameter cannot be converted to a numeric value: NaN"),
