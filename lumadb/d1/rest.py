@@ -132,8 +132,10 @@ async def list_databases(service: D1Service, request: Request) -> Response:
 
 # -- one database ------------------------------------------------------------------------
 async def get_database(service: D1Service, request: Request, handle: D1Handle) -> Response:
-    fields = request.query().get("fields") or request.query().get("fields[]")
-    return ok(await service.d1_object(handle, fields))
+    query = request.query()
+    # repeated (`fields=uuid&fields=name`, what the SDKs send) or comma-separated
+    fields = [f for value in query.get("fields", []) + query.get("fields[]", []) for f in value.split(",") if f]
+    return ok(await service.d1_object(handle, fields or None))
 
 
 def _replication_mode(value: Any, *, required: bool) -> str | None:
