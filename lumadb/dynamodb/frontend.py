@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import target
+from lumadb.dynamodb import extensions, target
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.service import DynamoService
 from lumadb.errors import ProtocolError
@@ -22,6 +22,7 @@ class DynamoFrontEnd:
 
     def __init__(self) -> None:
         self.service: DynamoService | None = None
+        self.background: extensions.Background | None = None
 
     def resolve(self, method: str, path: str, headers: dict[str, str]) -> Handler | None:
         if path == PREFIX or path == "/dynamodb/":
@@ -63,8 +64,11 @@ class DynamoFrontEnd:
     async def startup(self, server: Server) -> None:
         self.service = DynamoService(server)
         await self.service.startup()
+        self.background = await extensions.start(self.service)  # TTL sweeps, stream retention
 
     async def shutdown(self) -> None:
+        if self.background is not None:
+            await self.background.stop()
         self.service = None
 
 

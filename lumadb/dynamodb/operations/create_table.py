@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import catalog, schema
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.streams import specification as stream_specification
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
         }
     stream = body.get("StreamSpecification")
     if stream and stream.get("StreamEnabled"):
-        meta["StreamSpecification"] = stream
+        stream_specification.enable(meta, stream)
     for extra in ("OnDemandThroughput", "WarmThroughput"):
         if body.get(extra):
             meta[extra] = body[extra]
@@ -98,6 +99,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     name = body["TableName"]
     billing_mode = schema.check_billing(body)
     schema.check_key_schemas(body, billing_mode)
+    stream_specification.check_create(body.get("StreamSpecification"))
     meta = build_meta(body, name, request_region(request), billing_mode)
     created = await service.write(catalog.insert_table, name, meta)
     if created is None:

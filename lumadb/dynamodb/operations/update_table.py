@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import catalog, schema
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.streams import specification as stream_specification
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ def _check_request(body: dict[str, Any]) -> None:
             INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
         )
     schema.check_throughput(body.get("ProvisionedThroughput"))
+    if body.get("StreamSpecification") is not None:
+        stream_specification.check_update(body["StreamSpecification"])
+        if body.get("ProvisionedThroughput"):
+            raise DynamoError.validation(INVALID + "You cannot modify stream status while updating table IOPS")
     seen: set[str] = set()
     for update in body.get("GlobalSecondaryIndexUpdates") or []:
         if not (update.get("Update") or update.get("Create") or update.get("Delete")):
@@ -117,6 +122,8 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         wanted = update["Update"].get("ProvisionedThroughput")
         if wanted:
             _set_throughput(index["ProvisionedThroughput"], wanted, when)
+    if body.get("StreamSpecification") is not None:
+        stream_specification.apply_update(meta, body["StreamSpecification"])
     if body.get("DeletionProtectionEnabled") is not None:
         meta["DeletionProtectionEnabled"] = bool(body["DeletionProtectionEnabled"])
     if body.get("TableClass"):

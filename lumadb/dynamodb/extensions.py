@@ -1,0 +1,74 @@
+"""What secondary indexes, Streams and TTL add to the DynamoDB service: their tables, created at
+start-up, and one background task that sweeps expired items every `ttl_sweep_seconds` and trims
+stream records older than 24 hours. Importing this module registers their write observers and
+catalog hooks, so it is imported before the catalog is first loaded."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from lumadb.dynamodb import streams, ttl
+from lumadb.dynamodb.streams import storage as stream_storage
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+    from lumadb.storage.sqlite import apsw
+
+log = logging.getLogger("lumadb.dynamodb")
+TRIM_EVERY_SECONDS = 60.0
+
+__all__ = ["Background", "start", "streams"]
+
+
+def setup(conn: apsw.Connection) -> None:
+    stream_storage.setup(conn)
+    ttl.setup(conn)
+
+
+class Background:
+    """The periodic work of one server process (each worker process runs its own; the work is
+    idempotent)."""
+
+    def __init__(self, service: DynamoService) -> None:
+        self.service = service
+        self.period = service.server.config.ttl_sweep_seconds
+        self.task: asyncio.Task | None = None
+        self.last_trim = 0.0
+
+    def start(self) -> None:
+        if self.period > 0:
+            self.task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+            self.task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.period)
+            try:
+                await self.tick()
+            except Exception:  # keep sweeping: one failed round must not stop expiry for good
+                log.exception("DynamoDB background work failed")
+
+    async def tick(self) -> None:
+        await ttl.sweep(self.service)
+        now = time.time()
+        if now - self.last_trim >= TRIM_EVERY_SECONDS:
+            self.last_trim = now
+            await self.service.write(stream_storage.trim, now)
+
+
+async def start(service: DynamoService) -> Background:
+    """Create the tables and start the background task (called once the catalog is loaded)."""
+    await service.write(setup)
+    background = Background(service)
+    background.start()
+    return background
