@@ -61,6 +61,14 @@ async def _preflight(_: Request) -> Response:
     return Response(200, b"", None, list(PREFLIGHT_HEADERS))
 
 
+# Named handlers for the operationIds of specs/libsql.yaml.
+hello_v1 = _text("This is sqld HTTP API v1")
+hello_v2 = _text(HELLO_V2)
+hello_v3 = _text(HELLO_V2)  # sqld answers the v3 probe with the v2 text
+version = _text(f"lumadb {__version__} (sqlite {SQLITE_VERSION})")
+health = partial(_empty, 200)
+
+
 def _method_not_allowed(allowed: list[str]) -> Handler:
     async def serve(_: Request) -> Response:
         return Response(405, b"", None, [*CORS_HEADERS, (b"allow", ", ".join(allowed).encode())])
@@ -79,13 +87,13 @@ class LibsqlFrontEnd:
         self.not_found: Handler = partial(_empty, 404)
         # path (after the optional /turso prefix) -> method -> handler
         self.routes: dict[str, dict[str, Handler]] = {
-            "/v1": {"GET": _text("This is sqld HTTP API v1")},
+            "/v1": {"GET": hello_v1},
             "/v1/execute": {"POST": partial(v1.handle_execute, self)},
             "/v1/batch": {"POST": partial(v1.handle_batch, self)},
-            "/v2": {"GET": _text(HELLO_V2)},
-            "/v3": {"GET": _text(HELLO_V2)},
-            "/v2/pipeline": {"POST": partial(pipeline.handle_pipeline, self, version=2)},
-            "/v3/pipeline": {"POST": partial(pipeline.handle_pipeline, self, version=3)},
+            "/v2": {"GET": hello_v2},
+            "/v3": {"GET": hello_v3},
+            "/v2/pipeline": {"POST": partial(pipeline.handle_pipeline_v2, self)},
+            "/v3/pipeline": {"POST": partial(pipeline.handle_pipeline_v3, self)},
             "/v3/cursor": {"POST": partial(cursor.handle_cursor, self)},
             "/dump": {"GET": partial(dump.handle_dump, self)},
         }
@@ -93,8 +101,8 @@ class LibsqlFrontEnd:
         self.prefixed_only: dict[str, dict[str, Handler]] = {
             "": legacy_route,
             "/": legacy_route,
-            "/health": {"GET": partial(_empty, 200)},
-            "/version": {"GET": _text(f"lumadb {__version__} (sqlite {SQLITE_VERSION})")},
+            "/health": {"GET": health},
+            "/version": {"GET": version},
         }
         self.root_legacy = legacy_route["POST"]
 

@@ -208,6 +208,14 @@ def open_stream(front: LibsqlFrontEnd, context: Context, baton: str | None) -> S
     return front.streams.acquire(baton)
 
 
+async def handle_pipeline_v2(front: LibsqlFrontEnd, request: Request) -> Response:
+    return await handle_pipeline(front, request, 2)
+
+
+async def handle_pipeline_v3(front: LibsqlFrontEnd, request: Request) -> Response:
+    return await handle_pipeline(front, request, 3)
+
+
 async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int) -> Response:
     context = await front.context(request)  # auth and database first, as sqld
     body = load_json(request.body)
