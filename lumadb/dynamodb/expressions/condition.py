@@ -41,8 +41,6 @@ def _plan(text: str, kind: str, names_key: tuple, types_key: tuple) -> tuple[Pre
     raise_analysis_error(analysis)
     binder = Binder(dict(names_key), dict(types_key), kind)
     test = build_predicate(parsed.tree.root, binder)
-    if analysis.operand_count_error is not None:
-        binder.fail("operands", analysis.operand_count_error)
     return test, binder.bound(CONDITION_ORDER)
 
 

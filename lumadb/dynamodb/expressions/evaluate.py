@@ -101,12 +101,20 @@ def build_operand(node: Any, b: Binder) -> Operand:
     # size(): the only function that yields an operand (misuse was reported by analysis)
     args = [build_operand(arg, b) for arg in node.args]
     if len(args) != 1:
+        _operand_count("size", len(args), b)
         return Operand(_nothing, None, "N", None)
     arg = args[0]
     if arg.static_type in ("N", "BOOL", "NULL"):
         _operand_type("size", arg.static_type, b)
     inner = arg.get
     return Operand(lambda item, values: size_of(inner(item, values)), None, "N", None)
+
+
+def _operand_count(name: str, count: int, b: Binder) -> None:
+    b.fail(
+        "operands",
+        f"Incorrect number of operands for operator or function; operator or function: {name}, number of operands: {count}",
+    )
 
 
 def _operand_type(name: str, type_name: str, b: Binder) -> None:
@@ -300,7 +308,9 @@ def _function(node: ast.Call, b: Binder) -> Predicate:
     name = node.name
     args = [build_operand(arg, b) for arg in node.args]
     if len(args) != CONDITION_FUNCTIONS.get(name):
-        return _never  # reported by analysis (wrong operand count) or misuse
+        if name in CONDITION_FUNCTIONS:
+            _operand_count(name, len(args), b)
+        return _never  # other names: reported by analysis
     first = args[0]
     get = first.get
     if name in ("attribute_exists", "attribute_not_exists"):

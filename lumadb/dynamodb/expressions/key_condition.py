@@ -14,6 +14,7 @@ from lumadb.dynamodb.attributes import attribute_type, compare_values
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import ast
 from lumadb.dynamodb.expressions.context import ExpressionContext
+from lumadb.dynamodb.expressions.evaluate import build_predicate
 from lumadb.dynamodb.expressions.parser import parse
 from lumadb.dynamodb.expressions.resolve import (
     CONDITION_ORDER,
@@ -180,10 +181,15 @@ def _check_values(conditions: dict[str, tuple[str, list[dict]]]) -> None:
 
 
 def key_condition_from_map(
-    conditions: dict[str, tuple[str, list[dict]]], hash_key: str, range_key: str | None
+    conditions: dict[str, tuple[str, list[dict]]],
+    hash_key: str,
+    range_key: str | None,
+    *,
+    legacy: bool = False,
 ) -> KeyCondition:
     """DynamoDB's checks of a query's key conditions against the key schema (table or index)."""
-    _check_values(conditions)
+    if legacy:
+        _check_values(conditions)
     if len(conditions) not in (1, 2):
         raise DynamoError.validation("Conditions can be of length 1 or 2 only")
     schema: Sequence[str] = (hash_key,) if range_key is None else (hash_key, range_key)
@@ -208,20 +214,34 @@ def key_condition_from_map(
     return KeyCondition(hash_key, hash_value, range_key, _EXPRESSION[range_condition[0]], range_condition[1])
 
 
+class KeyConditions:
+    """A KeyConditionExpression checked as far as it can be without the key schema:
+    attribute -> (ComparisonOperator, values). `for_schema` finishes the checks."""
+
+    __slots__ = ("conditions",)
+
+    def __init__(self, conditions: dict[str, tuple[str, list[dict]]]) -> None:
+        self.conditions = conditions
+
+    def for_schema(self, hash_key: str, range_key: str | None) -> KeyCondition:
+        return key_condition_from_map(self.conditions, hash_key, range_key)
+
+
+def check_key_condition(text: str, ctx: ExpressionContext) -> KeyConditions:
+    """Everything DynamoDB checks before it looks for the table: syntax, placeholders and
+    operand types (in the order they are written), then the shape of the conditions."""
+    parsed = parse(text, KIND)
+    raise_analysis_error(analyze_condition(parsed, KIND))
+    b = Binder(dict(ctx.names_key), dict(ctx.types_key), KIND)
+    build_predicate(parsed.tree.root, b)
+    b.bound(CONDITION_ORDER).bind(ctx)
+    found: dict[str, tuple[str, list[dict]]] = {}
+    _collect(parsed.tree.root, b, ctx.values, found)
+    return KeyConditions(found)
+
+
 def compile_key_condition(
     text: str, ctx: ExpressionContext, hash_key: str, range_key: str | None
 ) -> KeyCondition:
-    parsed = parse(text, KIND)
-    analysis = analyze_condition(parsed, KIND)
-    raise_analysis_error(analysis)
-    b = Binder(dict(ctx.names_key), dict(ctx.types_key), KIND)
-    found: dict[str, tuple[str, list[dict]]] = {}
-    try:
-        _collect(parsed.tree.root, b, ctx.values, found)
-    except DynamoError:
-        b.bound(CONDITION_ORDER).bind(ctx)  # an undefined placeholder met before the structural error wins
-        raise
-    if analysis.operand_count_error is not None:
-        b.fail("operands", analysis.operand_count_error)
-    b.bound(CONDITION_ORDER).bind(ctx)
-    return key_condition_from_map(found, hash_key, range_key)
+    """KeyConditionExpression for a table or index whose key attributes are given."""
+    return check_key_condition(text, ctx).for_schema(hash_key, range_key)

@@ -197,7 +197,7 @@ def key_condition_from_key_conditions(
             operator,
             _check_arguments(operator, list(condition.get("AttributeValueList") or [])),
         )
-    return key_condition_from_map(conditions, hash_key, range_key)
+    return key_condition_from_map(conditions, hash_key, range_key, legacy=True)
 
 
 # ---- AttributeUpdates --------------------------------------------------------------------

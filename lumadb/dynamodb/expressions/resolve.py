@@ -25,9 +25,10 @@ MAX_IN_OPERANDS = 100
 # Resolved path: top-level name, then names (map keys) and ints (list indexes).
 ResolvedPath = tuple[Any, ...]
 
-# DynamoDB reports the first error of the earliest category (dynalite's order, checked
-# against the service): text-only problems, then placeholders, then operands and types.
-CONDITION_ORDER = ("names", "operands", "distinct", "function")
+# After the text-only problems, DynamoDB reports a condition's first problem in the order
+# the expression is written (an undefined value or a wrong operand type, whichever comes
+# first: measured on key conditions), and an update's by category (dynalite's order).
+CONDITION_ORDER: tuple[str, ...] = ()
 UPDATE_ORDER = ("names", "values", "overlap", "conflict", "operand", "function")
 
 
@@ -162,6 +163,11 @@ class Bound:
         return slotted
 
     def _raise(self, found: dict[str, tuple[int, str]]) -> None:
+        if not self.order:  # the first problem in the text
+            everything = [*self.errors.values(), *found.values()]
+            if everything:
+                raise invalid(self.kind, min(everything)[1])
+            return
         for category in self.order:
             candidates = [e for e in (self.errors.get(category), found.get(category)) if e is not None]
             if candidates:
@@ -199,7 +205,6 @@ def check_overlaps(paths: list[ResolvedPath], b: Binder) -> None:
 @dataclass
 class Analysis:
     error: str | None  # complete message (with the "Invalid X:" prefix) or None
-    operand_count_error: str | None  # wrong number of function operands: ranks after placeholders
 
 
 def _path_checks(path: ast.Path, found: dict[str, str]) -> None:
@@ -302,11 +307,6 @@ class _ConditionChecker:
                 self.misused(node.name, "The function is not allowed in a condition expression; function: ")
             elif "function" not in self.found:
                 self.found["function"] = f"Invalid function name; function: {node.name}"
-        elif len(node.args) != CONDITION_FUNCTIONS[node.name] and "operands" not in self.found:
-            self.found["operands"] = (
-                "Incorrect number of operands for operator or function; "
-                f"operator or function: {node.name}, number of operands: {len(node.args)}"
-            )
         for arg in node.args:
             self.operand(arg)
 
@@ -334,7 +334,7 @@ def analyze_condition(parsed: Parsed, kind: str) -> Analysis:
             if category in checker.found:
                 error = f"Invalid {kind}: {checker.found[category]}"
                 break
-    analysis = Analysis(error, checker.found.get("operands"))
+    analysis = Analysis(error)
     parsed.notes[kind] = analysis
     return analysis
 

@@ -272,14 +272,16 @@ def test_error_precedence_follows_dynamodb() -> None:
     assert condition_error("status = :x AND size(a)") == (
         PREFIX + "The function is not allowed to be used this way in an expression; function: size"
     )
-    # undefined placeholders before operand counts and types
+    # then the first problem in the order it is written: placeholders, operand counts and types
     message = condition_error("begins_with(a, :n) AND contains(a, b, c) AND #x = :y", values={":n": N(1)})
+    assert message.startswith(PREFIX + "Incorrect operand type for operator or function")
+    message = condition_error("#x = :y AND begins_with(a, :n) AND contains(a, b, c)", values={":n": N(1)})
     assert (
         message
         == PREFIX
         + "An expression attribute name used in the document path is not defined; attribute name: #x"
     )
-    message = condition_error("begins_with(a, :n) AND contains(a, b, c)", values={":n": N(1)})
+    message = condition_error("contains(a, b, c) AND begins_with(a, :n)", values={":n": N(1)})
     assert message.startswith(PREFIX + "Incorrect number of operands")
 
 

@@ -72,8 +72,8 @@ def test_range_matching() -> None:
         ("sk = :a", "Query condition missed key schema element: pk"),
         ("pk = :p AND extra = :a", "Query condition missed key schema element: sk"),
         ("pk < :p", "Query key condition not supported"),
-        ("pk = :p AND sk BETWEEN :b AND :a", "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"),
-        ("pk = :p AND begins_with(sk, :a)", "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"),
+        ("pk = :p AND sk BETWEEN :b AND :a", "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}"),
+        ("pk = :p AND begins_with(sk, :a)", "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"),
         ("pk = :missing", "Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: :missing"),
         ("pk = :p AND", 'Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: "AND"'),
     ],
@@ -113,3 +113,36 @@ def test_key_conditions_legacy_parameter() -> None:
         )
         == "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator"
     )
+
+
+OPERAND = (
+    "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+    "operator or function: begins_with, operand type: N"
+)
+UNDEFINED = (
+    "Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; "
+    "attribute value: :missing"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "message"),
+    [
+        ("pk = :missing AND begins_with(sk, :n)", {":n": N(1)}, UNDEFINED),
+        ("begins_with(sk, :n) AND pk = :missing", {":n": N(1)}, OPERAND),
+        ("pk = :p AND begins_with(sk, :n) AND sk = :missing", {":p": S("q"), ":n": N(1)}, OPERAND),
+        ("pk = :p AND begins_with(sk, :n) AND sk > :s", {":p": S("q"), ":n": N(1), ":s": S("a")}, OPERAND),
+    ],
+)
+def test_the_first_problem_in_the_text_is_reported(text: str, values: dict, message: str) -> None:
+    # measured on DynamoDB: placeholders and operand types in written order, before the key checks
+    assert message_of(compile_key_condition, text, ctx(None, values), "pk", "sk") == message
+
+
+def test_checks_that_need_no_schema_run_first() -> None:
+    from lumadb.dynamodb.expressions.key_condition import check_key_condition
+
+    checked = check_key_condition("pk = :p AND sk > :s", ctx(None, {":p": S("q"), ":s": N(1)}))
+    assert checked.conditions == {"pk": ("EQ", [S("q")]), "sk": ("GT", [N(1)])}
+    assert checked.for_schema("pk", "sk").range_op == ">"
+    assert message_of(checked.for_schema, "other", "sk") == "Query condition missed key schema element: other"
