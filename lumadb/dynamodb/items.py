@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 MAX_ITEM_BYTES = 400 * 1024
 
 StoredRow = tuple[int, bytes]  # (size, item JSON)
+# Counter changes collected over a batch: table id -> [item count delta, size delta]
+CounterDeltas = dict[int, list[int]]
 
 _COUNTERS = "UPDATE ddb_tables SET item_count = item_count + ?, size_bytes = size_bytes + ? WHERE id = ?"
 
@@ -62,13 +64,18 @@ def write(
     blob: bytes,
     size: int,
     old_item: dict | None = None,
+    deltas: CounterDeltas | None = None,
 ) -> None:
-    """Store `new_item` (encoded as `blob`, `size` bytes) over `old_row` (None: a new item)."""
+    """Store `new_item` (encoded as `blob`, `size` bytes) over `old_row` (None: a new item).
+    With `deltas`, the counter change is collected for `apply_deltas` instead of written."""
     conn.execute(statement(table, "put"), (*key, size, blob))
-    if old_row is None:
-        conn.execute(_COUNTERS, (1, size, table.id))
-    elif size != old_row[0]:
-        conn.execute(_COUNTERS, (0, size - old_row[0], table.id))
+    count_delta, size_delta = (1, size) if old_row is None else (0, size - old_row[0])
+    if deltas is not None:
+        entry = deltas.setdefault(table.id, [0, 0])
+        entry[0] += count_delta
+        entry[1] += size_delta
+    elif count_delta or size_delta:
+        conn.execute(_COUNTERS, (count_delta, size_delta, table.id))
     if table.observers:
         if old_item is None and old_row is not None:
             old_item = orjson.loads(old_row[1])
@@ -82,14 +89,27 @@ def delete(
     key: StorageKey,
     old_row: StoredRow | None,
     old_item: dict | None = None,
+    deltas: CounterDeltas | None = None,
 ) -> None:
     """Remove the item `old_row` holds (nothing to do when it does not exist)."""
     if old_row is None:
         return
     conn.execute(statement(table, "delete"), key)
-    conn.execute(_COUNTERS, (-1, -old_row[0], table.id))
+    if deltas is not None:
+        entry = deltas.setdefault(table.id, [0, 0])
+        entry[0] -= 1
+        entry[1] -= old_row[0]
+    else:
+        conn.execute(_COUNTERS, (-1, -old_row[0], table.id))
     if table.observers:
         if old_item is None:
             old_item = orjson.loads(old_row[1])
         for observer in table.observers:
             observer(conn, table, old_item, None)
+
+
+def apply_deltas(conn: apsw.Connection, deltas: CounterDeltas) -> None:
+    """Write the counter changes a batch collected (one statement per table)."""
+    for table_id, (count_delta, size_delta) in deltas.items():
+        if count_delta or size_delta:
+            conn.execute(_COUNTERS, (count_delta, size_delta, table_id))

@@ -62,6 +62,7 @@ def put(
     blob: bytes,
     size: int,
     condition: Condition | None,
+    deltas: items.CounterDeltas | None = None,
 ) -> Outcome:
     old_row = items.read_row(conn, table, key)
     old_item = None
@@ -69,18 +70,24 @@ def put(
         old_item = items.decode(old_row)
         if not condition.evaluate(old_item):
             raise ConditionFailed(old_item)
-    items.write(conn, table, key, old_row, item, blob, size, old_item)
+    items.write(conn, table, key, old_row, item, blob, size, old_item, deltas)
     return Outcome(old_row, old_item, item, size)
 
 
-def delete(conn: apsw.Connection, table: TableInfo, key: StorageKey, condition: Condition | None) -> Outcome:
+def delete(
+    conn: apsw.Connection,
+    table: TableInfo,
+    key: StorageKey,
+    condition: Condition | None,
+    deltas: items.CounterDeltas | None = None,
+) -> Outcome:
     old_row = items.read_row(conn, table, key)
     old_item = None
     if condition is not None:
         old_item = items.decode(old_row)
         if not condition.evaluate(old_item):
             raise ConditionFailed(old_item)
-    items.delete(conn, table, key, old_row, old_item)
+    items.delete(conn, table, key, old_row, old_item, deltas)
     return Outcome(old_row, old_item)
 
 

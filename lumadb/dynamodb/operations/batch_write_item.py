@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, writes
+from lumadb.dynamodb import capacity, inputs, items, writes
 from lumadb.dynamodb.attributes import validate_attribute_value
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
@@ -63,13 +63,15 @@ def _key(table: TableInfo, item: dict | None, key: dict | None) -> StorageKey:
 def _apply(conn: apsw.Connection, batch: list[Write]) -> list[int]:
     """Every write of the batch; the units each one consumed."""
     units = []
+    deltas: items.CounterDeltas = {}
     for table, key, item, blob, size in batch:
         if item is not None:
-            outcome = writes.put(conn, table, key, item, blob, size, None)
+            outcome = writes.put(conn, table, key, item, blob, size, None, deltas)
             units.append(max(size, outcome.old_size))
         else:
-            outcome = writes.delete(conn, table, key, None)
+            outcome = writes.delete(conn, table, key, None, deltas)
             units.append(outcome.old_size)
+    items.apply_deltas(conn, deltas)
     return units
 
 

@@ -119,16 +119,17 @@ def _run(
     if failed:
         raise DynamoError.transaction_canceled(reasons)
     sizes = []
+    deltas: items.CounterDeltas = {}
     for action, (old_row, old_item, new_item, new_size) in zip(actions, planned, strict=True):
         old_size = old_row[0] if old_row is not None else 0
         if action.kind in ("Put", "Update"):
             assert new_item is not None
-            items.write(
-                conn, action.table, action.key, old_row, new_item, orjson.dumps(new_item), new_size, old_item
-            )
+            blob = orjson.dumps(new_item)
+            items.write(conn, action.table, action.key, old_row, new_item, blob, new_size, old_item, deltas)
         elif action.kind == "Delete":
-            items.delete(conn, action.table, action.key, old_row, old_item)
+            items.delete(conn, action.table, action.key, old_row, old_item, deltas)
         sizes.append((old_size, new_size))
+    items.apply_deltas(conn, deltas)
     if token is not None:
         idempotency.record(conn, token, request_digest)
     return sizes
