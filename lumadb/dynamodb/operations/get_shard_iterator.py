@@ -37,7 +37,11 @@ def _start(conn: apsw.Connection, body: dict) -> tuple[storage.Stream, int]:
     if text is None:
         raise DynamoError.validation(f"SequenceNumber must be specified for ShardIteratorType {kind}")
     seq = storage.parse_sequence(text)
-    if seq is None or seq < stream.start_seq or (stream.end_seq is not None and seq > max(stream.end_seq, stream.start_seq)):
+    if (
+        seq is None
+        or seq < stream.start_seq
+        or (stream.end_seq is not None and seq > max(stream.end_seq, stream.start_seq))
+    ):
         raise DynamoError.validation(
             f"Invalid SequenceNumber {text} for shard {stream.shard_id} of stream {stream.arn}"
         )

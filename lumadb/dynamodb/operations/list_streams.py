@@ -27,7 +27,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     page = streams[:limit]
     out: dict = {
         "Streams": [
-            {"StreamArn": stream.arn, "TableName": stream.table_name, "StreamLabel": stream.label} for stream in page
+            {"StreamArn": stream.arn, "TableName": stream.table_name, "StreamLabel": stream.label}
+            for stream in page
         ]
     }
     if len(streams) > limit:

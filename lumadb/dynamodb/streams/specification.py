@@ -50,7 +50,9 @@ def apply_update(meta: dict[str, Any], spec: dict[str, Any]) -> None:
     enabled = bool((meta.get("StreamSpecification") or {}).get("StreamEnabled"))
     if spec.get("StreamEnabled"):
         if enabled:
-            raise DynamoError.validation(f"Table already has an enabled stream: TableName: {meta['TableName']}")
+            raise DynamoError.validation(
+                f"Table already has an enabled stream: TableName: {meta['TableName']}"
+            )
         enable(meta, spec)
     else:
         if not enabled:

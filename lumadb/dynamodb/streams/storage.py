@@ -119,7 +119,9 @@ def listed(conn: apsw.Connection, table_name: str | None) -> list[Stream]:
     if table_name is None:
         rows = conn.execute(f"SELECT {_COLUMNS} FROM ddb_streams ORDER BY id")
     else:
-        rows = conn.execute(f"SELECT {_COLUMNS} FROM ddb_streams WHERE table_name = ? ORDER BY id", (table_name,))
+        rows = conn.execute(
+            f"SELECT {_COLUMNS} FROM ddb_streams WHERE table_name = ? ORDER BY id", (table_name,)
+        )
     return [_stream(row) for row in rows]
 
 
