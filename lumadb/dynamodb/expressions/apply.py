@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from lumadb.dynamodb.attributes import add_numbers, attribute_type
+from lumadb.dynamodb.attributes import MAX_NESTING, add_numbers, attribute_type
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions.resolve import ResolvedPath
 
@@ -66,6 +66,30 @@ def _parent(root: dict, path: ResolvedPath, copied: set[int]) -> Any:
             container[step] = {want: inner}
         container = inner
     return container
+
+
+_NESTING = (
+    "Nesting Levels have exceeded supported limits: "
+    "Attributes in the item have nested levels beyond supported limit"
+)
+
+
+def _containers(value: dict, limit: int) -> int:
+    """How many map/list levels `value` has, counting no further than `limit`."""
+    if limit <= 0:
+        return 0
+    members = value.get("M")
+    members = members.values() if members is not None else value.get("L")
+    if members is None:
+        return 0
+    return 1 + max((_containers(m, limit - 1) for m in members), default=0)
+
+
+def _check_depth(value: dict, level: int) -> None:
+    """A value written at `level` (1 = top level) may hold containers down to level 31."""
+    allowed = MAX_NESTING - level
+    if _containers(value, allowed + 1) > allowed:
+        raise DynamoError.validation(_NESTING)
 
 
 def _add(existing: dict | None, value: dict) -> dict:
@@ -146,6 +170,8 @@ class Update:
                         else:
                             del new[name]
                 continue
+            if kind == "set" and ("M" in value or "L" in value):
+                _check_depth(value, len(path))
             container = _parent(new, path, copied)
             if container is None:
                 if kind == "remove" and item is None:

@@ -262,3 +262,18 @@ def test_an_empty_set_cannot_be_stored() -> None:
     assert update("SET d = :a, e = :b, f = :c", {}, values={":a": L(), ":b": {"M": {}}, ":c": S("")}) == {
         "d": L(), "e": {"M": {}}, "f": S(""),
     }  # fmt: skip
+
+
+def deep_map(depth: int) -> dict:
+    value: dict = S("leaf")
+    for _ in range(depth):
+        value = {"M": {"n": value}}
+    return value
+
+
+def test_a_nested_set_may_not_push_the_item_past_32_levels() -> None:
+    item = {"a": {"M": {}}}
+    assert update("SET a.b = :v", item, values={":v": deep_map(30)})["a"]["M"]["b"] == deep_map(30)
+    assert update_error("SET a.b = :v", item, values={":v": deep_map(31)}) == (
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
+    )
