@@ -34,22 +34,29 @@ def sqlite_message(exc: BaseException) -> str:
     return text
 
 
-def envelope(errors: list[dict[str, Any]], result: Any = None) -> bytes:
-    return orjson.dumps({"result": result, "success": False, "errors": errors, "messages": []})
+def envelope(errors: list[dict[str, Any]], result: Any = None, error: str | None = None) -> bytes:
+    body: dict[str, Any] = {"result": result, "success": False, "errors": errors, "messages": []}
+    if error is not None:
+        body["error"] = error
+    return orjson.dumps(body)
 
 
 class D1ApiError(ProtocolError):
     """An error of the Cloudflare v4 API, in its envelope."""
 
     def __init__(self, code: int, message: str, status: int = 400, *, extra: list[dict[str, Any]] | None = None,
-                 result: Any = None) -> None:
+                 result: Any = None, for_binding_too: bool = False) -> None:
         super().__init__(message, status)
         self.code = code
         self.extra = extra or []
         self.result = result
+        # The router renders oversized bodies and crashes without knowing the route: such
+        # errors also carry the binding protocol's `error`, which the Workers binding reads.
+        self.for_binding_too = for_binding_too
 
     def body(self) -> bytes:
-        return envelope([{"code": self.code, "message": self.message}, *self.extra], self.result)
+        errors = [{"code": self.code, "message": self.message}, *self.extra]
+        return envelope(errors, self.result, self.message if self.for_binding_too else None)
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         return [(b"cf-d1", f"err={self.code}".encode())] if 7400 <= self.code < 7600 else []
@@ -82,11 +89,11 @@ class D1ApiError(ProtocolError):
 
     @classmethod
     def too_large(cls, limit: int) -> D1ApiError:
-        return cls(7400, f"Request body is larger than {limit} bytes", 413)
+        return cls(7400, f"Request body is larger than {limit} bytes", 413, for_binding_too=True)
 
     @classmethod
     def internal(cls, request_id: str) -> D1ApiError:
-        return cls(7500, f"internal error; reference = {request_id}", 500)
+        return cls(7500, f"internal error; reference = {request_id}", 500, for_binding_too=True)
 
     @classmethod
     def unauthorized(cls) -> D1ApiError:
