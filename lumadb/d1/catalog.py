@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from lumadb.server import Server
 
 CATALOG_NAME = "_catalog"
+CHECK_SECONDS = 0.1
 MAX_NAME_LENGTH = 64
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -99,11 +100,17 @@ class Catalog:
         self.store = server.databases.open("d1", CATALOG_NAME)
         self.store.write_blocking(lambda conn: conn.execute(_SCHEMA))
         self._handles: dict[str, D1Handle] = {}
-        self._by_key: dict[str, D1Handle | None] = {}
+        self._by_key: dict[str, D1Handle] = {}
         self._version = -1
+        self._checked = 0.0
 
     # -- reads ----------------------------------------------------------------------------
     def _fresh(self) -> None:
+        # Another process's catalog change shows within CHECK_SECONDS; this process's at once.
+        now = time.monotonic()
+        if now - self._checked < CHECK_SECONDS:
+            return
+        self._checked = now
         version = self.store.data_version()
         if version != self._version:
             self._by_key.clear()
@@ -115,15 +122,16 @@ class Catalog:
     def find(self, key: str) -> D1Handle | None:
         """The database whose uuid, else name, is `key` (None when there is none)."""
         self._fresh()
-        try:
-            return self._by_key[key]
-        except KeyError:
-            pass
+        handle = self._by_key.get(key)
+        if handle is not None:
+            return handle
         entries = self.store.read_now(
             self._fetch, f"SELECT {_COLUMNS} FROM databases WHERE uuid = ?1 OR name = ?1 "
             "ORDER BY uuid = ?1 DESC LIMIT 1", key,
         )
-        handle = self._handle(entries[0]) if entries else None
+        if not entries:
+            return None
+        handle = self._handle(entries[0])
         if len(self._by_key) > 4096:
             self._by_key.clear()
         self._by_key[key] = handle
@@ -173,12 +181,15 @@ class Catalog:
             return self._handle(existing[0])
         handle = self._handle(entry)
         await handle.db.write(lambda conn: None)  # creates the file
+        self._by_key.clear()
         return handle
 
     async def set_read_replication(self, handle: D1Handle, mode: str) -> D1Handle:
         await self.store.write(
             lambda conn: conn.execute("UPDATE databases SET read_replication = ? WHERE uuid = ?", (mode, handle.uuid))
         )
+        self._by_key.clear()
+        self._checked = 0.0
         found = self.find(handle.uuid)
         return found or handle
 

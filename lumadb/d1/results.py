@@ -59,5 +59,10 @@ def envelope(result: Any, **extra: Any) -> bytes:
 def bookmark(uuid: str, state: DatabaseState) -> str:
     """D1-shaped bookmark (`xxxxxxxx-xxxxxxxx-xxxxxxxx-<32 hex>`); later commits sort later."""
     counter = state.bookmark_counter
+    cached_counter, text = state.bookmark
+    if cached_counter == counter:
+        return text
     digest = hashlib.blake2b(f"{uuid}/{counter}".encode(), digest_size=16).hexdigest()
-    return f"{counter >> 32 & 0xFFFFFFFF:08x}-{counter & 0xFFFFFFFF:08x}-00000000-{digest}"
+    text = f"{counter >> 32 & 0xFFFFFFFF:08x}-{counter & 0xFFFFFFFF:08x}-00000000-{digest}"
+    state.bookmark = (counter, text)
+    return text

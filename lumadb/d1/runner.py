@@ -69,6 +69,8 @@ class DatabaseState:
     last_row_id: int = 0
     bookmark_counter: int = field(default_factory=lambda: time.time_ns() // 1000)
     snapshot_version: int | None = None  # data_version when the last time-travel snapshot was taken
+    size: int | None = None  # file size after this process's last write (read-only requests report it)
+    bookmark: tuple[int, str] = (0, "")  # (counter, its bookmark text), see results.bookmark
 
 
 class NotReadOnly(Exception):
@@ -162,7 +164,9 @@ def _measured(conn: apsw.Connection, batch: Sequence[tuple[Piece, Sequence[SqlVa
         columns, rows, reads, written = _run_piece(conn, piece, params, last, readonly_only)
     duration = (time.perf_counter() - started) * 1000.0
     if readonly_only:
-        return Outcome(columns, rows, duration, 0, state.last_row_id, False, _size(conn), reads, 0)
+        if state.size is None:
+            state.size = _size(conn)
+        return Outcome(columns, rows, duration, 0, state.last_row_id, False, state.size, reads, 0)
     changes = conn.total_changes() - changes_before
     row_id = conn.last_insert_rowid()
     size_after = _size(conn)
@@ -222,6 +226,7 @@ def _write_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[
     finally:
         _reset_toggles(conn, plans)
     state.last_row_id = conn.last_insert_rowid()
+    state.size = outcomes[-1].size_after if outcomes else state.size
     if any(o.changed_db for o in outcomes):
         state.bookmark_counter = max(state.bookmark_counter + 1, time.time_ns() // 1000)
     return outcomes

@@ -98,6 +98,7 @@ async def restore(service: D1Service, request: Request, handle: D1Handle) -> Res
         raise D1ApiError(7400, f"The bookmark {target} could not be found for database {handle.uuid}", 400)
     previous = await take(service, handle)
     await handle.db.write(_copy_in, str(path), transactional=False)
+    handle.state.size = None
     service.server.cache.forget(handle.db)
     bookmark = await take(service, handle)
     return ok({

@@ -187,6 +187,8 @@ async def _run_import(service: D1Service, request: Request, handle: D1Handle, bo
     finally:
         path.unlink(missing_ok=True)
     handle.state.bookmark_counter = max(handle.state.bookmark_counter + 1, time.time_ns() // 1000)
+    handle.state.size = outcome.size_after
+    handle.state.last_row_id = outcome.last_row_id
     final = await timetravel.take(service, handle)
     region = results.REGIONS.get(handle.entry.primary_location_hint or "", "WNAM")
     answer = {
