@@ -3,6 +3,7 @@ DeleteTable, tags, limits, endpoints and continuous backups, including DynamoDB'
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -271,3 +272,29 @@ def test_table_name_may_be_an_arn(ddb: Any, make_table: Any) -> None:
     ddb.put_item(TableName=arn, Item={"pk": {"S": "x"}})
     assert ddb.get_item(TableName=name, Key={"pk": {"S": "x"}})["Item"] == {"pk": {"S": "x"}}
     assert ddb.describe_table(TableName=arn)["Table"]["TableName"] == name
+
+
+def test_create_table_needs_a_key_schema_and_definitions(ddb: Any, server: Any) -> None:
+    from tests.dynamodb.test_protocol import call, target
+
+    status, _, body = call(
+        server.url,
+        **target(
+            "CreateTable",
+            {
+                "TableName": table_name(),
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": HASH_S["AttributeDefinitions"],
+            },
+        ),
+    )
+    assert status == 400
+    assert json.loads(body)["message"] == (
+        "1 validation error detected: Value null at 'keySchema' failed to satisfy constraint: Member must not be null"
+    )
+    status, _, body = call(
+        server.url, **target("CreateTable", {"TableName": table_name(), "BillingMode": "PAY_PER_REQUEST"})
+    )
+    assert json.loads(body)["message"].startswith(
+        "2 validation errors detected: Value null at 'attributeDefinitions'"
+    )

@@ -255,3 +255,35 @@ def test_updating_a_key_attribute_is_a_request_error(ddb: Any, table: str) -> No
         "ValidationException",
         "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key",
     )
+
+
+def test_cancellation_body_is_dynamodbs(server: Any, table: str) -> None:
+    import json
+
+    from tests.dynamodb.test_protocol import call, target
+
+    status, _, body = call(
+        server.url,
+        **target(
+            "TransactWriteItems",
+            {
+                "TransactItems": [
+                    {
+                        "ConditionCheck": {
+                            "TableName": table,
+                            "Key": key("existing"),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            },
+        ),
+    )
+    assert status == 400
+    assert json.loads(body) == {
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "CancellationReasons": [
+            {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+        ],
+        "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]",
+    }

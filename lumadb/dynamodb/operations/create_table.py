@@ -95,7 +95,23 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
     return meta
 
 
+def _check_required(body: dict[str, Any]) -> None:
+    # The current service model made these optional; DynamoDB still requires them for a new table.
+    missing = [
+        member
+        for member in ("attributeDefinitions", "keySchema")
+        if body.get(member[0].upper() + member[1:]) is None
+    ]
+    if missing:
+        problems = "; ".join(
+            f"Value null at '{m}' failed to satisfy constraint: Member must not be null" for m in missing
+        )
+        plural = "s" if len(missing) > 1 else ""
+        raise DynamoError.validation(f"{len(missing)} validation error{plural} detected: {problems}")
+
+
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    _check_required(body)
     name = body["TableName"]
     billing_mode = schema.check_billing(body)
     schema.check_key_schemas(body, billing_mode)

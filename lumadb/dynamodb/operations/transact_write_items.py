@@ -11,7 +11,7 @@ import orjson
 
 from lumadb.dynamodb import capacity, idempotency, inputs, items
 from lumadb.dynamodb.attributes import item_size, normalize_item
-from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.errors import DYNAMODB, DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
 from lumadb.dynamodb.request_expressions import Compiled, check_mixing, compile_request
 from lumadb.dynamodb.writes import UPDATE_TOO_LARGE
@@ -77,6 +77,22 @@ def _reason(code: str, message: str | None = None, item: dict | None = None) -> 
     return reason
 
 
+def cancelled(reasons: list[dict[str, Any]]) -> DynamoError:
+    """TransactionCanceledException as DynamoDB sends it: the summary in `Message` (capital M)."""
+    codes = ", ".join(reason["Code"] for reason in reasons)
+    text = f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]"
+    error = DynamoError(
+        DYNAMODB + "TransactionCanceledException",
+        None,
+        extra={
+            "CancellationReasons": reasons,
+            "Message": text,
+        },
+    )
+    error.message = text
+    return error
+
+
 def _run(
     conn: apsw.Connection, actions: list[Action], token: str | None, request_digest: bytes
 ) -> list[tuple[int, int]] | None:
@@ -117,7 +133,7 @@ def _run(
         reasons.append(_reason("None"))
         planned.append((old_row, old_item, new_item, new_size))
     if failed:
-        raise DynamoError.transaction_canceled(reasons)
+        raise cancelled(reasons)
     sizes = []
     deltas: items.CounterDeltas = {}
     for action, (old_row, old_item, new_item, new_size) in zip(actions, planned, strict=True):
