@@ -4,6 +4,7 @@ hand-written expectations taking precedence step by step."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from conformance.compat import Compatibility
 from conformance.normalise import canonical
 from conformance.protocols.base import Protocol
 from conformance.scenario import Scenario
+from conformance.template import split_path
 
 MAX_PATHS = 12
 
@@ -77,6 +79,18 @@ def compare_step(expected: dict[str, Any], actual: dict[str, Any], mode: str, pa
     return diff_paths({k: expected.get(k) for k in keys}, {k: actual.get(k) for k in keys})
 
 
+def patched(record: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """A peer's record with the values at the given paths replaced by the service's."""
+    out = copy.deepcopy(record)
+    for path, value in patch.items():
+        parts = split_path(path)
+        target: Any = out
+        for part in parts[:-1]:
+            target = target[part]
+        target[parts[-1]] = value
+    return out
+
+
 class Comparer:
     def __init__(self, protocol: Protocol, recordings: dict[str, dict[str, Any]],
                  compat: Compatibility | None = None) -> None:
@@ -123,6 +137,8 @@ class Comparer:
         for index, step in enumerate(scenario.steps):
             if step.expect is not None and name != self.protocol.real_service:
                 out.append((step.expect, f"written from the service's documentation: {step.expect_reason}", True))
+            elif steps is not None and index < len(steps) and step.patch and name != self.protocol.real_service:
+                out.append((patched(steps[index], step.patch), f"{name}, corrected: {step.expect_reason}", False))
             elif steps is not None and index < len(steps):
                 out.append((steps[index], name, False))
             else:

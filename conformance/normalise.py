@@ -39,22 +39,26 @@ def parse_body(content_type: str, data: bytes) -> tuple[str, Any]:
 KeyMask = str | Callable[[Any], Any]
 
 
-def mask_keys(value: Any, masks: Mapping[str, KeyMask], drop: frozenset[str] = frozenset()) -> Any:
+def mask_keys(value: Any, masks: Mapping[str, KeyMask], drop: frozenset[str] = frozenset(),
+              always: frozenset[str] = frozenset()) -> Any:
     """Replace the value of every key named in `masks` (at any depth) by a placeholder.
 
     A null value stays null, so "absent", "null" and "present" still differ; a callable mask
-    computes the replacement from the value. Keys in `drop` are removed.
+    computes the replacement from the value. Keys in `drop` are removed; keys in `always` are
+    masked even when null (a value whose presence is all that counts).
     """
     if isinstance(value, list):
-        return [mask_keys(item, masks, drop) for item in value]
+        return [mask_keys(item, masks, drop, always) for item in value]
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
             if key in drop:
                 continue
             mask = masks.get(key)
-            if mask is None or item is None:
-                out[key] = mask_keys(item, masks, drop)
+            if mask is not None and item is None and key in always:
+                out[key] = mask if isinstance(mask, str) else mask("")
+            elif mask is None or item is None:
+                out[key] = mask_keys(item, masks, drop, always)
             elif callable(mask):
                 out[key] = mask(item)
             else:

@@ -33,6 +33,7 @@ class Runner:
     # -- public -------------------------------------------------------------------------
     def run(self, suites: list[Suite], only: Callable[[Scenario], bool] | None = None,
             name: str = "", probes: bool = True) -> dict[str, Any]:
+        self.check_reachable()
         recording: dict[str, Any] = {
             "format": FORMAT_VERSION,
             "protocol": self.protocol.name,
@@ -56,6 +57,15 @@ class Runner:
                 self.progress(scenario.id, "skipped" if "skipped" in entry else "ran")
             self.run_steps(suite.teardown, suite_vars, list(UNFILLED_NAMES))
         return recording
+
+    def check_reachable(self) -> None:
+        """Refuse to record a target that does not answer at all (a recording of errors is useless)."""
+        from conformance.protocols.base import HttpRequest
+
+        for api, _base in self.target.bases.items():
+            response = self.target.send(HttpRequest("GET", "/", {}, api=api), timeout=10)
+            if response.error is not None and "Connect" in response.error:
+                raise SystemExit(f"{self.target.description or api}: {response.error}")
 
     def run_probes(self) -> dict[str, Any]:
         out = {}
@@ -114,7 +124,7 @@ class Runner:
         response = self.target.send(request)
         if not step.wait:
             return response
-        deadline = time.monotonic() + float(step.wait.get("timeout", 120))
+        deadline = time.monotonic() + min(float(step.wait.get("timeout", 120)), self.target.max_wait)
         while not self._waited(response, step.wait) and time.monotonic() < deadline:
             time.sleep(float(step.wait.get("interval", 1)))
             response = self.target.send(request)

@@ -19,7 +19,9 @@ REQUEST_KEYS = {
     "op", "body", "method", "path", "get", "post", "put", "patch", "delete", "json", "text",
     "raw", "headers", "api", "query", "sign", "database",
 }
-OPTION_KEYS = {"save", "compare", "ignore", "unordered", "select", "wait", "expect", "expect_reason", "note"}
+OPTION_KEYS = {
+    "save", "compare", "ignore", "unordered", "select", "wait", "expect", "patch", "expect_reason", "note",
+}
 COMPARE_MODES = {"full", "status", "none"}
 
 
@@ -37,6 +39,7 @@ class Step:
     select: list[str] = field(default_factory=list)  # compare only these paths of the body
     wait: dict[str, Any] | None = None
     expect: dict[str, Any] | None = None  # a hand-written normalised response (the reference)
+    patch: dict[str, Any] = field(default_factory=dict)  # path in the peer's record -> value the service gives
     expect_reason: str = ""
     note: str = ""
 
@@ -105,13 +108,14 @@ def parse_step(raw: dict[str, Any], fixtures: dict[str, list[dict[str, Any]]], w
         select=list(raw.get("select") or []),
         wait=raw.get("wait"),
         expect=raw.get("expect"),
+        patch=dict(raw.get("patch") or {}),
         expect_reason=raw.get("expect_reason", ""),
         note=raw.get("note", ""),
     )
     if step.compare not in COMPARE_MODES:
         raise SuiteError(f"{where}: compare must be one of {sorted(COMPARE_MODES)}")
-    if step.expect is not None and not step.expect_reason:
-        raise SuiteError(f"{where}: a hand-written expect needs expect_reason")
+    if (step.expect is not None or step.patch) and not step.expect_reason:
+        raise SuiteError(f"{where}: a hand-written expect or patch needs expect_reason")
     return [step]
 
 

@@ -26,6 +26,7 @@ class Target:
     region: str = "us-east-1"
     description: str = ""
     credentials: Any = None  # botocore Credentials, for SigV4
+    max_wait: float = 10.0  # longest a `wait` step polls: a local server is ready at once or never
     _client: httpx.Client | None = field(default=None, repr=False)
 
     def variables(self) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def aws(region: str | None = None) -> Target:
             "default": f"https://dynamodb.{region}.amazonaws.com",
             "streams": f"https://streams.dynamodb.{region}.amazonaws.com",
         },
-        region=region, credentials=credentials.get_frozen_credentials(),
+        region=region, credentials=credentials.get_frozen_credentials(), max_wait=600.0,
         description=f"AWS DynamoDB {region}",
     )
 
@@ -116,7 +117,8 @@ def cloudflare(account: str | None = None, token: str | None = None) -> Target:
     if not account or not token:
         raise SystemExit("set CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN (or --account/--token)")
     base = os.environ.get("CLOUDFLARE_API_BASE_URL", "https://api.cloudflare.com/client/v4")
-    return Target("d1", "cloudflare", {"rest": base}, token=token, account=account, description="Cloudflare D1 REST API")
+    return Target("d1", "cloudflare", {"rest": base}, token=token, account=account,
+                  description="Cloudflare D1 REST API", max_wait=600.0)
 
 
 def resolve(protocol: str, spec: str, token: str | None = None, account: str | None = None,

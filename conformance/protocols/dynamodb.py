@@ -80,7 +80,6 @@ class DynamoDB(Protocol):
     recorded_headers: Mapping[str, str | None] = {
         "content-type": None,
         "x-amzn-requestid": "<present>",
-        "x-amz-crc32": "<present>",
     }
     key_masks = {
         "TableArn": "<arn>",

@@ -5,10 +5,11 @@ reference gets two documented fix-ups where sqld deviates from the Hrana specifi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.normalise import mask_keys, placeholder_for
+from conformance.normalise import mask_keys, mask_patterns, placeholder_for
 from conformance.protocols.base import Fixup, HttpRequest, Protocol
 
 
@@ -52,8 +53,10 @@ class LibSQL(Protocol):
     key_masks = {
         "baton": _baton,
         "query_duration_ms": placeholder_for("ms"),
-        "replication_index": placeholder_for("index"),
+        "replication_index": "<index>",
     }
+    # serde's positions depend on how the request JSON was laid out, not on the server
+    patterns = [(re.compile(r" at line \d+ column \d+$"), "")]
     field_rules = {"rows_read": "rows_read", "rows_written": "rows_written"}
     fixups = {
         "sqld": [
@@ -92,8 +95,18 @@ class LibSQL(Protocol):
                 labels.append(f"{version} cursor")
         return labels
 
+    def normalise(self, response: Any, step: Any, replacements: list[tuple[str, str]],
+                  labels: list[str]) -> dict[str, Any]:
+        record = super().normalise(response, step, replacements, labels)
+        # a cursor body is JSON lines even when it holds only the baton line
+        if record.get("format") == "json" and record["headers"].get("content-type", "").startswith("text/plain") \
+                and isinstance(record.get("body"), dict) and "baton" in record["body"]:
+            record["format"], record["body"] = "jsonl", [record["body"]]
+        return record
+
     def normalise_body(self, body: Any, kind: str) -> Any:
-        body = mask_keys(body, self.key_masks)
+        # replication_index is a log position (null on a server that does not replicate)
+        body = mask_patterns(mask_keys(body, self.key_masks, always=frozenset({"replication_index"})), self.patterns)
         if kind == "text" and isinstance(body, str) and body.startswith("{"):
             try:
                 return json.loads(body)
