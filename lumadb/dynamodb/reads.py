@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from lumadb.storage.sqlite import apsw
 
 PAGE_BYTES = 1024 * 1024
-INLINE_ROWS = 64
+INLINE_ROWS = 128
 INLINE_BYTES = 128 * 1024  # an inline step hands the rest of a page to the pool past this
 POOL_ROWS = 1_000_000  # per step on the reader pool; a page ends at 1 MB long before that
 

@@ -16,9 +16,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Reads of at most this many rows run inline on the event loop (a thread hop costs more).
-INLINE_ROWS = 64
-
 
 class DynamoService:
     def __init__(self, server: Server) -> None:
