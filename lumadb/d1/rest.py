@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 PREFIXES = ("/d1/client/v4", "/client/v4", "/d1")
 GRAPHQL_PATHS = frozenset(p + "/graphql" for p in PREFIXES)
+ACCOUNT_PATHS = frozenset(p + suffix for p in PREFIXES for suffix in ("/accounts", "/memberships"))
+# The one account LumaDB reports to tools that look for one (wrangler without CLOUDFLARE_ACCOUNT_ID);
+# requests may name any account id.
+LOCAL_ACCOUNT = {"id": "000000000000000000000000000000d1", "name": "LumaDB"}
 MAX_PER_PAGE = 10_000
 DEFAULT_PER_PAGE = 1000
 LOCATIONS = ("wnam", "enam", "weur", "eeur", "apac", "oc")
@@ -54,6 +58,10 @@ async def dispatch(service: D1Service, request: Request) -> Response:
         if method != "POST":
             raise D1ApiError.method_not_allowed(method)
         return await graphql(service, request)
+    if path in ACCOUNT_PATHS:
+        if method != "GET":
+            raise D1ApiError.method_not_allowed(method)
+        return accounts(request)
     found = _split(path)
     if found is None:
         raise D1ApiError.no_route("/client/v4" + _api_path(path))
@@ -124,7 +132,7 @@ async def list_databases(service: D1Service, request: Request) -> Response:
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     name = request.query_value("name") or None
     handles = service.catalog.page(name, (page - 1) * per_page, per_page)
-    keep = ("uuid", "name", "created_at", "version", "num_tables", "file_size", "jurisdiction", "read_replication")
+    keep = ("uuid", "name", "created_at", "version", "num_tables", "file_size", "jurisdiction")
     result = [await service.d1_object(h, list(keep)) for h in handles]
     info = {"page": page, "per_page": per_page, "count": len(result), "total_count": service.catalog.count(name)}
     return ok(result, result_info=info)
@@ -164,6 +172,17 @@ async def delete_database(service: D1Service, request: Request, handle: D1Handle
     return ok(None)
 
 
+def accounts(request: Request) -> Response:
+    """`GET /accounts` and `/memberships`: LumaDB's one account, on one page."""
+    item: dict[str, Any] = dict(LOCAL_ACCOUNT)
+    if request.path.endswith("/memberships"):
+        item = {"id": LOCAL_ACCOUNT["id"], "status": "accepted", "account": dict(LOCAL_ACCOUNT)}
+    page = _int_param(request, "page", 1, 1, 10**9)
+    result = [item] if page == 1 else []
+    info = {"page": page, "per_page": 20, "count": len(result), "total_count": 1, "total_pages": 1}
+    return ok(result, result_info=info)
+
+
 async def graphql(service: D1Service, request: Request) -> Response:
     """Enough of Cloudflare's GraphQL analytics for `wrangler d1 info`: no analytics rows."""
     data: dict[str, Any] = {"viewer": {"accounts": [{"d1AnalyticsAdaptiveGroups": []}]}}
@@ -179,3 +198,6 @@ _ROUTES: dict[str, dict[str, Route]] = {
     "time_travel/bookmark": {"GET": timetravel.get_bookmark},
     "time_travel/restore": {"POST": timetravel.restore},
 }
+
+
+memberships = accounts  # the spec's name for `GET /memberships`

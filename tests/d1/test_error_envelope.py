@@ -98,3 +98,10 @@ def test_database_names_never_become_paths(server: LumaServer, d1: D1Http, name:
     new = {p for p in after - before if not p.name.endswith(("-wal", "-shm", "-journal"))}
     assert new == set()
     assert not (Path(server.data_dir).parent / "etc").exists()
+
+
+@pytest.mark.parametrize("prefix", ["/client/v4", "/d1/client/v4", "/d1"])
+def test_every_base_path_serves_the_api(d1: D1Http, db_name: str, prefix: str) -> None:
+    d1.run(db_name, "SELECT 1")
+    reply = d1.client.post(f"{prefix}/accounts/{ACCOUNT}/d1/database/{db_name}/query", json={"sql": "SELECT 2 AS two"})
+    assert reply.status_code == 200 and reply.json()["result"][0]["results"] == [{"two": 2}]

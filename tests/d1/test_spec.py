@@ -86,6 +86,8 @@ def test_rest_responses_conform(server: LumaServer, d1: D1Http, unique_name: str
     conforms("post", one + "/time_travel/restore", restored)
     conforms("delete", one, d1.rest("DELETE", f"/{uuid}"))
     conforms("post", "/client/v4/graphql", httpx.post(server.url + "/d1/client/v4/graphql", json={}))
+    for listing in ("/client/v4/accounts", "/client/v4/memberships"):
+        conforms("get", listing, httpx.get(server.url + listing))
 
 
 def test_binding_responses_conform(d1: D1Http, db_name: str) -> None:

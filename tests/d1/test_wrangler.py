@@ -18,7 +18,7 @@ pytestmark = pytest.mark.node
 WRANGLER = NODE_DIR / "node_modules" / ".bin" / "wrangler"
 
 
-def wrangler(server: LumaServer, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def wrangler(server: LumaServer, cwd: Path, *args: str, account: bool = True) -> subprocess.CompletedProcess[str]:
     if not node_available() or not WRANGLER.exists():
         pytest.fail("wrangler is required in tests/node (npm install there)")
     env = {
@@ -31,6 +31,8 @@ def wrangler(server: LumaServer, cwd: Path, *args: str) -> subprocess.CompletedP
         "NO_COLOR": "1",
         "CI": "1",
     }
+    if not account:
+        del env["CLOUDFLARE_ACCOUNT_ID"]
     return subprocess.run([str(WRANGLER), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -76,3 +78,11 @@ def test_wrangler_list_info_execute_export_and_import(server: LumaServer, d1: D1
         "INSERT INTO \"seeded\" VALUES(1);",
         "INSERT INTO \"seeded\" VALUES(2);",
     ]
+
+
+def test_wrangler_finds_lumadbs_account_without_cloudflare_account_id(server: LumaServer, d1: D1Http, db_name: str,
+                                                                      tmp_path: Path) -> None:
+    d1.run(db_name, "SELECT 1")
+    listed = wrangler(server, tmp_path, "d1", "list", "--json", account=False)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert db_name in [d["name"] for d in json.loads(listed.stdout)]
