@@ -61,7 +61,11 @@ class D1(Protocol):
          "running_in_region"}
     )
     patterns = [(UUID, "<uuid>")]
-    field_rules = {"rows_read": "rows_read", "rows_written": "rows_written"}
+    field_rules = {
+        "rows_read": "rows_read",
+        "rows_written": "rows_written",
+        "last_row_id": "last_row_id of read-only requests",
+    }
 
     def build(self, request: dict[str, Any], variables: Mapping[str, Any], target: Any) -> HttpRequest:
         built = super().build(request, variables, target)
