@@ -111,6 +111,7 @@ class DynamoError(ProtocolError):
             DYNAMODB + "TransactionCanceledException",
             f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
             extra={"CancellationReasons": reasons},
+            message_key="Message",  # AWS capitalises it for this error
         )
 
     @classmethod

@@ -11,7 +11,7 @@ import orjson
 
 from lumadb.dynamodb import capacity, idempotency, inputs, items
 from lumadb.dynamodb.attributes import item_size, normalize_item
-from lumadb.dynamodb.errors import DYNAMODB, DynamoError
+from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
 from lumadb.dynamodb.request_expressions import Compiled, check_mixing, compile_request
 from lumadb.dynamodb.writes import UPDATE_TOO_LARGE
@@ -78,19 +78,7 @@ def _reason(code: str, message: str | None = None, item: dict | None = None) -> 
 
 
 def cancelled(reasons: list[dict[str, Any]]) -> DynamoError:
-    """TransactionCanceledException as DynamoDB sends it: the summary in `Message` (capital M)."""
-    codes = ", ".join(reason["Code"] for reason in reasons)
-    text = f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]"
-    error = DynamoError(
-        DYNAMODB + "TransactionCanceledException",
-        None,
-        extra={
-            "CancellationReasons": reasons,
-            "Message": text,
-        },
-    )
-    error.message = text
-    return error
+    return DynamoError.transaction_canceled(reasons)
 
 
 def _run(
