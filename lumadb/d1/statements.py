@@ -56,6 +56,9 @@ def _plan_cached(sql: str) -> Plan:
 
 
 def _plan(sql: str) -> Plan:
+    if "\x00" in sql:
+        # SQLite reads up to a NUL; workerd then finds text it cannot prepare after the pieces
+        return Plan(_plan(sql[: sql.index("\x00")]).pieces, True)
     pieces: list[Piece] = []
     start = 0
     first_word = ""

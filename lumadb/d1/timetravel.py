@@ -67,22 +67,22 @@ async def take(service: D1Service, handle: D1Handle) -> str:
 def _parse_time(text: str) -> float:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
+    except (ValueError, OverflowError):
         raise D1ApiError.bad_request(f"Invalid timestamp: {text}") from None
 
 
-def _at_or_before(service: D1Service, handle: D1Handle, moment: float) -> str:
+def _at_or_before(service: D1Service, handle: D1Handle, timestamp: str) -> str:
+    moment = _parse_time(timestamp)
     found = [b for b, taken in service.catalog.bookmarks(handle.uuid) if taken <= moment]
     if not found:
-        raise D1ApiError(7400, f"No bookmark is available at or before {datetime.fromtimestamp(moment).isoformat()}",
-                         400)
+        raise D1ApiError(7400, f"No bookmark is available at or before {timestamp}", 400)
     return found[-1]
 
 
 async def get_bookmark(service: D1Service, request: Request, handle: D1Handle) -> Response:
     timestamp = request.query_value("timestamp")
     if timestamp and _parse_time(timestamp) < time.time() - 1:
-        return ok({"bookmark": _at_or_before(service, handle, _parse_time(timestamp))})
+        return ok({"bookmark": _at_or_before(service, handle, timestamp)})
     return ok({"bookmark": await take(service, handle)})
 
 
@@ -92,7 +92,7 @@ async def restore(service: D1Service, request: Request, handle: D1Handle) -> Res
     if not target and not timestamp:
         raise D1ApiError.bad_request("Either bookmark or timestamp is required")
     if not target:
-        target = _at_or_before(service, handle, _parse_time(str(timestamp)))
+        target = _at_or_before(service, handle, str(timestamp))
     path = _path(service, handle, target) if _BOOKMARK.fullmatch(target) else None
     if path is None or not path.exists():
         raise D1ApiError(7400, f"The bookmark {target} could not be found for database {handle.uuid}", 400)

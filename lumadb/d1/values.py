@@ -14,7 +14,9 @@ from typing import Any
 
 SqlValue = None | int | float | str | bytes
 
-_JS_INTEGRAL_LIMIT = 1e21  # JSON.stringify switches to exponent notation from here
+# JSON.stringify prints integral doubles without exponent up to 1e21; JSON encoders for
+# 64-bit integers stop at 2^63, so larger ones stay floats (they parse to the same double).
+_INTEGRAL_LIMIT = float(2**63)
 
 
 class BadParameter(ValueError):
@@ -65,7 +67,7 @@ def _cell(value: SqlValue) -> Any:
     if type(value) is float:
         if value != value or value in (math.inf, -math.inf):
             return None
-        if value.is_integer() and -_JS_INTEGRAL_LIMIT < value < _JS_INTEGRAL_LIMIT:
+        if value.is_integer() and -_INTEGRAL_LIMIT <= value < _INTEGRAL_LIMIT:
             return int(value)
         return value
     if type(value) is bytes:

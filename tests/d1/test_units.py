@@ -29,6 +29,7 @@ from lumadb.storage.sqlite import apsw
     ("SELECT 1;;", ["SELECT 1;"], True),
     ("-- nothing", [], True),
     ("", [], True),
+    ("SELECT 1\x00 junk", ["SELECT 1"], True),
     ("SELECT ';'; SELECT \"a;b\"", ["SELECT ';';", 'SELECT "a;b"'], False),
     ("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END; SELECT 3",
      ["CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END;", "SELECT 3"], False),
@@ -100,6 +101,7 @@ def test_bind_values_like_workerd() -> None:
 def test_json_rows_convert_only_what_json_cannot_hold() -> None:
     rows = [(1, "a"), (math.inf, b"\x01"), (2.0, -math.inf), (math.nan, 1.5), (1e21, 1e20)]
     assert json_rows(rows) == [(1, "a"), (None, [1]), (2, None), (None, 1.5), (1e21, 10**20)]
+    assert json_rows([(2.0**63, -(2.0**63))]) == [(2.0**63, -(2**63))]
     plain = [(1, "a")]
     assert json_rows(plain) is plain
 
