@@ -53,12 +53,15 @@ class D1ApiError(ProtocolError):
         # The router renders oversized bodies and crashes without knowing the route: such
         # errors also carry the binding protocol's `error`, which the Workers binding reads.
         self.for_binding_too = for_binding_too
+        self.allow = ""  # the methods a 405's route takes
 
     def body(self) -> bytes:
         errors = [{"code": self.code, "message": self.message}, *self.extra]
         return envelope(errors, self.result, self.message if self.for_binding_too else None)
 
     def headers(self) -> list[tuple[bytes, bytes]]:
+        if self.allow:
+            return [(b"allow", self.allow.encode())]
         return [(b"cf-d1", f"err={self.code}".encode())] if 7400 <= self.code < 7600 else []
 
     @classmethod
@@ -76,8 +79,10 @@ class D1ApiError(ProtocolError):
                    extra=[{"code": 7000, "message": "No route for that URI"}])
 
     @classmethod
-    def method_not_allowed(cls, method: str) -> D1ApiError:
-        return cls(7001, f"Method {method} not allowed for this route", 405)
+    def method_not_allowed(cls, method: str, allowed: tuple[str, ...] | list[str] = ()) -> D1ApiError:
+        error = cls(7001, f"Method {method} not allowed for this route", 405)
+        error.allow = ", ".join(allowed)
+        return error
 
     @classmethod
     def bad_request(cls, message: str) -> D1ApiError:

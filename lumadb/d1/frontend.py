@@ -23,6 +23,11 @@ _BINDING = {"/query": "query", "/execute": "query", "/dump": "dump",
             "/d1/query": "query", "/d1/execute": "query", "/d1/dump": "dump"}
 
 
+class _BindingMethodError(D1BindingError):
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        return [(b"allow", b"POST")]
+
+
 class D1FrontEnd:
     name = "d1"
 
@@ -56,7 +61,7 @@ class D1FrontEnd:
         return await binding.dump(self._service(), request)
 
     async def binding_wrong_method(self, request: Request) -> Response:
-        raise D1BindingError(f"Method {request.method} is not allowed; the D1 binding protocol uses POST", 405)
+        raise _BindingMethodError(f"Method {request.method} is not allowed; the D1 binding protocol uses POST", 405)
 
     async def rest(self, request: Request) -> Response:
         return await rest.dispatch(self._service(), request)

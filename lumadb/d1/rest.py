@@ -56,11 +56,11 @@ async def dispatch(service: D1Service, request: Request) -> Response:
     method, path = request.method, request.path
     if path in GRAPHQL_PATHS:
         if method != "POST":
-            raise D1ApiError.method_not_allowed(method)
+            raise D1ApiError.method_not_allowed(method, ["POST"])
         return await graphql(service, request)
     if path in ACCOUNT_PATHS:
         if method != "GET":
-            raise D1ApiError.method_not_allowed(method)
+            raise D1ApiError.method_not_allowed(method, ["GET"])
         return accounts(request)
     found = _split(path)
     if found is None:
@@ -71,14 +71,14 @@ async def dispatch(service: D1Service, request: Request) -> Response:
             return await list_databases(service, request)
         if method == "POST":
             return await create_database(service, request)
-        raise D1ApiError.method_not_allowed(method)
+        raise D1ApiError.method_not_allowed(method, ["GET", "POST"])
     key, action = rest[0], "/".join(rest[1:])
     routes = _ROUTES.get(action)
     if routes is None:
         raise D1ApiError.no_route("/client/v4" + _api_path(path))
     handler = routes.get(method)
     if handler is None:
-        raise D1ApiError.method_not_allowed(method)
+        raise D1ApiError.method_not_allowed(method, list(routes))
     handle = service.catalog.find(key)
     if handle is None:
         raise D1ApiError.not_found(key)

@@ -67,7 +67,9 @@ async def export(service: D1Service, request: Request, handle: D1Handle) -> Resp
         raise D1ApiError.bad_request("output_format must be 'polling'")
     options = body.get("dump_options") or {}
     tables = options.get("tables") if isinstance(options, dict) else None
-    if not isinstance(options, dict) or (tables is not None and not all(isinstance(t, str) for t in tables)):
+    if not isinstance(options, dict) or not (
+        tables is None or (isinstance(tables, list) and all(isinstance(t, str) for t in tables))
+    ):
         raise D1ApiError.bad_request("dump_options must be {no_data?, no_schema?, tables?: [string]}")
     _sweep(service.transfer_root)
     bookmark = results.bookmark(handle.uuid, handle.state)
@@ -214,13 +216,13 @@ async def serve_signed(service: D1Service, request: Request) -> Response:
     path = service.transfer_root / name
     if kind == "export":
         if request.method not in ("GET", "HEAD"):
-            raise D1ApiError.method_not_allowed(request.method)
+            raise D1ApiError.method_not_allowed(request.method, ["GET", "HEAD"])
         if not path.exists():
             raise D1ApiError(7404, f"The export {name} could not be found", 404)
         data = path.read_bytes()
         return Response(200, b"" if request.method == "HEAD" else data, b"application/sql", [])
     if request.method != "PUT":
-        raise D1ApiError.method_not_allowed(request.method)
+        raise D1ApiError.method_not_allowed(request.method, ["PUT"])
     partial = path.with_suffix(".partial")
     partial.write_bytes(request.body)
     partial.replace(path)

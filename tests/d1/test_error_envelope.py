@@ -62,7 +62,9 @@ def test_unknown_path(d1: D1Http, path: str) -> None:
     ("GET", "/client/v4/graphql"),
 ])
 def test_wrong_method(d1: D1Http, method: str, path: str) -> None:
-    assert_envelope(d1.client.request(method, path), 405, 7001)
+    reply = d1.client.request(method, path)
+    assert_envelope(reply, 405, 7001)
+    assert method not in reply.headers["allow"] and reply.headers["allow"]
 
 
 def test_unknown_database_and_bad_values(d1: D1Http) -> None:
