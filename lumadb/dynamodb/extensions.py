@@ -1,6 +1,6 @@
 """What secondary indexes, Streams and TTL add to the DynamoDB service: their tables, created at
-start-up, and one background task that sweeps expired items every `ttl_sweep_seconds` and trims
-stream records older than 24 hours. Importing this module registers their write observers and
+start-up, the backfill of indexes a restart interrupted, and one background task that sweeps
+expired items every `ttl_sweep_seconds` and trims stream records older than 24 hours. Importing this module registers their write observers and
 catalog hooks, so it is imported before the catalog is first loaded."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import streams, ttl
+from lumadb.dynamodb import indexes, streams, ttl
+from lumadb.dynamodb.indexes import maintain
+from lumadb.dynamodb.indexes import storage as index_storage
 from lumadb.dynamodb.streams import storage as stream_storage
 
 if TYPE_CHECKING:
@@ -21,12 +23,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("lumadb.dynamodb")
 TRIM_EVERY_SECONDS = 60.0
 
-__all__ = ["Background", "start", "streams"]
+__all__ = ["Background", "indexes", "start", "streams"]
 
 
 def setup(conn: apsw.Connection) -> None:
     stream_storage.setup(conn)
     ttl.setup(conn)
+    index_storage.setup(conn)
 
 
 class Background:
@@ -69,6 +72,7 @@ class Background:
 async def start(service: DynamoService) -> Background:
     """Create the tables and start the background task (called once the catalog is loaded)."""
     await service.write(setup)
+    maintain.resume_backfills(service)
     background = Background(service)
     background.start()
     return background

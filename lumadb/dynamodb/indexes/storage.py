@@ -1,0 +1,77 @@
+"""Index tables and their counters (ItemCount and IndexSizeBytes per index), created, filled
+and dropped inside the transactions of the writes and table changes that call for them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb.indexes.model import IndexRow, encoded_row, index_table_name
+
+if TYPE_CHECKING:
+    from lumadb.storage.sqlite import apsw
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ddb_index_counts (
+    table_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    item_count INTEGER NOT NULL DEFAULT 0,
+    size_bytes INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (table_id, name)
+) WITHOUT ROWID;
+"""
+_COUNT = (
+    "UPDATE ddb_index_counts SET item_count = item_count + ?, size_bytes = size_bytes + ? "
+    "WHERE table_id = ? AND name = ?"
+)
+
+
+def setup(conn: apsw.Connection) -> None:
+    conn.execute(SCHEMA)
+
+
+def create(conn: apsw.Connection, table_id: int, name: str) -> None:
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {index_table_name(table_id, name)} ("
+        "hash_prefix INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, size INTEGER NOT NULL, "
+        "item BLOB NOT NULL, PRIMARY KEY (hash_prefix, pk, sk)) WITHOUT ROWID"
+    )
+    conn.execute("INSERT OR REPLACE INTO ddb_index_counts (table_id, name) VALUES (?, ?)", (table_id, name))
+
+
+def drop(conn: apsw.Connection, table_id: int, name: str) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS {index_table_name(table_id, name)}")
+    conn.execute("DELETE FROM ddb_index_counts WHERE table_id = ? AND name = ?", (table_id, name))
+
+
+def counters(conn: apsw.Connection, table_id: int) -> dict[str, tuple[int, int]]:
+    rows = conn.execute(
+        "SELECT name, item_count, size_bytes FROM ddb_index_counts WHERE table_id = ?", (table_id,)
+    )
+    return {name: (count, size) for name, count, size in rows}
+
+
+class Writer:
+    """The statements of one index table (texts built once per index)."""
+
+    def __init__(self, table_id: int, name: str, sql_table: str) -> None:
+        self.table_id = table_id
+        self.name = name
+        self.get = f"SELECT size FROM {sql_table} WHERE hash_prefix = ? AND pk = ? AND sk = ?"
+        self.put = (
+            f"INSERT OR REPLACE INTO {sql_table} (hash_prefix, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)"
+        )
+        self.delete = f"DELETE FROM {sql_table} WHERE hash_prefix = ? AND pk = ? AND sk = ? RETURNING size"
+
+    def remove(self, conn: apsw.Connection, row: IndexRow) -> None:
+        gone: Any = conn.execute(self.delete, row.key).fetchone()
+        if gone is not None:
+            conn.execute(_COUNT, (-1, -gone[0], self.table_id, self.name))
+
+    def store(self, conn: apsw.Connection, row: IndexRow) -> None:
+        values = encoded_row(row)
+        existing: Any = conn.execute(self.get, row.key).fetchone()
+        conn.execute(self.put, values)
+        if existing is None:
+            conn.execute(_COUNT, (1, values[3], self.table_id, self.name))
+        elif existing[0] != values[3]:
+            conn.execute(_COUNT, (0, values[3] - existing[0], self.table_id, self.name))

@@ -1,0 +1,297 @@
+"""The PartiQL syntax tree: one dataclass per rule of grammar/partiql.lark, built by Lark's
+`ast_utils.create_transformer` (a class named `FromUpdate` is built by the rule `from_update`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lark import ast_utils
+
+# -- statements --------------------------------------------------------------------------
+
+
+@dataclass
+class Select(ast_utils.Ast):
+    projection: Star | Columns
+    source: Source
+    alias: Alias | None
+    where: Where | None
+    order_by: OrderBy | None
+
+
+@dataclass
+class Insert(ast_utils.Ast):
+    table: Table
+    value: Any
+
+
+@dataclass
+class Update(ast_utils.Ast, ast_utils.AsList):
+    parts: list[Any]
+
+    @property
+    def table(self) -> Table:
+        return self.parts[0]
+
+    @property
+    def alias(self) -> Alias | None:
+        return self.parts[1]
+
+    @property
+    def actions(self) -> list[SetAction | RemoveAction]:
+        return [p for p in self.parts if isinstance(p, SetAction | RemoveAction)]
+
+    @property
+    def where(self) -> Where:
+        return next(p for p in self.parts if isinstance(p, Where))
+
+    @property
+    def returning(self) -> Returning | None:
+        last = self.parts[-1]
+        return last if isinstance(last, Returning) else None
+
+
+class FromUpdate(Update):
+    """`FROM "T" WHERE ... SET ...`: an UPDATE written FROM-first."""
+
+
+@dataclass
+class Delete(ast_utils.Ast):
+    table: Table
+    alias: Alias | None
+    where: Where
+    returning: Returning | None
+
+
+@dataclass
+class ExistsCheck(ast_utils.Ast):
+    select: Select
+
+
+# -- clauses -----------------------------------------------------------------------------
+
+
+@dataclass
+class Star(ast_utils.Ast):
+    pass
+
+
+@dataclass
+class Columns(ast_utils.Ast, ast_utils.AsList):
+    paths: list[Path]
+
+
+@dataclass
+class Name(ast_utils.Ast):
+    text: str
+
+
+@dataclass
+class Table(ast_utils.Ast):
+    name: Name
+
+
+@dataclass
+class Source(ast_utils.Ast):
+    table: Table
+    index: Name | None = None
+
+
+@dataclass
+class Alias(ast_utils.Ast):
+    name: str
+
+
+@dataclass
+class Where(ast_utils.Ast):
+    condition: Any
+
+
+@dataclass
+class OrderBy(ast_utils.Ast, ast_utils.AsList):
+    items: list[OrderItem]
+
+
+@dataclass
+class OrderItem(ast_utils.Ast):
+    path: Path
+    direction: str | None
+
+
+@dataclass
+class Returning(ast_utils.Ast):
+    which: str  # ALL | MODIFIED
+    image: str  # OLD | NEW
+
+
+@dataclass
+class SetAction(ast_utils.Ast, ast_utils.AsList):
+    items: list[SetItem]
+
+
+@dataclass
+class RemoveAction(ast_utils.Ast, ast_utils.AsList):
+    paths: list[Path]
+
+
+@dataclass
+class SetItem(ast_utils.Ast):
+    path: Path
+    eq: str
+    value: Any
+
+
+@dataclass
+class Plus(ast_utils.Ast):
+    left: Any
+    right: Any
+
+
+@dataclass
+class Minus(ast_utils.Ast):
+    left: Any
+    right: Any
+
+
+# -- conditions --------------------------------------------------------------------------
+
+
+@dataclass
+class Either(ast_utils.Ast):
+    left: Any
+    right: Any
+
+
+@dataclass
+class Both(ast_utils.Ast):
+    left: Any
+    right: Any
+
+
+@dataclass
+class Negated(ast_utils.Ast):
+    keyword: str
+    operand: Any
+
+
+@dataclass
+class Comparison(ast_utils.Ast):
+    left: Any
+    op: str
+    right: Any
+
+
+@dataclass
+class Between(ast_utils.Ast):
+    operand: Any
+    low: Any
+    high: Any
+
+
+@dataclass
+class InList(ast_utils.Ast, ast_utils.AsList):
+    parts: list[Any]
+
+
+@dataclass
+class IsType(ast_utils.Ast):
+    operand: Any
+    negated: str | None
+    type_name: TypeName
+
+
+@dataclass
+class TypeName(ast_utils.Ast):
+    text: str
+
+
+@dataclass
+class Call(ast_utils.Ast, ast_utils.AsList):
+    parts: list[Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.parts[0])
+
+    @property
+    def arguments(self) -> list[Any]:
+        return [p for p in self.parts[1:] if p is not None]
+
+
+# -- paths -------------------------------------------------------------------------------
+
+
+@dataclass
+class Path(ast_utils.Ast, ast_utils.AsList):
+    steps: list[Any]  # Name first, then Field and Element
+
+
+@dataclass
+class Field(ast_utils.Ast):
+    name: Name
+
+
+@dataclass
+class Element(ast_utils.Ast):
+    index: int
+
+
+# -- literals ----------------------------------------------------------------------------
+
+
+@dataclass
+class String(ast_utils.Ast):
+    text: str
+
+
+@dataclass
+class Number(ast_utils.Ast):
+    text: str
+
+
+@dataclass
+class NegativeNumber(ast_utils.Ast):
+    text: str
+
+
+@dataclass
+class Missing(ast_utils.Ast):
+    token: str
+
+
+@dataclass
+class Null(ast_utils.Ast):
+    token: str
+
+
+@dataclass
+class ListValue(ast_utils.Ast, ast_utils.AsList):
+    items: list[Any]
+
+
+@dataclass
+class StructValue(ast_utils.Ast, ast_utils.AsList):
+    pairs: list[Pair]
+
+
+@dataclass
+class BagValue(ast_utils.Ast, ast_utils.AsList):
+    items: list[Any]
+
+
+@dataclass
+class Pair(ast_utils.Ast):
+    key: str
+    value: Any
+
+
+# Built by the parser's own callbacks (`true`, `false` and `?` need no rule class).
+@dataclass
+class Parameter:
+    index: int  # the n-th `?` of the statement, counted from 0
+
+
+@dataclass
+class Boolean:
+    value: bool

@@ -1,0 +1,340 @@
+"""A parsed PartiQL statement planned against the catalog: a SELECT becomes a `Read` (which
+partitions to query, or a scan, with the WHERE as a filter), an INSERT/UPDATE/DELETE or EXISTS
+becomes a `Write` whose body is the PutItem/UpdateItem/DeleteItem/ConditionCheck request the
+statement means (so writes keep indexes, streams and TTL in step exactly as the item API does)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb.attributes import normalize_value, validate_attribute_value
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.expressions import (
+    Condition,
+    ExpressionContext,
+    Projection,
+    compile_condition,
+    compile_projection,
+)
+from lumadb.dynamodb.indexes.sources import source_for
+from lumadb.dynamodb.partiql import ast
+from lumadb.dynamodb.partiql.parser import parse
+from lumadb.dynamodb.partiql.translate import Expressions, conjuncts, plain_name, without_expression_prefix
+from lumadb.dynamodb.partiql.values import attribute_value, is_value, struct
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import Catalog, TableInfo
+
+_TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}\Z")
+_RETURN_VALUES = {("ALL", "OLD"): "ALL_OLD", ("MODIFIED", "OLD"): "UPDATED_OLD",
+                  ("ALL", "NEW"): "ALL_NEW", ("MODIFIED", "NEW"): "UPDATED_NEW"}  # fmt: skip
+INCOMPLETE_KEY = "Where clause does not contain a mandatory equality on all key attributes"
+SORT_OPERATORS = frozenset(("=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"))
+
+
+@dataclass(eq=False)
+class Read:
+    """A SELECT: the table (and index) it reads, how, and what it returns."""
+
+    table: TableInfo
+    index_name: str | None
+    filter: Condition | None
+    projection: Projection | None
+    partitions: list[list[dict]] | None  # partition-key values to query; None: scan the whole source
+    sort: tuple[str, list[dict]] | None = None  # a sort-key condition that narrows each partition
+    forward: bool = True
+    key: dict | None = None  # the full primary key, when the WHERE is exactly that
+    body: dict = field(default_factory=dict)  # the GetItem request for a key read
+
+
+@dataclass(eq=False)
+class Write:
+    """An INSERT, UPDATE, DELETE or EXISTS as the item request it means."""
+
+    operation: str  # PutItem | UpdateItem | DeleteItem | ConditionCheck
+    table: TableInfo
+    body: dict
+    insert: bool = False
+
+
+def plan(text: str, parameters: list[dict] | None, catalog: Catalog) -> Read | Write:
+    tree, count = parse(text)
+    parameters = parameters or []
+    if count != len(parameters):
+        raise DynamoError.validation("Number of parameters in request and statement don't match.")
+    for value in parameters:
+        validate_attribute_value(value)
+    parameters = [normalize_value(value) for value in parameters]
+    try:
+        if isinstance(tree, ast.Select):
+            return _select(tree, parameters, catalog)
+        if isinstance(tree, ast.Insert):
+            return _insert(tree, parameters, catalog)
+        if isinstance(tree, ast.Update):
+            return _update(tree, parameters, catalog)
+        if isinstance(tree, ast.Delete):
+            return _delete(tree, parameters, catalog)
+        return _exists(tree, parameters, catalog)
+    except DynamoError as error:
+        raise without_expression_prefix(error) from None
+
+
+def _table(node: ast.Table, alias: ast.Alias | None, catalog: Catalog) -> TableInfo:
+    if alias is not None:
+        raise DynamoError.validation("Aliasing is not supported")
+    name = str(node.name.text)
+    if not _TABLE_NAME.match(name):
+        raise DynamoError.validation(
+            "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'."
+        )
+    return catalog.require(name)
+
+
+def _condition(expressions: Expressions, text: str) -> Condition:
+    ctx = ExpressionContext(expressions.names or None, expressions.values or None)
+    return compile_condition(text, ctx, "ConditionExpression")
+
+
+# -- SELECT ---------------------------------------------------------------------------------
+
+
+def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
+    table = _table(tree.source.table, tree.alias, catalog)
+    index_name = str(tree.source.index.text) if tree.source.index is not None else None
+    hash_names, range_names = key_schema(table, index_name)
+    projection = None
+    if isinstance(tree.projection, ast.Columns):
+        columns = Expressions(parameters)
+        text = columns.projection(tree.projection)
+        projection = compile_projection(text, ExpressionContext(columns.names, None))
+    read = Read(table, index_name, None, projection, None)
+    if tree.where is not None:
+        expressions = Expressions(parameters)
+        read.filter = _condition(expressions, expressions.condition(tree.where.condition))
+        terms = conjuncts(tree.where.condition)
+        read.partitions = _partitions(terms, hash_names, parameters)
+        if read.partitions is not None and len(range_names) == 1:
+            read.sort = _sort_condition(terms, range_names[0], parameters)
+        read.key = _exact_key(terms, table, parameters) if index_name is None else None
+    if tree.order_by is not None:
+        read.forward = _order(tree, read, hash_names, range_names)
+    if read.key is not None:
+        read.body = {"TableName": table.name, "Key": read.key}
+        if isinstance(tree.projection, ast.Columns):
+            columns = Expressions(parameters)
+            read.body["ProjectionExpression"] = columns.projection(tree.projection)
+            read.body["ExpressionAttributeNames"] = columns.names
+    return read
+
+
+def key_schema(table: TableInfo, index_name: str | None) -> tuple[list[str], list[str]]:
+    """(partition-key attributes, sort-key attributes) of the table or of one of its indexes."""
+    source = source_for(table, index_name)
+    return [name for name, _ in source.hash_keys], [name for name, _ in source.range_keys]
+
+
+def _value_side(term: Any, name: str) -> Any:
+    """The value compared with attribute `name` in `name = value` (or `value = name`)."""
+    if not isinstance(term, ast.Comparison) or term.op != "=":
+        return None
+    if plain_name(term.left) == name and is_value(term.right):
+        return term.right
+    if plain_name(term.right) == name and is_value(term.left):
+        return term.left
+    return None
+
+
+def _partitions(terms: list[Any], hash_names: list[str], parameters: list[dict]) -> list[list[dict]] | None:
+    """The partitions to query: one list of partition-key values each (an IN on a single
+    partition-key attribute names several); None when the WHERE does not pin the partition."""
+    if len(hash_names) > 1:
+        values = []
+        for name in hash_names:
+            found = next((v for term in terms if (v := _value_side(term, name)) is not None), None)
+            if found is None:
+                return None
+            values.append(attribute_value(found, parameters))
+        return [values]
+    for term in terms:
+        value = _value_side(term, hash_names[0])
+        if value is not None:
+            return [[attribute_value(value, parameters)]]
+        if isinstance(term, ast.InList):
+            subject, *items = (part for part in term.parts if part is not None)
+            if plain_name(subject) == hash_names[0] and all(is_value(item) for item in items):
+                return [[attribute_value(item, parameters)] for item in items]
+    return None
+
+
+def _sort_condition(
+    terms: list[Any], range_name: str, parameters: list[dict]
+) -> tuple[str, list[dict]] | None:
+    for term in terms:
+        if isinstance(term, ast.Comparison) and term.op in SORT_OPERATORS:
+            if plain_name(term.left) == range_name and is_value(term.right):
+                return str(term.op), [attribute_value(term.right, parameters)]
+            if plain_name(term.right) == range_name and is_value(term.left):
+                flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(str(term.op), str(term.op))
+                return flipped, [attribute_value(term.left, parameters)]
+        if (
+            isinstance(term, ast.Between)
+            and plain_name(term.operand) == range_name
+            and is_value(term.low)
+            and is_value(term.high)
+        ):
+            return "BETWEEN", [
+                attribute_value(term.low, parameters),
+                attribute_value(term.high, parameters),
+            ]
+        if isinstance(term, ast.Call) and term.name.lower() == "begins_with":
+            arguments = term.arguments
+            if len(arguments) == 2 and plain_name(arguments[0]) == range_name and is_value(arguments[1]):
+                return "begins_with", [attribute_value(arguments[1], parameters)]
+    return None
+
+
+def _exact_key(terms: list[Any], table: TableInfo, parameters: list[dict]) -> dict | None:
+    """The primary key, when the WHERE is nothing but one equality per key attribute."""
+    if len(terms) != len(table.key_names):
+        return None
+    key = {}
+    for name in table.key_names:
+        found = [value for term in terms if (value := _value_side(term, name)) is not None]
+        if len(found) != 1:
+            return None
+        key[name] = attribute_value(found[0], parameters)
+    return key
+
+
+def _order(tree: ast.Select, read: Read, hash_names: list[str], range_names: list[str]) -> bool:
+    if tree.where is None:
+        raise DynamoError.validation("Must have WHERE clause in the statement when using ORDER BY clause.")
+    if read.partitions is None:
+        raise DynamoError.validation(
+            "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause."
+        )
+    forward = True
+    assert tree.order_by is not None
+    for item in tree.order_by.items:
+        name = plain_name(item.path)
+        if name not in hash_names and name not in range_names:
+            raise DynamoError.validation(
+                f"Variable reference {name or ''} in ORDER BY clause must be part of the primary key"
+            )
+        if name in range_names or not range_names:
+            forward = item.direction is None or str(item.direction).upper() == "ASC"
+    return forward
+
+
+# -- writes ---------------------------------------------------------------------------------
+
+
+def _key_and_rest(where: ast.Where, table: TableInfo, parameters: list[dict]) -> tuple[dict, list[Any]]:
+    """The item's key from the WHERE's equalities, and the WHERE's other terms."""
+    terms = conjuncts(where.condition)
+    key: dict[str, Any] = {}
+    rest = []
+    for term in terms:
+        matched = False
+        for name in table.key_names:
+            value = _value_side(term, name)
+            if value is not None:
+                if name in key:
+                    raise DynamoError.validation(
+                        f"Multiple conditions on same key {name}. Only single item Update/Insert/Delete are supported"
+                    )
+                key[name] = attribute_value(value, parameters)
+                matched = True
+                break
+        if not matched:
+            rest.append(term)
+    if len(key) != len(table.key_names):
+        raise DynamoError.validation(INCOMPLETE_KEY)
+    return key, rest
+
+
+def _conditioned(body: dict, expressions: Expressions, rest: list[Any], required: str | None) -> None:
+    parts = [required] if required else []
+    parts.extend(f"({expressions.condition(term)})" for term in rest)
+    if parts:
+        body["ConditionExpression"] = " AND ".join(parts)
+
+
+def _update(tree: ast.Update, parameters: list[dict], catalog: Catalog) -> Write:
+    table = _table(tree.table, tree.alias, catalog)
+    key, rest = _key_and_rest(tree.where, table, parameters)
+    expressions = Expressions(parameters)
+    body: dict[str, Any] = {"TableName": table.name, "Key": key}
+    body["UpdateExpression"] = expressions.update(tree.actions)
+    # UPDATE changes an existing item only: its key must exist
+    _conditioned(body, expressions, rest, f"attribute_exists({expressions.name(table.hash_name)})")
+    returning = tree.returning
+    if returning is not None:
+        body["ReturnValues"] = _RETURN_VALUES[(str(returning.which).upper(), str(returning.image).upper())]
+    body.update(expressions.attributes())
+    return Write("UpdateItem", table, body)
+
+
+def _delete(tree: ast.Delete, parameters: list[dict], catalog: Catalog) -> Write:
+    table = _table(tree.table, tree.alias, catalog)
+    returning = tree.returning
+    if returning is not None and (str(returning.which).upper(), str(returning.image).upper()) != (
+        "ALL",
+        "OLD",
+    ):
+        raise DynamoError.validation(
+            f"Invalid returning clause: RETURNING {str(returning.which).upper()} {str(returning.image).upper()} *. "
+            "Only RETURNING ALL OLD * is allowed in DELETE statements."
+        )
+    key, rest = _key_and_rest(tree.where, table, parameters)
+    expressions = Expressions(parameters)
+    body: dict[str, Any] = {"TableName": table.name, "Key": key}
+    _conditioned(body, expressions, rest, None)
+    if returning is not None:
+        body["ReturnValues"] = "ALL_OLD"
+    body.update(expressions.attributes())
+    return Write("DeleteItem", table, body)
+
+
+def _insert(tree: ast.Insert, parameters: list[dict], catalog: Catalog) -> Write:
+    table = _table(tree.table, None, catalog)
+    if not isinstance(tree.value, ast.StructValue):
+        raise DynamoError.validation(
+            "Unsupported format in item expression. Please use struct format {...} to express item values for "
+            "insert statement."
+        )
+    item = struct(tree.value, parameters)
+    for name in table.key_names:
+        if name not in item:
+            raise DynamoError.validation(f"Key attribute should be present in the item: Key {name}")
+    body = {
+        "TableName": table.name,
+        "Item": item,
+        "ConditionExpression": "attribute_not_exists(#k)",
+        "ExpressionAttributeNames": {"#k": table.hash_name},
+    }
+    return Write("PutItem", table, body, insert=True)
+
+
+def _exists(tree: ast.ExistsCheck, parameters: list[dict], catalog: Catalog) -> Write:
+    select = tree.select
+    table = _table(select.source.table, select.alias, catalog)
+    if select.source.index is not None:
+        raise DynamoError.validation("Operations on indices are not supported in transactions")
+    if select.where is None:
+        raise DynamoError.validation("EXISTS() must contain a single item read with additional condition")
+    try:
+        key, rest = _key_and_rest(select.where, table, parameters)
+    except DynamoError:
+        raise DynamoError.validation(
+            "EXISTS() must contain a single item read with additional condition"
+        ) from None
+    if not rest:
+        raise DynamoError.validation("EXISTS() must contain a single item read with additional condition")
+    expressions = Expressions(parameters)
+    body: dict[str, Any] = {"TableName": table.name, "Key": key}
+    _conditioned(body, expressions, rest, None)
+    body.update(expressions.attributes())
+    return Write("ConditionCheck", table, body)

@@ -1,0 +1,117 @@
+"""PartiQL literals and parameters as DynamoDB attribute values: 'text' -> S, numbers -> N
+(checked against DynamoDB's range with the path of the literal in the message), TRUE/FALSE ->
+BOOL, NULL, [..] -> L, {'k': v} -> M, <<..>> -> SS or NS, `?` -> the request's parameter."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lumadb.dynamodb.attributes import normalize_number, validate_attribute_value
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.partiql import ast
+from lumadb.dynamodb.partiql.parser import not_well_formed
+
+INT32_MAX = 2**31 - 1
+_RANGE_MESSAGES = ("Number overflow", "Number underflow", "Attempting to store more than 38")
+_EXPONENT = re.compile(r"[eE]([+-]?\d+)\Z")
+
+
+def is_value(node: Any) -> bool:
+    return isinstance(
+        node,
+        ast.String
+        | ast.Number
+        | ast.NegativeNumber
+        | ast.Boolean
+        | ast.Null
+        | ast.ListValue
+        | ast.StructValue
+        | ast.BagValue
+        | ast.Parameter,
+    )
+
+
+def number(text: str, where: str = "root") -> dict[str, str]:
+    """An N value, refused as DynamoDB refuses it (a literal its parser cannot hold at all is
+    not well formed; one out of DynamoDB's range names where it is)."""
+    match = _EXPONENT.search(text)
+    if match:
+        exponent = int(match.group(1))
+        mantissa = text[: match.start()]
+        scale = len(mantissa.partition(".")[2]) - exponent
+        if abs(exponent) > INT32_MAX or abs(scale) > INT32_MAX:
+            raise not_well_formed()
+    try:
+        return {"N": normalize_number(text)}
+    except DynamoError as error:
+        if error.message.startswith(_RANGE_MESSAGES):
+            raise DynamoError.validation(f"{error.message} under {where}") from None
+        raise
+
+
+def attribute_value(node: Any, parameters: list[dict], where: str = "root") -> dict[str, Any]:
+    """The attribute value a literal or parameter denotes."""
+    if isinstance(node, ast.Parameter):
+        return parameters[node.index]
+    if isinstance(node, ast.String):
+        return {"S": node.text}
+    if isinstance(node, ast.Number):
+        return number(str(node.text), where)
+    if isinstance(node, ast.NegativeNumber):
+        return number("-" + str(node.text), where)
+    if isinstance(node, ast.Boolean):
+        return {"BOOL": node.value}
+    if isinstance(node, ast.Null):
+        return {"NULL": True}
+    if isinstance(node, ast.ListValue):
+        return {
+            "L": [
+                attribute_value(item, parameters, f"{where}[{i}]")
+                for i, item in enumerate(node.items)
+                if item is not None
+            ]
+        }
+    if isinstance(node, ast.StructValue):
+        return {"M": struct(node, parameters, where, nested=True)}
+    if isinstance(node, ast.BagValue):
+        return _bag(node, parameters, where)
+    if isinstance(node, ast.Missing):
+        raise DynamoError.validation("MISSING must be compared using IS operator")
+    raise DynamoError.validation(f"Unsupported data type: {_describe(node)} under key {where}")
+
+
+def struct(
+    node: ast.StructValue, parameters: list[dict], where: str = "root", *, nested: bool = False
+) -> dict:
+    """The attributes of a {...} literal; the item of an INSERT is the root, and its members'
+    values are named from there."""
+    out: dict[str, Any] = {}
+    for pair in node.pairs:
+        if pair is None:
+            continue
+        if pair.key in out:
+            raise DynamoError.validation(f"Duplicate keys in tuple. Key: {pair.key} under {where}")
+        out[pair.key] = attribute_value(pair.value, parameters, f"{where}.{pair.key}" if nested else where)
+    return out
+
+
+def _bag(node: ast.BagValue, parameters: list[dict], where: str) -> dict[str, Any]:
+    members = [attribute_value(item, parameters, where) for item in node.items if item is not None]
+    if not members:
+        raise DynamoError.validation("Empty bags are not supported")
+    kinds = {next(iter(member)) for member in members}
+    if len(kinds) != 1 or not kinds <= {"S", "N", "B"}:
+        raise DynamoError.validation(
+            "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"
+        )
+    kind = kinds.pop()
+    value = {kind + "S": [member[kind] for member in members]}
+    validate_attribute_value(value)
+    return value
+
+
+def _describe(node: Any) -> str:
+    if isinstance(node, ast.Call):
+        return node.name
+    return type(node).__name__.lower()
