@@ -69,6 +69,46 @@ def _integral_floats_as_ints(value: Any) -> Any:
     return value
 
 
+PROBE_TABLE = "conformance-probe"
+PROBE_ARN = f"arn:aws:dynamodb:us-east-1:000000000000:table/{PROBE_TABLE}"
+
+
+def minimal_input(op: str) -> dict[str, Any]:
+    import botocore.session
+
+    session = botocore.session.get_session()
+    service = "dynamodbstreams" if op in _stream_operations() else "dynamodb"
+    shape = session.get_service_model(service).operation_model(op).input_shape
+    return _minimal(shape, "") if shape is not None else {}
+
+
+def _minimal(shape: Any, name: str, depth: int = 0) -> Any:
+    kind = shape.type_name
+    if kind == "structure":
+        required = shape.metadata.get("required", []) if depth < 6 else []
+        return {m: _minimal(shape.members[m], m, depth + 1) for m in required}
+    if kind == "string":
+        if shape.enum:
+            return shape.enum[0]
+        if name.endswith("Arn"):
+            return PROBE_ARN
+        if name in ("TableName", "IndexName"):
+            return PROBE_TABLE
+        return "p" * max(int(shape.metadata.get("min", 1)), 3)
+    if kind in ("integer", "long"):
+        return max(int(shape.metadata.get("min", 1)), 1)
+    if kind == "boolean":
+        return False
+    if kind == "list":
+        count = int(shape.metadata.get("min", 0))
+        return [_minimal(shape.member, name, depth + 1) for _ in range(count)]
+    if kind == "map":
+        return {}
+    if kind == "blob":
+        return "AA=="
+    return None
+
+
 def _stream_operations() -> set[str]:
     return set(operation_names()[1])
 
@@ -158,8 +198,10 @@ class DynamoDB(Protocol):
         return super().normalise_body(_integral_floats_as_ints(body), kind)
 
     def probes(self) -> list[tuple[str, dict[str, Any]]]:
+        """Each operation with its required members filled in, so that validation passes and
+        the answer tells an implemented operation (a semantic error) from a missing one."""
         dynamodb, streams = operation_names()
-        return [(op, {"op": op, "body": {}}) for op in [*dynamodb, *streams]]
+        return [(op, {"op": op, "body": minimal_input(op)}) for op in [*dynamodb, *streams]]
 
     def supported(self, record: dict[str, Any]) -> bool:
         if not super().supported(record):
