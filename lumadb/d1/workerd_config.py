@@ -104,6 +104,9 @@ def _var(name: str, value: Any) -> str:
 
 def render(spec: WorkerSpec, *, lumadb_url: str, listen: str, token: str | None, config_dir: Path) -> str:
     """The config text; `embed` paths are relative to `config_dir` (where the file goes)."""
+    if spec.main.suffix in (".ts", ".tsx", ".mts", ".cts"):
+        raise ConfigError(f"workerd runs JavaScript, not {spec.main.name}: bundle the Worker first "
+                          "(`wrangler deploy --dry-run --outdir dist`) and pass --main dist/<entry>.js")
     services = ['    (name = "main", worker = .mainWorker),']
     bindings = []
     for d1 in spec.d1:

@@ -154,5 +154,8 @@ def test_workerd_config_from_wrangler_toml(tmp_path: Path) -> None:
     assert 'address = "db.example.com:443", https = (options = (injectRequestHeaders' in https
     with pytest.raises(ConfigError):
         render(spec, lumadb_url="ftp://x", listen="*:1", token=None, config_dir=tmp_path)
+    with pytest.raises(ConfigError, match="bundle the Worker first"):
+        render(WorkerSpec(main=tmp_path / "src" / "index.ts", d1=[D1Binding("DB", "x")]),
+               lumadb_url="http://h:1", listen="*:1", token=None, config_dir=tmp_path)
     with pytest.raises(ConfigError):
         from_wrangler(tmp_path / "missing.toml")
