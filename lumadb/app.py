@@ -28,6 +28,7 @@ access_log = logging.getLogger("lumadb.requests")
 Scope = dict[str, Any]
 
 _request_ids = itertools.count(1)
+NOT_FOUND = b'{"error":"not found"}'
 _id_prefix = f"{os.getpid():x}"
 
 
@@ -98,14 +99,43 @@ class LumaApp:
                 return
 
     async def _http(self, scope: Scope, receive: Any, send: Any) -> None:
-        started = time.perf_counter()
+        """A request arriving through plain ASGI (any ASGI server; `lumadb serve` uses the
+        lean protocol in `lumadb.http_protocol`, which calls `respond` directly)."""
         method: str = scope["method"]
         path: str = scope["path"]
-        headers: dict[str, str] = {}
-        for name, value in scope["headers"]:
-            headers[name.decode("latin-1").lower()] = value.decode("latin-1")
-        request_id = f"{_id_prefix}-{next(_request_ids)}"
+        raw_headers = scope["headers"]
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw_headers}
+        if not self.claims(method, path, headers):
+            await self._fallback(scope, receive, send)
+            return
+        declared = headers.get("content-length")
+        body: bytes | None
+        try:
+            body = await _read_body(receive, self.limit, int(declared) if declared and declared.isdigit() else None)
+        except BodyTooLarge:
+            body = None
+        response = await self.respond(
+            method, path, scope.get("query_string", b""), headers, raw_headers, body, scope.get("client")
+        )
+        if response is None:  # unreachable: claimed requests always get a response
+            response = Response(404, NOT_FOUND, b"application/json", [])
+        await _send(send, response)
 
+    async def respond(
+        self,
+        method: str,
+        path: str,
+        query_string: bytes,
+        headers: dict[str, str],
+        raw_headers: list[tuple[bytes, bytes]],
+        body: bytes | None,
+        client: tuple[str, int] | None = None,
+    ) -> Response | None:
+        """The response to one request whose body has been read (None: over the size limit).
+        Header names are lower-case. Never raises: failures become the protocol's errors.
+        None: no route claims the request and it names a spec UI page (see `_fallback`)."""
+        started = time.perf_counter() if self.debug else 0.0
+        request_id = f"{_id_prefix}-{next(_request_ids)}"
         route = self.routes.get((method, path))
         front_end = None
         if route is not None:
@@ -113,21 +143,18 @@ class LumaApp:
         else:
             resolved = self.server.resolve(method, path, headers)
             if resolved is None:
-                await self._fallback(scope, receive, send)
-                return
+                return None if _is_ui_path(path) else Response(404, NOT_FOUND, b"application/json", [])
             handler, front_end = resolved
-
         try:
-            declared = headers.get("content-length")
-            body = await _read_body(receive, self.limit, int(declared) if declared and declared.isdigit() else None)
-            if headers.get("content-encoding", "").lower() in ("gzip", "x-gzip") and body:
+            if body is None:
+                raise BodyTooLarge
+            if body and "content-encoding" in headers and headers["content-encoding"].lower() in ("gzip", "x-gzip"):
                 try:
                     body = _gunzip(body, self.limit)
                 except zlib.error:
                     pass  # left compressed: the protocol answers its own malformed-body error
             request = Request(
-                method, path, scope.get("query_string", b""), headers, body, self.server, request_id,
-                scope.get("client"), raw_headers=scope["headers"],
+                method, path, query_string, headers, body, self.server, request_id, client, {}, raw_headers
             )
             response = await handler(request)
         except ProtocolError as exc:
@@ -137,21 +164,24 @@ class LumaApp:
         except Exception:
             log.exception("request %s %s %s failed", request_id, method, path)
             response = _render(front_end.internal(request_id)) if front_end else Response.text("Internal Server Error", 500)
-
-        await _send(send, response)
         if self.debug:
             access_log.debug(
                 "%s %s %s %d %.3f ms", request_id, method, path, response.status, (time.perf_counter() - started) * 1000
             )
+        return response
+
+    def claims(self, method: str, path: str, headers: dict[str, str]) -> bool:
+        """Whether `respond` serves this request (else it goes to the ASGI fallback)."""
+        return (method, path) in self.routes or self.server.resolve(method, path, headers) is not None
 
     async def _fallback(self, scope: Scope, receive: Any, send: Any) -> None:
         """Requests no protocol claims: Connexion's spec UI if asked for, else a plain 404."""
-        if scope["path"].endswith(("/ui", "/ui/")) or "/ui/" in scope["path"]:
+        if _is_ui_path(scope["path"]):
             app = self._connexion_app()
             if app is not None:
                 await app(scope, receive, send)
                 return
-        await _send(send, Response.json({"error": "not found"}, 404))
+        await _send(send, Response(404, NOT_FOUND, b"application/json", []))
 
     def _connexion_app(self) -> Any:
         if self._connexion is None:
@@ -159,6 +189,10 @@ class LumaApp:
 
             self._connexion = build_connexion_app()
         return self._connexion
+
+
+def _is_ui_path(path: str) -> bool:
+    return path.endswith(("/ui", "/ui/")) or "/ui/" in path
 
 
 def _render(exc: ProtocolError) -> Response:

@@ -83,7 +83,9 @@ def _serve(args: argparse.Namespace) -> int:
         port=config.port,
         workers=config.workers if config.workers > 1 else None,
         loop="uvloop",
-        http="httptools",
+        http="lumadb.http_protocol:LumaHttpProtocol",  # httptools, without ASGI's per-request cost
+        proxy_headers=False,
+        server_header=False,
         log_level="debug" if config.debug else config.log_level,
         access_log=False,  # LUMADB_LOG=debug logs requests with their durations instead
         timeout_graceful_shutdown=30,

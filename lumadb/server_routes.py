@@ -28,6 +28,10 @@ def server_routes(server: Server) -> dict[tuple[str, str], Handler]:
             f"lumadb_query_cache_hits_total {cache.hits}",
             "# TYPE lumadb_query_cache_misses_total counter",
             f"lumadb_query_cache_misses_total {cache.misses}",
+            "# TYPE lumadb_write_commits_total counter",
+            f"lumadb_write_commits_total {sum(db.commits for db in server.databases.opened())}",
+            "# TYPE lumadb_write_jobs_total counter",
+            f"lumadb_write_jobs_total {sum(db.jobs for db in server.databases.opened())}",
         ]
         return Response.text("\n".join(lines) + "\n", content_type=b"text/plain; version=0.0.4")
 

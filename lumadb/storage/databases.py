@@ -95,6 +95,10 @@ class DatabaseRegistry:
                 self._open[key] = db
         return db
 
+    def opened(self) -> list[Database]:
+        """The databases this process has open."""
+        return list(self._open.values())
+
     def delete(self, kind: str, name: str) -> bool:
         """Close and remove a database's files; False when it did not exist."""
         path = self.path_for(kind, name)

@@ -86,6 +86,7 @@ class Database:
         # Counts commits made through this object; the query cache also watches
         # PRAGMA data_version for commits made by other connections and processes.
         self.commits = 0
+        self.jobs = 0  # write jobs run; jobs / commits is the mean group size
 
     # -- connections --------------------------------------------------------------
     def connect(self) -> tuple[apsw.Connection, Clock]:
@@ -266,6 +267,7 @@ class Database:
                     conn.execute("ROLLBACK")
                 outcomes = [(None, exc)] * len(group)
         self.commits += 1
+        self.jobs += len(group)
         for job, (result, error) in zip(group, outcomes, strict=True):
             job.loop.call_soon_threadsafe(_deliver, job.future, result, error)
 
