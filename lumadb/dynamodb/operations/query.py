@@ -9,6 +9,7 @@ from lumadb.dynamodb import reads, start_keys
 from lumadb.dynamodb.attributes import normalize_number
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import KeyCondition
+from lumadb.dynamodb.indexes import queries as index_queries
 from lumadb.dynamodb.keys import encode_binary, encode_number, key_of_key, partition_key, prefix_successor
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
@@ -117,9 +118,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     start_key = body.get("ExclusiveStartKey")
     start_keys.check_values(start_key)
     table = service.catalog.require(body["TableName"])
-    index_name = body.get("IndexName")
-    if index_name is not None:
-        raise _index_error(table, index_name)
+    if body.get("IndexName") is not None:
+        return await index_queries.query(service, table, body)
     compiled = compile_request(body, "Query", key_schema=(table.hash_name, table.range_name))
     if compiled.filter is not None:
         kind = "Filter Expression" if body.get("FilterExpression") is not None else "QueryFilter"
@@ -150,10 +150,3 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     await reads.read_page(service, plan)
     return plan.result(body)
 
-
-def _index_error(table: TableInfo, index_name: str) -> DynamoError:
-    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-        for index in table.meta.get(kind) or []:
-            if index["IndexName"] == index_name:
-                return DynamoError.not_supported("Query and Scan on a secondary index")
-    return DynamoError.validation(f"The table does not have the specified index: {index_name}")

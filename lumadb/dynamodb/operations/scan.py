@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import reads, start_keys
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.indexes import queries as index_queries
 from lumadb.dynamodb.keys import HASH_SPACE, segment_bounds
-from lumadb.dynamodb.operations.query import _index_error
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
 
@@ -62,9 +62,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     start_key = body.get("ExclusiveStartKey")
     start_keys.check_values(start_key)
     table = service.catalog.require(body["TableName"])
-    index_name = body.get("IndexName")
-    if index_name is not None:
-        raise _index_error(table, index_name)
+    if body.get("IndexName") is not None:
+        return await index_queries.scan(service, table, body, segment, total)
     compiled = compile_request(body, "Scan")
     count_only = reads.check_select(body, compiled.projection is not None)
     start, end = segment_bounds(segment, total) if total > 1 else (0, HASH_SPACE)
