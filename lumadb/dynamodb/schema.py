@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.indexes.definitions import check_gsi_key_schema
 
 INVALID = "One or more parameter values were invalid: "
 MAX_THROUGHPUT = 1_000_000_000_000
@@ -137,7 +138,7 @@ def check_key_schemas(body: dict[str, Any], billing_mode: str) -> None:
             index_keys = _names(index_schema)
             if any(k not in definitions for k in index_keys):
                 raise _undefined(index_keys, definitions)
-            _check_key_schema(index_schema)
+            check_gsi_key_schema(index_schema)  # up to 4 HASH and 4 RANGE attributes
             _check_projection(index)
             throughput = index.get("ProvisionedThroughput")
             if billing_mode == "PAY_PER_REQUEST" and throughput:
