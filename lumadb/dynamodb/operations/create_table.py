@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import catalog, schema
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.streams import specification as stream_specification
 from lumadb.http import Request
 
@@ -115,6 +116,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     name = body["TableName"]
     billing_mode = schema.check_billing(body)
     schema.check_key_schemas(body, billing_mode)
+    index_definitions.check_projections(body)
     stream_specification.check_create(body.get("StreamSpecification"))
     meta = build_meta(body, name, request_region(request), billing_mode)
     created = await service.write(catalog.insert_table, name, meta)
