@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import catalog, schema
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.indexes import definitions as index_definitions
+from lumadb.dynamodb.indexes import maintain as index_maintenance
+from lumadb.dynamodb.indexes import storage as index_storage
 from lumadb.dynamodb.streams import specification as stream_specification
 from lumadb.http import Request
 
@@ -60,8 +63,7 @@ def _check_request(body: dict[str, Any]) -> None:
                 + f"Only one global secondary index update per index is allowed simultaneously. Index: {name}"
             )
         seen.add(name)
-        if update.get("Create") or update.get("Delete"):
-            raise DynamoError.not_supported("UpdateTable (creating or deleting a global secondary index)")
+    index_definitions.check_updates(body)
 
 
 def _set_throughput(current: dict[str, Any], wanted: dict[str, Any], when: float) -> None:
@@ -96,8 +98,10 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
             INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
             "PAY_PER_REQUEST"
         )
+    index_definitions.apply_updates(body, meta)  # GSI Create and Delete
     indexes = {index["IndexName"]: index for index in meta.get("GlobalSecondaryIndexes") or []}
-    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+    gsi_updates = [update for update in body.get("GlobalSecondaryIndexUpdates") or [] if update.get("Update")]
+    for update in gsi_updates:
         name = update["Update"]["IndexName"]
         if name not in indexes:
             raise DynamoError.resource_not_found(f"Requested resource not found: Index: {name} not found")
@@ -117,7 +121,7 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
                 index["ProvisionedThroughput"].update(ReadCapacityUnits=0, WriteCapacityUnits=0)
     if throughput:
         _set_throughput(meta["ProvisionedThroughput"], throughput, when)
-    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+    for update in gsi_updates:
         index = indexes[update["Update"]["IndexName"]]
         wanted = update["Update"].get("ProvisionedThroughput")
         if wanted:
@@ -156,4 +160,15 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         raise DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")
     new_table, item_count, size_bytes, version = updated
     service.catalog.installed(new_table, table.name, version)
-    return {"TableDescription": new_table.describe(item_count, size_bytes)}
+    description = new_table.describe(item_count, size_bytes)
+    if body.get("GlobalSecondaryIndexUpdates"):
+        for update in body["GlobalSecondaryIndexUpdates"]:
+            if update.get("Create"):  # existing items are indexed in the background
+                index_maintenance.start_backfill(service, table.name, update["Create"]["IndexName"])
+        deleted = index_definitions.deleted_indexes(body, table.meta)
+        if deleted:
+            description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
+    if "LocalSecondaryIndexes" in description or "GlobalSecondaryIndexes" in description:
+        counts = service.read_now(index_storage.counters, new_table.id)
+        description = index_definitions.with_live_figures(description, counts)
+    return {"TableDescription": description}
