@@ -70,11 +70,12 @@ class Server:
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     workdir: Path | None = None
+    cpus: str = SERVER_CPU  # taskset list for this server
 
     def start(self) -> Server:
         self.port = free_port()
         self.workdir = Path(tempfile.mkdtemp(prefix=f"bench-{self.name}-"))
-        cmd = ["taskset", "-c", SERVER_CPU, *self.command(self.port, self.workdir)]
+        cmd = ["taskset", "-c", self.cpus, *self.command(self.port, self.workdir)]
         self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, cwd=self.cwd, env={**os.environ, **self.env},
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
