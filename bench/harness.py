@@ -209,7 +209,7 @@ def ratio_rows(rounds: dict[str, list[dict]], baselines: list[str]) -> list[dict
 def table(rows: list[dict], columns: list[str] | None = None) -> str:
     if not rows:
         return ""
-    keys = columns or [k for k in rows[0] if not k.endswith("per round")]
+    keys = columns or list(dict.fromkeys(k for row in rows for k in row if not k.endswith("per round")))
     lines = ["| " + " | ".join(keys) + " |", "|" + "|".join("---" if k == keys[0] else "---:" for k in keys) + "|"]
     for row in rows:
         cells = []
