@@ -33,8 +33,8 @@ def _load_front_ends() -> list[FrontEnd]:
 class Server:
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.databases = DatabaseRegistry(config)
         self.cache = QueryCache(config.query_cache_entries)
+        self.databases = DatabaseRegistry(config, self.cache)
         self.secret = self._load_secret(config)
         self.front_ends = _load_front_ends()
 

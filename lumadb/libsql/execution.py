@@ -7,6 +7,10 @@ This serves @libsql/client's usual request, `[execute, close]` on a new stream, 
 connection or a thread of its own. Anything that leaves state on a connection (transactions,
 PRAGMAs, ATTACH, temp objects) or reads such state (`last_insert_rowid()`, `changes()`)
 pins the stream to its own connection, where all its later statements run.
+
+Reads on shared connections go through the query cache (keyed by statement, typed arguments
+and renderer; invalidated by any commit to the file, from any process), unless the statement
+can change its answer without a commit (the clock, randomness, connection state).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from lumadb.libsql.stmt import Access, Query, Render, execute_query, run_query
 from lumadb.libsql.streams import Stream
 from lumadb.sql import NotReadOnly
 from lumadb.sql.split import leading_keywords
+from lumadb.storage.cache import MISSING
 from lumadb.storage.sqlite import apsw
 
 INLINE_BUDGET_MS = 3  # a read slower than this moves to the reader pool
+CACHED_ROWS = 64  # larger results are not kept in the query cache
 
 
 class Route(Enum):
@@ -48,6 +54,29 @@ def route_for(sql: str) -> Route:
     if first == "CREATE":
         return Route.PIN if len(words) > 1 and words[1] in ("TEMP", "TEMPORARY") else Route.WRITE
     return Route.PIN
+
+
+# A read's result may be served from the query cache unless its value can change without a
+# commit: the clock, randomness, connection state.
+_VOLATILE = ("random", "date", "time", "julianday", "strftime", "current_", "changes", "last_insert_rowid",
+             "sqlite_", "load_extension", "pragma", "temp")
+
+
+@lru_cache(maxsize=4096)
+def cacheable(sql: str) -> bool:
+    lowered = sql.lower()
+    return not any(word in lowered for word in _VOLATILE)
+
+
+def _cache_key(query: Query, render: Render | None) -> tuple | None:
+    """(statement, typed arguments, renderer): 1 and 1.0 are different arguments to SQLite."""
+    if not cacheable(query.sql):
+        return None
+    args = tuple((v.__class__, v.hex() if v.__class__ is float else v) for v in query.args or ())
+    named = None
+    if query.named is not None:
+        named = tuple(sorted((k, v.__class__, v.hex() if v.__class__ is float else v) for k, v in query.named.items()))
+    return (query.sql, args, named, render)
 
 
 class _TooSlow(Exception):
@@ -81,11 +110,20 @@ async def execute(stream: Stream, query: Query, access: Access, render: Render |
         route = route_for(query.sql)
         try:
             if route is Route.READ:
+                cache = stream.db.cache
+                key = _cache_key(query, render) if cache is not None and cache.enabled else None
+                if key is not None:
+                    cached, version = cache.lookup(stream.db, key)
+                    if cached is not MISSING:
+                        return cached
                 try:
                     try:
-                        return _read_inline(stream, query, access, render)
+                        result = _read_inline(stream, query, access, render)
                     except _TooSlow:
-                        return await stream.db.read(_read_pooled, query, access, render)
+                        result = await stream.db.read(_read_pooled, query, access, render)
+                    if key is not None and len(result.get("rows", ())) <= CACHED_ROWS:
+                        cache.store(stream.db, key, version, result)
+                    return result
                 except NotReadOnly:
                     route = Route.WRITE
             if route is Route.WRITE:

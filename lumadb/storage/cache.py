@@ -20,6 +20,7 @@ MISSING: Any = object()
 class QueryCache:
     def __init__(self, capacity: int = 2048) -> None:
         self.capacity = capacity
+        self.enabled = capacity > 0  # callers skip the cache (and its version check) when off
         self._entries: OrderedDict[tuple[int, Hashable], tuple[int, Any]] = OrderedDict()
         self.hits = 0
         self.misses = 0

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from lumadb.config import Config
+from lumadb.storage.cache import QueryCache
 from lumadb.storage.executor import ConnectionSetup, Database
 
 KINDS = ("dynamodb", "d1", "libsql")
@@ -40,8 +41,9 @@ def validate_name(name: str) -> str:
 class DatabaseRegistry:
     """Opens each database file once per process and hands out its `Database`."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, cache: QueryCache | None = None) -> None:
         self.config = config
+        self.cache = cache
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if config.memory:
             # An ephemeral server: files in a temporary directory removed at shutdown.
@@ -92,6 +94,7 @@ class DatabaseRegistry:
                     log_sql=cfg.debug,
                     setup=setup,
                 )
+                db.cache = self.cache
                 self._open[key] = db
         return db
 

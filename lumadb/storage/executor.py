@@ -87,6 +87,7 @@ class Database:
         # PRAGMA data_version for commits made by other connections and processes.
         self.commits = 0
         self.jobs = 0  # write jobs run; jobs / commits is the mean group size
+        self.cache: Any = None  # the process's QueryCache, set by the registry that opened this file
 
     # -- connections --------------------------------------------------------------
     def connect(self) -> tuple[apsw.Connection, Clock]:
@@ -135,9 +136,10 @@ class Database:
             clock.stop()
 
     def data_version(self) -> int:
-        """Changes whenever any other connection or process commits to this file."""
+        """Changes whenever any other connection or process commits to this file. The inline
+        connection itself never writes, so this sees every commit (the query cache relies on it)."""
         conn, _ = self.inline_connection()
-        return conn.pragma("data_version")
+        return conn.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[index]  # half of conn.pragma()'s cost
 
     # -- writes -------------------------------------------------------------------
     async def write(self, fn: Callable[..., T], *args: Any, transactional: bool = True) -> T:
