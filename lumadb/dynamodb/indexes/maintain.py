@@ -32,15 +32,16 @@ def index_observers(table: TableInfo) -> list[WriteObserver]:
 
     def maintain_indexes(conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None) -> None:
         # check every index before touching any (a wrong key type refuses the whole write)
-        new_rows = [index.row(new, strict=True) if new is not None else None for index, _ in writers]
-        for (index, writer), new_row in zip(writers, new_rows, strict=True):
+        changed = [
+            (index, writer)
+            for index, writer in writers
+            if old is None or new is None or not index.unchanged(old, new)
+        ]
+        new_rows = [index.row(new, strict=True) if new is not None else None for index, _ in changed]
+        for (index, writer), new_row in zip(changed, new_rows, strict=True):
             old_row = index.row(old, strict=False) if old is not None else None
-            if old_row is not None and (new_row is None or old_row.key != new_row.key):
-                writer.remove(conn, old_row)
-            if new_row is not None and not (
-                old_row is not None and old_row.key == new_row.key and old_row.item == new_row.item
-            ):
-                writer.store(conn, new_row)
+            if old_row is not None or new_row is not None:
+                writer.apply(conn, old_row, new_row)
 
     return [maintain_indexes]
 

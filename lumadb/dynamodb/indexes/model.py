@@ -19,7 +19,7 @@ import orjson
 
 from lumadb.dynamodb.attributes import item_size
 from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.keys import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, encode_key_value, hash_prefix
+from lumadb.dynamodb.keys import ENCODERS, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, hash_prefix
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
@@ -67,39 +67,41 @@ class IndexInfo:
     table_keys: tuple[tuple[str, str], ...]
     arn: str
 
-    @property
-    def key_names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.hash_keys + self.range_keys)
+    def __post_init__(self) -> None:
+        keys = self.hash_keys + self.range_keys
+        self.key_names = tuple(name for name, _ in keys)
+        self.projected_names = (
+            frozenset(self.key_names) | frozenset(n for n, _ in self.table_keys) | self.non_key
+        )
+        hashes = len(self.hash_keys)
+        # (attribute, type, size limit, encoder) per key attribute, in key-schema order
+        self._parts = [
+            (name, type_name, MAX_HASH_KEY_BYTES if i < hashes else MAX_RANGE_KEY_BYTES, ENCODERS[type_name])
+            for i, (name, type_name) in enumerate(keys)
+        ]
+        self._table_parts = [(name, type_name, ENCODERS[type_name]) for name, type_name in self.table_keys]
 
-    @property
-    def projected_names(self) -> frozenset[str]:
-        return frozenset(self.key_names) | frozenset(n for n, _ in self.table_keys) | self.non_key
+    def unchanged(self, old: dict, new: dict) -> bool:
+        """Whether a write leaves this index's row of the item as it was."""
+        if self.projection_type == "ALL":
+            return old == new
+        return all(old.get(name) == new.get(name) for name in self.projected_names)
 
     def row(self, item: dict, *, strict: bool) -> IndexRow | None:
         """The item's row in this index; None when it lacks an index key attribute (sparse
         index). With `strict`, a key attribute of the wrong type or an empty one is an error
         (a write); otherwise such an item is left out (an item written before the index)."""
         parts: list[bytes] = []
-        for position, (name, type_name) in enumerate(self.hash_keys + self.range_keys):
+        for name, type_name, limit, encode in self._parts:
             value = item.get(name)
             if value is None:
                 return None
             text = value.get(type_name)
             if text is None or (text == "" and type_name != "N"):
-                if not strict:
-                    return None
-                if text is None:
-                    raise DynamoError.validation(
-                        INVALID + f"Type mismatch for Index Key {name} Expected: {type_name} "
-                        f"Actual: {next(iter(value), '')} IndexName: {self.name}"
-                    )
-                raise DynamoError.validation(
-                    "One or more parameter values are not valid. A value specified for a secondary index key "
-                    "is not supported. The AttributeValue for a key attribute cannot contain an empty "
-                    f"{'string' if type_name == 'S' else 'binary'} value. IndexName: {self.name}, IndexKey: {name}"
-                )
-            encoded = encode_key_value(type_name, text)
-            limit = MAX_HASH_KEY_BYTES if position < len(self.hash_keys) else MAX_RANGE_KEY_BYTES
+                if strict:
+                    raise _bad_key(self.name, name, type_name, value)
+                return None
+            encoded = encode(text)
             if len(encoded) > limit and type_name != "N":
                 if not strict:
                     return None
@@ -112,7 +114,7 @@ class IndexInfo:
         hashes = len(self.hash_keys)
         pk = parts[0] if hashes == 1 else b"".join(escape(part) for part in parts[:hashes])
         sk = b"".join(escape(part) for part in parts[hashes:])
-        table_parts = [encode_key_value(t, item[n][t]) for n, t in self.table_keys]
+        table_parts = [encode(item[n][t]) for n, t, encode in self._table_parts]
         sk += escape(table_parts[0]) + (table_parts[1] if len(table_parts) > 1 else b"")
         return IndexRow(hash_prefix(pk), pk, sk, self.project(item))
 
@@ -130,8 +132,37 @@ class IndexInfo:
         return {name: item[name] for name in names if name in item}
 
 
+def _bad_key(index: str, name: str, type_name: str, value: dict) -> DynamoError:
+    if value.get(type_name) is None:
+        return DynamoError.validation(
+            INVALID + f"Type mismatch for Index Key {name} Expected: {type_name} "
+            f"Actual: {next(iter(value), '')} IndexName: {index}"
+        )
+    return DynamoError.validation(
+        "One or more parameter values are not valid. A value specified for a secondary index key "
+        "is not supported. The AttributeValue for a key attribute cannot contain an empty "
+        f"{'string' if type_name == 'S' else 'binary'} value. IndexName: {index}, IndexKey: {name}"
+    )
+
+
+_sizes: list[tuple[Any, int]] = [(None, 0), (None, 0)]
+
+
+def size_of(item: dict) -> int:
+    """item_size, remembered for the last two items asked about: one write's observers (the
+    stream record, an ALL index) ask about the same old and new items. The items are held, so
+    their ids stay unique while remembered."""
+    for known, size in _sizes:
+        if known is item:
+            return size
+    size = item_size(item)
+    _sizes[1] = _sizes[0]
+    _sizes[0] = (item, size)
+    return size
+
+
 def encoded_row(row: IndexRow) -> tuple[int, bytes, bytes, int, bytes]:
-    return row.hash_prefix, row.pk, row.sk, item_size(row.item), orjson.dumps(row.item)
+    return row.hash_prefix, row.pk, row.sk, size_of(row.item), orjson.dumps(row.item)
 
 
 def _parse(table: TableInfo, definition: dict[str, Any], is_global: bool) -> IndexInfo:

@@ -62,12 +62,28 @@ class Writer:
         )
         self.delete = f"DELETE FROM {sql_table} WHERE hash_prefix = ? AND pk = ? AND sk = ? RETURNING size"
 
-    def remove(self, conn: apsw.Connection, row: IndexRow) -> None:
-        gone: Any = conn.execute(self.delete, row.key).fetchone()
-        if gone is not None:
-            conn.execute(_COUNT, (-1, -gone[0], self.table_id, self.name))
+    def apply(self, conn: apsw.Connection, old: IndexRow | None, new: IndexRow | None) -> None:
+        """Replace an item's row `old` by `new` (either None), keeping the counters. An item has
+        exactly one row per index, so a new key cannot already be present."""
+        count = size = 0
+        same_key = old is not None and new is not None and old.key == new.key
+        if old is not None and not same_key:
+            gone: Any = conn.execute(self.delete, old.key).fetchone()
+            if gone is not None:
+                count, size = -1, -gone[0]
+        if new is not None:
+            values = encoded_row(new)
+            existing: Any = conn.execute(self.get, new.key).fetchone() if same_key else None
+            conn.execute(self.put, values)
+            if existing is None:
+                count, size = count + 1, size + values[3]
+            else:
+                size += values[3] - existing[0]
+        if count or size:
+            conn.execute(_COUNT, (count, size, self.table_id, self.name))
 
     def store(self, conn: apsw.Connection, row: IndexRow) -> None:
+        """Index an item that may or may not be indexed already (backfill)."""
         values = encoded_row(row)
         existing: Any = conn.execute(self.get, row.key).fetchone()
         conn.execute(self.put, values)

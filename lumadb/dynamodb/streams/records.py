@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.dynamodb.attributes import item_size
+from lumadb.dynamodb.indexes.model import size_of
 from lumadb.dynamodb.streams import storage
 
 if TYPE_CHECKING:
@@ -57,14 +58,16 @@ def _record_writer(arn: str, view_type: str, region: str) -> WriteObserver:
             stream_ids.append(stream.id)
         source: Any = new if new is not None else old
         keys = {name: source[name] for name in table.key_names}
-        size = item_size(keys)
         body: dict[str, Any] = {"ApproximateCreationDateTime": int(time.time()), "Keys": keys}
+        size = 0
         if new_images and new is not None:
             body["NewImage"] = new
-            size += item_size(new)
+            size += size_of(new)
         if old_images and old is not None:
             body["OldImage"] = old
-            size += item_size(old)
+            size += size_of(old)
+        if not size:
+            size = item_size(keys)
         body["SequenceNumber"] = ""
         body["SizeBytes"] = size
         body["StreamViewType"] = view_type
