@@ -1,0 +1,50 @@
+"""Failures the fuzzing found, replayed in process. Each stays xfail (with the reason) until
+the code it names is fixed; then the mark goes and the case stays as a regression test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fuzz.conftest import checks, dynamodb_envelope, libsql_envelope, load_schema
+
+
+@pytest.fixture(scope="module")
+def schemas(fuzz_app: Any, client: Any) -> dict[str, Any]:
+    return {name: load_schema(name, fuzz_app) for name in ("dynamodb", "libsql")}
+
+
+def _validated(case: Any, client: Any, envelope: Any) -> Any:
+    response = case.call(session=client)
+    case.validate_response(response, checks=checks())
+    assert envelope(response) is None
+    return response
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "specs/dynamodb.json: ProvisionedThroughputDescription.ReadCapacityUnits/WriteCapacityUnits use botocore's "
+    "PositiveLongObject (minimum 1), but DynamoDB and LumaDB answer 0 for on-demand tables; the generated "
+    "spec must relax output-only minimums (specs/generate.py / dynamodb.overlay.yaml)"))
+def test_on_demand_throughput_is_zero(schemas: dict[str, Any], client: Any) -> None:
+    create = {"TableName": "regression-on-demand", "BillingMode": "PAY_PER_REQUEST",
+              "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}
+    response = client.post("/dynamodb", json=create, headers={"X-Amz-Target": "DynamoDB_20120810.CreateTable",
+                                                             "Content-Type": "application/x-amz-json-1.0"})
+    assert response.status_code == 200, response.text
+    operation = schemas["dynamodb"]["/dynamodb/DescribeTable"]["POST"]
+    case = operation.Case(body={"TableName": "regression-on-demand"},
+                          headers={"X-Amz-Target": "DynamoDB_20120810.DescribeTable"}, media_type="application/json")
+    _validated(case, client, dynamodb_envelope)
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "lumadb/libsql (admin namespaces): POST /v1/namespaces/{ns}/create with dump_url answers 501; an "
+    "unsupported option of a valid request is a client error (4xx) for the fuzz checks, and specs/libsql.yaml "
+    "does not document 501"))
+def test_namespace_from_dump_url_is_not_a_server_error(schemas: dict[str, Any], client: Any) -> None:
+    operation = schemas["libsql"]["/v1/namespaces/{namespace}/create"]["POST"]
+    case = operation.Case(path_parameters={"namespace": "regression-dump"}, body={"dump_url": "http://x/dump"},
+                          media_type="application/json")
+    _validated(case, client, libsql_envelope)
