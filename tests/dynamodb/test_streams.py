@@ -313,3 +313,33 @@ def _stream_id(streams: Any, arn: str, shard: str) -> int:
     ]
     raw = base64.urlsafe_b64decode(token.rpartition("|1|")[2])
     return int(struct.unpack(">Q", raw[:8])[0])
+
+
+def test_records_older_than_24_hours_are_trimmed() -> None:
+    """Retention, on the storage alone: a day-old record goes, and reading it again is refused."""
+    from lumadb.dynamodb.streams import storage
+    from lumadb.storage.sqlite import apsw
+
+    conn = apsw.Connection(":memory:")
+    storage.setup(conn)
+    meta = {
+        "TableName": "tbl",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+        "LatestStreamLabel": "2026-01-01T00:00:00.000",
+        "LatestStreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/tbl/stream/2026-01-01T00:00:00.000",
+    }
+    storage.open_stream(conn, 1, meta)
+    stream = storage.by_arn(conn, meta["LatestStreamArn"])
+    assert stream is not None and stream.enabled
+    now = time.time()
+    for created in (now - 90_000, now - 87_000, now - 10):
+        conn.execute(storage.INSERT_RECORD, (stream.id, created, b"{}"))
+    storage.trim(conn, now)
+    assert [seq for seq, _ in storage.read_records(conn, stream.id, 0, 10)] == [3]
+    trimmed = storage.by_id(conn, stream.id)
+    assert trimmed is not None and trimmed.trimmed_seq == 2
+    storage.close_stream(conn, meta["LatestStreamArn"])
+    conn.execute("UPDATE ddb_streams SET closed = ?", (now - 90_000,))
+    storage.trim(conn, now)
+    assert storage.by_arn(conn, meta["LatestStreamArn"]) is None  # a stream disabled a day ago is gone
