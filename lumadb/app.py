@@ -192,7 +192,7 @@ class LumaApp:
 
 
 def _is_ui_path(path: str) -> bool:
-    return path.endswith(("/ui", "/ui/")) or "/ui/" in path
+    return path.startswith("/docs/")  # Connexion's spec pages, see lumadb/specs.py
 
 
 def _render(exc: ProtocolError) -> Response:

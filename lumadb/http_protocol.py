@@ -365,5 +365,6 @@ class LumaHttpProtocol(asyncio.Protocol):
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.asgi(scope, receive, send)
+        # In a Task of its own: anyio (under Connexion) needs one, and eager handlers have none.
+        await asyncio.ensure_future(self.asgi(scope, receive, send))
         return Response(status, b"".join(chunks), None, headers)

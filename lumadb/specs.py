@@ -1,8 +1,8 @@
 """Where the three OpenAPI specs live, and the Connexion app that hosts them.
 
-Connexion serves the specs' documentation UI; the specs are also served as files at
-`/dynamodb/openapi.json`, `/d1/openapi.json` and `/turso/openapi.json` (Connexion 3.3
-cannot serve the recursive DynamoDB spec itself).
+Connexion serves each spec's documentation page at `/docs/<protocol>/ui/`; the specs
+themselves are served as files at `/dynamodb/openapi.json`, `/d1/openapi.json` and
+`/turso/openapi.json` (Connexion 3.3 cannot serve the recursive DynamoDB spec itself).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ SPECS = {
     "libsql": ("libsql.yaml", "/turso"),
 }
 SPEC_URLS = {"/dynamodb/openapi.json": "dynamodb", "/d1/openapi.json": "d1", "/turso/openapi.json": "libsql"}
+DOCS_URLS = {"dynamodb": "/docs/dynamodb/ui/", "d1": "/docs/d1/ui/", "libsql": "/docs/turso/ui/"}
 
 
 @cache
@@ -50,18 +51,22 @@ def _unrouted(*_args: Any, **_kwargs: Any) -> Any:
 
 
 def build_connexion_app() -> Any:
-    """Connexion hosting every spec present, for its documentation UI."""
+    """Connexion hosting every spec present, for its documentation pages under /docs/."""
     import connexion
+    from connexion.options import SwaggerUIOptions
     from connexion.resolver import Resolver
 
+    spec_urls = {protocol: url for url, protocol in SPEC_URLS.items()}
     app = connexion.AsyncApp(__name__)
     for protocol in available():
-        file, base = SPECS[protocol]
+        file, _ = SPECS[protocol]
         app.add_api(
             SPEC_DIR / file,
-            base_path=base or None,
+            base_path=DOCS_URLS[protocol].removesuffix("/ui/"),
             resolver=Resolver(function_resolver=lambda _operation_id: _unrouted),
             validate_responses=False,
             strict_validation=False,
+            # the page loads the spec LumaDB serves itself
+            swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui_config={"url": spec_urls[protocol]}),
         )
     return app

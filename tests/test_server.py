@@ -39,3 +39,17 @@ def test_sigterm_shuts_down_cleanly(start_server) -> None:
     # uvicorn re-raises the signal after its graceful shutdown, so -15 is a clean exit too.
     assert srv.stop(signal.SIGTERM) in (0, -signal.SIGTERM)
     assert "Application shutdown complete" in srv.log()
+
+
+def test_each_spec_has_a_documentation_page_that_loads_the_served_spec(server: LumaServer) -> None:
+    import json
+
+    for docs, spec_url in (("/docs/dynamodb/ui/", "/dynamodb/openapi.json"), ("/docs/d1/ui/", "/d1/openapi.json"),
+                           ("/docs/turso/ui/", "/turso/openapi.json")):
+        status, body, _ = get(server.url + docs)
+        assert status == 200 and b"swagger-ui" in body
+        status, body, _ = get(server.url + docs + "swagger-ui-config.json")
+        assert status == 200 and json.loads(body)["url"] == spec_url
+        status, body, _ = get(server.url + spec_url)
+        assert status == 200 and json.loads(body)["openapi"].startswith("3.0")
+    assert get(server.url + "/docs/nothing")[0] == 404
