@@ -64,7 +64,7 @@ class D1(Protocol):
     field_rules = {
         "rows_read": "rows_read",
         "rows_written": "rows_written",
-        "last_row_id": "last_row_id of read-only requests",
+        "last_row_id": "last_row_id",
     }
 
     def build(self, request: dict[str, Any], variables: Mapping[str, Any], target: Any) -> HttpRequest:
