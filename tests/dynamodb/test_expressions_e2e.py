@@ -128,6 +128,16 @@ def test_delete_removes_set_elements_and_the_emptied_attribute(ddb: Any, table: 
     )
 
 
+def test_list_append_takes_if_not_exists_operands(ddb: Any, table: str) -> None:
+    key = {"pk": S("nest")}
+    values = {":empty": {"L": []}, ":v": {"L": [N(1)]}}
+    expression = "SET l = list_append(if_not_exists(l, :empty), :v)"
+    assert updated(ddb, table, key, expression, ExpressionAttributeValues=values)["l"] == {"L": [N(1)]}
+    assert updated(ddb, table, key, expression, ExpressionAttributeValues=values)["l"] == {"L": [N(1), N(1)]}
+    prepend = "SET l = list_append(:v, if_not_exists(l, :empty))"
+    assert updated(ddb, table, key, prepend, ExpressionAttributeValues=values)["l"] == {"L": [N(1)] * 3}
+
+
 def test_updated_new_returns_the_touched_attributes(ddb: Any, table: str) -> None:
     key = {"pk": S("u6")}
     ddb.put_item(TableName=table, Item={**key, "a": N(1), "b": N(2)})
@@ -150,6 +160,9 @@ def test_updated_new_returns_the_touched_attributes(ddb: Any, table: str) -> Non
         ("SET a = :v", {":v": N(1), ":w": N(2)}, "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"),
         ("SET pk = :v", {":v": S("x")}, "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key"),
         ("SET a = attribute_exists(b)", None, "Invalid UpdateExpression: The function is not allowed in an update expression; function: attribute_exists"),
+        ("SET l = list_append(:v, list_append(l, :v))", {":v": {"L": []}}, "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
+        ("SET l = list_append(list_append(l, :v), :v)", {":v": {"L": []}}, "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
+        ("SET a = if_not_exists(if_not_exists(a, :v), :v)", {":v": N(1)}, "Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists"),
         ("ADD a :v", {":v": S("x")}, "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING"),
         ("SET absent.x = :v", {":v": N(1)}, "The document path provided in the update expression is invalid for update"),
         ("SET s = s + :v", {":v": N(1)}, "An operand in the update expression has an incorrect data type"),

@@ -57,7 +57,9 @@ def _walk_value(node: Any, found: dict[str, str], parent_call: str | None = None
                 )
             else:
                 found.setdefault("function", f"Invalid function name; function: {node.name}")
-        elif node.name == parent_call:
+        elif node.name == "list_append" and parent_call == "list_append":
+            # DynamoDB refuses a list_append operand of list_append (either side); other nesting is
+            # allowed, and if_not_exists's first operand must be a path (checked when binding)
             found.setdefault(
                 "misused",
                 f"The function is not allowed to be used this way in an expression; function: {node.name}",
