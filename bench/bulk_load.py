@@ -148,6 +148,7 @@ def main() -> None:
                      "x dynalite": statistics.median(ratios), "x dynalite per round": [round(x, 2) for x in ratios],
                      "errors": sum(r["err_status"] + r["unprocessed"] for r in results), "rounds": len(results)})
     report["results"]["bulk load"] = rows
+    report["rounds"] = rounds
     md.append(harness.table(rows) + "\n")
     print(md[-1])
     harness.save(args.name, report, "\n".join(md))
