@@ -53,6 +53,11 @@ def _deliver(future: asyncio.Future, result: Any, error: BaseException | None) -
         future.set_result(result)
 
 
+def _deliver_all(deliveries: list[tuple[Any, Any, BaseException | None]]) -> None:
+    for future, result, error in deliveries:
+        _deliver(future, result, error)
+
+
 _read_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lumadb-read")
 _thread_local = threading.local()
 
@@ -270,8 +275,12 @@ class Database:
                 outcomes = [(None, exc)] * len(group)
         self.commits += 1
         self.jobs += len(group)
+        # One wake-up per event loop for the whole group, not one per job.
+        by_loop: dict[Any, list[tuple[Any, Any, BaseException | None]]] = {}
         for job, (result, error) in zip(group, outcomes, strict=True):
-            job.loop.call_soon_threadsafe(_deliver, job.future, result, error)
+            by_loop.setdefault(job.loop, []).append((job.future, result, error))
+        for loop, deliveries in by_loop.items():
+            loop.call_soon_threadsafe(_deliver_all, deliveries)
 
     # -- life cycle ---------------------------------------------------------------
     def close(self) -> None:
