@@ -1,5 +1,7 @@
 """A request's expressions (or their legacy counterparts) compiled in DynamoDB's order: Update,
-Condition, KeyCondition, Filter, Projection, then the unused-placeholder check."""
+Condition, KeyCondition, Filter, Projection, then the unused-placeholder check. None of this needs
+the table: DynamoDB reports these errors ahead of a missing table, so handlers compile first and
+finish a Query's key condition against the key schema afterwards."""
 
 from __future__ import annotations
 
@@ -10,17 +12,17 @@ from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import (
     Condition,
     ExpressionContext,
-    KeyCondition,
+    KeyConditions,
     Projection,
     Update,
+    check_key_condition,
     check_no_mixing,
     compile_condition,
-    compile_key_condition,
     compile_projection,
     compile_update,
     condition_from_expected,
     condition_from_filter,
-    key_condition_from_key_conditions,
+    key_conditions_from_legacy,
     projection_from_attributes_to_get,
     update_from_attribute_updates,
 )
@@ -38,7 +40,7 @@ _EXPRESSION_PARAMETERS = frozenset((
 class Compiled:
     update: Update | None = None
     condition: Condition | None = None
-    key_condition: KeyCondition | None = None
+    key_conditions: KeyConditions | None = None  # Query: finished by `.for_schema(hash, range)`
     filter: Condition | None = None
     projection: Projection | None = None
 
@@ -50,16 +52,10 @@ def _has_any(body: dict) -> bool:
     return not _EXPRESSION_PARAMETERS.isdisjoint(body)
 
 
-def compile_request(
-    body: dict,
-    operation: str,
-    *,
-    key_schema: tuple[str, str | None] | None = None,
-    mixing_checked: bool = True,
-) -> Compiled:
+def compile_request(body: dict, operation: str, *, mixing_checked: bool = True) -> Compiled:
     """Compile what `body` carries. `operation` names the API (or the transaction part: Put,
-    Update, Delete, ConditionCheck, Get); `key_schema` (hash, range) is needed for Query.
-    Handlers call `check_mixing` first (it precedes DynamoDB's other checks)."""
+    Update, Delete, ConditionCheck, Get). Handlers call `check_mixing` first (it precedes
+    DynamoDB's other checks)."""
     if not _has_any(body):
         if operation == "Query":
             raise_missing_key_condition()
@@ -79,12 +75,11 @@ def compile_request(
     elif body.get("Expected") is not None:
         out.condition = condition_from_expected(body["Expected"], body.get("ConditionalOperator"))
     if operation == "Query":
-        assert key_schema is not None
         text = body.get("KeyConditionExpression")
         if text is not None:
-            out.key_condition = compile_key_condition(text, ctx, *key_schema)
+            out.key_conditions = check_key_condition(text, ctx)
         elif body.get("KeyConditions") is not None:
-            out.key_condition = key_condition_from_key_conditions(body["KeyConditions"], *key_schema)
+            out.key_conditions = key_conditions_from_legacy(body["KeyConditions"])
         else:
             raise_missing_key_condition()
     text = body.get("FilterExpression")

@@ -3,12 +3,18 @@
 from lumadb.dynamodb.expressions.apply import Update
 from lumadb.dynamodb.expressions.condition import Condition, compile_condition
 from lumadb.dynamodb.expressions.context import ExpressionContext
-from lumadb.dynamodb.expressions.key_condition import KeyCondition, compile_key_condition
+from lumadb.dynamodb.expressions.key_condition import (
+    KeyCondition,
+    KeyConditions,
+    check_key_condition,
+    compile_key_condition,
+)
 from lumadb.dynamodb.expressions.legacy import (
     check_no_mixing,
     condition_from_expected,
     condition_from_filter,
     key_condition_from_key_conditions,
+    key_conditions_from_legacy,
     update_from_attribute_updates,
 )
 from lumadb.dynamodb.expressions.projection import (
@@ -22,8 +28,10 @@ __all__ = [
     "Condition",
     "ExpressionContext",
     "KeyCondition",
+    "KeyConditions",
     "Projection",
     "Update",
+    "check_key_condition",
     "check_no_mixing",
     "compile_condition",
     "compile_key_condition",
@@ -32,6 +40,7 @@ __all__ = [
     "condition_from_expected",
     "condition_from_filter",
     "key_condition_from_key_conditions",
+    "key_conditions_from_legacy",
     "projection_from_attributes_to_get",
     "update_from_attribute_updates",
 ]

@@ -164,7 +164,8 @@ _VALID_TYPES = {
 }  # fmt: skip
 
 
-def _check_values(conditions: dict[str, tuple[str, list[dict]]]) -> None:
+def check_key_values(conditions: dict[str, tuple[str, list[dict]]]) -> None:
+    """Legacy KeyConditions: the value types each operator accepts, and BETWEEN's order."""
     for operator, values in conditions.values():
         allowed = _VALID_TYPES.get(operator)
         for value in values:
@@ -181,15 +182,9 @@ def _check_values(conditions: dict[str, tuple[str, list[dict]]]) -> None:
 
 
 def key_condition_from_map(
-    conditions: dict[str, tuple[str, list[dict]]],
-    hash_key: str,
-    range_key: str | None,
-    *,
-    legacy: bool = False,
+    conditions: dict[str, tuple[str, list[dict]]], hash_key: str, range_key: str | None
 ) -> KeyCondition:
     """DynamoDB's checks of a query's key conditions against the key schema (table or index)."""
-    if legacy:
-        _check_values(conditions)
     if len(conditions) not in (1, 2):
         raise DynamoError.validation("Conditions can be of length 1 or 2 only")
     schema: Sequence[str] = (hash_key,) if range_key is None else (hash_key, range_key)

@@ -18,7 +18,7 @@ from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions.apply import Update
 from lumadb.dynamodb.expressions.condition import Condition
 from lumadb.dynamodb.expressions.evaluate import Predicate, begins_with, contains
-from lumadb.dynamodb.expressions.key_condition import KeyCondition, key_condition_from_map
+from lumadb.dynamodb.expressions.key_condition import KeyCondition, KeyConditions, check_key_values
 from lumadb.dynamodb.expressions.projection import projection_from_attributes_to_get
 
 _INVALID = "One or more parameter values were invalid: "
@@ -38,6 +38,7 @@ __all__ = [
     "condition_from_expected",
     "condition_from_filter",
     "key_condition_from_key_conditions",
+    "key_conditions_from_legacy",
     "projection_from_attributes_to_get",
     "update_from_attribute_updates",
 ]
@@ -187,9 +188,9 @@ def condition_from_filter(filter: dict, conditional_operator: str | None, kind: 
 # ---- KeyConditions -----------------------------------------------------------------------
 
 
-def key_condition_from_key_conditions(
-    key_conditions: dict, hash_key: str, range_key: str | None
-) -> KeyCondition:
+def key_conditions_from_legacy(key_conditions: dict) -> KeyConditions:
+    """KeyConditions checked as far as they can be without the key schema (arguments and value
+    types, which DynamoDB reports ahead of a missing table); `.for_schema` finishes the checks."""
     conditions: dict[str, tuple[str, list[dict]]] = {}
     for name, condition in key_conditions.items():
         operator = condition.get("ComparisonOperator")
@@ -197,7 +198,14 @@ def key_condition_from_key_conditions(
             operator,
             _check_arguments(operator, list(condition.get("AttributeValueList") or [])),
         )
-    return key_condition_from_map(conditions, hash_key, range_key, legacy=True)
+    check_key_values(conditions)
+    return KeyConditions(conditions)
+
+
+def key_condition_from_key_conditions(
+    key_conditions: dict, hash_key: str, range_key: str | None
+) -> KeyCondition:
+    return key_conditions_from_legacy(key_conditions).for_schema(hash_key, range_key)
 
 
 # ---- AttributeUpdates --------------------------------------------------------------------

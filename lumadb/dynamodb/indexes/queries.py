@@ -11,12 +11,10 @@ import orjson
 
 from lumadb.dynamodb import items, reads
 from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.expressions import ExpressionContext, compile_condition, compile_projection
-from lumadb.dynamodb.expressions.key_condition import check_key_condition
 from lumadb.dynamodb.indexes.model import IndexInfo
 from lumadb.dynamodb.indexes.sources import Source, TypeMismatch, source_for
 from lumadb.dynamodb.keys import key_of_key, segment_bounds
-from lumadb.dynamodb.request_expressions import Compiled, compile_request, raise_missing_key_condition
+from lumadb.dynamodb.request_expressions import Compiled
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
@@ -74,29 +72,6 @@ def _check_filter(compiled: Compiled, body: dict, index: IndexInfo) -> None:
 # -- Query ---------------------------------------------------------------------------------
 
 
-def _key_conditions(body: dict, index: IndexInfo) -> tuple[dict[str, tuple[str, list[dict]]], Compiled]:
-    """The key conditions (attribute -> (legacy operator, values)) and the rest of the request,
-    for an index whose key has several attributes."""
-    ctx = ExpressionContext(body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues"))
-    text = body.get("KeyConditionExpression")
-    if text is not None:
-        conditions = check_key_condition(text, ctx).conditions
-    elif body.get("KeyConditions") is not None:
-        conditions = {
-            name: (c["ComparisonOperator"], c.get("AttributeValueList") or [])
-            for name, c in body["KeyConditions"].items()
-        }
-    else:
-        raise_missing_key_condition()
-    compiled = Compiled()
-    if body.get("FilterExpression") is not None:
-        compiled.filter = compile_condition(body["FilterExpression"], ctx, "FilterExpression")
-    if body.get("ProjectionExpression") is not None:
-        compiled.projection = compile_projection(body["ProjectionExpression"], ctx)
-    ctx.check_all_used()
-    return conditions, compiled
-
-
 def _multi_key_ranges(
     conditions: dict[str, tuple[str, list[dict]]], index: IndexInfo
 ) -> tuple[list[dict], list[dict], tuple[str, list[dict]] | None]:
@@ -133,20 +108,19 @@ def _multi_key_ranges(
     return hashes, equal, (_OPERATORS[operator], values)
 
 
-async def query(service: DynamoService, table: TableInfo, body: dict) -> dict:
+async def query(service: DynamoService, table: TableInfo, body: dict, compiled: Compiled) -> dict:
+    """Query with IndexName; `compiled` holds the request's expressions, checked without the
+    key schema (their errors come before a missing table)."""
     source = _index_source(table, body)
     index = source.index
-    assert index is not None
+    assert index is not None and compiled.key_conditions is not None
     if len(index.hash_keys) == 1 and len(index.range_keys) <= 1:
         range_name = index.range_keys[0][0] if index.range_keys else None
-        compiled = compile_request(body, "Query", key_schema=(index.hash_keys[0][0], range_name))
-        key = compiled.key_condition
-        assert key is not None
+        key = compiled.key_conditions.for_schema(index.hash_keys[0][0], range_name)
         hashes, equal = [key.hash_value], list[dict]()
         sort = (key.range_op, key.range_values) if key.range_op is not None else None
     else:
-        conditions, compiled = _key_conditions(body, index)
-        hashes, equal, sort = _multi_key_ranges(conditions, index)
+        hashes, equal, sort = _multi_key_ranges(compiled.key_conditions.conditions, index)
     _check_filter(compiled, body, index)
     count_only = reads.check_select(body, compiled.projection is not None)
     fetch = _fetches_from_table(index, body, compiled)
@@ -171,11 +145,12 @@ async def query(service: DynamoService, table: TableInfo, body: dict) -> dict:
 # -- Scan ----------------------------------------------------------------------------------
 
 
-async def scan(service: DynamoService, table: TableInfo, body: dict, segment: int, total: int) -> dict:
+async def scan(
+    service: DynamoService, table: TableInfo, body: dict, compiled: Compiled, segment: int, total: int
+) -> dict:
     source = _index_source(table, body)
     index = source.index
     assert index is not None
-    compiled = compile_request(body, "Scan")
     count_only = reads.check_select(body, compiled.projection is not None)
     fetch = _fetches_from_table(index, body, compiled)
     position = None

@@ -117,10 +117,14 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     check_mixing(body, "Query")
     start_key = body.get("ExclusiveStartKey")
     start_keys.check_values(start_key)
+    # expression errors (placeholders, operand types, the shape of the key condition) come
+    # before a missing table; the key schema checks after it, as DynamoDB orders them
+    compiled = compile_request(body, "Query")
     table = service.catalog.require(body["TableName"])
     if body.get("IndexName") is not None:
-        return await index_queries.query(service, table, body)
-    compiled = compile_request(body, "Query", key_schema=(table.hash_name, table.range_name))
+        return await index_queries.query(service, table, body, compiled)
+    assert compiled.key_conditions is not None
+    condition = compiled.key_conditions.for_schema(table.hash_name, table.range_name)
     if compiled.filter is not None:
         kind = "Filter Expression" if body.get("FilterExpression") is not None else "QueryFilter"
         for name in table.key_names:
@@ -129,8 +133,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
                     f"{kind} can only contain non-primary key attributes: Primary key attribute: {name}"
                 )
     count_only = reads.check_select(body, compiled.projection is not None)
-    condition = compiled.key_condition
-    assert condition is not None
     hash_value = condition.hash_value.get(table.hash_type)
     if hash_value is None:
         raise DynamoError.validation(_TYPE_MISMATCH)

@@ -61,10 +61,10 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     segment, total = _check_segments(body)
     start_key = body.get("ExclusiveStartKey")
     start_keys.check_values(start_key)
+    compiled = compile_request(body, "Scan")  # expression errors come before a missing table
     table = service.catalog.require(body["TableName"])
     if body.get("IndexName") is not None:
-        return await index_queries.scan(service, table, body, segment, total)
-    compiled = compile_request(body, "Scan")
+        return await index_queries.scan(service, table, body, compiled, segment, total)
     count_only = reads.check_select(body, compiled.projection is not None)
     start, end = segment_bounds(segment, total) if total > 1 else (0, HASH_SPACE)
     plan = reads.ReadPlan(
