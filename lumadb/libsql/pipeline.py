@@ -34,6 +34,7 @@ from lumadb.libsql.stmt import (
     to_query,
 )
 from lumadb.libsql.streams import Stream
+from lumadb.storage.cache import MISSING
 
 if TYPE_CHECKING:
     from lumadb.libsql.frontend import Context, LibsqlFrontEnd
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 REQUEST_TYPES = "`close`, `execute`, `batch`, `sequence`, `describe`, `store_sql`, `close_sql`, `get_autocommit`"
 MAX_SQL_COUNT = 50
 MAX_STORED_SQL_BYTES = 5000  # sqld: ByteSize::kb(5)
+MAX_CACHED_REQUEST = 4096  # larger pipeline requests are not looked up in the query cache
 
 
 @dataclass(slots=True)
@@ -218,6 +220,14 @@ async def handle_pipeline_v3(front: LibsqlFrontEnd, request: Request) -> Respons
 
 async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int) -> Response:
     context = await front.context(request)  # auth and database first, as sqld
+    cache = context.db.cache
+    key: tuple | None = None
+    if cache is not None and cache.enabled and len(request.body) <= MAX_CACHED_REQUEST:
+        # The same stateless read request gets the same answer until something commits.
+        key = ("hrana-pipeline", version, request.body)
+        cached, cache_version = cache.lookup(context.db, key)
+        if cached is not MISSING:
+            return Response(200, cached, b"application/json", list(CORS_HEADERS))
     body = load_json(request.body)
     if not isinstance(body, dict):
         raise HranaError.json("invalid type, expected struct PipelineReqBody")
@@ -236,5 +246,25 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
         await front.streams.discard(stream)
         raise
     new_baton = front.streams.release(stream)
-    payload = {"baton": new_baton, "base_url": None, "results": results}
-    return Response(200, orjson.dumps(payload), b"application/json", list(CORS_HEADERS))
+    payload = orjson.dumps({"baton": new_baton, "base_url": None, "results": results})
+    if key is not None and baton is None and new_baton is None and _cacheable(requests, results):
+        cache.store(context.db, key, cache_version, payload)
+    return Response(200, payload, b"application/json", list(CORS_HEADERS))
+
+
+def _cacheable(requests: list[StreamRequest], results: list[dict]) -> bool:
+    """`[execute, close]` of one read whose answer only a commit can change (what
+    @libsql/client sends for `client.execute()`), answered without error."""
+    if len(requests) != 2 or requests[0].kind != "execute" or requests[1].kind != "close":
+        return False
+    stmt = requests[0].stmt
+    if stmt is None or stmt.sql is None or stmt.sql_id is not None:
+        return False
+    if execution.route_for(stmt.sql) is not execution.Route.READ or not execution.cacheable(stmt.sql):
+        return False
+    first = results[0]
+    if first["type"] != "ok":
+        return False
+    result = first["response"]["result"]
+    return bool(result["rows_written"] == 0 and result["affected_row_count"] == 0
+                and len(result["rows"]) <= execution.CACHED_ROWS)
