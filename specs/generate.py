@@ -109,6 +109,11 @@ def shape_schema(name: str, shape: dict[str, Any], overlay: dict[str, Any]) -> d
     schema: dict[str, Any]
     if kind == "structure":
         members = list(shape.get("members", {}))
+        aws_members = (overlay.get("member_order") or {}).get(name)
+        if aws_members:
+            if sorted(aws_members) != sorted(members):
+                raise SystemExit(f"overlay member_order.{name} no longer matches the model's {members}")
+            members = list(aws_members)
         schema = {
             "type": "object",
             "properties": {m: {"$ref": REF + shape["members"][m]["shape"]} for m in members},

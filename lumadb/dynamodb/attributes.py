@@ -46,7 +46,9 @@ def normalize_number(text: str) -> str:
     """DynamoDB's canonical text for a number: no exponent, no trailing zeros, `-0` -> `0`."""
     if len(text) <= 38 and _CANONICAL.match(text):
         return text
-    if not _NUMBER_SYNTAX.match(text):  # an empty number reads "...numeric value: " too
+    if not _NUMBER_SYNTAX.match(text):
+        if not text:  # AWS leaves the colon out when there is nothing to show
+            raise DynamoError.validation("The parameter cannot be converted to a numeric value")
         raise DynamoError.validation(f"The parameter cannot be converted to a numeric value: {text}")
     return format_decimal(Decimal(text))
 
@@ -144,7 +146,8 @@ def _check_list(value: object) -> list:
     raise DynamoError.serialization("Unexpected field type")
 
 
-_NS_DUPLICATES = "One or more parameter values were invalid: Input collection contains duplicates."
+# DynamoDB words this one differently from the SS and BS cases (seen against AWS in 2026).
+_NS_DUPLICATES = "Input collection contains duplicates"
 
 
 def _as_dynamodb_lists_duplicates(members: list, key: Any) -> list:
@@ -225,7 +228,7 @@ def validate_attribute_value(
             for member in members:
                 _check_string(member)
             if len(set(members)) != len(members):
-                shown = ", ".join(f'"{m}"' for m in _as_dynamodb_lists_duplicates(members, lambda m: m))
+                shown = ", ".join(_as_dynamodb_lists_duplicates(members, lambda m: m))
                 raise DynamoError.validation(_INVALID + f"Input collection [{shown}] contains duplicates.")
         elif type_name == "NS":
             members = _check_list(value)

@@ -44,8 +44,10 @@ class DynamoFrontEnd:
 
     async def health(self, request: Request) -> Response:
         # DynamoDB answers GET on its endpoint with `healthy: <endpoint>`.
+        # DynamoDB answers `healthy: <endpoint> ` (with its trailing blank).
         host = request.host or "localhost"
-        return Response(200, f"healthy: {host}{PREFIX}".encode(), b"text/plain", [])
+        body = f"healthy: {host}{PREFIX} ".encode()
+        return Response(200, body, b"text/plain", target.response_headers(request, body))
 
     async def not_found(self, request: Request) -> Response:
         return target.render_error(

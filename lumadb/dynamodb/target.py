@@ -84,7 +84,7 @@ def _operation(target: str | None) -> str | None:
     return None
 
 
-def _headers(request: Request, body: bytes) -> list[tuple[bytes, bytes]]:
+def response_headers(request: Request, body: bytes) -> list[tuple[bytes, bytes]]:
     headers = [
         (b"x-amzn-requestid", request.request_id.encode()),
         (b"x-amz-crc32", str(zlib.crc32(body)).encode()),
@@ -96,7 +96,7 @@ def _headers(request: Request, body: bytes) -> list[tuple[bytes, bytes]]:
 
 def render_error(request: Request, error: DynamoError, content_type: bytes = AMZ_JSON) -> Response:
     body = error.body()
-    return Response(error.status, body, content_type, _headers(request, body))
+    return Response(error.status, body, content_type, response_headers(request, body))
 
 
 async def dispatch(service: DynamoService, request: Request) -> Response:
@@ -131,7 +131,7 @@ async def dispatch(service: DynamoService, request: Request) -> Response:
     except DynamoError as error:
         return render_error(request, error, response_type)
     payload = orjson.dumps(result)
-    return Response(200, payload, response_type, _headers(request, payload))
+    return Response(200, payload, response_type, response_headers(request, payload))
 
 
 def preflight(request: Request) -> Response:

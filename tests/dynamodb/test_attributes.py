@@ -53,7 +53,7 @@ def test_numbers_take_dynamodb_canonical_form(text: str, canonical: str) -> None
     ("text", "message"),
     [
         ("abc", "The parameter cannot be converted to a numeric value: abc"),
-        ("", "The parameter cannot be converted to a numeric value: "),
+        ("", "The parameter cannot be converted to a numeric value"),
         (" 1", "The parameter cannot be converted to a numeric value:  1"),
         ("1 ", "The parameter cannot be converted to a numeric value: 1 "),
         ("NaN", "The parameter cannot be converted to a numeric value: NaN"),
@@ -115,13 +115,13 @@ def test_arithmetic_is_exact_to_38_digits_and_overflows_like_dynamodb() -> None:
         ({"SS": []}, INVALID + "An string set  may not be empty"),
         ({"NS": []}, INVALID + "An number set  may not be empty"),
         ({"BS": []}, INVALID + "Binary sets should not be empty"),
-        ({"SS": ["a", "a"]}, INVALID + 'Input collection ["a", "a"] contains duplicates.'),
+        ({"SS": ["a", "a"]}, INVALID + "Input collection [a, a] contains duplicates."),
         # members before the first repeat in byte order, the repeat, then the rest (as AWS words it)
         (
             {"SS": ["b", "a", "b", "c"]},
-            INVALID + 'Input collection ["a", "b", "b", "c"] contains duplicates.',
+            INVALID + "Input collection [a, b, b, c] contains duplicates.",
         ),
-        ({"NS": ["1", "1.0"]}, INVALID + "Input collection contains duplicates."),
+        ({"NS": ["1", "1.0"]}, "Input collection contains duplicates"),
         (
             {"BS": ["/w==", "AA==", "AA=="]},
             INVALID + 'Input collection ["AA==","/w==","AA=="]of type BS contains duplicates.',

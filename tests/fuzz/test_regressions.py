@@ -22,10 +22,7 @@ def _validated(case: Any, client: Any, envelope: Any) -> Any:
     return response
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "specs/dynamodb.json: ProvisionedThroughputDescription.ReadCapacityUnits/WriteCapacityUnits use botocore's "
-    "PositiveLongObject (minimum 1), but DynamoDB and LumaDB answer 0 for on-demand tables; the generated "
-    "spec must relax output-only minimums (specs/generate.py / dynamodb.overlay.yaml)"))
+# DescribeTable of an on-demand table answers 0s that botocore's model declares >= 1 (fixed in the overlay).
 def test_on_demand_throughput_is_zero(schemas: dict[str, Any], client: Any) -> None:
     create = {"TableName": "regression-on-demand", "BillingMode": "PAY_PER_REQUEST",
               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
