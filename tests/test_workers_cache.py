@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 
 from tests.lumadb_server import LumaServer
 
@@ -45,7 +46,8 @@ class Connection:
 def _one_per_worker(server: LumaServer) -> list[Connection]:
     by_worker: dict[str, Connection] = {}
     spare = []
-    for _ in range(64):
+    deadline = time.monotonic() + 30  # the second worker may still be starting
+    while time.monotonic() < deadline:
         conn = Connection(server)
         if conn.worker in by_worker:
             spare.append(conn)
@@ -53,6 +55,7 @@ def _one_per_worker(server: LumaServer) -> list[Connection]:
             by_worker[conn.worker] = conn
         if len(by_worker) == 2:
             break
+        time.sleep(0.05)
     for conn in spare:
         conn.close()
     assert len(by_worker) == 2, "the kernel gave every connection to one worker process"
