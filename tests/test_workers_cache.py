@@ -33,6 +33,14 @@ class Connection:
         assert result["type"] == "ok", result
         return [[cell.get("value") for cell in row] for row in result["response"]["result"]["rows"]]
 
+    def dynamodb(self, operation: str, body: dict) -> dict:
+        self.http.request("POST", "/dynamodb", json.dumps(body), {
+            "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0"})
+        response = self.http.getresponse()
+        data = json.loads(response.read())
+        assert response.status == 200, data
+        return data  # type: ignore[no-any-return]
+
     def cache_hits(self) -> int:
         self.http.request("GET", "/metrics")
         text = self.http.getresponse().read().decode()
@@ -80,6 +88,31 @@ def test_write_on_one_worker_then_read_on_the_other_is_never_stale(start_server)
             assert writer.sql("SELECT v FROM counter WHERE k = ?", 1) == [[str(i)]]
         # the cache was in use: each process served its repeated reads from it
         assert a.cache_hits() + b.cache_hits() - hits_before >= 150
+    finally:
+        a.close()
+        b.close()
+
+
+def test_dynamodb_get_item_after_an_update_on_the_other_worker_is_never_stale(start_server) -> None:
+    srv = start_server("--workers", "2")
+    a, b = _one_per_worker(srv)
+    key = {"pk": {"S": "counter"}}
+    try:
+        a.dynamodb("CreateTable", {"TableName": "counters", "BillingMode": "PAY_PER_REQUEST",
+                                   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                                   "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+        a.dynamodb("PutItem", {"TableName": "counters", "Item": {**key, "n": {"N": "0"}}})
+        hits_before = a.cache_hits() + b.cache_hits()
+        for i in range(1, 101):
+            writer, reader = (a, b) if i % 2 else (b, a)
+            for _ in range(2):
+                got = reader.dynamodb("GetItem", {"TableName": "counters", "Key": key})
+                assert got["Item"]["n"] == {"N": str(i - 1)}
+            writer.dynamodb("UpdateItem", {"TableName": "counters", "Key": key, "UpdateExpression": "ADD n :one",
+                                           "ExpressionAttributeValues": {":one": {"N": "1"}}})
+            got = reader.dynamodb("GetItem", {"TableName": "counters", "Key": key})
+            assert got["Item"]["n"] == {"N": str(i)}, f"stale GetItem at {i}"
+        assert a.cache_hits() + b.cache_hits() - hits_before >= 100
     finally:
         a.close()
         b.close()

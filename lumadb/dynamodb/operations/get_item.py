@@ -1,4 +1,5 @@
-"""GetItem: one item by its key, optionally projected. Runs inline (a point read takes µs)."""
+"""GetItem: one item by its key, optionally projected. Runs inline (a point read takes µs),
+through the query cache (a repeated GetItem of an unchanged item skips SQLite)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from lumadb.dynamodb import capacity, inputs, items
 from lumadb.dynamodb.keys import key_of_key
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
+from lumadb.storage.cache import MISSING
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.service import DynamoService
@@ -21,7 +23,17 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     inputs.check_key_values(key)
     compiled = compile_request(body, "GetItem")
     table = service.catalog.require(body["TableName"])
-    row = service.read_now(items.read_row, table, key_of_key(table, key))
+    storage_key = key_of_key(table, key)
+    cache = service.db.cache
+    if cache is not None and cache.enabled:
+        # The stored row, keyed by table and key; any commit to the file invalidates it.
+        cache_key = ("ddb-item", table.id, storage_key)
+        row, version = cache.lookup(service.db, cache_key)
+        if row is MISSING:
+            row = service.read_now(items.read_row, table, storage_key)
+            cache.store(service.db, cache_key, version, row)
+    else:
+        row = service.read_now(items.read_row, table, storage_key)
     out: dict = {}
     if row is not None:
         projection = compiled.projection
