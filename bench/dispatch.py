@@ -7,10 +7,8 @@ usage: .venv/bin/python bench/dispatch.py [--rounds 5] [--seconds 10] [--connect
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,20 +32,19 @@ def main() -> None:
         subprocess.run([py, str(harness.BENCH / "prep_dynamodb.py"), luma.url + "/dynamodb", "100"], check=True)
         script = harness.BENCH / "dynamodb.lua"
         env = {"OP": "GetItem", "NPARTS": "100"}
-        report = {"date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv), "results": {}}
+        report = {**harness.stamp(sys.argv), "versions": harness.versions(), "results": {}}
+        md = [harness.header("Dispatch cost: GetItem through LumaDB vs a bare ASGI app on uvicorn", report)]
         for conns in args.connections:
             rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
             for _ in range(args.rounds):
                 for srv in servers:
                     path = "/dynamodb" if srv is luma else "/"
                     rounds[srv.name].append(harness.measure(srv, path, script, env, conns, args.seconds))
-            rows = harness.median_table(rounds, baseline="bare-asgi")
+            rows = harness.ratio_rows(rounds, ["bare-asgi"])
             report["results"][f"{conns} connections"] = rows
-            print(f"\n### GetItem, {conns} connection(s), median of {args.rounds} rounds\n")
-            print(harness.markdown(rows))
-        out = harness.BENCH / "results" / "dispatch.json"
-        out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps(report, indent=2))
+            md.append(f"## GetItem, {conns} connection(s), median of {args.rounds} rounds\n\n{harness.table(rows)}\n")
+            print(md[-1], flush=True)
+        harness.save("dispatch", report, "\n".join(md))
     finally:
         for srv in servers:
             srv.stop()
