@@ -2,7 +2,15 @@
 
 Reads: one unit per started 4 KB, half of that when eventually consistent; a read that finds
 nothing still costs the minimum. Writes: one unit per started 1 KB (an update charges the larger
-of the old and the new item). Transactions cost twice as much.
+of the old and the new item). Transactions cost twice as much on the table.
+
+A write also costs units on each secondary index whose entry for the item it changes, sized on
+the index entry (the projected item): a new or a removed entry costs its size, an entry changed
+in place the larger of its two sizes, an entry that moves (its index key changed) a delete plus
+a put. An index the write leaves alone costs nothing and is not reported. TOTAL adds the index
+units to the table's; INDEXES reports them per index (`GlobalSecondaryIndexes`,
+`LocalSecondaryIndexes`) beside the table's own (`Table`). Index writes inside a transaction are
+not doubled.
 """
 
 from __future__ import annotations
@@ -11,6 +19,9 @@ from typing import Any
 
 READ_UNIT = 4096
 WRITE_UNIT = 1024
+
+# What one write cost on secondary indexes: (index name, is global, write units)
+IndexWrites = list[tuple[str, bool, float]]
 
 
 def read_units(size: int, consistent: bool) -> float:
@@ -28,21 +39,42 @@ def wanted(body: dict) -> str | None:
     return mode if mode == "TOTAL" or mode == "INDEXES" else None
 
 
-def consumed(
-    mode: str, table_name: str, units: float, *, read: float | None = None, write: float | None = None
-) -> dict[str, Any]:
-    out: dict[str, Any] = {"TableName": table_name, "CapacityUnits": units}
+def _units(total: float, read: float | None, write: float | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"CapacityUnits": total}
     if read is not None:
         out["ReadCapacityUnits"] = read
     if write is not None:
         out["WriteCapacityUnits"] = write
+    return out
+
+
+def consumed(
+    mode: str,
+    table_name: str,
+    units: float,
+    *,
+    read: float | None = None,
+    write: float | None = None,
+    indexes: IndexWrites | None = None,
+) -> dict[str, Any]:
+    """One table's ConsumedCapacity: `units` on the table itself (`read`/`write` split it, for
+    the operations that report the split), plus the write units of `indexes`. With `write`
+    given, index arms carry WriteCapacityUnits too."""
+    split = read is not None or write is not None
+    arms: dict[str, dict[str, float]] = {}
+    index_total = 0.0
+    for name, is_global, index_units in indexes or ():
+        kind = arms.setdefault("GlobalSecondaryIndexes" if is_global else "LocalSecondaryIndexes", {})
+        kind[name] = kind.get(name, 0.0) + index_units
+        index_total += index_units
+    total_write = (write or 0.0) + index_total if split and (write is not None or index_total) else None
+    out: dict[str, Any] = {"TableName": table_name, **_units(units + index_total, read, total_write)}
     if mode == "INDEXES":
-        table: dict[str, Any] = {"CapacityUnits": units}
-        if read is not None:
-            table["ReadCapacityUnits"] = read
-        if write is not None:
-            table["WriteCapacityUnits"] = write
-        out["Table"] = table
+        out["Table"] = _units(units, read, write)
+        for arm, by_name in arms.items():
+            out[arm] = {
+                name: _units(value, None, value if split else None) for name, value in by_name.items()
+            }
     return out
 
 
@@ -51,17 +83,24 @@ class Tally:
 
     def __init__(self) -> None:
         self.units: dict[str, list[float]] = {}  # table -> [read, write]
+        self.indexes: dict[str, IndexWrites] = {}
 
-    def add(self, table_name: str, *, read: float = 0.0, write: float = 0.0) -> None:
+    def add(
+        self, table_name: str, *, read: float = 0.0, write: float = 0.0, indexes: IndexWrites | None = None
+    ) -> None:
         entry = self.units.setdefault(table_name, [0.0, 0.0])
         entry[0] += read
         entry[1] += write
+        if indexes:
+            self.indexes.setdefault(table_name, []).extend(indexes)
 
     def report(self, mode: str, *, split: bool = False) -> list[dict[str, Any]]:
         out = []
         for name, (read, write) in self.units.items():
+            indexes = self.indexes.get(name)
             if split:
-                out.append(consumed(mode, name, read + write, read=read or None, write=write or None))
+                split_units = {"read": read or None, "write": write or None}
+                out.append(consumed(mode, name, read + write, indexes=indexes, **split_units))
             else:
-                out.append(consumed(mode, name, read + write))
+                out.append(consumed(mode, name, read + write, indexes=indexes))
         return out

@@ -24,8 +24,9 @@ ACCOUNT_ID = "000000000000"
 DEFAULT_REGION = "us-east-1"
 
 # A write observer runs inside the write's transaction after the item row changed:
-# observer(conn, table, old_item, new_item), either item None for an insert or a delete.
-WriteObserver = Callable[["apsw.Connection", "TableInfo", "dict | None", "dict | None"], None]
+# observer(conn, table, old_item, new_item), either item None for an insert or a delete. The
+# index maintainer returns what the write cost on each index (capacity.IndexWrites); others None.
+WriteObserver = Callable[["apsw.Connection", "TableInfo", "dict | None", "dict | None"], Any]
 # Builds the observers a table needs from its metadata (secondary indexes, streams, ...).
 ObserverFactory = Callable[["TableInfo"], "list[WriteObserver]"]
 observer_factories: list[ObserverFactory] = []

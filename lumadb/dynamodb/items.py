@@ -14,6 +14,7 @@ import orjson
 from lumadb.dynamodb.keys import StorageKey
 
 if TYPE_CHECKING:
+    from lumadb.dynamodb.capacity import IndexWrites
     from lumadb.dynamodb.catalog import TableInfo
     from lumadb.storage.sqlite import apsw
 
@@ -65,9 +66,10 @@ def write(
     size: int,
     old_item: dict | None = None,
     deltas: CounterDeltas | None = None,
-) -> None:
+) -> IndexWrites | None:
     """Store `new_item` (encoded as `blob`, `size` bytes) over `old_row` (None: a new item).
-    With `deltas`, the counter change is collected for `apply_deltas` instead of written."""
+    With `deltas`, the counter change is collected for `apply_deltas` instead of written.
+    Returns what the write cost on secondary indexes (None for a table without any)."""
     conn.execute(statement(table, "put"), (*key, size, blob))
     count_delta, size_delta = (1, size) if old_row is None else (0, size - old_row[0])
     if deltas is not None:
@@ -76,11 +78,25 @@ def write(
         entry[1] += size_delta
     elif count_delta or size_delta:
         conn.execute(_COUNTERS, (count_delta, size_delta, table.id))
-    if table.observers:
-        if old_item is None and old_row is not None:
-            old_item = orjson.loads(old_row[1])
-        for observer in table.observers:
-            observer(conn, table, old_item, new_item)
+    return _observe(conn, table, old_row, old_item, new_item) if table.observers else None
+
+
+def _observe(
+    conn: apsw.Connection,
+    table: TableInfo,
+    old_row: StoredRow | None,
+    old_item: dict | None,
+    new_item: dict | None,
+) -> IndexWrites | None:
+    """Run the table's write observers; what the index maintainer reports."""
+    charged = None
+    if old_item is None and old_row is not None:
+        old_item = orjson.loads(old_row[1])
+    for observer in table.observers:
+        reported = observer(conn, table, old_item, new_item)
+        if reported is not None:
+            charged = reported
+    return charged
 
 
 def delete(
@@ -90,10 +106,11 @@ def delete(
     old_row: StoredRow | None,
     old_item: dict | None = None,
     deltas: CounterDeltas | None = None,
-) -> None:
-    """Remove the item `old_row` holds (nothing to do when it does not exist)."""
+) -> IndexWrites | None:
+    """Remove the item `old_row` holds (nothing to do when it does not exist); what that cost
+    on secondary indexes."""
     if old_row is None:
-        return
+        return None
     conn.execute(statement(table, "delete"), key)
     if deltas is not None:
         entry = deltas.setdefault(table.id, [0, 0])
@@ -101,11 +118,7 @@ def delete(
         entry[1] -= old_row[0]
     else:
         conn.execute(_COUNTERS, (-1, -old_row[0], table.id))
-    if table.observers:
-        if old_item is None:
-            old_item = orjson.loads(old_row[1])
-        for observer in table.observers:
-            observer(conn, table, old_item, None)
+    return _observe(conn, table, old_row, old_item, None) if table.observers else None
 
 
 def apply_deltas(conn: apsw.Connection, deltas: CounterDeltas) -> None:

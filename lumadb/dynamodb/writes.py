@@ -16,6 +16,7 @@ from lumadb.dynamodb.expressions import Projection
 from lumadb.dynamodb.keys import StorageKey
 
 if TYPE_CHECKING:
+    from lumadb.dynamodb.capacity import IndexWrites
     from lumadb.dynamodb.catalog import TableInfo
     from lumadb.dynamodb.expressions import Condition, Update
     from lumadb.storage.sqlite import apsw
@@ -33,12 +34,14 @@ class ConditionFailed(Exception):
 
 @dataclass(slots=True)
 class Outcome:
-    """What a write step found and left: the old row/item and the new item with its size."""
+    """What a write step found and left: the old row/item, the new item with its size, and what
+    the write cost on secondary indexes."""
 
     old_row: items.StoredRow | None
     old_item: dict | None = None
     new_item: dict | None = None
     new_size: int = 0
+    index_writes: IndexWrites | None = None
 
     @property
     def old_size(self) -> int:
@@ -70,8 +73,8 @@ def put(
         old_item = items.decode(old_row)
         if not condition.evaluate(old_item):
             raise ConditionFailed(old_item)
-    items.write(conn, table, key, old_row, item, blob, size, old_item, deltas)
-    return Outcome(old_row, old_item, item, size)
+    charged = items.write(conn, table, key, old_row, item, blob, size, old_item, deltas)
+    return Outcome(old_row, old_item, item, size, charged)
 
 
 def delete(
@@ -87,8 +90,8 @@ def delete(
         old_item = items.decode(old_row)
         if not condition.evaluate(old_item):
             raise ConditionFailed(old_item)
-    items.delete(conn, table, key, old_row, old_item, deltas)
-    return Outcome(old_row, old_item)
+    charged = items.delete(conn, table, key, old_row, old_item, deltas)
+    return Outcome(old_row, old_item, index_writes=charged)
 
 
 def update(
@@ -113,8 +116,8 @@ def update(
     size = item_size(new_item)
     if size > items.MAX_ITEM_BYTES:
         raise DynamoError.validation(UPDATE_TOO_LARGE)
-    items.write(conn, table, key, old_row, new_item, orjson.dumps(new_item), size, old_item)
-    return Outcome(old_row, old_item, new_item, size)
+    charged = items.write(conn, table, key, old_row, new_item, orjson.dumps(new_item), size, old_item)
+    return Outcome(old_row, old_item, new_item, size, charged)
 
 
 def old_attributes(outcome: Outcome) -> Any:

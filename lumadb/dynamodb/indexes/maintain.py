@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.dynamodb import catalog
+from lumadb.dynamodb.capacity import IndexWrites
 from lumadb.dynamodb.indexes import storage
 from lumadb.dynamodb.indexes.model import IndexInfo, indexes_of
 
@@ -30,7 +31,9 @@ def index_observers(table: TableInfo) -> list[WriteObserver]:
         return []
     writers = [(index, storage.Writer(table.id, index.name, index.sql)) for index in indexes]
 
-    def maintain_indexes(conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None) -> None:
+    def maintain_indexes(
+        conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None
+    ) -> IndexWrites:
         # check every index before touching any (a wrong key type refuses the whole write)
         changed = [
             (index, writer)
@@ -38,10 +41,12 @@ def index_observers(table: TableInfo) -> list[WriteObserver]:
             if old is None or new is None or not index.unchanged(old, new)
         ]
         new_rows = [index.row(new, strict=True) if new is not None else None for index, _ in changed]
+        charged: IndexWrites = []
         for (index, writer), new_row in zip(changed, new_rows, strict=True):
             old_row = index.row(old, strict=False) if old is not None else None
             if old_row is not None or new_row is not None:
-                writer.apply(conn, old_row, new_row)
+                charged.append((index.name, index.is_global, writer.apply(conn, old_row, new_row)))
+        return charged
 
     return [maintain_indexes]
 

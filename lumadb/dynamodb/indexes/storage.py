@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lumadb.dynamodb.capacity import write_units
 from lumadb.dynamodb.indexes.model import IndexRow, encoded_row, index_table_name
 
 if TYPE_CHECKING:
@@ -62,25 +63,32 @@ class Writer:
         )
         self.delete = f"DELETE FROM {sql_table} WHERE hash_prefix = ? AND pk = ? AND sk = ? RETURNING size"
 
-    def apply(self, conn: apsw.Connection, old: IndexRow | None, new: IndexRow | None) -> None:
+    def apply(self, conn: apsw.Connection, old: IndexRow | None, new: IndexRow | None) -> float:
         """Replace an item's row `old` by `new` (either None), keeping the counters. An item has
-        exactly one row per index, so a new key cannot already be present."""
+        exactly one row per index, so a new key cannot already be present. Returns the write
+        units DynamoDB charges the index: a removed or a new entry its size, an entry changed in
+        place the larger of its two sizes, a moved one both."""
         count = size = 0
+        units = 0.0
         same_key = old is not None and new is not None and old.key == new.key
         if old is not None and not same_key:
             gone: Any = conn.execute(self.delete, old.key).fetchone()
             if gone is not None:
                 count, size = -1, -gone[0]
+                units = write_units(gone[0])
         if new is not None:
             values = encoded_row(new)
             existing: Any = conn.execute(self.get, new.key).fetchone() if same_key else None
             conn.execute(self.put, values)
             if existing is None:
                 count, size = count + 1, size + values[3]
+                units += write_units(values[3])
             else:
                 size += values[3] - existing[0]
+                units += write_units(max(values[3], existing[0]))
         if count or size:
             conn.execute(_COUNT, (count, size, self.table_id, self.name))
+        return units
 
     def store(self, conn: apsw.Connection, row: IndexRow) -> None:
         """Index an item that may or may not be indexed already (backfill)."""

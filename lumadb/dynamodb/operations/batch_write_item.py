@@ -14,6 +14,7 @@ from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
 from lumadb.http import Request
 
 if TYPE_CHECKING:
+    from lumadb.dynamodb.capacity import IndexWrites
     from lumadb.dynamodb.catalog import TableInfo
     from lumadb.dynamodb.service import DynamoService
     from lumadb.storage.sqlite import apsw
@@ -60,19 +61,19 @@ def _key(table: TableInfo, item: dict | None, key: dict | None) -> StorageKey:
         raise
 
 
-def _apply(conn: apsw.Connection, batch: list[Write]) -> list[int]:
-    """Every write of the batch; the units each one consumed."""
-    units = []
+def _apply(conn: apsw.Connection, batch: list[Write]) -> list[tuple[int, IndexWrites | None]]:
+    """Every write of the batch; the size each one is charged for, and its index writes."""
+    charged = []
     deltas: items.CounterDeltas = {}
     for table, key, item, blob, size in batch:
         if item is not None:
             outcome = writes.put(conn, table, key, item, blob, size, None, deltas)
-            units.append(max(size, outcome.old_size))
+            charged.append((max(size, outcome.old_size), outcome.index_writes))
         else:
             outcome = writes.delete(conn, table, key, None, deltas)
-            units.append(outcome.old_size)
+            charged.append((outcome.old_size, outcome.index_writes))
     items.apply_deltas(conn, deltas)
-    return units
+    return charged
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
@@ -88,12 +89,12 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
             seen.add(storage_key)
             blob = orjson.dumps(item) if item is not None else b""
             batch.append((table, storage_key, item, blob, size))
-    sizes = await service.write(_apply, batch)
+    charged = await service.write(_apply, batch)
     out: dict[str, Any] = {"UnprocessedItems": {}}
     mode = capacity.wanted(body)
     if mode:
         tally = capacity.Tally()
-        for (table, *_), size in zip(batch, sizes, strict=True):
-            tally.add(table.name, write=capacity.write_units(size))
+        for (table, *_), (size, index_writes) in zip(batch, charged, strict=True):
+            tally.add(table.name, write=capacity.write_units(size), indexes=index_writes)
         out["ConsumedCapacity"] = tally.report(mode)
     return out

@@ -33,5 +33,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         out["Attributes"] = writes.old_attributes(outcome)
     mode = capacity.wanted(body)
     if mode:
-        out["ConsumedCapacity"] = capacity.consumed(mode, table.name, capacity.write_units(outcome.old_size))
+        units = capacity.write_units(outcome.old_size)
+        out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units, indexes=outcome.index_writes)
     return out

@@ -36,6 +36,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     mode = capacity.wanted(body)
     if mode:
         out["ConsumedCapacity"] = capacity.consumed(
-            mode, table.name, capacity.write_units(max(size, outcome.old_size))
+            mode, table.name, capacity.write_units(max(size, outcome.old_size)), indexes=outcome.index_writes
         )
     return out

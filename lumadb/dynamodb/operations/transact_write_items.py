@@ -18,6 +18,7 @@ from lumadb.dynamodb.writes import UPDATE_TOO_LARGE
 from lumadb.http import Request
 
 if TYPE_CHECKING:
+    from lumadb.dynamodb.capacity import IndexWrites
     from lumadb.dynamodb.catalog import TableInfo
     from lumadb.dynamodb.service import DynamoService
     from lumadb.storage.sqlite import apsw
@@ -81,11 +82,15 @@ def cancelled(reasons: list[dict[str, Any]]) -> DynamoError:
     return DynamoError.transaction_canceled(reasons)
 
 
+# What one applied action cost: (old size, new size, its index writes)
+Charge = tuple[int, int, "IndexWrites | None"]
+
+
 def _run(
     conn: apsw.Connection, actions: list[Action], token: str | None, request_digest: bytes
-) -> list[tuple[int, int]] | None:
-    """Check every action, then apply them all; (old size, new size) per action, or None for
-    a replay of a request already applied under its ClientRequestToken."""
+) -> list[Charge] | None:
+    """Check every action, then apply them all; what each one cost, or None for a replay of a
+    request already applied under its ClientRequestToken."""
     if token is not None and idempotency.seen(conn, token, request_digest):
         return None
     reasons: list[dict[str, Any]] = []
@@ -122,21 +127,24 @@ def _run(
         planned.append((old_row, old_item, new_item, new_size))
     if failed:
         raise cancelled(reasons)
-    sizes = []
+    charges: list[Charge] = []
     deltas: items.CounterDeltas = {}
     for action, (old_row, old_item, new_item, new_size) in zip(actions, planned, strict=True):
         old_size = old_row[0] if old_row is not None else 0
+        index_writes = None
         if action.kind in ("Put", "Update"):
             assert new_item is not None
             blob = orjson.dumps(new_item)
-            items.write(conn, action.table, action.key, old_row, new_item, blob, new_size, old_item, deltas)
+            index_writes = items.write(
+                conn, action.table, action.key, old_row, new_item, blob, new_size, old_item, deltas
+            )
         elif action.kind == "Delete":
-            items.delete(conn, action.table, action.key, old_row, old_item, deltas)
-        sizes.append((old_size, new_size))
+            index_writes = items.delete(conn, action.table, action.key, old_row, old_item, deltas)
+        charges.append((old_size, new_size, index_writes))
     items.apply_deltas(conn, deltas)
     if token is not None:
         idempotency.record(conn, token, request_digest)
-    return sizes
+    return charges
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
@@ -149,17 +157,23 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         seen.add(identity)
     token = body.get("ClientRequestToken")
     request_digest = idempotency.digest(body) if token is not None else b""
-    sizes = await service.write(_run, actions, token, request_digest)
+    charges = await service.write(_run, actions, token, request_digest)
     out: dict[str, Any] = {}
     mode = capacity.wanted(body)
     if mode:
-        tally = capacity.Tally()
-        for index, action in enumerate(actions):
-            if sizes is None:  # a replay reads the items again
-                tally.add(action.table.name, read=2 * capacity.read_units(0, True))
-            elif action.kind == "ConditionCheck":
-                tally.add(action.table.name, read=2 * capacity.read_units(sizes[index][0], True))
-            else:
-                tally.add(action.table.name, write=2 * capacity.write_units(max(sizes[index])))
-        out["ConsumedCapacity"] = tally.report(mode, split=True)
+        out["ConsumedCapacity"] = _consumed(mode, actions, charges)
     return out
+
+
+def _consumed(mode: str, actions: list[Action], charges: list[Charge] | None) -> list[dict[str, Any]]:
+    """Every action costs twice the write units of the larger of its item's images on its table (a
+    ConditionCheck too, on the item it read); index writes are not doubled. A replay reads."""
+    tally = capacity.Tally()
+    for position, action in enumerate(actions):
+        if charges is None:
+            tally.add(action.table.name, read=2 * capacity.read_units(0, True))
+        else:
+            old_size, new_size, index_writes = charges[position]
+            units = 2 * capacity.write_units(max(old_size, new_size))
+            tally.add(action.table.name, write=units, indexes=index_writes)
+    return tally.report(mode, split=True)

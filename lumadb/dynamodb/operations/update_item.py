@@ -37,5 +37,5 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     mode = capacity.wanted(body)
     if mode:
         units = capacity.write_units(max(outcome.new_size, outcome.old_size))
-        out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units)
+        out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units, indexes=outcome.index_writes)
     return out
