@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, items, writes
+from lumadb.dynamodb import capacity, inputs, item_collections, items, writes
 from lumadb.dynamodb.attributes import validate_attribute_value
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
@@ -79,6 +79,7 @@ def _apply(conn: apsw.Connection, batch: list[Write]) -> list[tuple[int, IndexWr
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     checked = _check_request(body["RequestItems"])
     batch: list[Write] = []
+    touched: list[item_collections.Touched] = []
     for name, entries in checked.items():
         table = service.catalog.require(name)
         seen: set[StorageKey] = set()
@@ -89,6 +90,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
             seen.add(storage_key)
             blob = orjson.dumps(item) if item is not None else b""
             batch.append((table, storage_key, item, blob, size))
+            touched.append((table, storage_key, item if item is not None else key))
     charged = await service.write(_apply, batch)
     out: dict[str, Any] = {"UnprocessedItems": {}}
     mode = capacity.wanted(body)
@@ -97,4 +99,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         for (table, *_), (size, index_writes) in zip(batch, charged, strict=True):
             tally.add(table.name, write=capacity.write_units(size), indexes=index_writes)
         out["ConsumedCapacity"] = tally.report(mode)
+    if body.get("ReturnItemCollectionMetrics") == "SIZE":
+        metrics = await item_collections.metrics_by_table(service, touched)
+        if metrics:
+            out["ItemCollectionMetrics"] = metrics
     return out

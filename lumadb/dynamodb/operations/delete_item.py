@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import capacity, inputs, writes
+from lumadb.dynamodb import capacity, inputs, item_collections, writes
 from lumadb.dynamodb.keys import key_of_key
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
@@ -35,4 +35,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     if mode:
         units = capacity.write_units(outcome.old_size)
         out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units, indexes=outcome.index_writes)
+    if item_collections.wanted(body, table):
+        out["ItemCollectionMetrics"] = await item_collections.metrics(service, table, storage_key, key)
     return out

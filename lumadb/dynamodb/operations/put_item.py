@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, writes
+from lumadb.dynamodb import capacity, inputs, item_collections, writes
 from lumadb.dynamodb.keys import key_of_item
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
@@ -38,4 +38,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         out["ConsumedCapacity"] = capacity.consumed(
             mode, table.name, capacity.write_units(max(size, outcome.old_size)), indexes=outcome.index_writes
         )
+    if item_collections.wanted(body, table):
+        out["ItemCollectionMetrics"] = await item_collections.metrics(service, table, key, item)
     return out

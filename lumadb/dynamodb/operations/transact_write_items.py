@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, idempotency, inputs, items
+from lumadb.dynamodb import capacity, idempotency, inputs, item_collections, items
 from lumadb.dynamodb.attributes import item_size, normalize_item
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
@@ -162,6 +162,15 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     mode = capacity.wanted(body)
     if mode:
         out["ConsumedCapacity"] = _consumed(mode, actions, charges)
+    if body.get("ReturnItemCollectionMetrics") == "SIZE":
+        touched = [
+            (action.table, action.key, entry[action.kind].get("Item") or entry[action.kind]["Key"])
+            for entry, action in zip(body["TransactItems"], actions, strict=True)
+            if action.kind != "ConditionCheck"
+        ]
+        metrics = await item_collections.metrics_by_table(service, touched)
+        if metrics:
+            out["ItemCollectionMetrics"] = metrics
     return out
 
 

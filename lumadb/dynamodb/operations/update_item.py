@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import capacity, inputs, writes
+from lumadb.dynamodb import capacity, inputs, item_collections, writes
 from lumadb.dynamodb.attributes import normalize_item
 from lumadb.dynamodb.keys import key_of_key
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
@@ -38,4 +38,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     if mode:
         units = capacity.write_units(max(outcome.new_size, outcome.old_size))
         out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units, indexes=outcome.index_writes)
+    if item_collections.wanted(body, table):
+        out["ItemCollectionMetrics"] = await item_collections.metrics(service, table, storage_key, key)
     return out
