@@ -69,14 +69,14 @@ def cacheable(sql: str) -> bool:
 
 
 def _cache_key(query: Query, render: Render | None) -> tuple | None:
-    """(statement, typed arguments, renderer): 1 and 1.0 are different arguments to SQLite."""
+    """(statement, typed arguments, want_rows, renderer): 1 and 1.0 are different arguments to SQLite."""
     if not cacheable(query.sql):
         return None
     args = tuple((v.__class__, v.hex() if v.__class__ is float else v) for v in query.args or ())
     named = None
     if query.named is not None:
         named = tuple(sorted((k, v.__class__, v.hex() if v.__class__ is float else v) for k, v in query.named.items()))
-    return (query.sql, args, named, render)
+    return (query.sql, args, named, query.want_rows, render)
 
 
 class _TooSlow(Exception):

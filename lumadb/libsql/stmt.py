@@ -57,6 +57,7 @@ class Query:
     sql: str
     args: list[SqlValue] | None  # positional mode
     named: dict[str, SqlValue] | None  # named mode
+    want_rows: bool = True  # false: the result carries no rows (Hrana spec; sqld sends them anyway)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +175,10 @@ def to_query(spec: StmtSpec, sqls: dict[int, str], version: int) -> Query:
     sql = resolve_sql(spec.sql, spec.sql_id, sqls, version)
     check_single_statement(sql)
     if not spec.named_args:
-        return Query(sql, spec.args, None)
+        return Query(sql, spec.args, None, spec.want_rows)
     if spec.args:
         raise StmtError.args_both()
-    return Query(sql, None, dict(spec.named_args))
+    return Query(sql, None, dict(spec.named_args), spec.want_rows)
 
 
 def bind(info: StatementInfo, query: Query) -> tuple[SqlValue, ...]:
@@ -229,7 +230,7 @@ def execute_query(
         raise HranaError.forbidden(access.namespace)
     bindings = bind(info, query)
     try:
-        result = execute_statement(conn, query.sql, bindings, readonly_only=readonly_only)
+        result = execute_statement(conn, query.sql, bindings, want_rows=query.want_rows, readonly_only=readonly_only)
     except ManyStatements:
         raise StmtError.many_statements() from None
     return (render or result_dict)(result)
