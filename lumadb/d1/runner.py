@@ -32,6 +32,7 @@ from lumadb.d1.statements import (
     plan,
 )
 from lumadb.d1.values import SqlValue
+from lumadb.sql.errors import restore_prepare_offset
 from lumadb.sql.split import parameter_tokens
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
@@ -130,8 +131,12 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
     before = conn.total_changes()
     try:
         with authorizer.user_sql():
-            cursor.execute(piece.sql, params, can_cache=not authorizer.must_prepare(piece.first_word))
-            rows = cursor.fetchall()
+            try:
+                cursor.execute(piece.sql, params, can_cache=not authorizer.must_prepare(piece.first_word))
+                rows = cursor.fetchall()
+            except apsw.SQLError as exc:
+                restore_prepare_offset(conn, piece.sql, exc)  # D1 prepares every statement afresh
+                raise
     except apsw.ExecTraceAbort:
         raise NotReadOnly(piece.sql) from None
     except apsw.BindingsError:

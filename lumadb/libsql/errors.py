@@ -32,10 +32,11 @@ class StmtError(Exception):
 
     @classmethod
     def from_sqlite(cls, exc: BaseException) -> StmtError:
-        """sqld's mapping: errors SQLite reports with an offset while preparing become
-        SQL_INPUT_ERROR, every other error `SQLite error: ...` with its primary code."""
+        """sqld's mapping (rusqlite's): a statement that fails to prepare with SQLITE_ERROR
+        and an error offset is SQL_INPUT_ERROR; every other error (prepare errors without an
+        offset, errors while stepping) is `SQLite error: ...` with its primary code."""
         info = error_info(exc)
-        if info.offset is not None:
+        if info.offset is not None and info.code == "SQLITE_ERROR":
             return cls(f"SQL input error: {info.message} (at offset {info.offset})", "SQL_INPUT_ERROR", info.message)
         return cls(f"SQLite error: {info.message}", info.code, info.message)
 

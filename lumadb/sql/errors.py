@@ -37,3 +37,22 @@ def error_info(exc: BaseException) -> SqlError:
     extended_code = str(apsw.mapping_extended_result_codes.get(extended, code)) if extended != result else code
     offset = getattr(exc, "error_offset", -1)
     return SqlError(code, extended_code, str(exc), offset if isinstance(offset, int) and offset >= 0 else None)
+
+
+def restore_prepare_offset(conn: apsw.Connection, sql: str, exc: BaseException) -> None:
+    """Give `exc` the error offset SQLite reports when it prepares `sql`.
+
+    A statement taken from apsw's statement cache after the schema changed is prepared again
+    inside sqlite3_step, and an error there (`table t already exists` for a repeated CREATE)
+    loses its offset. sqld and D1 prepare every statement, so they report it: prepare `sql`
+    afresh (never running it) and keep the offset when the error is the same one."""
+    if not isinstance(exc, apsw.SQLError) or getattr(exc, "error_offset", -1) >= 0:
+        return
+    try:
+        apsw.ext.query_info(conn, sql)
+    except apsw.Error as fresh:
+        offset = getattr(fresh, "error_offset", -1)
+        if isinstance(offset, int) and offset >= 0 and str(fresh) == str(exc):
+            exc.error_offset = offset  # type: ignore[attr-defined]
+    except Exception:  # only an offset is at stake: keep the error as it is
+        return

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from lumadb.sql.errors import restore_prepare_offset
 from lumadb.sql.split import statement_kind, until_nul
 from lumadb.storage.sqlite import apsw
 
@@ -95,6 +96,10 @@ def execute_statement(
         if trace.seen > 1:
             raise ManyStatements(sql) from None
         raise NotReadOnly(sql) from None
+    except apsw.SQLError as exc:
+        if trace.seen:  # failed while stepping: perhaps a cached statement prepared again
+            restore_prepare_offset(conn, sql, exc)
+        raise
     duration_ms = (time.perf_counter() - started) * 1000.0
     changes = conn.changes() if kind in ("insert", "update", "delete") else 0
     description = trace.description

@@ -87,6 +87,18 @@ def test_error_info_reports_offset_and_syntax(conn: apsw.Connection) -> None:
     assert error_info(caught.value).is_syntax_error
 
 
+def test_execute_reports_the_prepare_offset_of_a_cached_statement(conn: apsw.Connection) -> None:
+    """The second CREATE comes from apsw's statement cache and fails while stepping (SQLite
+    prepares it again); its error keeps the offset a fresh prepare reports."""
+    execute_statement(conn, "CREATE TABLE u (x)")
+    with pytest.raises(apsw.SQLError) as caught:
+        execute_statement(conn, "CREATE TABLE u (x)")
+    assert (error_info(caught.value).message, error_info(caught.value).offset) == ("table u already exists", 13)
+    with pytest.raises(apsw.SQLError) as caught:
+        execute_statement(conn, "SELECT json('x')")
+    assert (error_info(caught.value).message, error_info(caught.value).offset) == ("malformed JSON", None)
+
+
 def test_execute_insert_reports_changes_and_rowid(conn: apsw.Connection) -> None:
     result = execute_statement(conn, "INSERT INTO t(name, fur) VALUES (?, ?)", ("a", 1.5))
     assert (result.changes, result.last_insert_rowid, result.rows_written, result.rows) == (1, 1, 1, [])
