@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from lumadb.d1.runner import DatabaseState, Outcome
-from lumadb.d1.values import json_rows
+from lumadb.d1.values import js_number, json_rows
 
 SERVED_BY = "lumadb"
 REGIONS = {"wnam": "WNAM", "enam": "ENAM", "weur": "WEUR", "eeur": "EEUR", "apac": "APAC", "oc": "OC"}
@@ -23,7 +23,7 @@ def meta(outcome: Outcome, region: str = "WNAM") -> dict[str, Any]:
         "timings": {"sql_duration_ms": duration},
         "duration": duration,
         "changes": outcome.changes,
-        "last_row_id": outcome.last_row_id,
+        "last_row_id": js_number(outcome.last_row_id),
         "changed_db": outcome.changed_db,
         "size_after": outcome.size_after,
         "rows_read": outcome.rows_read,

@@ -4,19 +4,24 @@ In: every JSON number is a JS double, so it binds as REAL (`typeof(?)` is `real`
 arrays (JSON arrays of numbers) bind as BLOBs, each number wrapped into a byte like a
 `Uint8Array` would; booleans bind as 1/0 (the binding converts them before sending).
 Out: BLOBs become arrays of byte values, non-finite floats `null` (JSON has no Infinity),
-and integral floats print as integers, as JavaScript's JSON.stringify does.
+integral floats print as integers, and integers beyond 2^53 become the nearest double,
+printed as JavaScript's JSON.stringify prints it (9223372036854775807 -> 9223372036854776000).
 """
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Any
+
+import orjson
 
 SqlValue = None | int | float | str | bytes
 
-# JSON.stringify prints integral doubles without exponent up to 1e21; JSON encoders for
-# 64-bit integers stop at 2^63, so larger ones stay floats (they parse to the same double).
-_INTEGRAL_LIMIT = float(2**63)
+# JSON.stringify prints integral doubles without exponent below 1e21; from 2^53 on they
+# are the double's shortest digits padded with zeros.
+_INTEGRAL_LIMIT = 1e21
+_EXACT_LIMIT = 2**53
 
 
 class BadParameter(ValueError):
@@ -63,27 +68,50 @@ def describe_bad(value: Any) -> str:
     return f"Type '{kind}' not supported for value '{shown}'"
 
 
-def _cell(value: SqlValue) -> Any:
-    if type(value) is float:
+def js_integral(value: float) -> int | orjson.Fragment:
+    """An integral double as JSON.stringify prints it (below 1e21: no exponent; from 2^53
+    on, the shortest digits that round-trip, padded with zeros). Python's repr picks the
+    same shortest digits; beyond the 64-bit range orjson takes the text as it is."""
+    if -_EXACT_LIMIT <= value <= _EXACT_LIMIT:
+        return int(value)
+    number = int(Decimal(repr(value)))
+    return number if -(2**63) <= number < 2**64 else orjson.Fragment(str(number).encode())
+
+
+def js_number(value: int) -> int | orjson.Fragment:
+    """An integer as the JavaScript number D1 reports (rounded beyond 2^53)."""
+    return value if -_EXACT_LIMIT <= value <= _EXACT_LIMIT else js_integral(float(value))
+
+
+def _cell(value: Any) -> Any:
+    kind = type(value)
+    if kind is int:
+        return js_number(value)  # D1 hands SQLite's integers to JavaScript as numbers
+    if kind is float:
         if value != value or value in (math.inf, -math.inf):
             return None
-        if value.is_integer() and -_INTEGRAL_LIMIT <= value < _INTEGRAL_LIMIT:
-            return int(value)
+        if value.is_integer() and -_INTEGRAL_LIMIT < value < _INTEGRAL_LIMIT:
+            return js_integral(value)
         return value
-    if type(value) is bytes:
+    if kind is bytes:
         return list(value)
     return value
 
 
 def json_rows(rows: list[tuple[SqlValue, ...]]) -> list[tuple[Any, ...]]:
-    """Rows ready for orjson: only rows holding a float or a blob are rebuilt."""
+    """Rows ready for orjson: only rows holding a float, a blob or an integer beyond 2^53
+    are rebuilt."""
     out = rows
     for index, row in enumerate(rows):
         for value in row:
             kind = type(value)
-            if kind is float or kind is bytes:
-                if out is rows:
-                    out = list(rows)
-                out[index] = tuple(_cell(v) for v in row)
-                break
+            if kind is int:
+                if -_EXACT_LIMIT <= value <= _EXACT_LIMIT:  # type: ignore[operator]
+                    continue
+            elif kind is not float and kind is not bytes:
+                continue
+            if out is rows:
+                out = list(rows)
+            out[index] = tuple(_cell(v) for v in row)
+            break
     return out

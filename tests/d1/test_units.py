@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import orjson
 import pytest
 
 from lumadb.d1 import authorizer
@@ -100,10 +101,25 @@ def test_bind_values_like_workerd() -> None:
 
 def test_json_rows_convert_only_what_json_cannot_hold() -> None:
     rows = [(1, "a"), (math.inf, b"\x01"), (2.0, -math.inf), (math.nan, 1.5), (1e21, 1e20)]
-    assert json_rows(rows) == [(1, "a"), (None, [1]), (2, None), (None, 1.5), (1e21, 10**20)]
-    assert json_rows([(2.0**63, -(2.0**63))]) == [(2.0**63, -(2**63))]
-    plain = [(1, "a")]
+    assert orjson.dumps(json_rows(rows)) == b'[[1,"a"],[null,[1]],[2,null],[null,1.5],[1e+21,100000000000000000000]]'
+    plain = [(1, "a"), (2**53, -(2**53))]
     assert json_rows(plain) is plain
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    # what JSON.stringify prints for the double nearest to each value (node -p)
+    (2**53 + 1, b"9007199254740992"),
+    (2**63 - 1, b"9223372036854776000"),
+    (-(2**63), b"-9223372036854776000"),
+    (2**60, b"1152921504606847000"),
+    (123456789012345678, b"123456789012345680"),
+    (2.0**63, b"9223372036854776000"),
+    (-(2.0**64), b"-18446744073709552000"),
+    (1e20, b"100000000000000000000"),
+    (2.0**70, b"1.1805916207174113e+21"),
+])
+def test_json_rows_print_large_integers_as_javascript_does(value: float, text: bytes) -> None:
+    assert orjson.dumps(json_rows([(value,)])) == b"[[" + text + b"]]"
 
 
 def test_dump_literals() -> None:
