@@ -54,9 +54,22 @@ def test_numbers_bind_as_real_blobs_as_byte_arrays(d1: D1Http, db_name: str) -> 
 
 
 def test_non_finite_floats_are_null_and_integral_reals_print_as_integers(d1: D1Http, db_name: str) -> None:
-    row = d1.run(db_name, "SELECT 1e999, -1e999, 25.0, 0.5, -0.0, 9223372036854775807, x'00ff'")
-    assert row["results"]["rows"] == [[None, None, 25, 0.5, 0, 9223372036854775807, [0, 255]]]
-    assert row["results"]["columns"] == ["1e999", "-1e999", "25.0", "0.5", "-0.0", "9223372036854775807", "x'00ff'"]
+    row = d1.run(db_name, "SELECT 1e999, -1e999, 25.0, 0.5, -0.0, 9007199254740992, x'00ff'")
+    assert row["results"]["rows"] == [[None, None, 25, 0.5, 0, 9007199254740992, [0, 255]]]
+    assert row["results"]["columns"] == ["1e999", "-1e999", "25.0", "0.5", "-0.0", "9007199254740992", "x'00ff'"]
+
+
+def test_integers_beyond_2_53_come_back_as_javascript_numbers(d1: D1Http, db_name: str) -> None:
+    """D1 hands SQLite's integers to JavaScript: beyond 2^53 they round to the nearest double,
+    which JSON.stringify prints as its shortest digits padded with zeros (Miniflare's D1 does)."""
+    d1.run(db_name, "CREATE TABLE t (id INTEGER PRIMARY KEY, v)")
+    d1.run(db_name, "INSERT INTO t VALUES (9223372036854775807, 1e20)")
+    response = d1.binding(db_name, {"sql": "SELECT 9007199254740993 AS a, -9223372036854775808 AS b, "
+                                           "1152921504606846976 AS c, v, id FROM t", "params": []},
+                          fmt="ROWS_AND_COLUMNS")
+    assert b"[[9007199254740992,-9223372036854776000,1152921504606847000,100000000000000000000," \
+           b"9223372036854776000]]" in response.content
+    assert response.json()[0]["meta"]["last_row_id"] == 9223372036854776000
 
 
 def test_several_statements_run_and_answer_the_last(d1: D1Http, db_name: str) -> None:
@@ -135,6 +148,15 @@ def test_constraint_error_texts_match_d1(d1: D1Http, db_name: str) -> None:
     }
     for sql, error in cases.items():
         assert d1.run(db_name, sql) == {"success": False, "error": error}, sql
+
+
+def test_a_statement_repeated_after_a_schema_change_keeps_its_offset(d1: D1Http, db_name: str) -> None:
+    """D1 prepares each statement afresh; LumaDB reuses prepared statements and must report the
+    same error as a fresh prepare does, offset included."""
+    create = {"sql": "CREATE TABLE u (x)", "params": []}
+    reply = d1.binding(db_name, [create, create], path="/execute", fmt="NONE").json()
+    assert reply == {"success": False, "error": "table u already exists at offset 13: SQLITE_ERROR"}
+    assert d1.run(db_name, "SELECT json('x')") == {"success": False, "error": "malformed JSON: SQLITE_ERROR"}
 
 
 @pytest.mark.parametrize(("sql", "error"), [

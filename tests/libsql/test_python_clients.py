@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-import libsql_client
 import libsql
+import libsql_client
 import libsql_experimental
 import pytest
 

@@ -82,6 +82,38 @@ def test_sqlite_errors_use_primary_codes(server: LumaServer, unique_name: str) -
     assert out[4]["error"] == {"message": "SQLite error: no such table: no_such_table_here", "code": "SQLITE_ERROR"}
 
 
+def test_a_repeated_create_is_an_input_error_with_its_offset(server: LumaServer, unique_name: str) -> None:
+    """sqld prepares every statement, so a second CREATE of a table fails while preparing, with
+    an offset; LumaDB reuses prepared statements and recovers the offset the same way."""
+    create = execute(f"CREATE TABLE {unique_name} (x)")
+    expected = {"message": f"SQL input error: table {unique_name} already exists (at offset 13)",
+                "code": "SQL_INPUT_ERROR"}
+    assert run(server, create, create)[1]["error"] == expected  # shared writer connection
+    again = {"sql": f"CREATE TABLE {unique_name}_b (x)"}
+    batch = ok_result(run(server, {"type": "batch", "batch": {"steps": [{"stmt": again}, {"stmt": again}]}})[0])
+    assert batch["step_errors"] == [None, {  # on a stream's own connection
+        "message": f"SQL input error: table {unique_name}_b already exists (at offset 13)", "code": "SQL_INPUT_ERROR"}]
+    assert run(server, execute("SELECT json('x')"))[0]["error"] == {  # an error while stepping has no offset
+        "message": "SQLite error: malformed JSON", "code": "SQLITE_ERROR"}
+
+
+def test_want_rows_false_answers_no_rows(server: LumaServer, unique_name: str) -> None:
+    """The Hrana spec: with want_rows false the result has its columns but no rows (sqld sends them)."""
+    sql = f"SELECT 1 AS a UNION ALL SELECT 2 -- {unique_name}"
+    wanted = {"type": "execute", "stmt": {"sql": sql, "want_rows": True}}
+    unwanted = {"type": "execute", "stmt": {"sql": sql, "want_rows": False}}
+    first, second, third = (ok_result(r) for r in run(server, wanted, unwanted, wanted))
+    assert first["rows"] == third["rows"] == [[integer(1)], [integer(2)]]
+    assert second["rows"] == [] and second["cols"] == [{"name": "a", "decltype": None}]
+    steps = [{"stmt": {"sql": sql, "want_rows": False}}, {"stmt": {"sql": sql}}]
+    batch = ok_result(run(server, {"type": "batch", "batch": {"steps": steps}})[0])
+    assert [r["rows"] for r in batch["step_results"]] == [[], [[integer(1)], [integer(2)]]]
+    reply = call(server.url, "POST", "/v3/cursor", {"baton": None, "batch": {"steps": steps[:1]}})
+    assert [json.loads(line)["type"] for line in reply.text.splitlines()[1:]] == ["step_begin", "step_end"]
+    v1 = call(server.url, "POST", "/v1/execute", {"stmt": {"sql": sql, "want_rows": False}})
+    assert v1.json["result"]["rows"] == []
+
+
 def test_result_counters_follow_sqld(server: LumaServer, unique_name: str) -> None:
     out = [ok_result(r) for r in run(
         server, execute(f"CREATE TABLE {unique_name} (id INTEGER PRIMARY KEY, v INT, w FURRY BUNNY)"),
