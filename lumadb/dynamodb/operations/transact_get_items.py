@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, items
+from lumadb.dynamodb import capacity, inputs, items, transaction_limits
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_key
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
@@ -49,6 +49,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         rows = service.read_now(_read_snapshot, wanted)
     else:
         rows = await service.read(_read_snapshot, wanted)
+    transaction_limits.check_aggregate(sum(row[0] for row in rows if row is not None))
     responses: list[dict[str, Any]] = []
     tally = capacity.Tally()
     for (table, _), projection, row in zip(wanted, projections, rows, strict=True):

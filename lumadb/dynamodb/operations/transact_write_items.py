@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, idempotency, inputs, item_collections, items
+from lumadb.dynamodb import capacity, idempotency, inputs, item_collections, items, transaction_limits
 from lumadb.dynamodb.attributes import item_size, normalize_item
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
@@ -36,6 +36,7 @@ class Action:
     return_on_failure: str | None
     item: dict | None = None  # Put: the item; Update: the key attributes
     size: int = 0
+    request_size: int = 0  # what the action brings to the transaction's 4 MB
 
 
 def _action(service: DynamoService, entry: dict) -> Action:
@@ -66,7 +67,10 @@ def _action(service: DynamoService, entry: dict) -> Action:
                         f"One or more parameter values were invalid: Cannot update attribute {name}. "
                         "This attribute is part of the key"
                     )
-    return Action(kind, table, key, compiled, part.get("ReturnValuesOnConditionCheckFailure"), item, size)
+    return Action(
+        kind, table, key, compiled, part.get("ReturnValuesOnConditionCheckFailure"), item, size,
+        transaction_limits.write_size(kind, part, size),
+    )  # fmt: skip
 
 
 def _reason(code: str, message: str | None = None, item: dict | None = None) -> dict[str, Any]:
@@ -155,6 +159,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         if identity in seen:
             raise DynamoError.validation("Transaction request cannot include multiple operations on one item")
         seen.add(identity)
+    transaction_limits.check_aggregate(sum(action.request_size for action in actions))
     token = body.get("ClientRequestToken")
     request_digest = idempotency.digest(body) if token is not None else b""
     charges = await service.write(_run, actions, token, request_digest)
