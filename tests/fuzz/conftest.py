@@ -25,7 +25,6 @@ SPEC_URLS = {"dynamodb": "/dynamodb/openapi.json", "d1": "/d1/openapi.json", "li
 # fixed): (spec, operation path fragment, failure class name or text). Fuzzing goes on past them.
 KNOWN_FAILURES: list[tuple[str, str, str]] = [
     ("dynamodb", "/dynamodb/", "Schema at /components/schemas/PositiveLongObject"),  # test_on_demand_throughput_is_zero
-    ("libsql", "/v1/namespaces/", "ServerError"),  # test_namespace_from_dump_url_is_not_a_server_error
 ]
 
 CASES: Counter[str] = Counter()  # spec -> cases sent

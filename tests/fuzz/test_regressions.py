@@ -36,10 +36,8 @@ def test_on_demand_throughput_is_zero(schemas: dict[str, Any], client: Any) -> N
     _validated(case, client, dynamodb_envelope)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "lumadb/libsql (admin namespaces): POST /v1/namespaces/{ns}/create with dump_url answers 501; an "
-    "unsupported option of a valid request is a client error (4xx) for the fuzz checks, and specs/libsql.yaml "
-    "does not document 501"))
+# POST /v1/namespaces/{ns}/create with a dump_url answered 501 (dump_url was not supported); it is
+# now loaded as sqld loads it, and a dump that cannot be fetched is the request's fault (400).
 def test_namespace_from_dump_url_is_not_a_server_error(schemas: dict[str, Any], client: Any) -> None:
     operation = schemas["libsql"]["/v1/namespaces/{namespace}/create"]["POST"]
     case = operation.Case(path_parameters={"namespace": "regression-dump"}, body={"dump_url": "http://x/dump"},
