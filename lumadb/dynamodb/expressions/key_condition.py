@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from lumadb.dynamodb.attributes import attribute_type, compare_values
@@ -19,6 +20,7 @@ from lumadb.dynamodb.expressions.parser import parse
 from lumadb.dynamodb.expressions.resolve import (
     CONDITION_ORDER,
     Binder,
+    Bound,
     analyze_condition,
     raise_analysis_error,
 )
@@ -86,10 +88,14 @@ def _invalid(message: str) -> DynamoError:
     return DynamoError.validation(message)
 
 
-def _collect(node: Any, b: Binder, supplied: dict, found: dict[str, tuple[str, list[dict]]]) -> None:
+# attribute -> (legacy operator, the `:value` placeholders of its operands; None: undefined)
+Template = dict[str, tuple[str, list[str | None]]]
+
+
+def _collect(node: Any, b: Binder, found: Template) -> None:
     """Walk the condition the way DynamoDB does, building attribute -> (operator, values)."""
     if isinstance(node, ast.Parens):
-        _collect(node.inner, b, supplied, found)
+        _collect(node.inner, b, found)
         return
     if isinstance(node, ast.OrCondition):
         raise _invalid("Invalid operator used in KeyConditionExpression: OR")
@@ -98,8 +104,8 @@ def _collect(node: Any, b: Binder, supplied: dict, found: dict[str, tuple[str, l
     if isinstance(node, ast.InList):
         raise _invalid("Invalid operator used in KeyConditionExpression: IN")
     if isinstance(node, ast.AndCondition):
-        _collect(node.left, b, supplied, found)
-        _collect(node.right, b, supplied, found)
+        _collect(node.left, b, found)
+        _collect(node.right, b, found)
         return
     if isinstance(node, ast.Comparison):
         if node.op == "<>":
@@ -125,7 +131,7 @@ def _collect(node: Any, b: Binder, supplied: dict, found: dict[str, tuple[str, l
         return
     name: str | None = None
     position = 0
-    values: list[dict] = []
+    values: list[str | None] = []
     for i, operand in enumerate(operands):
         operand = _bare(operand)
         if isinstance(operand, ast.Call):
@@ -141,8 +147,7 @@ def _collect(node: Any, b: Binder, supplied: dict, found: dict[str, tuple[str, l
                 )
             name, position = b.path(operand)[0], i
         elif isinstance(operand, ast.Value):
-            bound = b.value(operand)
-            values.append(supplied[operand.name] if bound is not None else {"NULL": True})
+            values.append(operand.name if b.value(operand) is not None else None)
     if name is None:
         raise _invalid("Invalid condition in KeyConditionExpression: No key attribute specified")
     if name in found:
@@ -222,17 +227,36 @@ class KeyConditions:
         return key_condition_from_map(self.conditions, hash_key, range_key)
 
 
+@lru_cache(maxsize=4096)
+def _plan(text: str, names_key: tuple, types_key: tuple) -> tuple[Bound, Template, str | None]:
+    """(the placeholders to bind, the conditions with placeholders for values, the message of
+    a shape error, which DynamoDB reports after the placeholder errors), cached like the
+    other expression plans by text, names and value types."""
+    parsed = parse(text, KIND)
+    raise_analysis_error(analyze_condition(parsed, KIND))
+    b = Binder(dict(names_key), dict(types_key), KIND)
+    build_predicate(parsed.tree.root, b)
+    bound = b.bound(CONDITION_ORDER)
+    template: Template = {}
+    try:
+        _collect(parsed.tree.root, b, template)
+    except DynamoError as error:
+        return bound, {}, error.message
+    return bound, template, None
+
+
 def check_key_condition(text: str, ctx: ExpressionContext) -> KeyConditions:
     """Everything DynamoDB checks before it looks for the table: syntax, placeholders and
     operand types (in the order they are written), then the shape of the conditions."""
-    parsed = parse(text, KIND)
-    raise_analysis_error(analyze_condition(parsed, KIND))
-    b = Binder(dict(ctx.names_key), dict(ctx.types_key), KIND)
-    build_predicate(parsed.tree.root, b)
-    b.bound(CONDITION_ORDER).bind(ctx)
-    found: dict[str, tuple[str, list[dict]]] = {}
-    _collect(parsed.tree.root, b, ctx.values, found)
-    return KeyConditions(found)
+    bound, template, shape_error = _plan(text, ctx.names_key, ctx.types_key)
+    bound.bind(ctx)
+    if shape_error is not None:
+        raise DynamoError.validation(shape_error)
+    supplied = ctx.values
+    return KeyConditions({
+        name: (operator, [supplied[p] if p is not None else {"NULL": True} for p in placeholders])
+        for name, (operator, placeholders) in template.items()
+    })  # fmt: skip
 
 
 def compile_key_condition(
