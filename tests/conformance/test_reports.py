@@ -19,7 +19,7 @@ from conformance.targets import for_url
 
 BASES = {"dynamodb": "/dynamodb", "libsql": "/turso", "d1": "/d1"}
 # The lead removes a protocol from here once its conformance report is clean.
-NOT_IMPLEMENTED_YET = {"libsql", "d1"}
+NOT_IMPLEMENTED_YET: set[str] = set()
 
 
 def _protocols() -> list[object]:
