@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS ddb_client_tokens (
     digest BLOB NOT NULL,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ddb_client_token_sizes (
+    token TEXT PRIMARY KEY,
+    sizes BLOB NOT NULL
+);
 """
 
 BUMP_VERSION = "UPDATE ddb_catalog_version SET version = version + 1 WHERE id = 1 RETURNING version"

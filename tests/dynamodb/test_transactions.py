@@ -161,6 +161,25 @@ def test_client_request_token_makes_retries_idempotent(ddb: Any, table: str) -> 
     assert ddb.get_item(TableName=table, Key=key("existing"))["Item"]["n"] == {"N": "3"}
 
 
+def test_a_replay_is_charged_as_reads_of_the_items_the_request_wrote(ddb: Any, table: str) -> None:
+    nine_kb = {"S": "x" * 9000}
+    ddb.put_item(TableName=table, Item={**key("shrinks"), "v": nine_kb})
+    ddb.put_item(TableName=table, Item={**key("checked"), "v": nine_kb})
+    items = [
+        {"Put": {"TableName": table, "Item": key("shrinks")}},  # 9 KB before, a few bytes after
+        {"Put": {"TableName": table, "Item": {**key("grows"), "v": nine_kb}}},
+        {"ConditionCheck": {"TableName": table, "Key": key("checked"), "ConditionExpression": "attribute_exists(v)"}},
+    ]
+    token = str(uuid.uuid4())
+
+    def units() -> float:
+        response = ddb.transact_write_items(TransactItems=items, ClientRequestToken=token, ReturnConsumedCapacity="TOTAL")
+        return float(response["ConsumedCapacity"][0]["CapacityUnits"])
+
+    assert units() == 3 * 2 * 9.0  # each action: twice the write units of its larger image
+    assert units() == 3 * 2 * 3.0  # the replay: twice the read units of the same images
+
+
 def test_request_errors(ddb: Any, table: str) -> None:
     assert error_of(
         ddb.transact_write_items,

@@ -92,11 +92,14 @@ Charge = tuple[int, int, "IndexWrites | None"]
 
 def _run(
     conn: apsw.Connection, actions: list[Action], token: str | None, request_digest: bytes
-) -> list[Charge] | None:
-    """Check every action, then apply them all; what each one cost, or None for a replay of a
-    request already applied under its ClientRequestToken."""
-    if token is not None and idempotency.seen(conn, token, request_digest):
-        return None
+) -> tuple[bool, list[Charge]]:
+    """Check every action, then apply them all; (whether this is a replay of a request already
+    applied under its ClientRequestToken, what each action cost)."""
+    if token is not None:
+        replayed = idempotency.seen(conn, token, request_digest)
+        if replayed is not None:
+            sizes = replayed + [0] * (len(actions) - len(replayed))
+            return True, [(size, size, None) for size in sizes]
     reasons: list[dict[str, Any]] = []
     planned: list[tuple[items.StoredRow | None, dict | None, dict | None, int]] = []
     failed = False
@@ -147,8 +150,8 @@ def _run(
         charges.append((old_size, new_size, index_writes))
     items.apply_deltas(conn, deltas)
     if token is not None:
-        idempotency.record(conn, token, request_digest)
-    return charges
+        idempotency.record(conn, token, request_digest, [max(old, new) for old, new, _ in charges])
+    return False, charges
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
@@ -162,11 +165,11 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     transaction_limits.check_aggregate(sum(action.request_size for action in actions))
     token = body.get("ClientRequestToken")
     request_digest = idempotency.digest(body) if token is not None else b""
-    charges = await service.write(_run, actions, token, request_digest)
+    replayed, charges = await service.write(_run, actions, token, request_digest)
     out: dict[str, Any] = {}
     mode = capacity.wanted(body)
     if mode:
-        out["ConsumedCapacity"] = _consumed(mode, actions, charges)
+        out["ConsumedCapacity"] = _consumed(mode, actions, charges, replayed)
     if body.get("ReturnItemCollectionMetrics") == "SIZE":
         touched = [
             (action.table, action.key, entry[action.kind].get("Item") or entry[action.kind]["Key"])
@@ -179,15 +182,15 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     return out
 
 
-def _consumed(mode: str, actions: list[Action], charges: list[Charge] | None) -> list[dict[str, Any]]:
+def _consumed(mode: str, actions: list[Action], charges: list[Charge], replayed: bool) -> list[dict[str, Any]]:
     """Every action costs twice the write units of the larger of its item's images on its table (a
-    ConditionCheck too, on the item it read); index writes are not doubled. A replay reads."""
+    ConditionCheck too, on the item it read); index writes are not doubled. A replay costs twice
+    the read units of the same items."""
     tally = capacity.Tally()
-    for position, action in enumerate(actions):
-        if charges is None:
-            tally.add(action.table.name, read=2 * capacity.read_units(0, True))
+    for action, (old_size, new_size, index_writes) in zip(actions, charges, strict=True):
+        size = max(old_size, new_size)
+        if replayed:
+            tally.add(action.table.name, read=2 * capacity.read_units(size, True))
         else:
-            old_size, new_size, index_writes = charges[position]
-            units = 2 * capacity.write_units(max(old_size, new_size))
-            tally.add(action.table.name, write=units, indexes=index_writes)
+            tally.add(action.table.name, write=2 * capacity.write_units(size), indexes=index_writes)
     return tally.report(mode, split=True)
