@@ -179,6 +179,28 @@ def prefix_successor(prefix: bytes) -> bytes | None:
     return trimmed[:-1] + bytes((trimmed[-1] + 1,))
 
 
+Bound = tuple[bytes, bool] | None  # (encoded sort key, inclusive); None = unbounded
+
+
+def sort_key_bounds(op: str, first: bytes, second: bytes | None = None) -> tuple[Bound, Bound]:
+    """The (lower, upper) range of encoded sort keys a key condition selects."""
+    if op == "=":
+        return (first, True), (first, True)
+    if op == "<":
+        return None, (first, False)
+    if op == "<=":
+        return None, (first, True)
+    if op == ">":
+        return (first, False), None
+    if op == ">=":
+        return (first, True), None
+    if op == "BETWEEN":
+        assert second is not None
+        return (first, True), (second, True)
+    successor = prefix_successor(first)  # begins_with
+    return (first, True), ((successor, False) if successor is not None else None)
+
+
 def partition_key(table: TableInfo, value: dict) -> tuple[int, bytes]:
     """(hash prefix, encoded partition key) of a partition-key attribute value (Query)."""
     text = value.get(table.hash_type)

@@ -13,18 +13,19 @@ from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.model import IndexInfo, escape, escape_prefix, find_index
 from lumadb.dynamodb.keys import (
     HASH_SPACE,
+    Bound,
     encode_key_value,
     hash_prefix,
     key_attributes,
     key_of_key,
     prefix_successor,
     segment_bounds,
+    sort_key_bounds,
 )
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
 
-Bound = tuple[bytes, bool] | None  # (encoded sort column value, inclusive)
 Statement = Callable[[Any, int], tuple[str, tuple]]
 INVALID_START = "The provided starting key is invalid"
 
@@ -196,21 +197,8 @@ class Source:
 
 def _plain_bounds(type_name: str, condition: tuple[str, list[dict]]) -> tuple[Bound, Bound]:
     op, values = condition
-    first = _encode(type_name, values[0])
-    if op == "=":
-        return (first, True), (first, True)
-    if op == "<":
-        return None, (first, False)
-    if op == "<=":
-        return None, (first, True)
-    if op == ">":
-        return (first, False), None
-    if op == ">=":
-        return (first, True), None
-    if op == "BETWEEN":
-        return (first, True), (_encode(type_name, values[1]), True)
-    successor = prefix_successor(first)  # begins_with
-    return (first, True), ((successor, False) if successor is not None else None)
+    second = _encode(type_name, values[1]) if op == "BETWEEN" else None
+    return sort_key_bounds(op, _encode(type_name, values[0]), second)
 
 
 def _successor(prefix: bytes) -> Bound:

@@ -10,7 +10,14 @@ from lumadb.dynamodb.attributes import normalize_number
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import KeyCondition
 from lumadb.dynamodb.indexes import queries as index_queries
-from lumadb.dynamodb.keys import encode_binary, encode_number, key_of_key, partition_key, prefix_successor
+from lumadb.dynamodb.keys import (
+    Bound,
+    encode_binary,
+    encode_number,
+    key_of_key,
+    partition_key,
+    sort_key_bounds,
+)
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
 
@@ -18,7 +25,6 @@ if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
     from lumadb.dynamodb.service import DynamoService
 
-Bound = tuple[bytes, bool] | None  # (encoded sort key, inclusive)
 _TYPE_MISMATCH = (
     "One or more parameter values were invalid: Condition parameter type does not match schema type"
 )
@@ -41,21 +47,7 @@ def _bounds(table: TableInfo, condition: KeyCondition) -> tuple[Bound, Bound]:
         if type_name not in value:
             raise DynamoError.validation(_TYPE_MISMATCH)
         values.append(_encode(type_name, value[type_name]))
-    first = values[0]
-    if op == "=":
-        return (first, True), (first, True)
-    if op == "<":
-        return None, (first, False)
-    if op == "<=":
-        return None, (first, True)
-    if op == ">":
-        return (first, False), None
-    if op == ">=":
-        return (first, True), None
-    if op == "BETWEEN":
-        return (first, True), (values[1], True)
-    successor = prefix_successor(first)  # begins_with
-    return (first, True), ((successor, False) if successor is not None else None)
+    return sort_key_bounds(op, values[0], values[1] if len(values) > 1 else None)
 
 
 def _sql(table: TableInfo, lower: Bound, upper: Bound, forward: bool) -> str:
