@@ -6,11 +6,20 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-import re
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lumadb.dynamodb.errors import DynamoError
+
+# Numbers have their own module; their names stay importable from here too.
+from lumadb.dynamodb.numbers import _CANONICAL
+from lumadb.dynamodb.numbers import NUMBER_OVERFLOW as NUMBER_OVERFLOW
+from lumadb.dynamodb.numbers import NUMBER_PRECISION as NUMBER_PRECISION
+from lumadb.dynamodb.numbers import NUMBER_UNDERFLOW as NUMBER_UNDERFLOW
+from lumadb.dynamodb.numbers import add_numbers as add_numbers
+from lumadb.dynamodb.numbers import format_decimal as format_decimal
+from lumadb.dynamodb.numbers import normalize_number as normalize_number
+from lumadb.dynamodb.numbers import number_key as number_key
 
 MAX_NESTING = 32  # containers plus the leaf, counted from a top-level attribute
 SCALAR_TYPES = frozenset(("S", "N", "B"))
@@ -26,76 +35,6 @@ _NESTING = (
     "Nesting Levels have exceeded supported limits: "
     "Attributes in the item have nested levels beyond supported limit"
 )
-NUMBER_OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
-NUMBER_UNDERFLOW = (
-    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
-)
-NUMBER_PRECISION = "Attempting to store more than 38 significant digits in a Number"
-
-# -- numbers -----------------------------------------------------------------------------
-
-# Java BigDecimal's syntax: no spaces, no NaN/Infinity, no underscores (Python's Decimal allows them).
-_NUMBER_SYNTAX = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
-# Already canonical and short enough that precision and magnitude cannot be out of range.
-_CANONICAL = re.compile(r"-?(?:[1-9][0-9]*(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-9])\Z|0\Z")
-# Exact for any sum or difference of two in-range numbers (exponents span -130..125, 38 digits).
-_EXACT = Context(prec=400, Emax=999999, Emin=-999999)
-
-
-def normalize_number(text: str) -> str:
-    """DynamoDB's canonical text for a number: no exponent, no trailing zeros, `-0` -> `0`."""
-    if len(text) <= 38 and _CANONICAL.match(text):
-        return text
-    if not _NUMBER_SYNTAX.match(text):
-        if not text:  # AWS leaves the colon out when there is nothing to show
-            raise DynamoError.validation("The parameter cannot be converted to a numeric value")
-        raise DynamoError.validation(f"The parameter cannot be converted to a numeric value: {text}")
-    return format_decimal(Decimal(text))
-
-
-def format_decimal(value: Decimal, *, arithmetic: bool = False) -> str:
-    """Canonical text of a Decimal, raising AWS's range errors (results of + and - that need
-    more than 38 digits are reported as an overflow, as DynamoDB does)."""
-    sign, digit_tuple, exponent = value.as_tuple()
-    digits = "".join(map(str, digit_tuple)).lstrip("0")
-    if not digits:
-        return "0"
-    assert isinstance(exponent, int)
-    stripped = digits.rstrip("0")
-    exponent += len(digits) - len(stripped)
-    digits = stripped
-    magnitude = exponent + len(digits) - 1
-    if magnitude > 125:
-        raise DynamoError.validation(NUMBER_OVERFLOW)
-    if magnitude < -130:
-        raise DynamoError.validation(NUMBER_UNDERFLOW)
-    if len(digits) > 38:
-        raise DynamoError.validation(NUMBER_OVERFLOW if arithmetic else NUMBER_PRECISION)
-    if exponent >= 0:
-        text = digits + "0" * exponent
-    else:
-        point = len(digits) + exponent
-        text = digits[:point] + "." + digits[point:] if point > 0 else "0." + "0" * -point + digits
-    return "-" + text if sign else text
-
-
-def _small_int(text: str) -> bool:
-    digits = text[1:] if text[:1] == "-" else text
-    return len(digits) < 19 and digits.isdigit() and digits.isascii()
-
-
-def add_numbers(a: str, b: str, subtract: bool = False) -> str:
-    """a + b (or a - b) with DynamoDB's 38-digit decimal semantics."""
-    if _small_int(a) and _small_int(b):  # counters: exact in int arithmetic, far from any limit
-        return str(int(a) - int(b) if subtract else int(a) + int(b))
-    x, y = Decimal(a), Decimal(b)
-    result = _EXACT.subtract(x, y) if subtract else _EXACT.add(x, y)
-    return format_decimal(result, arithmetic=True)
-
-
-def number_key(text: str) -> Decimal:
-    return Decimal(text)
-
 
 # -- validation ----------------------------------------------------------------------------
 

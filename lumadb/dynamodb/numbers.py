@@ -1,0 +1,77 @@
+"""DynamoDB numbers: 38 significant digits, magnitudes 1E-130 to under 1E+126, canonical text
+(no exponent, no trailing zeros, `-0` -> `0`) and exact decimal arithmetic, with AWS's messages."""
+
+from __future__ import annotations
+
+import re
+from decimal import Context, Decimal
+
+from lumadb.dynamodb.errors import DynamoError
+
+NUMBER_OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+NUMBER_UNDERFLOW = (
+    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+)
+NUMBER_PRECISION = "Attempting to store more than 38 significant digits in a Number"
+
+# Java BigDecimal's syntax: no spaces, no NaN/Infinity, no underscores (Python's Decimal allows them).
+_NUMBER_SYNTAX = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+# Already canonical and short enough that precision and magnitude cannot be out of range.
+_CANONICAL = re.compile(r"-?(?:[1-9][0-9]*(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-9])\Z|0\Z")
+# Exact for any sum or difference of two in-range numbers (exponents span -130..125, 38 digits).
+_EXACT = Context(prec=400, Emax=999999, Emin=-999999)
+
+
+def normalize_number(text: str) -> str:
+    """DynamoDB's canonical text for a number: no exponent, no trailing zeros, `-0` -> `0`."""
+    if len(text) <= 38 and _CANONICAL.match(text):
+        return text
+    if not _NUMBER_SYNTAX.match(text):
+        if not text:  # AWS leaves the colon out when there is nothing to show
+            raise DynamoError.validation("The parameter cannot be converted to a numeric value")
+        raise DynamoError.validation(f"The parameter cannot be converted to a numeric value: {text}")
+    return format_decimal(Decimal(text))
+
+
+def format_decimal(value: Decimal, *, arithmetic: bool = False) -> str:
+    """Canonical text of a Decimal, raising AWS's range errors (results of + and - that need
+    more than 38 digits are reported as an overflow, as DynamoDB does)."""
+    sign, digit_tuple, exponent = value.as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    if not digits:
+        return "0"
+    assert isinstance(exponent, int)
+    stripped = digits.rstrip("0")
+    exponent += len(digits) - len(stripped)
+    digits = stripped
+    magnitude = exponent + len(digits) - 1
+    if magnitude > 125:
+        raise DynamoError.validation(NUMBER_OVERFLOW)
+    if magnitude < -130:
+        raise DynamoError.validation(NUMBER_UNDERFLOW)
+    if len(digits) > 38:
+        raise DynamoError.validation(NUMBER_OVERFLOW if arithmetic else NUMBER_PRECISION)
+    if exponent >= 0:
+        text = digits + "0" * exponent
+    else:
+        point = len(digits) + exponent
+        text = digits[:point] + "." + digits[point:] if point > 0 else "0." + "0" * -point + digits
+    return "-" + text if sign else text
+
+
+def _small_int(text: str) -> bool:
+    digits = text[1:] if text[:1] == "-" else text
+    return len(digits) < 19 and digits.isdigit() and digits.isascii()
+
+
+def add_numbers(a: str, b: str, subtract: bool = False) -> str:
+    """a + b (or a - b) with DynamoDB's 38-digit decimal semantics."""
+    if _small_int(a) and _small_int(b):  # counters: exact in int arithmetic, far from any limit
+        return str(int(a) - int(b) if subtract else int(a) + int(b))
+    x, y = Decimal(a), Decimal(b)
+    result = _EXACT.subtract(x, y) if subtract else _EXACT.add(x, y)
+    return format_decimal(result, arithmetic=True)
+
+
+def number_key(text: str) -> Decimal:
+    return Decimal(text)
