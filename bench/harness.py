@@ -238,7 +238,8 @@ def versions(*peers: str) -> dict[str, str]:
 
     py = str(ROOT / ".venv" / "bin" / "python")
     out = {
-        "lumadb_commit": _run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
+        "lumadb_commit": os.environ.get("LUMADB_BENCH_COMMIT")
+        or _run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
         "lumadb": _run([py, "-c", "import lumadb, apsw, uvicorn, uvloop, httptools, orjson; "
                         "print(lumadb.__version__, 'sqlite', apsw.sqlite_lib_version(), 'apsw', apsw.apsw_version(), "
                         "'uvicorn', uvicorn.__version__, 'uvloop', uvloop.__version__, 'httptools', "

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Run a benchmark on a snapshot of the last commit (not the working tree, which may hold
+# half-finished edits), then copy its results back: bench/snapshot.sh bench/run_all.sh
+set -e
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+DIR=$(mktemp -d /tmp/lumadb-bench-XXXXXX)
+git archive HEAD | tar -x -C "$DIR"
+ln -s "$REPO/.venv" "$DIR/.venv"
+ln -s "$REPO/tests/node/node_modules" "$DIR/tests/node/node_modules"
+export LUMADB_BENCH_COMMIT="$(git rev-parse --short HEAD)"
+cd "$DIR"
+status=0
+"$@" || status=$?
+mkdir -p "$REPO/bench/results"
+cp bench/results/*.md bench/results/*.json "$REPO/bench/results/" 2>/dev/null || true
+rm -rf "$DIR"
+exit $status
