@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -14,6 +15,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Flags every test server gets (before its own): scripts/test runs the DynamoDB suite a second
+# time with "--durability normal", where writes take the event-loop path.
+DEFAULT_FLAGS = shlex.split(os.environ.get("LUMADB_TEST_SERVER_FLAGS", ""))
 
 
 def free_port() -> int:
@@ -37,7 +41,7 @@ class LumaServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LUMADB_")}
         env.update(self.env)
         cmd = [sys.executable, "-m", "lumadb.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-               "--data-dir", str(self.data_dir), *self.flags]
+               "--data-dir", str(self.data_dir), *DEFAULT_FLAGS, *self.flags]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the subprocess lifetime
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)

@@ -66,7 +66,7 @@ class Background:
         now = time.time()
         if now - self.last_trim >= TRIM_EVERY_SECONDS:
             self.last_trim = now
-            await self.service.write(stream_storage.trim, now)
+            await self.service.write_in_background(stream_storage.trim, now)
 
 
 async def start(service: DynamoService) -> Background:

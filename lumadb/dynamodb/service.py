@@ -28,7 +28,16 @@ class DynamoService:
         self.catalog.load()
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
-        """One write request = one job = one SQLite transaction (all or nothing)."""
+        """One write request = one job = one SQLite transaction (all or nothing). A request
+        is bounded (400 KB items, at most 100 of them): it runs on the event loop."""
+        try:
+            return await self.db.write_short(fn, *args)
+        except apsw.SQLError as exc:
+            raise _storage_error(exc) from exc
+
+    async def write_in_background(self, fn: Callable[..., T], *args: Any) -> T:
+        """A write of unbounded size (TTL sweeps, index backfills, stream trims): on the
+        writer thread, so that the event loop keeps answering meanwhile."""
         try:
             return await self.db.write(fn, *args)
         except apsw.SQLError as exc:

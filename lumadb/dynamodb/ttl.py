@@ -152,7 +152,7 @@ async def sweep(service: DynamoService) -> int:
             if not found:
                 break
             try:
-                deleted += await service.write(_delete_expired, table, found, now)
+                deleted += await service.write_in_background(_delete_expired, table, found, now)
             except DynamoError:  # the table was deleted meanwhile
                 break
             if len(found) < SWEEP_BATCH:

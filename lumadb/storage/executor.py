@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from lumadb.storage.loop_writer import BUSY, LoopWriter
 from lumadb.storage.sqlite import Clock, apsw, connect
 
 T = TypeVar("T")
@@ -93,6 +94,10 @@ class Database:
         self.commits = 0
         self.jobs = 0  # write jobs run; jobs / commits is the mean group size
         self.cache: Any = None  # the process's QueryCache, set by the registry that opened this file
+        self._loop_writer = LoopWriter(self.connect, self)
+        # With an fsync per commit the writer thread wins: the loop goes on parsing and
+        # checking requests while the disk syncs (measured in lumadb/storage/loop_writer.py).
+        self.writes_on_loop = durability != "full"
 
     # -- connections --------------------------------------------------------------
     def connect(self) -> tuple[apsw.Connection, Clock]:
@@ -158,6 +163,19 @@ class Database:
         future: asyncio.Future[T] = loop.create_future()
         self._queue.put(_Job(fn, args, loop, future, transactional))
         return await future
+
+    async def write_short(self, fn: Callable[..., T], *args: Any) -> T:
+        """`write` for a short, bounded job (one DynamoDB request): run on the event loop and
+        committed with the others of this loop iteration (lumadb/storage/loop_writer.py);
+        on the writer thread with `durability="full"` or when the write lock is held elsewhere."""
+        if self._closed:
+            raise RuntimeError("database is closed")
+        if not self.writes_on_loop:
+            return await self.write(fn, *args)
+        future = self._loop_writer.run(asyncio.get_running_loop(), fn, args)
+        if future is BUSY:
+            return await self.write(fn, *args)
+        return await future  # type: ignore[misc]
 
     def write_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """The same as `write`, for code not running on an event loop (CLI, tests)."""
@@ -288,6 +306,7 @@ class Database:
         if self._closed:
             return
         self._closed = True
+        self._loop_writer.close()
         if self._writer is not None:
             self._queue.put(_STOP)
             self._writer.join(timeout=30)

@@ -87,3 +87,63 @@ def test_readers_run_while_a_write_is_open(db: Database) -> None:
 
     assert asyncio.run(main()) == 0
     assert db.read_now(count) == 1
+
+
+@pytest.fixture
+def loop_db(tmp_path: Path):
+    database = Database(tmp_path / "x.sqlite", durability="normal")  # short writes run on the loop
+    database.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
+    yield database
+    database.close()
+
+
+def test_short_writes_of_one_loop_iteration_share_a_commit(loop_db: Database) -> None:
+    db = loop_db
+    def insert(conn, k: int) -> int:
+        conn.execute("INSERT INTO t VALUES (?, 'a')", (k,))
+        if k == 3:
+            conn.execute("INSERT INTO t VALUES (?, 'dup')", (k,))  # fails after writing
+        return k
+
+    async def main() -> list:
+        return await asyncio.gather(*(db.write_short(insert, k) for k in range(8)), return_exceptions=True)
+
+    commits = db.commits
+    results = asyncio.run(main())
+    assert results[:3] == [0, 1, 2] and results[4:] == [4, 5, 6, 7]
+    assert isinstance(results[3], apsw.ConstraintError)
+    assert db.commits == commits + 1  # one commit for the eight of them
+    assert db.read_now(lambda c: [k for (k,) in c.execute("SELECT k FROM t ORDER BY k")]) == [0, 1, 2, 4, 5, 6, 7]
+
+
+def test_a_short_write_queues_while_the_writer_thread_holds_the_lock(loop_db: Database) -> None:
+    db = loop_db
+    started = threading.Event()
+
+    def slow(conn) -> None:
+        conn.execute("INSERT INTO t VALUES (100, 'slow')")
+        started.set()
+        time.sleep(0.3)
+
+    async def main() -> int:
+        slow_write = asyncio.ensure_future(db.write(slow))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait)
+        # The loop's own connection cannot take the lock now: the job waits its turn on the
+        # writer thread instead of failing or blocking the event loop.
+        value = await db.write_short(lambda c: c.execute("INSERT INTO t VALUES (101, 'short')") and 101)
+        await slow_write
+        return value
+
+    assert asyncio.run(main()) == 101
+    assert db.read_now(count) == 2
+
+
+def test_a_short_write_is_acknowledged_only_once_committed(loop_db: Database, tmp_path: Path) -> None:
+    db = loop_db
+    async def main() -> None:
+        await db.write_short(lambda c: c.execute("INSERT INTO t VALUES (7, 'v')"))
+        other = apsw.Connection(str(tmp_path / "x.sqlite"))
+        assert other.execute("SELECT v FROM t WHERE k = 7").fetchone() == ("v",)
+        other.close()
+
+    asyncio.run(main())

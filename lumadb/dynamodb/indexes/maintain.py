@@ -123,7 +123,7 @@ async def backfill(service: DynamoService, table_name: str, index_name: str) -> 
         index = next((i for i in indexes_of(table) if i.name == index_name), None) if table else None
         if table is None or index is None or index.status != "CREATING":
             return  # the table or the index went away meanwhile
-        after = await service.write(backfill_step, table, index, after)
+        after = await service.write_in_background(backfill_step, table, index, after)
         if after is None:
             break
         await asyncio.sleep(0)
