@@ -4,7 +4,8 @@ Writes are queued to the database's writer thread. The thread takes every job wa
 the queue, runs each inside its own SAVEPOINT of one `BEGIN IMMEDIATE` transaction and
 commits once: concurrent writers share one fsync, while each job stays atomic (a failing
 job is rolled back to its savepoint and only its caller sees the error). A job's result is
-delivered only after COMMIT returns, so an acknowledged write is durable.
+delivered only after COMMIT returns, so an acknowledged write is durable. Short writes
+(one DynamoDB request) take a cheaper road to the same guarantees: lumadb/storage/loop_writer.py.
 
 Reads run on a small shared thread pool with one connection per (thread, database), or,
 for cheap point reads, inline on the caller's thread (a thread hop costs ~30 µs, a point
@@ -22,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lumadb.storage.loop_writer import BUSY, LoopWriter
+from lumadb.storage.loop_writer import LoopWriter
 from lumadb.storage.sqlite import Clock, apsw, connect
 
 T = TypeVar("T")
@@ -94,10 +95,11 @@ class Database:
         self.commits = 0
         self.jobs = 0  # write jobs run; jobs / commits is the mean group size
         self.cache: Any = None  # the process's QueryCache, set by the registry that opened this file
-        self._loop_writer = LoopWriter(self.connect, self)
-        # With an fsync per commit the writer thread wins: the loop goes on parsing and
-        # checking requests while the disk syncs (measured in lumadb/storage/loop_writer.py).
-        self.writes_on_loop = durability != "full"
+        # With an fsync per commit the COMMIT runs on a thread, so that the loop goes on
+        # reading and checking requests while the disk syncs (lumadb/storage/loop_writer.py).
+        self._loop_writer = LoopWriter(
+            self.connect, self, lambda fn, args: self.write(fn, *args), commit_off_loop=durability == "full"
+        )
 
     # -- connections --------------------------------------------------------------
     def connect(self) -> tuple[apsw.Connection, Clock]:
@@ -167,15 +169,10 @@ class Database:
     async def write_short(self, fn: Callable[..., T], *args: Any) -> T:
         """`write` for a short, bounded job (one DynamoDB request): run on the event loop and
         committed with the others of this loop iteration (lumadb/storage/loop_writer.py);
-        on the writer thread with `durability="full"` or when the write lock is held elsewhere."""
+        on the writer thread when the write lock is held elsewhere."""
         if self._closed:
             raise RuntimeError("database is closed")
-        if not self.writes_on_loop:
-            return await self.write(fn, *args)
-        future = self._loop_writer.run(asyncio.get_running_loop(), fn, args)
-        if future is BUSY:
-            return await self.write(fn, *args)
-        return await future  # type: ignore[misc]
+        return await self._loop_writer.run(asyncio.get_running_loop(), fn, args)
 
     def write_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """The same as `write`, for code not running on an event loop (CLI, tests)."""

@@ -1,27 +1,27 @@
-"""Short writes on the event loop, committed together at the end of the loop iteration.
+"""Short writes on the event loop, committed together once per loop iteration.
 
 A DynamoDB write request is bounded (one 400 KB item, or 25 or 100 of them), so it runs
 right where it arrives instead of on the writer thread: the thread hops and GIL hand-offs
-around the queue cost more CPU than the write itself. Every request the loop reads in one
-iteration joins the same `BEGIN IMMEDIATE` transaction, each inside its own SAVEPOINT (a
-failing one rolls back alone), and one COMMIT at the start of the next iteration makes them
-durable together before any of their callers resumes. Group commit without a thread.
+around a queue per request cost more CPU than the write itself. Every request the loop reads
+in one iteration joins the same `BEGIN IMMEDIATE` transaction, each inside its own SAVEPOINT
+(a failing one rolls back alone), and one COMMIT makes them durable together before any of
+their callers resumes. Group commit with one thread hop per group, not per request.
+
+Without an fsync per commit (`--durability normal`, `--memory`) the COMMIT runs on the loop at
+the start of the next iteration. With `durability="full"` it runs on a commit thread, so the
+loop goes on reading and checking requests while the disk syncs; requests that arrive
+meanwhile wait (not yet run) and form the next group as soon as the COMMIT returns.
 
 The connection never waits for the write lock: when the writer thread or another process
-holds it, the job goes to the writer thread's queue instead.
-
-Only without an fsync per commit (`--durability normal`, `--memory`). Measured side by side
-(bench/dynamodb.py, one core, PutItem / UpdateItem): with `normal`, 11-17% more requests/s at
-1 connection and 6-13% at 16, 8-13% less CPU per request; with `full`, +13% at 1 connection
-but 5-12% fewer at 16, because the fsync then stalls the loop where the writer thread lets it
-go on reading and checking requests.
+holds it, the job goes to the writer thread's queue instead (`fallback`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from lumadb.storage.sqlite import Clock, apsw
@@ -29,11 +29,11 @@ from lumadb.storage.sqlite import Clock, apsw
 T = TypeVar("T")
 log = logging.getLogger("lumadb.storage")
 
-BUSY = object()  # `run`'s answer when the write lock is held elsewhere: queue the job instead
+Fallback = Callable[[Callable[..., Any], tuple], Awaitable[Any]]
 
 
 class _Group:
-    """The jobs of one loop iteration: their futures and results, committed together."""
+    """The jobs of one transaction: their futures and results, committed together."""
 
     __slots__ = ("broken", "done")
 
@@ -43,14 +43,35 @@ class _Group:
 
 
 class LoopWriter:
-    def __init__(self, connect: Callable[[], tuple[apsw.Connection, Clock]], counters: Any) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], tuple[apsw.Connection, Clock]],
+        counters: Any,
+        fallback: Fallback,
+        *,
+        commit_off_loop: bool = False,
+    ) -> None:
         self._connect = connect
         self._counters = counters  # the Database: its `commits` and `jobs` count these too
+        self._fallback = fallback  # runs a job on the writer thread (the write lock is elsewhere)
         self._conn: tuple[apsw.Connection, Clock] | None = None
-        self._group: _Group | None = None
+        self._group: _Group | None = None  # open: new jobs join it
+        self._committing: _Group | None = None  # its COMMIT is running on the commit thread
+        self._waiting: list[tuple[Callable[..., Any], tuple, asyncio.Future]] = []
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix="lumadb-commit") if commit_off_loop else None
+        self._commit_done: Any = None  # the commit thread's future for `_committing`
 
-    def run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple) -> asyncio.Future | object:
-        """Run `fn(conn, *args)` now; a future of its result, set once committed, or BUSY."""
+    def run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple) -> asyncio.Future:
+        """Run `fn(conn, *args)` now (or after the COMMIT in flight); a future of its result,
+        set once it is committed."""
+        future = loop.create_future()
+        if self._committing is not None:
+            self._waiting.append((fn, args, future))
+        else:
+            self._run(loop, fn, args, future)
+        return future
+
+    def _run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
         if self._conn is None:
             self._conn = self._connect()
             self._conn[0].set_busy_timeout(0)
@@ -60,9 +81,10 @@ class LoopWriter:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except apsw.BusyError:
-                return BUSY
+                _chain(asyncio.ensure_future(self._fallback(fn, args)), future)
+                return
             group = self._group = _Group()
-            loop.call_soon(self._commit, group)
+            loop.call_soon(self._commit, loop, group)
         conn.execute("SAVEPOINT job")
         clock.start()
         try:
@@ -75,29 +97,43 @@ class LoopWriter:
             else:  # an interrupt or I/O error ended the whole transaction: the others fail too
                 group.broken = exc
                 self._finish(group)
-            raise
+            future.set_exception(exc)
+            return
         finally:
             clock.stop()
-        future = loop.create_future()
         group.done.append((future, result))
-        return future
 
-    def _commit(self, group: _Group) -> None:
+    def _commit(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
         if group is not self._group:  # already finished (broken)
             return
         assert self._conn is not None
-        conn = self._conn[0]
-        try:
-            conn.execute("COMMIT")
-        except apsw.Error as exc:
-            log.error("commit failed: %s", exc)
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            group.broken = exc
+        self._group = None
+        if self._committer is None:
+            self._committed(loop, group, _commit(self._conn[0]))
+            return
+        self._committing = group
+        self._commit_done = self._committer.submit(_commit, self._conn[0])
+        self._commit_done.add_done_callback(lambda done: _call_soon(loop, self._commit_returned, loop, group))
+
+    def _commit_returned(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
+        if self._committing is group:  # not already finished by close()
+            self._committed(loop, group, self._commit_done.result())
+
+    def _committed(self, loop: asyncio.AbstractEventLoop | None, group: _Group, error: BaseException | None) -> None:
+        self._committing = None
+        if error is not None:
+            group.broken = error
         self._finish(group)
+        waiting, self._waiting = self._waiting, []
+        for fn, args, future in waiting:
+            if loop is None:  # closing: no loop to come back to
+                future.set_exception(RuntimeError("database is closed"))
+            else:
+                self._run(loop, fn, args, future)
 
     def _finish(self, group: _Group) -> None:
-        self._group = None
+        if self._group is group:
+            self._group = None
         self._counters.commits += 1
         self._counters.jobs += len(group.done)
         for future, result in group.done:
@@ -110,8 +146,48 @@ class LoopWriter:
 
     def close(self) -> None:
         """Commit what is pending, then close the connection."""
+        if self._committer is not None:
+            self._committer.shutdown(wait=True)  # a COMMIT in flight completes
+        if self._committing is not None:  # its loop callback may never run now
+            self._committed(None, self._committing, self._commit_done.result())
         if self._group is not None:
-            self._commit(self._group)
+            group = self._group
+            self._group = None
+            assert self._conn is not None
+            self._committed(None, group, _commit(self._conn[0]))
         if self._conn is not None:
             self._conn[0].close()
             self._conn = None
+
+
+def _commit(conn: apsw.Connection) -> BaseException | None:
+    """COMMIT; on failure roll back and return the error (every job of the group gets it)."""
+    try:
+        conn.execute("COMMIT")
+    except apsw.Error as exc:
+        log.error("commit failed: %s", exc)
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        return exc
+    return None
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., Any], *args: Any) -> None:
+    try:
+        loop.call_soon_threadsafe(callback, *args)
+    except RuntimeError:  # the loop is closed: close() finishes the group
+        pass
+
+
+def _chain(source: asyncio.Future, target: asyncio.Future) -> None:
+    def copy(done: asyncio.Future) -> None:
+        if target.cancelled():
+            return
+        if done.cancelled():
+            target.cancel()
+        elif done.exception() is not None:
+            target.set_exception(done.exception())  # type: ignore[arg-type]
+        else:
+            target.set_result(done.result())
+
+    source.add_done_callback(copy)

@@ -89,9 +89,10 @@ def test_readers_run_while_a_write_is_open(db: Database) -> None:
     assert db.read_now(count) == 1
 
 
-@pytest.fixture
-def loop_db(tmp_path: Path):
-    database = Database(tmp_path / "x.sqlite", durability="normal")  # short writes run on the loop
+@pytest.fixture(params=["normal", "full"])
+def loop_db(tmp_path: Path, request: pytest.FixtureRequest):
+    # Short writes run on the loop; with "full" their COMMIT runs on the commit thread.
+    database = Database(tmp_path / "x.sqlite", durability=request.param)
     database.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
     yield database
     database.close()
@@ -147,3 +148,24 @@ def test_a_short_write_is_acknowledged_only_once_committed(loop_db: Database, tm
         other.close()
 
     asyncio.run(main())
+
+
+def test_short_writes_arriving_during_a_commit_form_the_next_group(loop_db: Database) -> None:
+    db = loop_db
+    def insert(conn, k: int) -> int:
+        conn.execute("INSERT INTO t VALUES (?, 'a')", (k,))
+        return k
+
+    async def main() -> list:
+        first = [asyncio.ensure_future(db.write_short(insert, k)) for k in range(4)]
+        await asyncio.sleep(0)  # the first group's COMMIT starts
+        second = [asyncio.ensure_future(db.write_short(insert, k)) for k in range(4, 8)]
+        second.append(asyncio.ensure_future(db.write_short(insert, 0)))  # a duplicate fails alone
+        return await asyncio.gather(*first, *second, return_exceptions=True)
+
+    commits = db.commits
+    results = asyncio.run(main())
+    assert results[:8] == list(range(8))
+    assert isinstance(results[8], apsw.ConstraintError)
+    assert db.commits == commits + 2
+    assert db.read_now(count) == 8
