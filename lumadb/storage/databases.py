@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from lumadb.config import Config
+from lumadb.storage import process_lock
 from lumadb.storage.cache import QueryCache
 from lumadb.storage.executor import ConnectionSetup, Database
 
@@ -93,6 +94,7 @@ class DatabaseRegistry:
                     statement_timeout_ms=cfg.statement_timeout_ms,
                     log_sql=cfg.debug,
                     setup=setup,
+                    cross_process=cfg.workers > 1,
                 )
                 db.cache = self.cache
                 self._open[key] = db
@@ -110,7 +112,7 @@ class DatabaseRegistry:
         if db is not None:
             db.close()
         found = False
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal", *process_lock.SUFFIXES):
             candidate = path.with_name(path.name + suffix)
             if candidate.exists():
                 candidate.unlink()

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lumadb.storage.loop_writer import LoopWriter
+from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, connect
 
 T = TypeVar("T")
@@ -76,6 +77,7 @@ class Database:
         statement_timeout_ms: int = 30_000,
         log_sql: bool = False,
         setup: ConnectionSetup | None = None,
+        cross_process: bool = False,
     ) -> None:
         self.path = path
         self._connect_args = dict(
@@ -97,8 +99,14 @@ class Database:
         self.cache: Any = None  # the process's QueryCache, set by the registry that opened this file
         # With an fsync per commit the COMMIT runs on a thread, so that the loop goes on
         # reading and checking requests while the disk syncs (lumadb/storage/loop_writer.py).
+        # Other processes write this file too (--workers N): writers take turns (process_lock.py).
+        self._cross_process = cross_process
         self._loop_writer = LoopWriter(
-            self.connect, self, lambda fn, args: self.write(fn, *args), commit_off_loop=durability == "full"
+            self.connect,
+            self,
+            lambda fn, args: self.write(fn, *args),
+            commit_off_loop=durability == "full",
+            turns=ProcessLock(path) if cross_process else None,
         )
 
     # -- connections --------------------------------------------------------------
@@ -213,11 +221,14 @@ class Database:
 
     def _writer_loop(self) -> None:
         conn, clock = self.connect()
+        turns = ProcessLock(self.path) if self._cross_process else None
         try:
             while True:
                 job = self._queue.get()
                 if job is _STOP:
                     return
+                if turns is not None:
+                    turns.acquire()  # before gathering the group: what arrives meanwhile joins it
                 group = [job]
                 stop_after = False
                 while len(group) < MAX_GROUP and job.transactional:
@@ -232,14 +243,20 @@ class Database:
                         self._queue.put(nxt)  # runs alone in a later round
                         break
                     group.append(nxt)
-                if job.transactional:
-                    self._run_group(conn, clock, group)
-                else:
-                    self._run_alone(conn, clock, job)
+                try:
+                    if job.transactional:
+                        self._run_group(conn, clock, group)
+                    else:
+                        self._run_alone(conn, clock, job)
+                finally:
+                    if turns is not None:
+                        turns.release()
                 if stop_after:
                     return
         finally:
             conn.close()
+            if turns is not None:
+                turns.close()
 
     def _run_alone(self, conn: apsw.Connection, clock: Clock, job: _Job) -> None:
         clock.start()

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw
 
 T = TypeVar("T")
@@ -50,6 +51,7 @@ class LoopWriter:
         fallback: Fallback,
         *,
         commit_off_loop: bool = False,
+        turns: ProcessLock | None = None,
     ) -> None:
         self._connect = connect
         self._counters = counters  # the Database: its `commits` and `jobs` count these too
@@ -60,6 +62,7 @@ class LoopWriter:
         self._waiting: list[tuple[Callable[..., Any], tuple, asyncio.Future]] = []
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="lumadb-commit") if commit_off_loop else None
         self._commit_done: Any = None  # the commit thread's future for `_committing`
+        self._turns = turns  # other processes write too: take turns with them (process_lock.py)
 
     def run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple) -> asyncio.Future:
         """Run `fn(conn, *args)` now (or after the COMMIT in flight); a future of its result,
@@ -78,9 +81,15 @@ class LoopWriter:
         conn, clock = self._conn
         group = self._group
         if group is None:
+            turns = self._turns
+            if turns is not None and not turns.try_acquire():
+                _chain(asyncio.ensure_future(self._fallback(fn, args)), future)  # wait in line there
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except apsw.BusyError:
+                if turns is not None:
+                    turns.release(hand_over=False)
                 _chain(asyncio.ensure_future(self._fallback(fn, args)), future)
                 return
             group = self._group = _Group()
@@ -96,6 +105,8 @@ class LoopWriter:
                 conn.execute("RELEASE job")
             else:  # an interrupt or I/O error ended the whole transaction: the others fail too
                 group.broken = exc
+                if self._turns is not None:
+                    self._turns.release(hand_over=False)
                 self._finish(group)
             future.set_exception(exc)
             return
@@ -109,10 +120,10 @@ class LoopWriter:
         assert self._conn is not None
         self._group = None
         if self._committer is None:
-            self._committed(loop, group, _commit(self._conn[0]))
+            self._committed(loop, group, _commit(self._conn[0], self._turns))
             return
         self._committing = group
-        self._commit_done = self._committer.submit(_commit, self._conn[0])
+        self._commit_done = self._committer.submit(_commit, self._conn[0], self._turns)
         self._commit_done.add_done_callback(lambda done: _call_soon(loop, self._commit_returned, loop, group))
 
     def _commit_returned(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
@@ -154,13 +165,15 @@ class LoopWriter:
             group = self._group
             self._group = None
             assert self._conn is not None
-            self._committed(None, group, _commit(self._conn[0]))
+            self._committed(None, group, _commit(self._conn[0], self._turns))
         if self._conn is not None:
             self._conn[0].close()
             self._conn = None
+        if self._turns is not None:
+            self._turns.close()
 
 
-def _commit(conn: apsw.Connection) -> BaseException | None:
+def _commit(conn: apsw.Connection, turns: ProcessLock | None) -> BaseException | None:
     """COMMIT; on failure roll back and return the error (every job of the group gets it)."""
     try:
         conn.execute("COMMIT")
@@ -169,6 +182,9 @@ def _commit(conn: apsw.Connection) -> BaseException | None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         return exc
+    finally:
+        if turns is not None:
+            turns.release(hand_over=False)
     return None
 
 
