@@ -26,6 +26,20 @@ def test_batons_rotate_and_cannot_be_reused_or_forged(server: LumaServer) -> Non
         assert (reply.status, reply.text) == (400, "Received an invalid baton")
 
 
+def test_a_refused_body_keeps_the_baton_and_a_protocol_error_ends_the_stream(server: LumaServer) -> None:
+    # As sqld (observed side by side): a body refused while it is decoded never reaches the
+    # stream; an error met inside the stream ends it.
+    baton = pipeline(server.url, []).json["baton"]
+    refused = pipeline(server.url, [{"type": "bogus"}], baton)
+    assert refused.status == 400 and refused.text.startswith("Cannot deserialize client message from JSON")
+    assert pipeline(server.url, [execute("SELECT 1")], baton).status == 200
+    for bad in ({"type": "get_autocommit"}, {"type": "execute", "stmt": {"sql_id": 77}}):
+        baton = pipeline(server.url, []).json["baton"]
+        assert pipeline(server.url, [bad], baton).status == 400  # v3-only on v2; unknown sql_id
+        reused = pipeline(server.url, [execute("SELECT 1")], baton)
+        assert (reused.status, reused.text) == (400, "Received an invalid baton")
+
+
 def test_close_ends_the_stream(server: LumaServer) -> None:
     reply = pipeline(server.url, [execute("SELECT 1"), {"type": "close"}])
     assert reply.json["baton"] is None
