@@ -7,7 +7,7 @@ job is rolled back to its savepoint and only its caller sees the error). A job's
 delivered only after COMMIT returns, so an acknowledged write is durable. Short writes
 (one DynamoDB request) take a cheaper road to the same guarantees: lumadb/storage/loop_writer.py.
 
-Reads run on a small shared thread pool with one connection per (thread, database), or,
+Reads run on a small shared thread pool with idle connections kept per database, or,
 for cheap point reads, inline on the caller's thread (a thread hop costs ~30 µs, a point
 read ~4 µs).
 """
@@ -62,7 +62,6 @@ def _deliver_all(deliveries: list[tuple[Any, Any, BaseException | None]]) -> Non
 
 
 _read_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lumadb-read")
-_thread_local = threading.local()
 
 
 class Database:
@@ -91,6 +90,8 @@ class Database:
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
         self._inline: tuple[apsw.Connection, Clock] | None = None
+        self._idle_readers: list[tuple[apsw.Connection, Clock]] = []  # for the reader pool
+        self._readers_lock = threading.Lock()
         self._closed = False
         # Counts commits made through this object; the query cache also watches
         # PRAGMA data_version for commits made by other connections and processes.
@@ -122,16 +123,6 @@ class Database:
             self._inline = self.connect()
         return self._inline
 
-    def _thread_connection(self) -> tuple[apsw.Connection, Clock]:
-        conns = getattr(_thread_local, "conns", None)
-        if conns is None:
-            conns = _thread_local.conns = {}
-        entry = conns.get(id(self))
-        if entry is None or entry[0] is not self:
-            entry = (self, *self.connect())
-            conns[id(self)] = entry
-        return entry[1], entry[2]
-
     # -- reads --------------------------------------------------------------------
     def read_now(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a short read on the calling thread (the event loop for point reads)."""
@@ -148,12 +139,22 @@ class Database:
         return await loop.run_in_executor(_read_pool, self._run_read, fn, args)
 
     def _run_read(self, fn: Callable[..., T], args: tuple) -> T:
-        conn, clock = self._thread_connection()
+        # Reader connections belong to the database, not to a pool thread, so that close()
+        # can close them: an open connection keeps a deleted file's disk space allocated.
+        with self._readers_lock:
+            entry = self._idle_readers.pop() if self._idle_readers else None
+        conn, clock = entry if entry is not None else self.connect()
         clock.start()
         try:
             return fn(conn, *args)
         finally:
             clock.stop()
+            with self._readers_lock:
+                closed = self._closed
+                if not closed:
+                    self._idle_readers.append((conn, clock))
+            if closed:
+                conn.close()
 
     def data_version(self) -> int:
         """Changes whenever any other connection or process commits to this file. The inline
@@ -317,9 +318,13 @@ class Database:
     # -- life cycle ---------------------------------------------------------------
     def close(self) -> None:
         """Finish queued writes, then close every connection this object opened."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._readers_lock:
+            if self._closed:
+                return
+            self._closed = True
+            idle, self._idle_readers = self._idle_readers, []
+        for conn, _clock in idle:  # readers busy now close theirs when done
+            conn.close()
         self._loop_writer.close()
         if self._writer is not None:
             self._queue.put(_STOP)

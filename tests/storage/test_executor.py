@@ -169,3 +169,32 @@ def test_short_writes_arriving_during_a_commit_form_the_next_group(loop_db: Data
     assert isinstance(results[8], apsw.ConstraintError)
     assert db.commits == commits + 2
     assert db.read_now(count) == 8
+
+
+def _open_files_under(folder: Path) -> list[str]:
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue
+        if target.startswith(str(folder)):
+            found.append(target)
+    return found
+
+
+def test_close_closes_the_reader_pool_connections(tmp_path: Path) -> None:
+    # An open connection keeps a deleted database's disk space allocated.
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    db = Database(folder / "x.sqlite")
+    db.write_blocking(lambda c: c.execute("CREATE TABLE t(k)"))
+
+    async def reads() -> list:
+        return await asyncio.gather(*(db.read(lambda c: c.execute("SELECT count(*) FROM t").fetchall())
+                                      for _ in range(8)))
+
+    assert asyncio.run(reads()) == [[(0,)]] * 8
+    assert _open_files_under(folder)
+    db.close()
+    assert _open_files_under(folder) == []
