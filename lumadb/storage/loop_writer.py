@@ -83,14 +83,14 @@ class LoopWriter:
         if group is None:
             turns = self._turns
             if turns is not None and not turns.try_acquire():
-                _chain(asyncio.ensure_future(self._fallback(fn, args)), future)  # wait in line there
+                self._to_writer_thread(fn, args, future)  # it waits in line there
                 return
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except apsw.BusyError:
                 if turns is not None:
                     turns.release(hand_over=False)
-                _chain(asyncio.ensure_future(self._fallback(fn, args)), future)
+                self._to_writer_thread(fn, args, future)
                 return
             group = self._group = _Group()
             loop.call_soon(self._commit, loop, group)
@@ -113,6 +113,9 @@ class LoopWriter:
         finally:
             clock.stop()
         group.done.append((future, result))
+
+    def _to_writer_thread(self, fn: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
+        _chain(asyncio.ensure_future(self._fallback(fn, args)), future)
 
     def _commit(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
         if group is not self._group:  # already finished (broken)

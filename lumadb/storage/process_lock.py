@@ -8,10 +8,9 @@ of them starves: measured on libSQL INSERTs at 16 connections, a p99 of 367-532 
 
 So the writers of all processes take turns through two `flock` files beside the database: a
 writer takes `<db>-wlock` before BEGIN IMMEDIATE and gives it back after COMMIT. A writer that
-has to wait for it holds `<db>-wwait` shared meanwhile, and nobody takes the lock while
-someone waits without waiting in line too, and a writer giving the lock back lets a waiter
-take it before it may try again: the turn passes to the waiter instead of back to the writer
-that just had it.
+has to wait for it holds `<db>-wwait` shared meanwhile. While someone waits, nobody takes the
+lock without waiting in line too, and a writer giving it back lets the waiter take it before
+trying again: the turn passes to the waiter, not back to the writer that just had it.
 """
 
 from __future__ import annotations
