@@ -12,6 +12,8 @@ the start of the next iteration. With `durability="full"` it runs on a commit th
 loop goes on reading and checking requests while the disk syncs; requests that arrive
 meanwhile wait (not yet run) and form the next group as soon as the COMMIT returns.
 
+WAL checkpoints run mostly off the COMMIT path (checkpoints.py).
+
 The connection never waits for the write lock: when the writer thread or another process
 holds it, the job goes to the writer thread's queue instead (`fallback`).
 """
@@ -24,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from lumadb.storage.checkpoints import Checkpoints
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw
 
@@ -63,6 +66,7 @@ class LoopWriter:
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="lumadb-commit") if commit_off_loop else None
         self._commit_done: Any = None  # the commit thread's future for `_committing`
         self._turns = turns  # other processes write too: take turns with them (process_lock.py)
+        self._checkpoints = Checkpoints(connect)
 
     def run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple) -> asyncio.Future:
         """Run `fn(conn, *args)` now (or after the COMMIT in flight); a future of its result,
@@ -78,6 +82,7 @@ class LoopWriter:
         if self._conn is None:
             self._conn = self._connect()
             self._conn[0].set_busy_timeout(0)
+            self._checkpoints.attach(self._conn[0])
         conn, clock = self._conn
         group = self._group
         if group is None:
@@ -123,10 +128,10 @@ class LoopWriter:
         assert self._conn is not None
         self._group = None
         if self._committer is None:
-            self._committed(loop, group, _commit(self._conn[0], self._turns))
+            self._committed(loop, group, _commit(self._conn[0], self._turns, self._checkpoints))
             return
         self._committing = group
-        self._commit_done = self._committer.submit(_commit, self._conn[0], self._turns)
+        self._commit_done = self._committer.submit(_commit, self._conn[0], self._turns, self._checkpoints)
         self._commit_done.add_done_callback(lambda done: _call_soon(loop, self._commit_returned, loop, group))
 
     def _commit_returned(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
@@ -168,7 +173,8 @@ class LoopWriter:
             group = self._group
             self._group = None
             assert self._conn is not None
-            self._committed(None, group, _commit(self._conn[0], self._turns))
+            self._committed(None, group, _commit(self._conn[0], self._turns, self._checkpoints))
+        self._checkpoints.close()
         if self._conn is not None:
             self._conn[0].close()
             self._conn = None
@@ -176,10 +182,11 @@ class LoopWriter:
             self._turns.close()
 
 
-def _commit(conn: apsw.Connection, turns: ProcessLock | None) -> BaseException | None:
+def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Checkpoints) -> BaseException | None:
     """COMMIT; on failure roll back and return the error (every job of the group gets it)."""
     try:
         conn.execute("COMMIT")
+        checkpoints.after_commit(conn)  # before another writer's turn: no frames added meanwhile
     except apsw.Error as exc:
         log.error("commit failed: %s", exc)
         if conn.in_transaction:

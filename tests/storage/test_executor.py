@@ -198,3 +198,21 @@ def test_close_closes_the_reader_pool_connections(tmp_path: Path) -> None:
     assert _open_files_under(folder)
     db.close()
     assert _open_files_under(folder) == []
+
+
+def test_the_wal_starts_over_while_short_writes_go_on(loop_db: Database, tmp_path: Path) -> None:
+    # The loop writer checkpoints in two passes (lumadb/storage/checkpoints.py): the WAL must
+    # still start over, or it would grow with every write.
+    db = loop_db
+    blob = b"x" * 3000  # about a page per row
+
+    async def main() -> None:
+        for start in range(0, 6000, 20):
+            await asyncio.gather(*(db.write_short(lambda c, k=k: c.execute(
+                "INSERT INTO t VALUES (?, ?)", (k, blob))) for k in range(start, start + 20)))
+
+    asyncio.run(main())
+    wal = tmp_path / "x.sqlite-wal"
+    assert wal.stat().st_size < 3 * 1000 * 4120  # 6,000 pages written, never more than ~2,000 in the WAL
+    assert db.read_now(count) == 6000
+    assert db.read_now(lambda c: c.execute("PRAGMA integrity_check").fetchone()[0]) == "ok"

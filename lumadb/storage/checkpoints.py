@@ -1,0 +1,77 @@
+"""WAL checkpoints in two passes, so that writers do not wait for the long one.
+
+SQLite's automatic checkpoint runs inside the COMMIT that takes the WAL past 1,000 pages: that
+COMMIT copies every page of the WAL into the database and syncs both files, and every write
+queued behind it waits (the 16-connection PutItem p99 was this). Here the copy runs on a
+thread, with its own connection and PASSIVE, while writes go on. It cannot finish the job
+alone: frames written meanwhile are left, and SQLite restarts the WAL from its beginning only
+once every frame is in the database. So the next COMMIT after it returns runs a second PASSIVE
+pass on the writer's connection, with no writes in between; it copies only what was written
+during the first, and the write after it starts the WAL over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from lumadb.storage.sqlite import Clock, apsw
+
+log = logging.getLogger("lumadb.storage")
+
+PAGES = 1000  # SQLite's own autocheckpoint threshold (measured alternatives: bench/README.md)
+
+
+class Checkpoints:
+    def __init__(self, connect: Callable[[], tuple[apsw.Connection, Clock]]) -> None:
+        self._connect = connect
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="lumadb-checkpoint")
+        self._conn: apsw.Connection | None = None
+        self._running = False  # the first pass is on the thread
+        self._second_due = False  # the first pass returned: the next COMMIT finishes
+        self._pages = 0  # frames in the WAL after the last COMMIT
+        self._next_at = PAGES
+
+    def attach(self, conn: apsw.Connection) -> None:
+        """Take over the writer connection's checkpoints (the hook replaces SQLite's own)."""
+        conn.set_wal_hook(self._hook)
+
+    def _hook(self, _conn: apsw.Connection, _name: str, pages: int) -> int:
+        if pages < self._pages:  # the WAL started over
+            self._next_at = PAGES
+        self._pages = pages
+        return apsw.SQLITE_OK
+
+    def after_commit(self, conn: apsw.Connection) -> None:
+        """Right after a COMMIT on `conn`, before the next write can start."""
+        if self._second_due:
+            self._second_due = False
+            try:
+                conn.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)
+            except apsw.Error as exc:  # another connection is checkpointing: the next round will do
+                log.debug("checkpoint: %s", exc)
+            return
+        if self._pages >= self._next_at and not self._running:
+            # A reader still on old frames can keep the WAL from starting over: then try again
+            # only after as many pages more, not after every commit.
+            self._next_at = self._pages + PAGES
+            self._running = True
+            self._thread.submit(self._first_pass)
+
+    def _first_pass(self) -> None:
+        try:
+            if self._conn is None:
+                self._conn = self._connect()[0]
+            self._conn.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)
+        except apsw.Error as exc:
+            log.warning("checkpoint failed: %s", exc)
+        finally:
+            self._running = False
+            self._second_due = True
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
