@@ -10,7 +10,9 @@ their callers resumes. Group commit with one thread hop per group, not per reque
 Without an fsync per commit (`--durability normal`, `--memory`) the COMMIT runs on the loop at
 the start of the next iteration. With `durability="full"` it runs on a commit thread, so the
 loop goes on reading and checking requests while the disk syncs; requests that arrive
-meanwhile wait (not yet run) and form the next group as soon as the COMMIT returns.
+meanwhile wait (not yet run) and form the next group as soon as the COMMIT returns. Except for
+a lone writer (three groups of one job in a row): its COMMIT runs on the loop too, fsync
+included, as there is nobody else to serve meanwhile but readers, which wait one fsync.
 
 WAL checkpoints run mostly off the COMMIT path (checkpoints.py).
 
@@ -67,6 +69,7 @@ class LoopWriter:
         self._commit_done: Any = None  # the commit thread's future for `_committing`
         self._turns = turns  # other processes write too: take turns with them (process_lock.py)
         self._checkpoints = Checkpoints(connect)
+        self._singles = 0  # groups of one job in a row, the last included
 
     def run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple) -> asyncio.Future:
         """Run `fn(conn, *args)` now (or after the COMMIT in flight); a future of its result,
@@ -127,7 +130,12 @@ class LoopWriter:
             return
         assert self._conn is not None
         self._group = None
-        if self._committer is None:
+        # One writer at a time (a lone client): nothing would run on the loop during the fsync
+        # anyway, and committing here saves the two thread hops (+10-17% PutItem and
+        # UpdateItem at 1 connection, neutral at 16, measured side by side).
+        self._singles = self._singles + 1 if len(group.done) == 1 else 0
+        alone = self._singles >= 3
+        if self._committer is None or alone:
             self._committed(loop, group, _commit(self._conn[0], self._turns, self._checkpoints))
             return
         self._committing = group

@@ -216,3 +216,37 @@ def test_the_wal_starts_over_while_short_writes_go_on(loop_db: Database, tmp_pat
     assert wal.stat().st_size < 3 * 1000 * 4120  # 6,000 pages written, never more than ~2,000 in the WAL
     assert db.read_now(count) == 6000
     assert db.read_now(lambda c: c.execute("PRAGMA integrity_check").fetchone()[0]) == "ok"
+
+
+def test_a_lone_writer_commits_on_the_loop_and_a_crowd_on_the_commit_thread(tmp_path: Path) -> None:
+    committers: list[str] = []
+
+    def committing() -> bool:
+        committers.append(threading.current_thread().name)
+        return False  # go on with the COMMIT
+
+    def setup(conn) -> None:
+        conn.set_commit_hook(committing)
+
+    db = Database(tmp_path / "x.sqlite", durability="full", setup=setup)
+    db.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
+
+    def insert(conn, k: int) -> int:
+        conn.execute("INSERT INTO t VALUES (?, 'a')", (k,))
+        return k
+
+    async def main() -> None:
+        for k in range(5):  # one at a time
+            await db.write_short(insert, k)
+        lone = committers[-2:]
+        committers.clear()
+        for _ in range(3):  # eight at a time
+            await asyncio.gather(*(db.write_short(insert, k) for k in range(100 + 10 * _, 108 + 10 * _)))
+        assert lone == ["MainThread", "MainThread"]
+        assert committers and all(name.startswith("lumadb-commit") for name in committers)
+
+    try:
+        asyncio.run(main())
+        assert db.read_now(count) == 29
+    finally:
+        db.close()
