@@ -169,10 +169,9 @@ class Database:
         (VACUUM, or SQL that manages its own transaction)."""
         if self._closed:
             raise RuntimeError("database is closed")
-        self._ensure_writer()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Job(fn, args, loop, future, transactional))
+        self._submit(_Job(fn, args, loop, future, transactional))
         return await future
 
     async def write_short(self, fn: Callable[..., T], *args: Any) -> T:
@@ -204,24 +203,37 @@ class Database:
             def call_soon_threadsafe(self, cb: Callable, *a: Any) -> None:
                 cb(*a)
 
-        self._ensure_writer()
-        self._queue.put(_Job(fn, args, _Loop(), _Sync(), True))
+        self._submit(_Job(fn, args, _Loop(), _Sync(), True))
         done.wait()
         if "error" in box:
             raise box["error"]
         return box["result"]
 
-    def _ensure_writer(self) -> None:
-        if self._writer is None:
-            with self._writer_lock:
-                if self._writer is None:
-                    self._writer = threading.Thread(
-                        target=self._writer_loop, name=f"lumadb-write-{self.path.name}", daemon=True
-                    )
-                    self._writer.start()
+    def _submit(self, job: _Job) -> None:
+        # Under the lock: a writer thread that could not open the database fails every job
+        # queued so far (see _writer_loop), and none may slip in unseen.
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._writer_loop, name=f"lumadb-write-{self.path.name}", daemon=True
+                )
+                self._writer.start()
+            self._queue.put(job)
 
     def _writer_loop(self) -> None:
-        conn, clock = self.connect()
+        try:
+            conn, clock = self.connect()
+        except BaseException as exc:  # e.g. the disk is full: the callers get the error, not a hang
+            log.error("cannot open %s for writing: %s", self.path, exc)
+            with self._writer_lock:
+                self._writer = None  # the next write tries again
+                while True:
+                    try:
+                        job = self._queue.get_nowait()
+                    except queue.Empty:
+                        return
+                    if job is not _STOP:
+                        job.loop.call_soon_threadsafe(_deliver, job.future, None, exc)
         turns = ProcessLock(self.path) if self._cross_process else None
         try:
             while True:

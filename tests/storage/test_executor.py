@@ -240,13 +240,31 @@ def test_a_lone_writer_commits_on_the_loop_and_a_crowd_on_the_commit_thread(tmp_
             await db.write_short(insert, k)
         lone = committers[-2:]
         committers.clear()
-        for _ in range(3):  # eight at a time
-            await asyncio.gather(*(db.write_short(insert, k) for k in range(100 + 10 * _, 108 + 10 * _)))
+        for first in (100, 110, 120):  # eight at a time
+            await asyncio.gather(*(db.write_short(insert, k) for k in range(first, first + 8)))
         assert lone == ["MainThread", "MainThread"]
         assert committers and all(name.startswith("lumadb-commit") for name in committers)
 
     try:
         asyncio.run(main())
         assert db.read_now(count) == 29
+    finally:
+        db.close()
+
+
+def test_a_writer_that_cannot_open_the_database_fails_its_callers(tmp_path: Path) -> None:
+    opened: list[int] = []
+
+    def setup(conn) -> None:
+        opened.append(1)
+        if len(opened) == 1:
+            raise apsw.FullError("database or disk is full")
+
+    db = Database(tmp_path / "x.sqlite", setup=setup)
+    try:
+        with pytest.raises(apsw.FullError):  # an error, not a wait without end
+            db.write_blocking(lambda c: c.execute("CREATE TABLE t(k)"))
+        db.write_blocking(lambda c: c.execute("CREATE TABLE t(k)"))  # the next write opens it again
+        assert db.read_now(lambda c: c.execute("SELECT count(*) FROM t").fetchone()[0]) == 0
     finally:
         db.close()
