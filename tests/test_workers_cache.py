@@ -112,7 +112,9 @@ def test_dynamodb_get_item_after_an_update_on_the_other_worker_is_never_stale(st
                                            "ExpressionAttributeValues": {":one": {"N": "1"}}})
             got = reader.dynamodb("GetItem", {"TableName": "counters", "Key": key})
             assert got["Item"]["n"] == {"N": str(i)}, f"stale GetItem at {i}"
-        assert a.cache_hits() + b.cache_hits() - hits_before >= 100
+        # the second GetItem of each round was a hit (but in each process's first round: a read
+        # is cached from its second time)
+        assert a.cache_hits() + b.cache_hits() - hits_before >= 98
     finally:
         a.close()
         b.close()
@@ -127,7 +129,7 @@ def test_repeated_point_read_is_served_from_the_cache(server: LumaServer, unique
         before = conn.cache_hits()
         for _ in range(20):
             assert conn.sql(f"SELECT v FROM {table} WHERE id = ?", 7) == [["seven"]]
-        assert conn.cache_hits() - before >= 19
+        assert conn.cache_hits() - before >= 18  # cached from the second read
         # a write invalidates: the next read sees it
         conn.sql(f"UPDATE {table} SET v = 'SEVEN' WHERE id = 7")
         assert conn.sql(f"SELECT v FROM {table} WHERE id = ?", 7) == [["SEVEN"]]
