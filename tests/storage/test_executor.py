@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lumadb.storage import checkpoints
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
 
@@ -200,10 +201,15 @@ def test_close_closes_the_reader_pool_connections(tmp_path: Path) -> None:
     assert _open_files_under(folder) == []
 
 
-def test_the_wal_starts_over_while_short_writes_go_on(loop_db: Database, tmp_path: Path) -> None:
+@pytest.mark.parametrize("durability", ["normal", "full"])
+def test_the_wal_starts_over_while_short_writes_go_on(
+    durability: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The loop writer checkpoints in two passes (lumadb/storage/checkpoints.py): the WAL must
     # still start over, or it would grow with every write.
-    db = loop_db
+    monkeypatch.setattr(checkpoints, "PAGES", 1000)
+    db = Database(tmp_path / "x.sqlite", durability=durability)
+    db.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
     blob = b"x" * 3000  # about a page per row
 
     async def main() -> None:
@@ -216,6 +222,7 @@ def test_the_wal_starts_over_while_short_writes_go_on(loop_db: Database, tmp_pat
     assert wal.stat().st_size < 3 * 1000 * 4120  # 6,000 pages written, never more than ~2,000 in the WAL
     assert db.read_now(count) == 6000
     assert db.read_now(lambda c: c.execute("PRAGMA integrity_check").fetchone()[0]) == "ok"
+    db.close()
 
 
 def test_a_lone_writer_commits_on_the_loop_and_a_crowd_on_the_commit_thread(tmp_path: Path) -> None:
