@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
+import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from lumadb.storage.checkpoints import Checkpoints
@@ -65,8 +66,7 @@ class LoopWriter:
         self._group: _Group | None = None  # open: new jobs join it
         self._committing: _Group | None = None  # its COMMIT is running on the commit thread
         self._waiting: list[tuple[Callable[..., Any], tuple, asyncio.Future]] = []
-        self._committer = ThreadPoolExecutor(1, thread_name_prefix="lumadb-commit") if commit_off_loop else None
-        self._commit_done: Any = None  # the commit thread's future for `_committing`
+        self._committer = _CommitThread() if commit_off_loop else None
         self._turns = turns  # other processes write too: take turns with them (process_lock.py)
         self._checkpoints = Checkpoints(connect)
         self._singles = 0  # groups of one job in a row, the last included
@@ -139,12 +139,11 @@ class LoopWriter:
             self._committed(loop, group, _commit(self._conn[0], self._turns, self._checkpoints))
             return
         self._committing = group
-        self._commit_done = self._committer.submit(_commit, self._conn[0], self._turns, self._checkpoints)
-        self._commit_done.add_done_callback(lambda done: _call_soon(loop, self._commit_returned, loop, group))
+        self._committer.commit(loop, self._conn[0], self._turns, self._checkpoints, self._commit_returned, group)
 
-    def _commit_returned(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
+    def _commit_returned(self, loop: asyncio.AbstractEventLoop, group: _Group, error: BaseException | None) -> None:
         if self._committing is group:  # not already finished by close()
-            self._committed(loop, group, self._commit_done.result())
+            self._committed(loop, group, error)
 
     def _committed(self, loop: asyncio.AbstractEventLoop | None, group: _Group, error: BaseException | None) -> None:
         self._committing = None
@@ -174,9 +173,10 @@ class LoopWriter:
     def close(self) -> None:
         """Commit what is pending, then close the connection."""
         if self._committer is not None:
-            self._committer.shutdown(wait=True)  # a COMMIT in flight completes
+            self._committer.shutdown()  # a COMMIT in flight completes
         if self._committing is not None:  # its loop callback may never run now
-            self._committed(None, self._committing, self._commit_done.result())
+            assert self._committer is not None
+            self._committed(None, self._committing, self._committer.last_error)
         if self._group is not None:
             group = self._group
             self._group = None
@@ -204,6 +204,32 @@ def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Check
         if turns is not None:
             turns.release(hand_over=False)
     return None
+
+
+class _CommitThread:
+    """The thread that runs the COMMITs: a queue and a loop, no executor. A ThreadPoolExecutor
+    adds a Future, its locks and callbacks to every commit, and with them more GIL hand-offs
+    between this thread and the event loop (each a context switch on a busy core)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self.last_error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="lumadb-commit", daemon=True)
+        self._thread.start()
+
+    def commit(self, loop: asyncio.AbstractEventLoop, *args: Any) -> None:
+        """`_commit(conn, turns, checkpoints)`, then `done(loop, group, error)` on the loop."""
+        self._jobs.put((loop, *args))
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            loop, conn, turns, checkpoints, done, group = job
+            self.last_error = error = _commit(conn, turns, checkpoints)
+            _call_soon(loop, done, loop, group, error)
+
+    def shutdown(self) -> None:
+        self._jobs.put(None)
+        self._thread.join()
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., Any], *args: Any) -> None:
