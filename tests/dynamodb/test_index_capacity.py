@@ -230,3 +230,26 @@ def test_query_on_an_index_charges_the_index(ddb: Any, table: str) -> None:
         "TableName": table, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0},
         GSI: {"gsi-inc": {"CapacityUnits": 0.5}},
     }  # fmt: skip
+
+
+def test_an_lsi_query_that_fetches_from_the_table_charges_the_table_for_each_item(ddb: Any, sizing: str) -> None:
+    # lsi-inc holds keys and proj only: `other` comes from the table, each whole item (~5 KB:
+    # two units, one eventually consistent) charged on its own, the index rows (one unit's
+    # worth in all) to the index.
+    for sk in ("1", "2"):
+        ddb.put_item(TableName=sizing, Item={**item("f", sk=S(sk)), "lsiSk": S(sk), "other": pad(5000)})
+    response = ddb.query(
+        TableName=sizing, IndexName="lsi-inc", KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": S("f")}, Select="ALL_ATTRIBUTES", ReturnConsumedCapacity="INDEXES",
+    )  # fmt: skip
+    assert [len(found["other"]["S"]) for found in response["Items"]] == [5000, 5000]
+    assert response["ConsumedCapacity"] == {
+        "TableName": sizing, "CapacityUnits": 2.5, "Table": {"CapacityUnits": 2.0},
+        LSI: {"lsi-inc": {"CapacityUnits": 0.5}},
+    }  # fmt: skip
+    total = ddb.query(
+        TableName=sizing, IndexName="lsi-inc", KeyConditionExpression="pk = :p", ConsistentRead=True,
+        ExpressionAttributeValues={":p": S("f")}, ProjectionExpression="#o", ExpressionAttributeNames={"#o": "other"},
+        ReturnConsumedCapacity="TOTAL",
+    )["ConsumedCapacity"]  # fmt: skip
+    assert total == {"TableName": sizing, "CapacityUnits": 5.0}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import items, reads
+from lumadb.dynamodb import capacity, items, reads
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.model import IndexInfo
 from lumadb.dynamodb.indexes.sources import Source, TypeMismatch, source_for
@@ -202,8 +202,11 @@ async def _read(
     plan.last = position
     await reads.read_page(service, plan)
     out = plan.result(body)
+    fetched_units = 0.0
     if fetch:
-        full = await service.read(_table_items, source.table, plan.items)
+        full, fetched_units = await service.read(
+            _table_items, source.table, plan.items, bool(body.get("ConsistentRead"))
+        )
         if compiled.filter is not None:
             full = [item for item in full if compiled.filter.evaluate(item)]
         out["Count"] = len(full)
@@ -215,22 +218,29 @@ async def _read(
     if "LastEvaluatedKey" in out and plan.last_blob is not None:
         out["LastEvaluatedKey"] = source.last_key(orjson.loads(plan.last_blob))
     if "ConsumedCapacity" in out:
-        out["ConsumedCapacity"] = _index_capacity(out["ConsumedCapacity"], index)
+        out["ConsumedCapacity"] = _index_capacity(out["ConsumedCapacity"], index, fetched_units)
     return out
 
 
-def _table_items(conn: apsw.Connection, table: TableInfo, rows: list[Any]) -> list[dict]:
+def _table_items(conn: apsw.Connection, table: TableInfo, rows: list[Any], consistent: bool) -> tuple[list[dict], float]:
+    """The table's items for these index rows, and the read units DynamoDB charges the table
+    for fetching them: each whole item, rounded up to 4 KB on its own."""
     found = []
+    units = 0.0
     for row in rows:
-        blob = items.read_blob(conn, table, key_of_key(table, {n: row[n] for n in table.key_names}))
-        if blob is not None:
-            found.append(orjson.loads(blob))
-    return found
+        stored = items.read_row(conn, table, key_of_key(table, {n: row[n] for n in table.key_names}))
+        if stored is not None:
+            found.append(orjson.loads(stored[1]))
+            units += capacity.read_units(stored[0], consistent)
+    return found, units
 
 
-def _index_capacity(consumed: dict, index: IndexInfo) -> dict:
-    if "Table" not in consumed:
-        return consumed
+def _index_capacity(consumed: dict, index: IndexInfo, fetched_units: float) -> dict:
+    """The read units counted on the index rows, charged to the index; the items an LSI query
+    fetched, to the table."""
     units = consumed["CapacityUnits"]
+    total = {**consumed, "CapacityUnits": units + fetched_units}
+    if "Table" not in consumed:
+        return total
     kind = "GlobalSecondaryIndexes" if index.is_global else "LocalSecondaryIndexes"
-    return {**consumed, "Table": {"CapacityUnits": 0.0}, kind: {index.name: {"CapacityUnits": units}}}
+    return {**total, "Table": {"CapacityUnits": fetched_units}, kind: {index.name: {"CapacityUnits": units}}}
