@@ -207,9 +207,8 @@ def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Check
 
 
 class _CommitThread:
-    """The thread that runs the COMMITs: a queue and a loop, no executor. A ThreadPoolExecutor
-    adds a Future, its locks and callbacks to every commit, and with them more GIL hand-offs
-    between this thread and the event loop (each a context switch on a busy core)."""
+    """The thread that runs the COMMITs: a queue and a loop. A ThreadPoolExecutor adds a Future,
+    its locks and callbacks to every commit (PutItem at 16 connections: +2-4% without)."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
@@ -224,7 +223,12 @@ class _CommitThread:
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
             loop, conn, turns, checkpoints, done, group = job
-            self.last_error = error = _commit(conn, turns, checkpoints)
+            try:
+                error = _commit(conn, turns, checkpoints)
+            except BaseException as exc:  # a bug: fail the group, but keep committing the next
+                log.exception("commit failed")
+                error = exc
+            self.last_error = error
             _call_soon(loop, done, loop, group, error)
 
     def shutdown(self) -> None:
