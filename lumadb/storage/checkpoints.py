@@ -37,8 +37,9 @@ FEW = 16  # a pass that copies no more is the thread's last
 
 
 class Checkpoints:
-    def __init__(self, connect: Callable[[], tuple[apsw.Connection, Clock]]) -> None:
+    def __init__(self, connect: Callable[[], tuple[apsw.Connection, Clock]], *, sync: bool = True) -> None:
         self._connect = connect
+        self._sync = sync  # False: the files are thrown away (--memory), nothing to sync
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="lumadb-checkpoint")
         self._conn: apsw.Connection | None = None
         self._running = False  # the first pass is on the thread
@@ -80,7 +81,8 @@ class Checkpoints:
             done_before, copied_before = 0, float("inf")
             for _ in range(10):
                 _, done = self._conn.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)
-                _sync(self._conn.filename)
+                if self._sync:
+                    _sync(self._conn.filename)
                 copied = done - done_before
                 # A short pass (so a short sync: little came meanwhile), or writes outpacing
                 # the passes: the second pass takes over.

@@ -107,6 +107,7 @@ class Database:
             self,
             lambda fn, args: self.write(fn, *args),
             commit_off_loop=durability == "full",
+            sync_checkpoints=durability != "off",
             turns=ProcessLock(path) if cross_process else None,
         )
 

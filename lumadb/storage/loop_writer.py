@@ -57,6 +57,7 @@ class LoopWriter:
         fallback: Fallback,
         *,
         commit_off_loop: bool = False,
+        sync_checkpoints: bool = True,
         turns: ProcessLock | None = None,
     ) -> None:
         self._connect = connect
@@ -68,7 +69,7 @@ class LoopWriter:
         self._waiting: list[tuple[Callable[..., Any], tuple, asyncio.Future]] = []
         self._committer = _CommitThread() if commit_off_loop else None
         self._turns = turns  # other processes write too: take turns with them (process_lock.py)
-        self._checkpoints = Checkpoints(connect)
+        self._checkpoints = Checkpoints(connect, sync=sync_checkpoints)
         self._singles = 0  # groups of one job in a row, the last included
 
     def run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple) -> asyncio.Future:
