@@ -34,7 +34,6 @@ def statement(table: TableInfo, kind: str) -> str:
         name = table.items
         text = {
             "get": f"SELECT size, item FROM {name} WHERE hash_prefix = ? AND pk = ? AND sk = ?",
-            "get_item": f"SELECT item FROM {name} WHERE hash_prefix = ? AND pk = ? AND sk = ?",
             "put": f"INSERT OR REPLACE INTO {name} (hash_prefix, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)",
             "delete": f"DELETE FROM {name} WHERE hash_prefix = ? AND pk = ? AND sk = ?",
         }[kind]
@@ -45,11 +44,6 @@ def statement(table: TableInfo, kind: str) -> str:
 def read_row(conn: apsw.Connection, table: TableInfo, key: StorageKey) -> StoredRow | None:
     row: Any = conn.execute(statement(table, "get"), key).fetchone()
     return row
-
-
-def read_blob(conn: apsw.Connection, table: TableInfo, key: StorageKey) -> bytes | None:
-    row = conn.execute(statement(table, "get_item"), key).fetchone()
-    return row[0] if row is not None else None
 
 
 def decode(row: StoredRow | None) -> dict | None:

@@ -45,7 +45,6 @@ class Checkpoints:
         self._running = False  # the first pass is on the thread
         self._second_due = False  # the first pass returned: the next COMMIT finishes
         self._pages = 0  # frames in the WAL after the last COMMIT
-        self._every = PAGES
         self._next_at = PAGES
 
     def attach(self, conn: apsw.Connection) -> None:
@@ -54,7 +53,7 @@ class Checkpoints:
 
     def _hook(self, _conn: apsw.Connection, _name: str, pages: int) -> int:
         if pages < self._pages:  # the WAL started over
-            self._next_at = self._every
+            self._next_at = PAGES
         self._pages = pages
         return apsw.SQLITE_OK
 
@@ -70,7 +69,7 @@ class Checkpoints:
         if self._pages >= self._next_at and not self._running:
             # A reader still on old frames can keep the WAL from starting over: then try again
             # only after as many pages more, not after every commit.
-            self._next_at = self._pages + self._every
+            self._next_at = self._pages + PAGES
             self._running = True
             self._thread.submit(self._first_pass)
 
