@@ -8,11 +8,18 @@ in one iteration joins the same `BEGIN IMMEDIATE` transaction, each inside its o
 their callers resumes. Group commit with one thread hop per group, not per request.
 
 Without an fsync per commit (`--durability normal`, `--memory`) the COMMIT runs on the loop at
-the start of the next iteration. With `durability="full"` it runs on a commit thread, so the
-loop goes on reading and checking requests while the disk syncs; requests that arrive
-meanwhile wait (not yet run) and form the next group as soon as the COMMIT returns. Except for
-a lone writer (three groups of one job in a row): its COMMIT runs on the loop too, fsync
-included, as there is nobody else to serve meanwhile but readers, which wait one fsync.
+the start of the next iteration. With `durability="full"` the loop goes on reading and
+checking requests while the disk syncs; requests that arrive meanwhile wait (not yet run) and
+form the next group as soon as the sync returns. On Linux the COMMIT itself runs on the loop
+without an fsync (`synchronous=NORMAL` on this connection) and the kernel syncs the WAL
+asynchronously (wal_sync.py); the group's callers resume once it has. Elsewhere the COMMIT,
+fsync included (`synchronous=FULL`), runs on a commit thread. Either way a lone writer (three
+groups of one job in a row) syncs on the loop: there is nobody else to serve meanwhile but
+readers, which wait one fsync.
+
+With the asynchronous sync, other connections can read a group's writes between its COMMIT and
+the end of its sync (a power cut then would lose writes that were read, never writes that were
+acknowledged).
 
 WAL checkpoints run mostly off the COMMIT path (checkpoints.py).
 
@@ -32,6 +39,7 @@ from typing import Any, TypeVar
 from lumadb.storage.checkpoints import Checkpoints
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw
+from lumadb.storage.wal_sync import WalSync
 
 T = TypeVar("T")
 log = logging.getLogger("lumadb.storage")
@@ -65,9 +73,11 @@ class LoopWriter:
         self._fallback = fallback  # runs a job on the writer thread (the write lock is elsewhere)
         self._conn: tuple[apsw.Connection, Clock] | None = None
         self._group: _Group | None = None  # open: new jobs join it
-        self._committing: _Group | None = None  # its COMMIT is running on the commit thread
+        self._committing: _Group | None = None  # its COMMIT or sync is running
         self._waiting: list[tuple[Callable[..., Any], tuple, asyncio.Future]] = []
-        self._committer = _CommitThread() if commit_off_loop else None
+        self._sync_off_loop = commit_off_loop  # an fsync per commit, not on the loop
+        self._wal_sync: WalSync | None = None  # the kernel syncs the WAL (Linux)
+        self._committer: _CommitThread | None = None  # or a thread runs the whole COMMIT
         self._turns = turns  # other processes write too: take turns with them (process_lock.py)
         self._checkpoints = Checkpoints(connect, sync=sync_checkpoints)
         self._singles = 0  # groups of one job in a row, the last included
@@ -90,6 +100,8 @@ class LoopWriter:
         conn, clock = self._conn
         group = self._group
         if group is None:
+            if self._sync_off_loop:
+                self._choose_sync(loop, conn)
             turns = self._turns
             if turns is not None and not turns.try_acquire():
                 self._to_writer_thread(fn, args, future)  # it waits in line there
@@ -123,6 +135,19 @@ class LoopWriter:
             clock.stop()
         group.done.append((future, result))
 
+    def _choose_sync(self, loop: asyncio.AbstractEventLoop, conn: apsw.Connection) -> None:
+        """The kernel's asynchronous fsync where there is one, else the commit thread; set
+        between transactions, as the connection's `synchronous` follows the choice."""
+        if self._committer is not None or (self._wal_sync is not None and self._wal_sync.loop is loop):
+            return
+        if self._wal_sync is not None:  # another event loop (tests run several)
+            self._wal_sync.close()
+        conn.execute("PRAGMA schema_version").fetchall()  # a first read creates the WAL file
+        self._wal_sync = WalSync.open(loop, conn.filename_wal)
+        if self._wal_sync is None:
+            self._committer = _CommitThread()
+        conn.pragma("synchronous", "FULL" if self._wal_sync is None else "NORMAL")
+
     def _to_writer_thread(self, fn: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
         _chain(asyncio.ensure_future(self._fallback(fn, args)), future)
 
@@ -136,6 +161,14 @@ class LoopWriter:
         # UpdateItem at 1 connection, neutral at 16, measured side by side).
         self._singles = self._singles + 1 if len(group.done) == 1 else 0
         alone = self._singles >= 3
+        if self._wal_sync is not None:
+            error = _commit(self._conn[0], self._turns, self._checkpoints)
+            if error is not None or alone:
+                self._committed(loop, group, error or self._wal_sync.sync_now())
+                return
+            self._committing = group
+            self._wal_sync.start(lambda error: self._commit_returned(loop, group, error))
+            return
         if self._committer is None or alone:
             self._committed(loop, group, _commit(self._conn[0], self._turns, self._checkpoints))
             return
@@ -173,11 +206,17 @@ class LoopWriter:
 
     def close(self) -> None:
         """Commit what is pending, then close the connection."""
+        if self._wal_sync is not None:
+            outcome = self._wal_sync.close()  # a sync in flight completes
+            if self._committing is not None:  # its loop callback will never run now
+                self._committed(None, self._committing, outcome)
+            self._wal_sync = None
+            if self._conn is not None:
+                self._conn[0].pragma("synchronous", "FULL")  # for the COMMIT below
         if self._committer is not None:
             self._committer.shutdown()  # a COMMIT in flight completes
-        if self._committing is not None:  # its loop callback may never run now
-            assert self._committer is not None
-            self._committed(None, self._committing, self._committer.last_error)
+            if self._committing is not None:  # its loop callback may never run now
+                self._committed(None, self._committing, self._committer.last_error)
         if self._group is not None:
             group = self._group
             self._group = None

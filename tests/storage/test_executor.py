@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lumadb.storage import checkpoints
+from lumadb.storage import checkpoints, loop_writer
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
 
@@ -227,8 +227,12 @@ def test_the_wal_starts_over_while_short_writes_go_on(
     db.close()
 
 
-def test_a_lone_writer_commits_on_the_loop_and_a_crowd_on_the_commit_thread(tmp_path: Path) -> None:
+def test_without_asynchronous_fsync_a_lone_writer_commits_on_the_loop_and_a_crowd_on_the_commit_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loop_writer.WalSync, "open", classmethod(lambda cls, loop, path: None))
     committers: list[str] = []
+    synchronous: list[int] = []
 
     def committing() -> bool:
         committers.append(threading.current_thread().name)
@@ -242,6 +246,7 @@ def test_a_lone_writer_commits_on_the_loop_and_a_crowd_on_the_commit_thread(tmp_
 
     def insert(conn, k: int) -> int:
         conn.execute("INSERT INTO t VALUES (?, 'a')", (k,))
+        synchronous.append(conn.pragma("synchronous"))
         return k
 
     async def main() -> None:
@@ -253,6 +258,7 @@ def test_a_lone_writer_commits_on_the_loop_and_a_crowd_on_the_commit_thread(tmp_
             await asyncio.gather(*(db.write_short(insert, k) for k in range(first, first + 8)))
         assert lone == ["MainThread", "MainThread"]
         assert committers and all(name.startswith("lumadb-commit") for name in committers)
+        assert set(synchronous) == {2}  # FULL: SQLite syncs inside the COMMIT
 
     try:
         asyncio.run(main())
@@ -279,9 +285,10 @@ def test_a_writer_that_cannot_open_the_database_fails_its_callers(tmp_path: Path
         db.close()
 
 
-def test_a_commit_that_fails_unexpectedly_fails_its_group_and_later_writes_commit(
+def test_a_commit_that_fails_unexpectedly_on_the_commit_thread_fails_its_group_and_later_writes_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(loop_writer.WalSync, "open", classmethod(lambda cls, loop, path: None))
     db = Database(tmp_path / "x.sqlite", durability="full")
     db.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
     broken = [True]

@@ -1,0 +1,161 @@
+"""Commits synced by the kernel (wal_sync.py): callers resume only once the WAL is on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from lumadb.storage.executor import Database
+from lumadb.storage.wal_sync import WalSync
+
+
+def _available(tmp_path: Path) -> bool:
+    path = tmp_path / "probe"
+    path.write_bytes(b"x")
+
+    async def probe() -> bool:
+        sync = WalSync.open(asyncio.get_running_loop(), str(path))
+        if sync is None:
+            return False
+        sync.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+@pytest.fixture
+def needs_aio(tmp_path: Path) -> None:
+    if not _available(tmp_path):
+        pytest.skip("this kernel has no asynchronous fsync (Linux AIO)")
+
+
+def insert(conn, k: int) -> int:
+    conn.execute("INSERT INTO t VALUES (?, 'a')", (k,))
+    return k
+
+
+def _database(tmp_path: Path, committers: list[str] | None = None) -> Database:
+    def setup(conn) -> None:
+        if committers is not None:
+            conn.set_commit_hook(lambda: committers.append(threading.current_thread().name) or False)
+
+    db = Database(tmp_path / "x.sqlite", durability="full", setup=setup)
+    db.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
+    return db
+
+
+def test_wal_sync_reports_each_sync_on_the_loop(tmp_path: Path, needs_aio: None) -> None:
+    path = tmp_path / "file"
+    path.write_bytes(b"data")
+
+    async def main() -> list:
+        loop = asyncio.get_running_loop()
+        sync = WalSync.open(loop, str(path))
+        assert sync is not None
+        outcomes = []
+        for _ in range(3):
+            done: asyncio.Future = loop.create_future()
+            sync.start(done.set_result)
+            outcomes.append(await asyncio.wait_for(done, 10))
+        sync.close()
+        return outcomes
+
+    assert asyncio.run(main()) == [None, None, None]
+
+
+def test_closing_waits_for_the_sync_in_flight_and_returns_its_outcome(tmp_path: Path, needs_aio: None) -> None:
+    path = tmp_path / "file"
+    path.write_bytes(b"data")
+    called: list = []
+
+    async def main() -> object:
+        sync = WalSync.open(asyncio.get_running_loop(), str(path))
+        assert sync is not None
+        sync.start(called.append)
+        return sync.close()
+
+    assert asyncio.run(main()) is None
+    assert called == []  # the loop may be gone: the caller finishes the work itself
+
+
+def test_a_missing_file_gets_no_wal_sync(tmp_path: Path) -> None:
+    async def main() -> object:
+        return WalSync.open(asyncio.get_running_loop(), str(tmp_path / "missing"))
+
+    assert asyncio.run(main()) is None
+
+
+def test_a_crowd_commits_on_the_loop_and_resumes_only_after_the_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, needs_aio: None
+) -> None:
+    """Every sync is held back 0.2 s: no caller may resume before its group's sync is done."""
+    real_start = WalSync.start
+    synced: list[float] = []
+
+    def slow_start(self: WalSync, done) -> None:
+        def later() -> None:
+            real_start(self, lambda error: (synced.append(time.monotonic()), done(error)))
+
+        self.loop.call_later(0.2, later)
+
+    monkeypatch.setattr(WalSync, "start", slow_start)
+    committers: list[str] = []
+    db = _database(tmp_path, committers)
+    synchronous: list[int] = []
+
+    def insert_and_look(conn, k: int) -> int:
+        synchronous.append(conn.pragma("synchronous"))
+        return insert(conn, k)
+
+    async def main() -> list[float]:
+        waited = []
+        for first in (100, 110, 120):  # eight at a time
+            started = time.monotonic()
+            await asyncio.gather(*(db.write_short(insert_and_look, k) for k in range(first, first + 8)))
+            waited.append(time.monotonic() - started)
+        return waited
+
+    try:
+        committers.clear()
+        waited = asyncio.run(main())
+        assert all(seconds >= 0.2 for seconds in waited)
+        assert synced  # the groups went through the kernel's sync
+        assert committers and set(committers) == {"MainThread"}  # the COMMIT itself is on the loop
+        assert set(synchronous) == {1}  # NORMAL: no fsync inside the COMMIT, the kernel's follows
+        assert db.read_now(lambda c: c.execute("SELECT count(*) FROM t").fetchone()[0]) == 24
+    finally:
+        db.close()
+
+
+def test_a_failed_sync_fails_its_group_and_later_writes_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, needs_aio: None
+) -> None:
+    real_start = WalSync.start
+    failures = [OSError(errno.EIO, "fdatasync: Input/output error")]
+
+    def failing_start(self: WalSync, done) -> None:
+        if failures:
+            self.loop.call_soon(done, failures.pop())
+        else:
+            real_start(self, done)
+
+    monkeypatch.setattr(WalSync, "start", failing_start)
+    db = _database(tmp_path)
+
+    async def main() -> list:
+        first = await asyncio.gather(*(db.write_short(insert, k) for k in range(8)), return_exceptions=True)
+        second = await asyncio.wait_for(asyncio.gather(*(db.write_short(insert, k) for k in range(10, 18))), 10)
+        return [*first, *second]
+
+    try:
+        results = asyncio.run(main())
+        assert any(isinstance(r, OSError) and r.errno == errno.EIO for r in results[:8])
+        assert results[8:] == list(range(10, 18))
+    finally:
+        db.close()
+
