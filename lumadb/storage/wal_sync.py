@@ -4,7 +4,7 @@ event on the asyncio loop.
 Why not a thread: the COMMIT's fsync ran on a thread of ours, and every group paid for its
 wake-ups, GIL hand-offs and the context switches they bring (0.8 per PutItem on one core).
 An AIO fsync runs on a kernel worker and signals an eventfd the loop already polls: no Python
-thread takes part. PutItem at 16 connections +5-7%, measured side by side (bench/README.md).
+thread takes part. PutItem at 16 connections +4-7%, measured side by side (bench/README.md).
 
 Plain system calls through ctypes (no libaio): x86-64 and arm64 only; elsewhere, or when the
 kernel refuses (AIO disabled, a sandbox without it), `open` returns None and the caller keeps
@@ -30,6 +30,8 @@ _IOCB = struct.Struct("<QIIHhIQQqQII")  # struct iocb (little-endian), 64 bytes
 _EVENT = struct.Struct("<QQqq")  # struct io_event: data, obj, res, res2
 _IOCB_CMD_FDSYNC = 3
 _IOCB_FLAG_RESFD = 1  # signal aio_resfd (an eventfd) on completion
+
+_ONE = ctypes.c_long(1)
 
 Done = Callable[[OSError | None], None]
 
@@ -63,7 +65,8 @@ class WalSync:
     def __init__(self, loop: asyncio.AbstractEventLoop, path: str, numbers: tuple[int, int, int, int]) -> None:
         self._syscall = ctypes.CDLL(None, use_errno=True).syscall
         self._syscall.restype = ctypes.c_long
-        self._setup, self._destroy, self._getevents, self._submit = numbers
+        # syscall() is variadic: every integer goes as a C long (register width), not an int
+        self._setup, self._destroy, self._getevents, self._submit = (ctypes.c_long(n) for n in numbers)
         self.loop = loop
         self._ctx = ctypes.c_ulong(0)
         self._fd = self._efd = -1
@@ -71,7 +74,7 @@ class WalSync:
         self._done: Done | None = None  # set while a sync is in flight
         self._events = ctypes.create_string_buffer(_EVENT.size)
         try:
-            self._call(self._setup, 4, ctypes.byref(self._ctx))
+            self._call(self._setup, ctypes.c_long(4), ctypes.byref(self._ctx))
             self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # fdatasync needs no write access
             self._efd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
         except OSError:
@@ -81,7 +84,7 @@ class WalSync:
         _IOCB.pack_into(self._iocb, 0, 0, 0, 0, _IOCB_CMD_FDSYNC, 0, self._fd, 0, 0, 0, 0, _IOCB_FLAG_RESFD, self._efd)
         self._iocbs = (ctypes.c_void_p * 1)(ctypes.addressof(self._iocb))
 
-    def _call(self, number: int, *args: object) -> int:
+    def _call(self, number: ctypes.c_long, *args: object) -> int:
         result = self._syscall(number, *args)
         if result < 0:
             errno = ctypes.get_errno()
@@ -89,7 +92,7 @@ class WalSync:
         return int(result)
 
     def _probe(self) -> None:
-        self._call(self._submit, self._ctx, 1, self._iocbs)
+        self._call(self._submit, self._ctx, _ONE, self._iocbs)
         error = self._reap(timeout=10.0)
         if error is not None:
             raise error
@@ -102,7 +105,7 @@ class WalSync:
             self.loop.add_reader(self._efd, self._completed)
             self._reading = True
         try:
-            self._call(self._submit, self._ctx, 1, self._iocbs)
+            self._call(self._submit, self._ctx, _ONE, self._iocbs)
         except OSError as exc:
             done(exc)
             return
@@ -134,7 +137,7 @@ class WalSync:
     def _reap(self, timeout: float) -> OSError | None:
         """The completed sync's outcome, waiting up to `timeout` seconds for it."""
         wait = _Timespec(int(timeout), int(timeout % 1 * 1e9))
-        if self._call(self._getevents, self._ctx, 1, 1, self._events, ctypes.byref(wait)) != 1:
+        if self._call(self._getevents, self._ctx, _ONE, _ONE, self._events, ctypes.byref(wait)) != 1:
             raise TimeoutError("fdatasync did not complete")
         result = _EVENT.unpack_from(self._events)[2]
         return OSError(-result, f"fdatasync: {os.strerror(-result)}") if result < 0 else None
