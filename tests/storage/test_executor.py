@@ -12,6 +12,7 @@ import pytest
 from lumadb.storage import checkpoints, loop_writer
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
+from tests.storage.groups import a_group_then_another
 
 
 @pytest.fixture
@@ -301,18 +302,8 @@ def test_a_commit_that_fails_unexpectedly_on_the_commit_thread_fails_its_group_a
         real(self, conn)
 
     monkeypatch.setattr(checkpoints.Checkpoints, "after_commit", after_commit)
-
-    def insert(conn, k: int) -> int:
-        conn.execute("INSERT INTO t VALUES (?, 'a')", (k,))
-        return k
-
-    async def main() -> list:
-        first = await asyncio.gather(*(db.write_short(insert, k) for k in range(8)), return_exceptions=True)
-        second = await asyncio.wait_for(asyncio.gather(*(db.write_short(insert, k) for k in range(10, 18))), 10)
-        return [*first, *second]
-
     try:
-        results = asyncio.run(main())
+        results = a_group_then_another(db)
         assert any(isinstance(r, RuntimeError) for r in results[:8])
         assert results[8:] == list(range(10, 18))
     finally:

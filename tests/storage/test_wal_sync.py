@@ -12,6 +12,7 @@ import pytest
 
 from lumadb.storage.executor import Database
 from lumadb.storage.wal_sync import WalSync
+from tests.storage.groups import a_group_then_another, insert
 
 
 def _available(tmp_path: Path) -> bool:
@@ -32,11 +33,6 @@ def _available(tmp_path: Path) -> bool:
 def needs_aio(tmp_path: Path) -> None:
     if not _available(tmp_path):
         pytest.skip("this kernel has no asynchronous fsync (Linux AIO)")
-
-
-def insert(conn, k: int) -> int:
-    conn.execute("INSERT INTO t VALUES (?, 'a')", (k,))
-    return k
 
 
 def _database(tmp_path: Path, committers: list[str] | None = None) -> Database:
@@ -146,14 +142,8 @@ def test_a_failed_sync_fails_its_group_and_later_writes_commit(
 
     monkeypatch.setattr(WalSync, "start", failing_start)
     db = _database(tmp_path)
-
-    async def main() -> list:
-        first = await asyncio.gather(*(db.write_short(insert, k) for k in range(8)), return_exceptions=True)
-        second = await asyncio.wait_for(asyncio.gather(*(db.write_short(insert, k) for k in range(10, 18))), 10)
-        return [*first, *second]
-
     try:
-        results = asyncio.run(main())
+        results = a_group_then_another(db)
         assert any(isinstance(r, OSError) and r.errno == errno.EIO for r in results[:8])
         assert results[8:] == list(range(10, 18))
     finally:
