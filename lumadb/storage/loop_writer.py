@@ -5,7 +5,8 @@ right where it arrives instead of on the writer thread: the thread hops and GIL 
 around a queue per request cost more CPU than the write itself. Every request the loop reads
 in one iteration joins the same `BEGIN IMMEDIATE` transaction, each inside its own SAVEPOINT
 (a failing one rolls back alone), and one COMMIT makes them durable together before any of
-their callers resumes. Group commit with one thread hop per group, not per request.
+their callers resumes. Group commit, with at most one thread hop per group (none on Linux),
+not two per request.
 
 Without an fsync per commit (`--durability normal`, `--memory`) the COMMIT runs on the loop at
 the start of the next iteration. With `durability="full"` the loop goes on reading and
