@@ -3,10 +3,14 @@ has the table, the item and consistent counters."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from lumadb.storage.wal_sync import WalSync
 from tests.dynamodb.helpers import client_for
+from tests.lumadb_server import DEFAULT_FLAGS
 
 
 def test_acknowledged_put_survives_kill_9(start_server: Any, tmp_path: Path) -> None:
@@ -45,3 +49,52 @@ def test_acknowledged_put_survives_kill_9(start_server: Any, tmp_path: Path) -> 
     }
     assert ddb.describe_table(TableName="durable")["Table"]["ItemCount"] == 6
     assert ddb.scan(TableName="durable", Select="COUNT")["Count"] == 6
+
+
+def _kernel_syncs_here(tmp_path: Path) -> bool:
+    probe = tmp_path / "probe"
+    probe.write_bytes(b"x")
+
+    async def open_one() -> bool:
+        sync = WalSync.open(asyncio.get_running_loop(), str(probe))
+        if sync is not None:
+            sync.close()
+        return sync is not None
+
+    return asyncio.run(open_one())
+
+
+def test_concurrent_acknowledged_writes_survive_kill_9(start_server: Any, tmp_path: Path) -> None:
+    """Writers at once share group commits (and, with `--durability full` on Linux, the kernel's
+    WAL sync): every write that was answered is there after `kill -9`."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir=data_dir)
+    ddb = client_for(first.url)
+    ddb.create_table(
+        TableName="crowd",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+
+    def writer(n: int) -> int:
+        client = client_for(first.url)
+        for i in range(25):
+            client.put_item(TableName="crowd", Item={"pk": {"S": f"w{n}-{i}"}, "v": {"N": str(i)}})
+        return n
+
+    with ThreadPoolExecutor(16) as pool:
+        assert sorted(pool.map(writer, range(16))) == list(range(16))
+    assert first.proc is not None
+    maps = Path(f"/proc/{first.proc.pid}/maps")
+    full = "normal" not in (*DEFAULT_FLAGS, *first.flags)  # an fsync per commit
+    if full and maps.exists() and _kernel_syncs_here(tmp_path):
+        assert "[aio]" in maps.read_text()  # the group syncs went to the kernel, not a thread
+    first.kill9()
+
+    second = start_server(data_dir=data_dir)
+    ddb = client_for(second.url)
+    assert ddb.describe_table(TableName="crowd")["Table"]["ItemCount"] == 400
+    assert ddb.scan(TableName="crowd", Select="COUNT")["Count"] == 400
+    got = ddb.get_item(TableName="crowd", Key={"pk": {"S": "w15-24"}})["Item"]
+    assert got == {"pk": {"S": "w15-24"}, "v": {"N": "24"}}
