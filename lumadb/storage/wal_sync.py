@@ -106,8 +106,9 @@ class WalSync:
             self._reading = True
         try:
             self._call(self._submit, self._ctx, _ONE, self._iocbs)
-        except OSError as exc:
-            done(exc)
+        except OSError as exc:  # the kernel would not queue it: sync here rather than fail writes
+            log.warning("asynchronous fsync refused (%s): synced in place", exc)  # already committed
+            done(self.sync_now())
             return
         self._done = done
 

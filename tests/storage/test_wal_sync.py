@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import errno
 import threading
 import time
@@ -149,3 +150,28 @@ def test_a_failed_sync_fails_its_group_and_later_writes_commit(
     finally:
         db.close()
 
+
+
+def test_a_sync_the_kernel_refuses_is_done_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, needs_aio: None
+) -> None:
+    """The group is already committed: a refused submission must not turn into failed writes."""
+    path = tmp_path / "file"
+    path.write_bytes(b"data")
+    synced_in_place: list[bool] = []
+
+    async def main() -> object:
+        loop = asyncio.get_running_loop()
+        sync = WalSync.open(loop, str(path))
+        assert sync is not None
+        real_sync_now = sync.sync_now
+        monkeypatch.setattr(sync, "_submit", ctypes.c_long(-1))  # no such system call: ENOSYS
+        monkeypatch.setattr(sync, "sync_now", lambda: synced_in_place.append(True) or real_sync_now())
+        done: asyncio.Future = loop.create_future()
+        sync.start(done.set_result)
+        outcome = await asyncio.wait_for(done, 10)
+        sync.close()
+        return outcome
+
+    assert asyncio.run(main()) is None
+    assert synced_in_place == [True]
