@@ -13,16 +13,21 @@ from tests.dynamodb.helpers import client_for
 from tests.lumadb_server import DEFAULT_FLAGS
 
 
-def test_acknowledged_put_survives_kill_9(start_server: Any, tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    first = start_server(data_dir=data_dir)
-    ddb = client_for(first.url)
+def _server_with_table(start_server: Any, data_dir: Path, table: str) -> tuple[Any, Any]:
+    server = start_server(data_dir=data_dir)
+    ddb = client_for(server.url)
     ddb.create_table(
-        TableName="durable",
+        TableName=table,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
     )
+    return server, ddb
+
+
+def test_acknowledged_put_survives_kill_9(start_server: Any, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first, ddb = _server_with_table(start_server, data_dir, "durable")
     ddb.put_item(TableName="durable", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
     ddb.batch_write_item(
         RequestItems={"durable": [{"PutRequest": {"Item": {"pk": {"S": f"b{i}"}}}} for i in range(5)]}
@@ -68,14 +73,7 @@ def test_concurrent_acknowledged_writes_survive_kill_9(start_server: Any, tmp_pa
     """Writers at once share group commits (and, with `--durability full` on Linux, the kernel's
     WAL sync): every write that was answered is there after `kill -9`."""
     data_dir = tmp_path / "data"
-    first = start_server(data_dir=data_dir)
-    ddb = client_for(first.url)
-    ddb.create_table(
-        TableName="crowd",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )
+    first, ddb = _server_with_table(start_server, data_dir, "crowd")
 
     def writer(n: int) -> int:
         client = client_for(first.url)
