@@ -3,13 +3,12 @@ has the table, the item and consistent counters."""
 
 from __future__ import annotations
 
-import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from lumadb.storage.wal_sync import WalSync
 from tests.dynamodb.helpers import client_for
+from tests.kernel_sync import kernel_syncs_asynchronously
 from tests.lumadb_server import DEFAULT_FLAGS
 
 
@@ -56,19 +55,6 @@ def test_acknowledged_put_survives_kill_9(start_server: Any, tmp_path: Path) -> 
     assert ddb.scan(TableName="durable", Select="COUNT")["Count"] == 6
 
 
-def _kernel_syncs_here(tmp_path: Path) -> bool:
-    probe = tmp_path / "probe"
-    probe.write_bytes(b"x")
-
-    async def open_one() -> bool:
-        sync = WalSync.open(asyncio.get_running_loop(), str(probe))
-        if sync is not None:
-            sync.close()
-        return sync is not None
-
-    return asyncio.run(open_one())
-
-
 def test_concurrent_acknowledged_writes_survive_kill_9(start_server: Any, tmp_path: Path) -> None:
     """Writers at once share group commits (and, with `--durability full` on Linux, the kernel's
     WAL sync): every write that was answered is there after `kill -9`."""
@@ -86,7 +72,7 @@ def test_concurrent_acknowledged_writes_survive_kill_9(start_server: Any, tmp_pa
     assert first.proc is not None
     maps = Path(f"/proc/{first.proc.pid}/maps")
     full = "normal" not in (*DEFAULT_FLAGS, *first.flags)  # an fsync per commit
-    if full and maps.exists() and _kernel_syncs_here(tmp_path):
+    if full and maps.exists() and kernel_syncs_asynchronously(tmp_path):
         assert "[aio]" in maps.read_text()  # the group syncs went to the kernel, not a thread
     first.kill9()
 

@@ -13,26 +13,13 @@ import pytest
 
 from lumadb.storage.executor import Database
 from lumadb.storage.wal_sync import WalSync
+from tests.kernel_sync import kernel_syncs_asynchronously
 from tests.storage.groups import a_group_then_another, insert
-
-
-def _available(tmp_path: Path) -> bool:
-    path = tmp_path / "probe"
-    path.write_bytes(b"x")
-
-    async def probe() -> bool:
-        sync = WalSync.open(asyncio.get_running_loop(), str(path))
-        if sync is None:
-            return False
-        sync.close()
-        return True
-
-    return asyncio.run(probe())
 
 
 @pytest.fixture
 def needs_aio(tmp_path: Path) -> None:
-    if not _available(tmp_path):
+    if not kernel_syncs_asynchronously(tmp_path):
         pytest.skip("this kernel has no asynchronous fsync (Linux AIO)")
 
 
