@@ -43,6 +43,14 @@ def missing() -> str:
          "One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL AttributeValue type"),
         ({"KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": []}}},
          "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator"),
+        ({"KeyConditionExpression": "pk = :x", "ExpressionAttributeValues": {":x": {"BOOL": True}}},
+         "One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL AttributeValue type"),
+        ({"KeyConditionExpression": "pk = :x AND sk < :y", "ExpressionAttributeValues": {":x": S("a"), ":y": {"NULL": True}}},
+         "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: NULL"),
+        ({"KeyConditionExpression": "pk = :x AND sk = :x AND x = :x", "ExpressionAttributeValues": {":x": S("a")}},
+         "Conditions can be of length 1 or 2 only"),
+        ({"KeyConditions": {n: {"ComparisonOperator": "EQ", "AttributeValueList": [S("a")]} for n in ("pk", "sk", "x")}},
+         "Conditions can be of length 1 or 2 only"),
     ],
 )  # fmt: skip
 def test_query_reports_expression_errors_before_a_missing_table(

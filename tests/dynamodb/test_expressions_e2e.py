@@ -162,6 +162,7 @@ def test_updated_new_returns_the_touched_attributes(ddb: Any, table: str) -> Non
         ("SET a = attribute_exists(b)", None, "Invalid UpdateExpression: The function is not allowed in an update expression; function: attribute_exists"),
         ("SET l = list_append(:v, list_append(l, :v))", {":v": {"L": []}}, "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
         ("SET l = list_append(list_append(l, :v), :v)", {":v": {"L": []}}, "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
+        ("SET l = if_not_exists(m, list_append(l, :v))", {":v": {"L": []}}, "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
         ("SET a = if_not_exists(if_not_exists(a, :v), :v)", {":v": N(1)}, "Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists"),
         ("ADD a :v", {":v": S("x")}, "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING"),
         ("SET absent.x = :v", {":v": N(1)}, "The document path provided in the update expression is invalid for update"),
@@ -245,6 +246,7 @@ def test_conditions_on_put_update_and_delete(ddb: Any, table: str) -> None:
         ("begins_with(a, :v)", {":v": N(1)}, "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"),
         ("unknown_fn(a)", None, "Invalid ConditionExpression: Invalid function name; function: unknown_fn"),
         ("#a = :v", {":v": S("x")}, "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #a"),
+        ("attribute_type(a, a)", None, "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: attribute_type, first operand: [a]"),
     ],
 )  # fmt: skip
 def test_condition_errors(ddb: Any, table: str, condition: str, values: dict | None, message: str) -> None:
@@ -253,6 +255,15 @@ def test_condition_errors(ddb: Any, table: str, condition: str, values: dict | N
         invalid(ddb.put_item, TableName=table, Item={"pk": S("ce")}, ConditionExpression=condition, **kwargs)
         == message
     )
+
+
+def test_attribute_type_takes_a_value_as_its_first_operand(ddb: Any, table: str) -> None:
+    # DynamoDB evaluates attribute_type(:value, :type) (attribute_exists needs a path)
+    key = {"pk": S("at")}
+    ddb.put_item(TableName=table, Item=key, ConditionExpression="attribute_type(:v, :t)", ExpressionAttributeValues={":v": N(0), ":t": S("N")})  # fmt: skip
+    assert ddb.get_item(TableName=table, Key=key)["Item"] == key
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+        ddb.put_item(TableName=table, Item=key, ConditionExpression="attribute_type(:v, :t)", ExpressionAttributeValues={":v": N(0), ":t": S("S")})  # fmt: skip
 
 
 def test_placeholder_map_errors(ddb: Any, table: str) -> None:
@@ -266,6 +277,9 @@ def test_placeholder_map_errors(ddb: Any, table: str) -> None:
     assert invalid(ddb.get_item, TableName=table, Key=key, ExpressionAttributeNames={"#n": "b"}) == (
         "ExpressionAttributeNames can only be specified when using expressions"
     )
+    assert invalid(ddb.query, TableName=table, KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("pm")]}}, ExpressionAttributeValues={":v": S("x")}) == (
+        "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null"
+    )  # fmt: skip
     assert invalid(
         ddb.put_item, TableName=table, Item=key, ConditionExpression="a = :v", ExpressionAttributeValues={}
     ) == ("ExpressionAttributeValues must not be empty")

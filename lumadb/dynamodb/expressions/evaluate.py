@@ -281,7 +281,8 @@ def begins_with(value: dict | None, prefix: dict | None) -> bool:
 
 
 def _attribute_type(first: Operand, second: Operand, b: Binder) -> Predicate:
-    _needs_path("attribute_type", first, b)
+    # Unlike attribute_exists, the first operand may be a value too: DynamoDB evaluates it.
+    _distinct("attribute_type", first, second, b)
     get = first.get
     if second.slot is None:
         type_name = second.static_type or "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"

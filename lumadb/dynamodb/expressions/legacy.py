@@ -355,11 +355,10 @@ def check_no_mixing(body: dict, operation: str) -> None:
         and body.get("ExpressionAttributeValues") is not None
         and all(body.get(p) is None for p in with_values)
     ):
-        message = "ExpressionAttributeValues can only be specified when using expressions"
-        if operation != "Query":
-            verb = "are" if len(with_values) > 1 else "is"
-            message += f": {' and '.join(with_values)} {verb} null"
-        raise DynamoError.validation(message)
+        verb = "are" if len(with_values) > 1 else "is"
+        raise DynamoError.validation(
+            f"ExpressionAttributeValues can only be specified when using expressions: {' and '.join(with_values)} {verb} null"
+        )
     if body.get("ConditionalOperator") is not None:
         legacy_conditions = body.get("Expected") or body.get("QueryFilter") or body.get("ScanFilter") or {}
         if not legacy_conditions:

@@ -43,12 +43,13 @@ ValueFn = Callable[[dict, tuple], dict]
 # ---- text-only checks (cached with the parse) ----------------------------------------
 
 
-def _walk_value(node: Any, found: dict[str, str], parent_call: str | None = None) -> None:
+def _walk_value(node: Any, found: dict[str, str], nested: bool = False) -> None:
+    """`nested`: inside a function's operands or an arithmetic operand."""
     if isinstance(node, ast.Path):
         _check_path(node, found)
     elif isinstance(node, ast.Arithmetic):
-        _walk_value(node.left, found)
-        _walk_value(node.right, found)
+        _walk_value(node.left, found, True)
+        _walk_value(node.right, found, True)
     elif isinstance(node, ast.Call):
         if node.name not in UPDATE_FUNCTIONS:
             if node.name in CONDITION_FUNCTIONS:
@@ -57,15 +58,16 @@ def _walk_value(node: Any, found: dict[str, str], parent_call: str | None = None
                 )
             else:
                 found.setdefault("function", f"Invalid function name; function: {node.name}")
-        elif node.name == "list_append" and parent_call == "list_append":
-            # DynamoDB refuses a list_append operand of list_append (either side); other nesting is
-            # allowed, and if_not_exists's first operand must be a path (checked when binding)
+        elif node.name == "list_append" and nested:
+            # DynamoDB takes list_append only as a whole SET value, not inside a function or
+            # arithmetic; if_not_exists may nest anywhere (its first operand must be a path:
+            # checked when binding)
             found.setdefault(
                 "misused",
                 f"The function is not allowed to be used this way in an expression; function: {node.name}",
             )
         for arg in node.args:
-            _walk_value(arg, found, node.name)
+            _walk_value(arg, found, True)
 
 
 def _check_path(path: ast.Path, found: dict[str, str]) -> None:

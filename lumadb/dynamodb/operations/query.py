@@ -9,6 +9,7 @@ from lumadb.dynamodb import reads, start_keys
 from lumadb.dynamodb.attributes import normalize_number
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import KeyCondition
+from lumadb.dynamodb.expressions.key_condition import check_key_values
 from lumadb.dynamodb.indexes import queries as index_queries
 from lumadb.dynamodb.keys import (
     Bound,
@@ -109,13 +110,20 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     check_mixing(body, "Query")
     start_key = body.get("ExclusiveStartKey")
     start_keys.check_values(start_key)
-    # expression errors (placeholders, operand types, the shape of the key condition) come
-    # before a missing table; the key schema checks after it, as DynamoDB orders them
+    # expression errors (placeholders, operand types, the shape of the key condition), then the
+    # key values' types and, on the table itself, the number of conditions come before a missing
+    # table; the key schema checks after it, as DynamoDB orders them
     compiled = compile_request(body, "Query")
+    assert compiled.key_conditions is not None
+    conditions = compiled.key_conditions.conditions
+    if body.get("KeyConditionExpression") is not None:
+        check_key_values(conditions)  # KeyConditions had theirs when compiled
+    if body.get("IndexName") is None and len(conditions) > 2:
+        # an index may have more key attributes (multi-attribute GSI keys): counted once known
+        raise DynamoError.validation("Conditions can be of length 1 or 2 only")
     table = service.catalog.require(body["TableName"])
     if body.get("IndexName") is not None:
         return await index_queries.query(service, table, body, compiled)
-    assert compiled.key_conditions is not None
     condition = compiled.key_conditions.for_schema(table.hash_name, table.range_name)
     if compiled.filter is not None:
         kind = "Filter Expression" if body.get("FilterExpression") is not None else "QueryFilter"

@@ -96,6 +96,8 @@ def test_comparisons(text: str, values: dict, expected: bool) -> None:
         ("attribute_type(ss, :t)", {":t": S("SS")}, True),
         ("attribute_type(ss, :t)", {":t": S("S")}, False),
         ("attribute_type(q, :t)", {":t": S("S")}, False),
+        ("attribute_type(:v, :t)", {":v": N(0), ":t": S("N")}, True),
+        ("attribute_type(:v, :t)", {":v": N(0), ":t": S("S")}, False),
         ("begins_with(s, :p)", {":p": S("he")}, True),
         ("begins_with(s, :p)", {":p": S("lo")}, False),
         ("begins_with(b, :p)", {":p": {"B": base64.b64encode(b"\x01").decode()}}, True),
@@ -196,6 +198,16 @@ PREFIX = "Invalid ConditionExpression: "
             "attribute_type(a, :v)",
             {":v": S("STRING")},
             "Invalid attribute type name found; type: STRING, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+        ),
+        (
+            "attribute_type(a, a)",
+            None,
+            "The first operand must be distinct from the remaining operands for this operator or function; operator: attribute_type, first operand: [a]",
+        ),
+        (
+            "attribute_type(a, b)",
+            None,
+            "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}",
         ),
         (
             "a = a",

@@ -147,6 +147,8 @@ def test_attribute_update_errors(updates: dict, message: str) -> None:
          "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null"),
         ({"ExpressionAttributeValues": {":a": S("x")}, "ProjectionExpression": "a"}, "Scan",
          "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null"),
+        ({"ExpressionAttributeValues": {":a": S("x")}, "KeyConditions": {}}, "Query",
+         "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null"),
     ],
 )  # fmt: skip
 def test_mixing_is_refused(body: dict, operation: str, message: str) -> None:

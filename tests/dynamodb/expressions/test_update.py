@@ -81,16 +81,14 @@ def test_if_not_exists_and_list_append() -> None:
 
 
 def test_functions_nest_in_the_forms_dynamodb_accepts() -> None:
-    # if_not_exists takes a path and a value, and that value may be a function call;
-    # list_append takes if_not_exists operands (not list_append ones: see test_errors)
+    # if_not_exists nests anywhere (its second operand may be if_not_exists too); list_append
+    # only as a whole SET value (see test_errors)
     item = {"pk": S("k"), "l": L(N(1))}
     values = {":e": L(), ":v": L(N(2))}
     assert update("SET l = list_append(if_not_exists(l, :e), :v)", item, values=values)["l"] == L(N(1), N(2))
     assert update("SET m = list_append(:v, if_not_exists(m, :e))", item, values=values)["m"] == L(N(2))
-    assert update("SET m = if_not_exists(m, list_append(l, :v))", item, values={":v": L(N(2))})["m"] == L(
-        N(1), N(2)
-    )
     assert update("SET m = if_not_exists(m, if_not_exists(l, :e))", item, values={":e": L()})["m"] == L(N(1))
+    assert update("SET n = if_not_exists(n, :z) + :one", item, values={":z": N(1), ":one": N(1)})["n"] == N(2)
 
 
 def test_nested_set_and_remove() -> None:
@@ -249,6 +247,9 @@ def test_overlap_and_conflict_messages_name_both_paths() -> None:
         ("SET a = attribute_exists(b)", None, "The function is not allowed in an update expression; function: attribute_exists"),
         ("SET a = list_append(list_append(:v, :v), :v)", {":v": {"L": []}}, "The function is not allowed to be used this way in an expression; function: list_append"),
         ("SET a = list_append(:v, list_append(a, :v))", {":v": {"L": []}}, "The function is not allowed to be used this way in an expression; function: list_append"),
+        ("SET a = if_not_exists(b, list_append(a, :v))", {":v": {"L": []}}, "The function is not allowed to be used this way in an expression; function: list_append"),
+        ("SET a = list_append(a, :v) + :n", {":v": {"L": []}, ":n": N(1)}, "The function is not allowed to be used this way in an expression; function: list_append"),
+        ("SET a = :n - list_append(a, :v)", {":v": {"L": []}, ":n": N(1)}, "The function is not allowed to be used this way in an expression; function: list_append"),
         ("SET a = if_not_exists(if_not_exists(a, :v), :v)", {":v": N(1)}, "Operator or function requires a document path; operator or function: if_not_exists"),
         ("SET a = list_append(:v)", {":v": {"L": []}}, "Incorrect number of operands for operator or function; operator or function: list_append, number of operands: 1"),
         ("SET a = list_append(:v, :w)", {":v": {"L": []}, ":w": S("x")}, "Incorrect operand type for operator or function; operator or function: list_append, operand type: S"),
