@@ -31,6 +31,10 @@ T = TypeVar("T")
 log = logging.getLogger("lumadb.storage")
 
 MAX_GROUP = 64  # jobs committed together at most
+# The page cache of the connection that serves point reads on the event loop. SQLite's default
+# (2 MB) holds less than a 10,000-item table: every miss is a pread (GetItem at 16
+# connections: +5.6% req/s with 32 MB, side by side). Other connections keep the default.
+INLINE_CACHE_KIB = 32 * 1024
 _STOP = object()
 
 ConnectionSetup = Callable[[apsw.Connection], None]
@@ -122,6 +126,7 @@ class Database:
     def inline_connection(self) -> tuple[apsw.Connection, Clock]:
         if self._inline is None:
             self._inline = self.connect()
+            self._inline[0].pragma("cache_size", -INLINE_CACHE_KIB)
         return self._inline
 
     # -- reads --------------------------------------------------------------------
