@@ -140,7 +140,7 @@ class ReadPlan:
 async def read_page(service: DynamoService, plan: ReadPlan) -> None:
     """Fill the plan's page: inline first, then on the reader pool if the page is long."""
     inline_rows = INLINE_ROWS if plan.limit is None else min(plan.limit, INLINE_ROWS)
-    if service.read_now(plan.step, inline_rows, INLINE_BYTES):
+    if service.read_point(plan.step, inline_rows, INLINE_BYTES):
         return
     await service.read(_finish, plan)
 

@@ -49,6 +49,13 @@ class DynamoService:
         except apsw.SQLError as exc:
             raise _storage_error(exc) from exc
 
+    def read_point(self, fn: Callable[..., T], *args: Any) -> T:
+        """A point read on the event loop, sharing its read transaction (executor.read_point)."""
+        try:
+            return self.db.read_point(fn, *args)
+        except apsw.SQLError as exc:
+            raise _storage_error(exc) from exc
+
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         try:
             return await self.db.read(fn, *args)

@@ -68,8 +68,12 @@ class LoopWriter:
         commit_off_loop: bool = False,
         sync_checkpoints: bool = True,
         turns: ProcessLock | None = None,
+        before_commit: Callable[[], None] | None = None,
     ) -> None:
         self._connect = connect
+        # ends this process's shared read transaction: a checkpoint after the COMMIT could
+        # not start the WAL over while a reader holds a snapshot
+        self._before_commit = before_commit
         self._counters = counters  # the Database: its `commits` and `jobs` count these too
         self._fallback = fallback  # runs a job on the writer thread (the write lock is elsewhere)
         self._conn: tuple[apsw.Connection, Clock] | None = None
@@ -157,6 +161,8 @@ class LoopWriter:
             return
         assert self._conn is not None
         self._group = None
+        if self._before_commit is not None:
+            self._before_commit()
         # One writer at a time (a lone client): nothing would run on the loop during the fsync
         # anyway, and committing here saves the two thread hops (+10-17% PutItem and
         # UpdateItem at 1 connection, neutral at 16, measured side by side).

@@ -59,7 +59,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         table = tables[name] = service.catalog.require(name)
         wanted.extend((table, key_of_key(table, key)) for key in keys_and_attributes["Keys"])
     if len(wanted) <= INLINE_KEYS:
-        rows = service.read_now(_read_all, wanted)
+        rows = service.read_point(_read_all, wanted)
     else:
         rows = await service.read(_read_all, wanted)
 

@@ -30,10 +30,10 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         cache_key = ("ddb-item", table.id, storage_key)
         row, version = cache.lookup(service.db, cache_key)
         if row is MISSING:
-            row = service.read_now(items.read_row, table, storage_key)
+            row = service.read_point(items.read_row, table, storage_key)
             cache.store(service.db, cache_key, version, row)
     else:
-        row = service.read_now(items.read_row, table, storage_key)
+        row = service.read_point(items.read_row, table, storage_key)
     out: dict = {}
     if row is not None:
         projection = compiled.projection
