@@ -130,8 +130,11 @@ def describe(
         "ItemCount": item_count,
         "TableArn": meta["TableArn"],
         "TableId": meta["TableId"],
-        "BillingModeSummary": meta["BillingModeSummary"],
     }
+    # The stored summary always names the mode; DynamoDB shows it only once the table has been
+    # PAY_PER_REQUEST (and keeps it, with that date, after a switch back to PROVISIONED).
+    if "LastUpdateToPayPerRequestDateTime" in meta["BillingModeSummary"]:
+        out["BillingModeSummary"] = meta["BillingModeSummary"]
     for name in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
         indexes = meta.get(name)
         if indexes:
@@ -158,9 +161,11 @@ def table_arn(region: str, name: str) -> str:
 def table_name_from(name_or_arn: str) -> str:
     """TableName may also be the table's ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`)."""
     if name_or_arn.startswith("arn:"):
-        _, _, rest = name_or_arn.partition(":table/")
-        return rest.split("/", 1)[0]
-    return name_or_arn
+        _, found, rest = name_or_arn.partition(":table/")
+        name = rest.split("/", 1)[0]
+        if found and name:
+            return name
+    return name_or_arn  # not a table ARN: errors name what was given
 
 
 class Catalog:

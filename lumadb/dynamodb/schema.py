@@ -13,6 +13,7 @@ INVALID = "One or more parameter values were invalid: "
 MAX_THROUGHPUT = 1_000_000_000_000
 MAX_LSIS = 5
 MAX_GSIS = 20
+TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
 
 
 def _fail(message: str) -> DynamoError:
@@ -26,6 +27,16 @@ def check_throughput(throughput: dict[str, Any] | None) -> None:
         value = throughput.get(name)
         if value is not None and value > MAX_THROUGHPUT:
             raise _fail(f"Given value {value} for {name} is out of bounds")
+
+
+def check_table_class(table_class: str | None) -> None:
+    """CreateTable's and UpdateTable's TableClass (the spec leaves it a plain string: DynamoDB
+    refuses an unknown class with this text, not as an enum violation)."""
+    if table_class is not None and table_class not in TABLE_CLASSES:
+        raise _fail(
+            "Invalid table-class parameter provided. Please try again with a valid table-class value: "
+            f"[{', '.join(TABLE_CLASSES)}]."
+        )
 
 
 def check_billing(body: dict[str, Any]) -> str:
@@ -147,7 +158,8 @@ def check_key_schemas(body: dict[str, Any], billing_mode: str) -> None:
                     "when BillingMode is PAY_PER_REQUEST"
                 )
             if billing_mode == "PROVISIONED" and not throughput:
-                raise _fail(INVALID + f"ProvisionedThroughput must be specified for index: {name}")
+                # UpdateTable's GSI Create says "must be specified" (indexes/definitions.py)
+                raise _fail(INVALID + f"ProvisionedThroughput is not specified for index: {name}")
             check_throughput(throughput)
             if name in seen_indexes:
                 raise _fail(INVALID + f"Duplicate index name: {name}")

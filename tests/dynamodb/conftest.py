@@ -19,6 +19,12 @@ def ddb(server: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
+def ddb_unchecked(server: Any) -> Any:
+    """A client without botocore's own parameter checks, for requests botocore refuses to send."""
+    return client_for(server.url, validate=False)
+
+
+@pytest.fixture(scope="session")
 def ddb_resource(server: Any) -> Any:
     return resource_for(server.url)
 

@@ -19,8 +19,9 @@ CREDENTIALS = {
 }
 
 
-def client_for(url: str, service: str = "dynamodb") -> Any:
-    return boto3.client(service, endpoint_url=url + "/dynamodb", config=CLIENT_CONFIG, **CREDENTIALS)
+def client_for(url: str, service: str = "dynamodb", *, validate: bool = True) -> Any:
+    config = CLIENT_CONFIG if validate else CLIENT_CONFIG.merge(Config(parameter_validation=False))
+    return boto3.client(service, endpoint_url=url + "/dynamodb", config=config, **CREDENTIALS)
 
 
 def resource_for(url: str) -> Any:

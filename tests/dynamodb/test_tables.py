@@ -48,7 +48,7 @@ def test_create_table_provisioned_and_table_class(ddb: Any, make_table: Any) -> 
     table = ddb.describe_table(TableName=name)["Table"]
     assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
     assert table["ProvisionedThroughput"]["WriteCapacityUnits"] == 3
-    assert table["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
+    assert "BillingModeSummary" not in table  # never on demand
     assert table["TableClassSummary"]["TableClass"] == "STANDARD_INFREQUENT_ACCESS"
     assert table["DeletionProtectionEnabled"] is True
 
@@ -216,30 +216,6 @@ def test_update_table_throughput_and_billing(ddb: Any, make_table: Any) -> None:
     )
 
 
-def test_tags(ddb: Any, make_table: Any) -> None:
-    name = make_table()
-    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
-    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
-    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "3"}])
-    tags = {t["Key"]: t["Value"] for t in ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]}
-    assert tags == {"a": "3", "b": "2"}
-    ddb.untag_resource(ResourceArn=arn, TagKeys=["b"])
-    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "a", "Value": "3"}]
-    missing = arn.replace(name, table_name())
-    assert error_of(ddb.list_tags_of_resource, ResourceArn=missing) == (
-        "ResourceNotFoundException",
-        f"Requested resource not found: ResourcArn: {missing} not found",
-    )
-    assert (
-        error_of(
-            ddb.tag_resource,
-            ResourceArn="arn:aws:dynamodb:us-east-1:000000000000:table",
-            Tags=[{"Key": "a", "Value": "b"}],
-        )[0]
-        == "ValidationException"
-    )
-
-
 def test_describe_limits_and_endpoints(ddb: Any, server: Any) -> None:
     limits = ddb.describe_limits()
     assert limits["TableMaxReadCapacityUnits"] == 40000 and limits["AccountMaxWriteCapacityUnits"] == 80000
@@ -298,3 +274,122 @@ def test_create_table_needs_a_key_schema_and_definitions(ddb: Any, server: Any) 
     assert json.loads(body)["message"].startswith(
         "2 validation errors detected: Value null at 'attributeDefinitions'"
     )
+
+
+def test_billing_mode_summary_appears_once_a_table_was_on_demand(ddb: Any) -> None:
+    throughput = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    name = table_name()
+    created = ddb.create_table(TableName=name, ProvisionedThroughput=throughput, **HASH_S)["TableDescription"]
+    try:  # PROVISIONED by default: no summary
+        assert "BillingModeSummary" not in created
+        assert "BillingModeSummary" not in ddb.describe_table(TableName=name)["Table"]
+        updated = ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")["TableDescription"]
+        summary = updated["BillingModeSummary"]
+        assert summary["BillingMode"] == "PAY_PER_REQUEST" and "LastUpdateToPayPerRequestDateTime" in summary
+        back = ddb.update_table(TableName=name, BillingMode="PROVISIONED", ProvisionedThroughput=throughput)
+        assert back["TableDescription"]["BillingModeSummary"] == {**summary, "BillingMode": "PROVISIONED"}
+        assert ddb.describe_table(TableName=name)["Table"]["BillingModeSummary"] == back["TableDescription"][
+            "BillingModeSummary"
+        ]
+    finally:
+        ddb.delete_table(TableName=name)
+    name = table_name()
+    created = ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **HASH_S)["TableDescription"]
+    try:  # the date is described from the first DescribeTable on, not in CreateTable's answer
+        assert created["BillingModeSummary"] == {"BillingMode": "PAY_PER_REQUEST"}
+        summary = ddb.describe_table(TableName=name)["Table"]["BillingModeSummary"]
+        assert set(summary) == {"BillingMode", "LastUpdateToPayPerRequestDateTime"}
+    finally:
+        ddb.delete_table(TableName=name)
+
+
+@pytest.mark.parametrize("operation", ["create_table", "update_table"])
+def test_throughput_violations_name_write_units_first(ddb_unchecked: Any, operation: str) -> None:
+    extra = HASH_S if operation == "create_table" else {}
+    for given, value, constraint in (
+        ({"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}, "'0'", "Member must have value greater than or equal to 1"),
+        ({}, "null", "Member must not be null"),
+    ):
+        code, message = error_of(
+            getattr(ddb_unchecked, operation), TableName=table_name(), ProvisionedThroughput=given, **extra
+        )
+        assert (code, message) == (
+            "ValidationException",
+            f"2 validation errors detected: Value {value} at 'provisionedThroughput.writeCapacityUnits' failed to "
+            f"satisfy constraint: {constraint}; Value {value} at 'provisionedThroughput.readCapacityUnits' failed "
+            f"to satisfy constraint: {constraint}",
+        )
+
+
+def test_provisioned_gsi_without_throughput(ddb: Any) -> None:
+    code, message = error_of(
+        ddb.create_table,
+        TableName=table_name(),
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+        GlobalSecondaryIndexes=[{"IndexName": "gsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+    )  # fmt: skip
+    assert (code, message) == (
+        "ValidationException",
+        "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: gsi",
+    )
+
+
+def test_update_table_with_nothing_to_update(ddb: Any, make_table: Any) -> None:
+    assert error_of(ddb.update_table, TableName=make_table()) == (
+        "ValidationException",
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
+        "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
+        "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
+    )
+
+
+def test_invalid_table_class(ddb: Any, make_table: Any) -> None:
+    expected = (
+        "ValidationException",
+        "Invalid table-class parameter provided. Please try again with a valid table-class value: "
+        "[STANDARD, STANDARD_INFREQUENT_ACCESS].",
+    )
+    name = table_name()
+    assert error_of(ddb.create_table, TableName=name, BillingMode="PAY_PER_REQUEST", TableClass="COLD", **HASH_S) == (
+        expected
+    )
+    assert error_of(ddb.describe_table, TableName=name)[0] == "ResourceNotFoundException"
+    assert error_of(ddb.update_table, TableName=make_table(), TableClass="COLD") == expected
+
+
+def test_deletion_protection_and_table_class_change_alone(ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    only = "One or more parameter values were invalid: {} modification must be the only operation in the request"
+    for change in ({"BillingMode": "PAY_PER_REQUEST"}, {"TableClass": "STANDARD"}):
+        assert error_of(ddb.update_table, TableName=name, DeletionProtectionEnabled=True, **change) == (
+            "ValidationException",
+            only.format("DeletionProtection"),
+        )
+    assert error_of(ddb.update_table, TableName=name, TableClass="STANDARD", BillingMode="PAY_PER_REQUEST") == (
+        "ValidationException",
+        only.format("TableClass"),
+    )
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["DeletionProtectionEnabled"] is False and "TableClassSummary" not in table
+
+
+def test_disabling_point_in_time_recovery_takes_no_recovery_period(ddb: Any, make_table: Any) -> None:
+    assert error_of(
+        ddb.update_continuous_backups,
+        TableName=make_table(),
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False, "RecoveryPeriodInDays": 7},
+    ) == (
+        "ValidationException",
+        "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.",
+    )
+
+
+def test_a_malformed_arn_is_named_as_given(ddb: Any) -> None:
+    for name in ("arn:foo", "arn:aws:dynamodb:us-east-1:000000000000:table/"):
+        assert error_of(ddb.describe_table, TableName=name) == (
+            "ResourceNotFoundException",
+            f"Requested resource not found: Table: {name} not found",
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog, schema
+from lumadb.dynamodb import catalog, schema, tags
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.streams import specification as stream_specification
@@ -67,7 +67,7 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
         "ProvisionedThroughput": _throughput(body.get("ProvisionedThroughput")),
         "BillingModeSummary": {"BillingMode": billing_mode},
         "DeletionProtectionEnabled": bool(body.get("DeletionProtectionEnabled", False)),
-        "Tags": body.get("Tags") or [],
+        "Tags": [tag for tag in body.get("Tags") or [] if tag is not None],
         "PointInTimeRecovery": {"Enabled": False},
     }
     if billing_mode == "PAY_PER_REQUEST":
@@ -118,10 +118,15 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     schema.check_key_schemas(body, billing_mode)
     index_definitions.check_projections(body)
     stream_specification.check_create(body.get("StreamSpecification"))
+    schema.check_table_class(body.get("TableClass"))
+    tags.check_count(len(tags.check_tags(body.get("Tags") or [])))
     meta = build_meta(body, name, request_region(request), billing_mode)
     created = await service.write(catalog.insert_table, name, meta)
     if created is None:
         raise DynamoError.resource_in_use(f"Table already exists: {name}")
     table, version = created
     service.catalog.installed(table, name, version)
-    return {"TableDescription": table.describe(0, 0)}
+    description = table.describe(0, 0)
+    if billing_mode == "PAY_PER_REQUEST":  # the date appears from the first DescribeTable on
+        description["BillingModeSummary"] = {"BillingMode": billing_mode}
+    return {"TableDescription": description}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import backups, catalog
+from lumadb.dynamodb.errors import DynamoError
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -13,11 +14,15 @@ if TYPE_CHECKING:
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     name = body["TableName"]
+    spec = body["PointInTimeRecoverySpecification"]
+    enabled = bool(spec.get("PointInTimeRecoveryEnabled"))
+    if not enabled and spec.get("RecoveryPeriodInDays") is not None:
+        raise DynamoError.validation(
+            "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery."
+        )
     table = service.catalog.get(name)
     if table is None:
         raise backups.table_not_found(catalog.table_name_from(name))
-    spec = body["PointInTimeRecoverySpecification"]
-    enabled = bool(spec.get("PointInTimeRecoveryEnabled"))
 
     def change(meta: dict[str, Any]) -> None:
         state = meta.get("PointInTimeRecovery") or {}

@@ -33,12 +33,23 @@ UPDATABLE = (
 )
 
 
+# Changes DynamoDB refuses to combine with any other in one UpdateTable (the first named wins).
+ALONE = (("DeletionProtectionEnabled", "DeletionProtection"), ("TableClass", "TableClass"))
+
+
 def _check_request(body: dict[str, Any]) -> None:
-    if not any(body.get(name) is not None and body.get(name) != [] for name in UPDATABLE):
+    given = [name for name in UPDATABLE if body.get(name) is not None and body.get(name) != []]
+    if not given:
         raise DynamoError.validation(
-            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates "
-            "or SSESpecification or ReplicaUpdates is required"
+            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
+            "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, "
+            "MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass "
+            "is required"
         )
+    schema.check_table_class(body.get("TableClass"))
+    for name, label in ALONE:
+        if name in given and len(given) > 1:
+            raise DynamoError.validation(INVALID + f"{label} modification must be the only operation in the request")
     if body.get("BillingMode") == "PROVISIONED" and not body.get("ProvisionedThroughput"):
         raise DynamoError.validation(
             INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
@@ -113,9 +124,10 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         ):
             raise _unchanged(current, throughput)
     if mode != current_mode:
-        meta["BillingModeSummary"] = {"BillingMode": mode}
+        summary = meta["BillingModeSummary"]  # keeps the last switch to PAY_PER_REQUEST
+        summary["BillingMode"] = mode
         if mode == "PAY_PER_REQUEST":
-            meta["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = when
+            summary["LastUpdateToPayPerRequestDateTime"] = when
             meta["ProvisionedThroughput"].update(ReadCapacityUnits=0, WriteCapacityUnits=0)
             for index in indexes.values():
                 index["ProvisionedThroughput"].update(ReadCapacityUnits=0, WriteCapacityUnits=0)
