@@ -206,12 +206,10 @@ def test_request_errors(ddb: Any, table: str) -> None:
             },
         ],
     ) == ("ValidationException", "TransactItems can only contain one of Check, Put, Update or Delete")
-    assert error_of(
-        ddb.transact_write_items,
-        TransactItems=[
-            {"Delete": {"TableName": table, "Key": {"pk": {"N": "1"}}}},
-        ],
-    ) == ("ValidationException", "The provided key element does not match the schema")
+    assert error_of(ddb.transact_write_items, TransactItems=[{}]) == (
+        "ValidationException",
+        "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request",
+    )
 
 
 def test_transact_get_items(ddb: Any, table: str, make_table: Any) -> None:
@@ -257,10 +255,12 @@ def test_resource_client_transactions(ddb_resource: Any, table: str) -> None:
     assert got["Responses"][0]["Item"]["tags"] == {"a"}
 
 
-def test_updating_a_key_attribute_is_a_request_error(ddb: Any, table: str) -> None:
-    assert error_of(
+def test_updating_a_key_attribute_cancels_with_a_validation_reason(ddb: Any, table: str) -> None:
+    # DynamoDB Local's TransactionErrorMapper.mapToCorrectExceptionForUpdateRequest
+    response = error_response(
         ddb.transact_write_items,
         TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "p3"}}}},
             {
                 "Update": {
                     "TableName": table,
@@ -270,10 +270,20 @@ def test_updating_a_key_attribute_is_a_request_error(ddb: Any, table: str) -> No
                 }
             },
         ],
-    ) == (
-        "ValidationException",
-        "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key",
     )
+    assert response["Error"] == {
+        "Code": "TransactionCanceledException",
+        "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError]",
+    }
+    assert response["CancellationReasons"] == [
+        {"Code": "None"},
+        {
+            "Code": "ValidationError",
+            "Message": "One or more parameter values were invalid: Cannot update attribute pk. "
+            "This attribute is part of the key",
+        },
+    ]
+    assert "Item" not in ddb.get_item(TableName=table, Key=key("p3"))
 
 
 def test_cancellation_body_is_dynamodbs(server: Any, table: str) -> None:

@@ -6,14 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, items, transaction_limits
+from lumadb.dynamodb import capacity, inputs, items, transaction_keys, transaction_limits
 from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.keys import StorageKey, key_of_key
+from lumadb.dynamodb.keys import StorageKey
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.expressions import Projection
     from lumadb.dynamodb.service import DynamoService
     from lumadb.storage.sqlite import apsw
 
@@ -28,18 +29,33 @@ def _read_snapshot(conn: apsw.Connection, wanted: list[tuple[TableInfo, StorageK
         conn.execute("COMMIT")
 
 
-async def handle(service: DynamoService, body: dict, request: Request) -> dict:
-    wanted: list[tuple[TableInfo, StorageKey]] = []
-    projections = []
-    for entry in body["TransactItems"]:
+def _wanted(
+    service: DynamoService, entries: list[dict]
+) -> tuple[list[tuple[TableInfo, StorageKey]], list[Projection | None]]:
+    """(table, key) and projection of every Get: each Get's own checks and expressions first, then
+    the tables, then each key against its table (DynamoDB's order, as TransactWriteItems)."""
+    gets: list[dict] = []
+    projections: list[Projection | None] = []
+    for entry in entries:
         get = entry.get("Get")
         if get is None:
             raise DynamoError.validation("TransactItems can only contain one of Get")
         check_mixing(get, "Get")
         inputs.check_key_values(get["Key"])
         projections.append(compile_request(get, "Get").projection)
-        table = service.catalog.require(get["TableName"])
-        wanted.append((table, key_of_key(table, get["Key"])))
+        gets.append(get)
+    tables = [service.catalog.require(get["TableName"]) for get in gets]
+    wanted: list[tuple[TableInfo, StorageKey]] = []
+    for position, (get, table) in enumerate(zip(gets, tables, strict=True)):
+        try:
+            wanted.append((table, transaction_keys.storage_key(table, get["Key"])))
+        except transaction_keys.ActionInvalid as problem:
+            raise transaction_keys.cancelled(position, len(gets), problem.message) from None
+    return wanted, projections
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    wanted, projections = _wanted(service, body["TransactItems"])
     seen: set[tuple[int, StorageKey]] = set()
     for table, key in wanted:
         if (table.id, key) in seen:

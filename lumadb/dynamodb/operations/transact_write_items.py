@@ -1,6 +1,7 @@
 """TransactWriteItems: up to 100 ConditionCheck, Put, Update and Delete actions on distinct items,
-all applied in one SQLite transaction or none; a failed condition cancels the whole transaction
-with CancellationReasons in action order."""
+all applied in one SQLite transaction or none; a failed condition (or a key that does not fit
+its table: `transaction_keys`) cancels the whole transaction with CancellationReasons in action
+order."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, idempotency, inputs, item_collections, items, transaction_limits
+from lumadb.dynamodb import (
+    capacity,
+    idempotency,
+    inputs,
+    item_collections,
+    items,
+    transaction_keys,
+    transaction_limits,
+)
 from lumadb.dynamodb.attributes import item_size, normalize_item
 from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
+from lumadb.dynamodb.keys import StorageKey
 from lumadb.dynamodb.request_expressions import Compiled, check_mixing, compile_request
 from lumadb.dynamodb.writes import UPDATE_TOO_LARGE
 from lumadb.http import Request
@@ -25,6 +34,19 @@ if TYPE_CHECKING:
 
 KINDS = ("ConditionCheck", "Put", "Delete", "Update")
 CONDITION_FAILED = "The conditional request failed"
+NO_OPERATION = "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request"
+MANY_OPERATIONS = "TransactItems can only contain one of Check, Put, Update or Delete"
+
+
+@dataclass(slots=True)
+class Draft:
+    """One action as the request gives it, checked as far as it can be without its table."""
+
+    kind: str
+    part: dict
+    compiled: Compiled
+    item: dict | None  # Put: the item, canonical
+    size: int
 
 
 @dataclass(slots=True)
@@ -39,10 +61,10 @@ class Action:
     request_size: int = 0  # what the action brings to the transaction's 4 MB
 
 
-def _action(service: DynamoService, entry: dict) -> Action:
+def _draft(entry: dict) -> Draft:
     kinds = [kind for kind in KINDS if entry.get(kind) is not None]
     if len(kinds) != 1:
-        raise DynamoError.validation("TransactItems can only contain one of Check, Put, Update or Delete")
+        raise DynamoError.validation(MANY_OPERATIONS if kinds else NO_OPERATION)
     kind = kinds[0]
     part = entry[kind]
     check_mixing(part, kind)
@@ -51,26 +73,37 @@ def _action(service: DynamoService, entry: dict) -> Action:
         item, size = inputs.checked_item(part["Item"])
     else:
         inputs.check_key_values(part["Key"])
-    compiled = compile_request(part, kind)
-    table = service.catalog.require(part["TableName"])
-    if kind == "Put":
-        assert item is not None
-        key = key_of_item(table, item)
-    else:
-        key = key_of_key(table, part["Key"])
-        if kind == "Update":
-            item = normalize_item(part["Key"])
-            change = compiled.update
-            for name in table.key_names:
-                if change is not None and name in change.top_level_names:
-                    raise DynamoError.validation(
-                        f"One or more parameter values were invalid: Cannot update attribute {name}. "
-                        "This attribute is part of the key"
-                    )
+    return Draft(kind, part, compile_request(part, kind), item, size)
+
+
+def _action(draft: Draft, table: TableInfo) -> Action:
+    """Raises ActionInvalid for what DynamoDB reports as the action's cancellation reason."""
+    kind, part, item = draft.kind, draft.part, draft.item
+    key = transaction_keys.storage_key(table, part.get("Key"), item)
+    if kind == "Update":
+        item = normalize_item(part["Key"])
+        change = draft.compiled.update
+        for name in table.key_names:
+            if change is not None and name in change.top_level_names:
+                raise transaction_keys.key_update(name)
     return Action(
-        kind, table, key, compiled, part.get("ReturnValuesOnConditionCheckFailure"), item, size,
-        transaction_limits.write_size(kind, part, size),
+        kind, table, key, draft.compiled, part.get("ReturnValuesOnConditionCheckFailure"), item, draft.size,
+        transaction_limits.write_size(kind, part, draft.size),
     )  # fmt: skip
+
+
+def _actions(service: DynamoService, entries: list[dict]) -> list[Action]:
+    """Every action's own checks and expressions first, whichever action names a missing table
+    (DynamoDB's order); then the tables; then each action's key against its table."""
+    drafts = [_draft(entry) for entry in entries]
+    tables = [service.catalog.require(draft.part["TableName"]) for draft in drafts]
+    actions: list[Action] = []
+    for position, (draft, table) in enumerate(zip(drafts, tables, strict=True)):
+        try:
+            actions.append(_action(draft, table))
+        except transaction_keys.ActionInvalid as problem:
+            raise transaction_keys.cancelled(position, len(drafts), problem.message) from None
+    return actions
 
 
 def _reason(code: str, message: str | None = None, item: dict | None = None) -> dict[str, Any]:
@@ -155,7 +188,7 @@ def _run(
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
-    actions = [_action(service, entry) for entry in body["TransactItems"]]
+    actions = _actions(service, body["TransactItems"])
     seen: set[tuple[int, StorageKey]] = set()
     for action in actions:
         identity = (action.table.id, action.key)
