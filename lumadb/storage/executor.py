@@ -97,7 +97,7 @@ class Database:
         self._writer_lock = threading.Lock()
         self._inline: tuple[apsw.Connection, Clock] | None = None
         self._snapshot_at: int | None = None  # `commits` when the shared read transaction began
-        self._read_this_iteration = False  # a point read ran in this loop iteration
+        self._iteration: asyncio.AbstractEventLoop | None = None  # a point read ran in its current iteration
         self._idle_readers: list[tuple[apsw.Connection, Clock]] = []  # for the reader pool
         self._readers_lock = threading.Lock()
         self._closed = False
@@ -160,11 +160,14 @@ class Database:
             return self.read_now(fn, *args)
         conn, clock = self._inline_connection()
         if self._snapshot_at is None:
-            if not self._read_this_iteration:
+            iteration = self._iteration
+            if iteration is None or iteration.is_closed():  # (a closed loop never ends its iteration)
                 # the first of the iteration reads alone: a lone client would pay BEGIN and
                 # COMMIT for nothing
-                self._read_this_iteration = True
-                asyncio.get_running_loop().call_soon(self._iteration_over)
+                self._iteration = asyncio.get_running_loop()
+                self._iteration.call_soon(self._iteration_over)
+                if conn.in_transaction:  # a snapshot whose COMMIT failed
+                    conn.execute("ROLLBACK")
             else:
                 self._begin_shared_snapshot(conn)
         elif self._snapshot_at != self.commits or not conn.in_transaction:
@@ -182,7 +185,7 @@ class Database:
         self._snapshot_at = self.commits
 
     def _iteration_over(self) -> None:
-        self._read_this_iteration = False
+        self._iteration = None
         self.end_shared_snapshot()
 
     def end_shared_snapshot(self) -> None:
