@@ -27,6 +27,10 @@ def count(conn) -> int:
     return conn.execute("SELECT count(*) FROM t").fetchone()[0]
 
 
+def first_row(conn) -> list:
+    return conn.execute("SELECT k FROM t WHERE k = 0").fetchall()
+
+
 def test_concurrent_writes_are_each_atomic(db: Database) -> None:
     def insert(conn, k: int) -> int:
         conn.execute("INSERT INTO t VALUES (?, 'a')", (k,))
@@ -202,12 +206,15 @@ def test_close_closes_the_reader_pool_connections(tmp_path: Path) -> None:
     assert _open_files_under(folder) == []
 
 
+@pytest.mark.parametrize("point_reads", [False, True])
 @pytest.mark.parametrize("durability", ["normal", "full"])
 def test_the_wal_starts_over_while_short_writes_go_on(
-    durability: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    durability: str, point_reads: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The loop writer checkpoints in two passes (lumadb/storage/checkpoints.py): the WAL must
-    # still start over, or it would grow with every write.
+    # still start over, or it would grow with every write. A snapshot held on would keep it
+    # from starting over: the point reads' shared one (read_point) ends with its loop
+    # iteration, and before the loop writer commits.
     monkeypatch.setattr(checkpoints, "PAGES", 1000)
     db = Database(tmp_path / "x.sqlite", durability=durability)
     db.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
@@ -215,8 +222,12 @@ def test_the_wal_starts_over_while_short_writes_go_on(
 
     async def main() -> None:
         for start in range(0, 12000, 20):
-            await asyncio.gather(*(db.write_short(lambda c, k=k: c.execute(
+            writes = asyncio.gather(*(db.write_short(lambda c, k=k: c.execute(
                 "INSERT INTO t VALUES (?, ?)", (k, blob))) for k in range(start, start + 20)))
+            if point_reads:
+                db.read_point(first_row)
+                db.read_point(first_row)  # its snapshot is open when the group commits
+            await writes
 
     asyncio.run(main())
     wal = tmp_path / "x.sqlite-wal"

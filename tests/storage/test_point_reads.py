@@ -1,5 +1,5 @@
 """Point reads on the event loop share one read transaction per loop iteration, and still see
-every write acknowledged before they run."""
+every write acknowledged before they run (that the WAL still starts over: test_executor)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from lumadb.storage import checkpoints
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
 
@@ -98,32 +97,5 @@ def test_across_processes_every_point_read_has_its_own_transaction(tmp_path: Pat
             return seen
 
         assert asyncio.run(main()) == ["first", "first", "second"]
-    finally:
-        db.close()
-
-
-@pytest.mark.parametrize("durability", ["normal", "full"])
-def test_the_wal_starts_over_while_point_reads_and_short_writes_go_on(
-    durability: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A snapshot held on would keep the WAL from starting over: the shared one ends with its
-    # loop iteration, and before the loop writer commits.
-    monkeypatch.setattr(checkpoints, "PAGES", 1000)
-    db = Database(tmp_path / "x.sqlite", durability=durability)
-    db.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
-    blob = b"x" * 3000  # about a page per row
-
-    async def main() -> None:
-        for start in range(0, 12000, 20):
-            writes = asyncio.gather(*(db.write_short(lambda c, k=k: c.execute(
-                "INSERT INTO t VALUES (?, ?)", (k, blob))) for k in range(start, start + 20)))
-            db.read_point(value)
-            db.read_point(value)  # its snapshot is open when the group commits
-            await writes
-
-    try:
-        asyncio.run(main())
-        # as in test_executor's test without reads: 12,000 pages, a checkpoint every 1,000
-        assert (tmp_path / "x.sqlite-wal").stat().st_size < 6000 * 4120
     finally:
         db.close()
