@@ -213,13 +213,27 @@ def test_wrong_index_key_type_is_refused_on_write(ddb: Any, indexed: str) -> Non
         error_of(ddb.batch_write_item, RequestItems={indexed: [{"PutRequest": {"Item": bad}}]})[0]
         == "ValidationException"
     )
-    assert (
-        error_of(ddb.transact_write_items, TransactItems=[{"Put": {"TableName": indexed, "Item": bad}}])[0]
-        == "ValidationException"
-    )
+    # in a transaction the action is cancelled with a ValidationError reason (as on DynamoDB)
+    fine = {"Put": {"TableName": indexed, "Item": {"pk": {S: "y"}, "sk": {N: "1"}}}}
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as caught:
+        ddb.transact_write_items(TransactItems=[fine, {"Put": {"TableName": indexed, "Item": bad}}])
+    assert caught.value.response["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError", "Message": message},
+    ]
+    update = {"Update": {
+        "TableName": indexed, "Key": {"pk": {S: "x"}, "sk": {N: "1"}}, "UpdateExpression": "SET #s = :v",
+        "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": {":v": {"L": []}},
+    }}  # fmt: skip
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as caught:
+        ddb.transact_write_items(TransactItems=[update])
+    assert caught.value.response["CancellationReasons"][0]["Code"] == "ValidationError"
     code, text = error_of(
         ddb.put_item, TableName=indexed, Item={"pk": {S: "x"}, "sk": {N: "1"}, "owner": {S: ""}}
     )
+    assert code == "ValidationException" and "IndexName: byOwner, IndexKey: owner" in text
+    empty_in_a_transaction = {"Put": {"TableName": indexed, "Item": {"pk": {S: "x"}, "sk": {N: "1"}, "owner": {S: ""}}}}
+    code, text = error_of(ddb.transact_write_items, TransactItems=[fine, empty_in_a_transaction])
     assert code == "ValidationException" and "IndexName: byOwner, IndexKey: owner" in text
     assert ddb.scan(TableName=indexed)["Count"] == 0  # nothing was written
 

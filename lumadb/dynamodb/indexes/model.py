@@ -132,10 +132,15 @@ class IndexInfo:
         return {name: item[name] for name in names if name in item}
 
 
+# A transaction reports this one as its action's ValidationError reason (an empty value is a
+# request error there too).
+INDEX_KEY_TYPE_MISMATCH = INVALID + "Type mismatch for Index Key "
+
+
 def _bad_key(index: str, name: str, type_name: str, value: dict) -> DynamoError:
     if value.get(type_name) is None:
         return DynamoError.validation(
-            INVALID + f"Type mismatch for Index Key {name} Expected: {type_name} "
+            INDEX_KEY_TYPE_MISMATCH + f"{name} Expected: {type_name} "
             f"Actual: {next(iter(value), '')} IndexName: {index}"
         )
     return DynamoError.validation(

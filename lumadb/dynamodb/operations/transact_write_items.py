@@ -21,6 +21,7 @@ from lumadb.dynamodb import (
 )
 from lumadb.dynamodb.attributes import item_size, normalize_item
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.indexes.model import INDEX_KEY_TYPE_MISMATCH
 from lumadb.dynamodb.keys import StorageKey
 from lumadb.dynamodb.request_expressions import Compiled, check_mixing, compile_request
 from lumadb.dynamodb.writes import UPDATE_TOO_LARGE
@@ -169,15 +170,23 @@ def _run(
         raise cancelled(reasons)
     charges: list[Charge] = []
     deltas: items.CounterDeltas = {}
-    for action, (old_row, old_item, new_item, new_size) in zip(actions, planned, strict=True):
+    for position, (action, planned_write) in enumerate(zip(actions, planned, strict=True)):
+        old_row, old_item, new_item, new_size = planned_write
         old_size = old_row[0] if old_row is not None else 0
         index_writes = None
         if action.kind in ("Put", "Update"):
             assert new_item is not None
             blob = orjson.dumps(new_item)
-            index_writes = items.write(
-                conn, action.table, action.key, old_row, new_item, blob, new_size, old_item, deltas
-            )
+            try:
+                index_writes = items.write(
+                    conn, action.table, action.key, old_row, new_item, blob, new_size, old_item, deltas
+                )
+            except DynamoError as error:  # raised inside the job: the writes before it roll back
+                if not error.message.startswith(INDEX_KEY_TYPE_MISMATCH):
+                    raise
+                reasons = [_reason("None") for _ in actions]
+                reasons[position] = _reason("ValidationError", error.message)
+                raise cancelled(reasons) from None
         elif action.kind == "Delete":
             index_writes = items.delete(conn, action.table, action.key, old_row, old_item, deltas)
         charges.append((old_size, new_size, index_writes))
