@@ -141,3 +141,9 @@ class DynamoError(ProtocolError):
     @classmethod
     def duplicate_item(cls, message: str) -> DynamoError:
         return cls(DYNAMODB + "DuplicateItemException", message)
+
+
+class KeyMismatch(DynamoError):
+    """A key value that does not fit the table's (or a secondary index's) key schema: an error of
+    the whole request, except in a transaction, where DynamoDB reports it as its action's
+    ValidationError cancellation reason (transaction_keys.py)."""

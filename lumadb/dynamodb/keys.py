@@ -9,7 +9,7 @@ import zlib
 from typing import TYPE_CHECKING
 
 from lumadb.dynamodb.attributes import normalize_number
-from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.errors import DynamoError, KeyMismatch
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
@@ -94,7 +94,7 @@ StorageKey = tuple[int, bytes, bytes]
 
 
 def schema_mismatch() -> DynamoError:
-    return DynamoError.validation(_SCHEMA_MISMATCH)
+    return KeyMismatch.validation(_SCHEMA_MISMATCH)
 
 
 def _empty_key_error(type_name: str, name: str) -> DynamoError:
@@ -146,11 +146,11 @@ def key_of_key(table: TableInfo, key: dict) -> StorageKey:
 def _item_part(item: dict, name: str, type_name: str, is_hash: bool) -> bytes:
     av = item.get(name)
     if av is None:
-        raise DynamoError.validation(_INVALID + f"Missing the key {name} in the item")
+        raise KeyMismatch.validation(_INVALID + f"Missing the key {name} in the item")
     value = av.get(type_name)
     if value is None:
         actual = next(iter(av), "")
-        raise DynamoError.validation(
+        raise KeyMismatch.validation(
             _INVALID + f"Type mismatch for key {name} expected: {type_name} actual: {actual}"
         )
     return _encode_part(type_name, value, name, is_hash)

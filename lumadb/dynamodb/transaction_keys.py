@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key, schema_mismatch
+from lumadb.dynamodb.errors import DynamoError, KeyMismatch
+from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
 
 _INVALID = "One or more parameter values were invalid: "
-# key_of_item's and key_of_key's texts for a key that does not match the schema
-_MISMATCH_PREFIXES = (_INVALID + "Missing the key ", _INVALID + "Type mismatch for key ")
-_SCHEMA_MISMATCH = schema_mismatch().message
 
 
 class ActionInvalid(Exception):
@@ -34,11 +31,8 @@ def storage_key(table: TableInfo, key: dict | None = None, item: dict | None = N
     match the table's key schema."""
     try:
         return key_of_item(table, item) if item is not None else key_of_key(table, key or {})
-    except DynamoError as error:
-        message = error.message
-        if message == _SCHEMA_MISMATCH or message.startswith(_MISMATCH_PREFIXES):
-            raise ActionInvalid(message) from None
-        raise
+    except KeyMismatch as error:
+        raise ActionInvalid(error.message) from None
 
 
 def key_update(name: str) -> ActionInvalid:

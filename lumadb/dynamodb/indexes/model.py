@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.dynamodb.attributes import item_size
-from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.errors import DynamoError, KeyMismatch
 from lumadb.dynamodb.keys import ENCODERS, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, hash_prefix
 
 if TYPE_CHECKING:
@@ -132,15 +132,10 @@ class IndexInfo:
         return {name: item[name] for name in names if name in item}
 
 
-# A transaction reports this one as its action's ValidationError reason (an empty value is a
-# request error there too).
-INDEX_KEY_TYPE_MISMATCH = INVALID + "Type mismatch for Index Key "
-
-
 def _bad_key(index: str, name: str, type_name: str, value: dict) -> DynamoError:
-    if value.get(type_name) is None:
-        return DynamoError.validation(
-            INDEX_KEY_TYPE_MISMATCH + f"{name} Expected: {type_name} "
+    if value.get(type_name) is None:  # (an empty value is a request error in a transaction too)
+        return KeyMismatch.validation(
+            INVALID + f"Type mismatch for Index Key {name} Expected: {type_name} "
             f"Actual: {next(iter(value), '')} IndexName: {index}"
         )
     return DynamoError.validation(

@@ -20,8 +20,7 @@ from lumadb.dynamodb import (
     transaction_limits,
 )
 from lumadb.dynamodb.attributes import item_size, normalize_item
-from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.indexes.model import INDEX_KEY_TYPE_MISMATCH
+from lumadb.dynamodb.errors import DynamoError, KeyMismatch
 from lumadb.dynamodb.keys import StorageKey
 from lumadb.dynamodb.request_expressions import Compiled, check_mixing, compile_request
 from lumadb.dynamodb.writes import UPDATE_TOO_LARGE
@@ -181,12 +180,8 @@ def _run(
                 index_writes = items.write(
                     conn, action.table, action.key, old_row, new_item, blob, new_size, old_item, deltas
                 )
-            except DynamoError as error:  # raised inside the job: the writes before it roll back
-                if not error.message.startswith(INDEX_KEY_TYPE_MISMATCH):
-                    raise
-                reasons = [_reason("None") for _ in actions]
-                reasons[position] = _reason("ValidationError", error.message)
-                raise cancelled(reasons) from None
+            except KeyMismatch as error:  # an index key; inside the job: earlier writes roll back
+                raise transaction_keys.cancelled(position, len(actions), error.message) from None
         elif action.kind == "Delete":
             index_writes = items.delete(conn, action.table, action.key, old_row, old_item, deltas)
         charges.append((old_size, new_size, index_writes))
