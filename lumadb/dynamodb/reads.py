@@ -28,36 +28,37 @@ INLINE_ROWS = 128
 INLINE_BYTES = 128 * 1024  # an inline step hands the rest of a page to the pool past this
 POOL_ROWS = 1_000_000  # per step on the reader pool; a page ends at 1 MB long before that
 
-_SELECT_PREFIX = "1 validation error detected: "
+_SELECT_PREFIX = "1 validation error detected: "  # Query's; Scan's come without it
 
 # A position in the items table's order: (hash_prefix, pk, sk)
 Position = tuple[int, bytes, bytes]
 
 
-def check_select(body: dict, has_projection: bool) -> bool:
+def check_select(body: dict, has_projection: bool, scan: bool = False) -> bool:
     """DynamoDB's rules for Select; True when only the count is wanted."""
     select = body.get("Select")
     if select is None:
         return False
+    prefix = "" if scan else _SELECT_PREFIX
     if select == "SPECIFIC_ATTRIBUTES":
         if not has_projection:
             raise DynamoError.validation(
-                _SELECT_PREFIX
+                prefix
                 + "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
             )
         return False
     described = "only the Count" if select == "COUNT" else select
     if body.get("ProjectionExpression") is not None:
         raise DynamoError.validation(
-            _SELECT_PREFIX + f"Cannot specify the ProjectionExpression when choosing to get {described}"
+            prefix + f"Cannot specify the ProjectionExpression when choosing to get {described}"
         )
     if body.get("AttributesToGet") is not None:
         raise DynamoError.validation(
-            _SELECT_PREFIX + f"Cannot specify the AttributesToGet when choosing to get {described}"
+            prefix + f"Cannot specify the AttributesToGet when choosing to get {described}"
         )
     if select == "ALL_PROJECTED_ATTRIBUTES" and body.get("IndexName") is None:
         raise DynamoError.validation(
-            _SELECT_PREFIX + "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+            prefix + "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
         )
     return select == "COUNT"
 

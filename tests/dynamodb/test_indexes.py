@@ -238,6 +238,15 @@ def test_wrong_index_key_type_is_refused_on_write(ddb: Any, indexed: str) -> Non
     assert ddb.scan(TableName=indexed)["Count"] == 0  # nothing was written
 
 
+def test_an_empty_start_key_on_an_index_is_invalid(ddb: Any, indexed: str) -> None:
+    invalid = ("ValidationException", "The provided starting key is invalid")
+    assert error_of(ddb.scan, TableName=indexed, IndexName="byStatus", ExclusiveStartKey={}) == invalid
+    assert error_of(
+        ddb.query, TableName=indexed, IndexName="byStatus", KeyConditionExpression="#s = :s",
+        ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {S: "x"}}, ExclusiveStartKey={},
+    ) == invalid  # fmt: skip
+
+
 def test_index_read_rules(ddb: Any, indexed: str) -> None:
     ddb.put_item(
         TableName=indexed,

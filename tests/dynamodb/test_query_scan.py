@@ -176,8 +176,15 @@ def test_select_and_projection(ddb: Any, numbers: str) -> None:
     )[1] == (
         "1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count"
     )
+    # Scan's Select errors come without Query's "1 validation error detected: "
     assert error_of(ddb.scan, TableName=numbers, Select="ALL_PROJECTED_ATTRIBUTES")[1] == (
-        "1 validation error detected: ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+        "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+    )
+    assert error_of(ddb.scan, TableName=numbers, Select="SPECIFIC_ATTRIBUTES")[1] == (
+        "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+    )
+    assert error_of(ddb.scan, TableName=numbers, Select="COUNT", AttributesToGet=["sk"])[1] == (
+        "Cannot specify the AttributesToGet when choosing to get only the Count"
     )
 
 
@@ -231,6 +238,13 @@ def test_query_errors(ddb: Any, numbers: str) -> None:
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": "p"}},
         ExclusiveStartKey={"pk": {"S": "p"}},
+    )[1] == ("The provided starting key is invalid")
+    assert error_of(  # an empty start key is not an absent one
+        ddb.query,
+        TableName=numbers,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "p"}},
+        ExclusiveStartKey={},
     )[1] == ("The provided starting key is invalid")
 
 
@@ -323,9 +337,10 @@ def test_parallel_scan_covers_every_item_once(ddb: Any, make_table: Any) -> None
 
 
 def test_scan_start_key_errors(ddb: Any, numbers: str) -> None:
-    assert error_of(ddb.scan, TableName=numbers, ExclusiveStartKey={"pk": {"S": "p"}})[1] == (
-        "The provided starting key is invalid: The provided key element does not match the schema"
-    )
+    for start_key in ({"pk": {"S": "p"}}, {}):
+        assert error_of(ddb.scan, TableName=numbers, ExclusiveStartKey=start_key)[1] == (
+            "The provided starting key is invalid: The provided key element does not match the schema"
+        )
     page = ddb.scan(TableName=numbers, Limit=1)
     assert page["Count"] == 1
     rest = ddb.scan(TableName=numbers, ExclusiveStartKey=page["LastEvaluatedKey"])

@@ -133,7 +133,7 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
     statement = source.range_statement(hp, pk, lower, upper, forward)
     start_key = body.get("ExclusiveStartKey")
     position = None
-    if start_key:
+    if start_key is not None:  # an empty one is invalid, not absent
         position = source.position(start_key)
         if position[1] != pk:
             raise DynamoError.validation(
@@ -151,11 +151,11 @@ async def scan(
     source = _index_source(table, body)
     index = source.index
     assert index is not None
-    count_only = reads.check_select(body, compiled.projection is not None)
+    count_only = reads.check_select(body, compiled.projection is not None, scan=True)
     fetch = _fetches_from_table(index, body, compiled)
     position = None
     start_key = body.get("ExclusiveStartKey")
-    if start_key:
+    if start_key is not None:  # an empty one is invalid, not absent
         position = source.position(start_key)
         if total > 1:
             start, end = segment_bounds(segment, total)

@@ -147,7 +147,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         compiled.projection,
         count_only,
     )
-    if start_key:
+    if start_key is not None:  # an empty one is invalid, not absent
         plan.last = (hp, pk, _start_position(table, start_key, condition, pk))
     await reads.read_page(service, plan)
     return plan.result(body)

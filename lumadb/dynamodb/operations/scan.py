@@ -65,7 +65,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     table = service.catalog.require(body["TableName"])
     if body.get("IndexName") is not None:
         return await index_queries.scan(service, table, body, compiled, segment, total)
-    count_only = reads.check_select(body, compiled.projection is not None)
+    count_only = reads.check_select(body, compiled.projection is not None, scan=True)
     start, end = segment_bounds(segment, total) if total > 1 else (0, HASH_SPACE)
     plan = reads.ReadPlan(
         table,
@@ -75,7 +75,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         compiled.projection,
         count_only,
     )
-    if start_key:
+    if start_key is not None:  # an empty one is invalid, not absent
         position = start_keys.storage_key(table, start_key)
         if total > 1 and not start <= position[0] < end:
             raise DynamoError.validation(
