@@ -15,12 +15,20 @@ from lumadb.libsql.auth import Grant
 from lumadb.libsql.errors import HranaError
 from lumadb.storage.databases import InvalidDatabaseName, validate_name
 from lumadb.storage.executor import Database
+from lumadb.storage.sqlite import apsw
 
 if TYPE_CHECKING:
     from lumadb.server import Server
 
 DEFAULT = "default"
 KIND = "libsql"
+
+
+def setup_connection(conn: apsw.Connection) -> None:
+    """Every connection to a libSQL database is set as sqld's are: foreign keys enforced, and
+    the schema safe from `PRAGMA writable_schema` and the like (SQLite's defensive mode)."""
+    conn.config(apsw.SQLITE_DBCONFIG_DEFENSIVE, 1)
+    conn.pragma("foreign_keys", True)
 
 
 def host_label(host: str) -> tuple[str, bool] | None:
@@ -68,7 +76,7 @@ class Namespaces:
             raise HranaError.namespace_invalid(name, str(exc)) from None
         if not self.auto_create and not self.exists(name):
             raise HranaError.namespace_missing(name)
-        db = self._open[name] = self.server.databases.open(KIND, name)
+        db = self._open[name] = self.server.databases.open(KIND, name, setup=setup_connection)
         return db
 
     async def create(self, name: str) -> None:
@@ -78,7 +86,7 @@ class Namespaces:
             raise HranaError.namespace_invalid(name, str(exc)) from None
         if self.exists(name) and (name != DEFAULT or self.server.databases.path_for(KIND, name).exists()):
             raise HranaError.namespace_exists(name)
-        db = self._open[name] = self.server.databases.open(KIND, name)
+        db = self._open[name] = self.server.databases.open(KIND, name, setup=setup_connection)
         await db.write(lambda conn: conn.pragma("user_version"))  # creates the file
 
     async def delete(self, name: str) -> None:

@@ -226,3 +226,24 @@ def test_v1_statuses(server: LumaServer) -> None:
     assert batch.status == 200
     assert batch.json["result"]["step_results"][0] is None
     assert batch.json["result"]["step_results"][1]["rows"] == [[integer(2)]]
+
+
+def test_connections_are_set_as_sqld_sets_them(server: LumaServer) -> None:
+    # foreign keys enforced, and no way to rewrite the schema behind SQLite's back
+    assert ok_result(run(server, execute("PRAGMA foreign_keys"))[0])["rows"] == [[integer(1)]]
+    setup = run(server, {"type": "batch", "batch": {"steps": [
+        {"stmt": {"sql": "CREATE TABLE fk_parent (id INTEGER PRIMARY KEY)"}},
+        {"stmt": {"sql": "CREATE TABLE fk_child (p INTEGER REFERENCES fk_parent(id))"}},
+    ]}})
+    assert ok_result(setup[0])["step_errors"] == [None, None]
+    orphan = run(server, execute("INSERT INTO fk_child VALUES (999)"))[0]
+    assert orphan["type"] == "error"
+    assert orphan["error"]["code"] == "SQLITE_CONSTRAINT"  # as sqld reports it
+    assert "FOREIGN KEY constraint failed" in orphan["error"]["message"]
+    rewrite = run(server, {"type": "batch", "batch": {"steps": [
+        {"stmt": {"sql": "PRAGMA writable_schema = ON"}},
+        {"stmt": {"sql": "UPDATE sqlite_schema SET sql = 'CREATE TABLE fk_parent (id, other)' WHERE name = 'fk_parent'"}},
+    ]}})[0]
+    assert ok_result(rewrite)["step_errors"][1]["message"] == "SQLite error: table sqlite_master may not be modified"
+    columns = ok_result(run(server, execute("SELECT count(*) FROM pragma_table_info('fk_parent')"))[0])
+    assert columns["rows"] == [[integer(1)]]
