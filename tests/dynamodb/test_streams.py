@@ -155,6 +155,17 @@ def test_view_type_decides_the_images(
     assert all(r["dynamodb"]["Keys"] == key for r in (insert, modify, remove))
 
 
+def test_size_bytes_counts_the_keys_and_the_images(ddb: Any, streams: Any, make_table: Any) -> None:
+    # AWS's sample event: {Id: 101, Message: "New item!"} then "This item has changed", then
+    # a delete: SizeBytes 26, 59 and 38 (keys 5 bytes, images 21 and 33)
+    name = make_table(("Id", "N"), StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    key = {"Id": {"N": "101"}}
+    ddb.put_item(TableName=name, Item={**key, "Message": {"S": "New item!"}})
+    ddb.put_item(TableName=name, Item={**key, "Message": {"S": "This item has changed"}})
+    ddb.delete_item(TableName=name, Key=key)
+    assert [r["dynamodb"]["SizeBytes"] for r in read_all(streams, _arn(ddb, name))] == [26, 59, 38]
+
+
 def test_iterator_types(ddb: Any, streams: Any, make_table: Any) -> None:
     name = _stream_table(make_table, "KEYS_ONLY")
     arn = _arn(ddb, name)
@@ -296,6 +307,24 @@ def test_stream_errors(ddb: Any, streams: Any, make_table: Any, server: Any) -> 
         streams.get_shard_iterator, StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER"
     )
     assert code == "ValidationException"
+    # a sequence number no record has yet (the model allows 21 to 40 digits): refused, not a 500
+    code, message = error_of(
+        streams.get_shard_iterator, StreamArn=arn, ShardId=shard, ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+        SequenceNumber="9" * 40,
+    )  # fmt: skip
+    assert code == "ValidationException" and message.startswith("Invalid SequenceNumber")
+    assert error_of(
+        streams.get_shard_iterator, StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON",
+        SequenceNumber="1" * 21,
+    ) == ("ValidationException", "SequenceNumber should not be passed for this iterator type")  # fmt: skip
+    shapeless = "x" * 40  # no ARN at all: a request error, not a missing stream
+    assert error_of(streams.describe_stream, StreamArn=shapeless) == ("ValidationException", "Invalid StreamArn")
+    assert error_of(
+        streams.get_shard_iterator, StreamArn=shapeless, ShardId=shard, ShardIteratorType="LATEST"
+    ) == ("ValidationException", "Invalid StreamArn")
+    assert error_of(streams.list_streams, ExclusiveStartStreamArn=shapeless) == ("ValidationException", "Invalid StreamArn")
+    assert error_of(streams.list_streams, Limit=101)[0] == "ValidationException"  # at most 100
+    assert streams.describe_stream(StreamArn=arn, ExclusiveStartShardId="z" * 30)["StreamDescription"]["Shards"] == []
     secret = (Path(server.data_dir) / ".secret").read_bytes()
     stream_id = _stream_id(streams, arn, shard)
     old = iterators.encode(secret, arn, stream_id, 1, issued_ms=int((time.time() - 16 * 60) * 1000))

@@ -26,11 +26,13 @@ def describe_shard(stream: storage.Stream) -> dict[str, Any]:
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     arn = body["StreamArn"]
+    storage.check_arn(arn)
     stream = service.read_now(storage.by_arn, arn)
     if stream is None:
         raise stream_not_found(arn)
     shards = [describe_shard(stream)]
-    if body.get("ExclusiveStartShardId") == stream.shard_id:
+    after = body.get("ExclusiveStartShardId")
+    if after is not None and not stream.shard_id > after:  # shards are listed in id order
         shards = []
     return {
         "StreamDescription": {

@@ -19,6 +19,7 @@ TRIMMED = "The operation attempted to read past the oldest stream record in a sh
 
 def _start(conn: apsw.Connection, body: dict) -> tuple[storage.Stream, int]:
     arn = body["StreamArn"]
+    storage.check_arn(arn)
     stream = storage.by_arn(conn, arn)
     if stream is None:
         raise stream_not_found(arn)
@@ -27,6 +28,8 @@ def _start(conn: apsw.Connection, body: dict) -> tuple[storage.Stream, int]:
             f"Requested resource not found: Shard does not exist: {body['ShardId']}"
         )
     kind = body["ShardIteratorType"]
+    if kind in ("TRIM_HORIZON", "LATEST") and body.get("SequenceNumber") is not None:
+        raise DynamoError.validation("SequenceNumber should not be passed for this iterator type")
     oldest = max(stream.start_seq, stream.trimmed_seq + 1)
     if kind == "TRIM_HORIZON":
         return stream, oldest
@@ -37,11 +40,8 @@ def _start(conn: apsw.Connection, body: dict) -> tuple[storage.Stream, int]:
     if text is None:
         raise DynamoError.validation(f"SequenceNumber must be specified for ShardIteratorType {kind}")
     seq = storage.parse_sequence(text)
-    if (
-        seq is None
-        or seq < stream.start_seq
-        or (stream.end_seq is not None and seq > max(stream.end_seq, stream.start_seq))
-    ):
+    last = stream.end_seq if stream.end_seq is not None else storage.last_sequence(conn)
+    if seq is None or seq < stream.start_seq or seq > max(last, stream.start_seq):  # none issued yet
         raise DynamoError.validation(
             f"Invalid SequenceNumber {text} for shard {stream.shard_id} of stream {stream.arn}"
         )

@@ -18,8 +18,10 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     table_name = body.get("TableName")
     if table_name is not None and table_name.startswith("arn:"):
         table_name = table_name.split(":table/", 1)[-1].split("/", 1)[0]
-    streams = service.read_now(storage.listed, table_name)
     start = body.get("ExclusiveStartStreamArn")
+    if start is not None:
+        storage.check_arn(start)
+    streams = service.read_now(storage.listed, table_name)
     if start is not None:
         ids = [stream.id for stream in streams if stream.arn == start]
         streams = [stream for stream in streams if ids and stream.id > ids[0]]

@@ -59,15 +59,13 @@ def _record_writer(arn: str, view_type: str, region: str) -> WriteObserver:
         source: Any = new if new is not None else old
         keys = {name: source[name] for name in table.key_names}
         body: dict[str, Any] = {"ApproximateCreationDateTime": int(time.time()), "Keys": keys}
-        size = 0
+        size = item_size(keys)  # SizeBytes counts the Keys and the images the record carries
         if new_images and new is not None:
             body["NewImage"] = new
             size += size_of(new)
         if old_images and old is not None:
             body["OldImage"] = old
             size += size_of(old)
-        if not size:
-            size = item_size(keys)
         body["SequenceNumber"] = ""
         body["SizeBytes"] = size
         body["StreamViewType"] = view_type

@@ -4,6 +4,7 @@ AUTOINCREMENT sequence so that sequence numbers only ever increase."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from lumadb.dynamodb.errors import DynamoError
 
 if TYPE_CHECKING:
     from lumadb.storage.sqlite import apsw
@@ -103,6 +106,16 @@ def _stream(row: Any) -> Stream:
     values = list(row)
     values[6] = orjson.loads(values[6])
     return Stream(*values)
+
+
+_STREAM_ARN = re.compile(r"arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/stream/[^/]+\Z")
+
+
+def check_arn(arn: str) -> None:
+    """A StreamArn that is not shaped as one is a request error (a well-formed one of no
+    stream: ResourceNotFoundException), as DynamoDB Streams answers."""
+    if not _STREAM_ARN.match(arn):
+        raise DynamoError.validation("Invalid StreamArn")
 
 
 def by_arn(conn: apsw.Connection, arn: str) -> Stream | None:
