@@ -150,6 +150,12 @@ def test_write_errors(ddb: Any, table: str) -> None:
         "ValidationException",
         "Invalid returning clause: RETURNING ALL NEW *. Only RETURNING ALL OLD * is allowed in DELETE statements.",
     )
+    # a missing item with a non-key predicate: nothing to test, nothing deleted (not a failure)
+    assert run(ddb, f"DELETE FROM \"{table}\" WHERE pk = 'missing' AND sk = 1 AND n = 1")["Items"] == []
+    assert refused(ddb, f"DELETE FROM \"{table}\" WHERE pk = 'e' AND sk = 1 AND n = 9") == (
+        "ConditionalCheckFailedException",
+        "The conditional request failed",
+    )
     assert refused(ddb, f"INSERT INTO \"{table}\" VALUE {{'pk': 'x'}}") == (
         "ValidationException",
         "Key attribute should be present in the item: Key sk",
@@ -275,6 +281,13 @@ def test_batch_execute_statement(ddb: Any, table: str) -> None:
         "Code": "ValidationError",
         "Message": "Select statements within BatchExecuteStatement must specify the primary key in the where clause.",
     }
+    assert error_of(
+        ddb.batch_execute_statement,
+        Statements=[
+            {"Statement": f"SELECT v FROM \"{table}\" WHERE pk = 'b' AND sk = 1"},
+            {"Statement": f"UPDATE \"{table}\" SET v = 'dos' WHERE pk = 'b' AND sk = 1"},
+        ],
+    ) == ("ValidationException", "Read and write requests together in the same batch is not supported.")
 
 
 def test_execute_transaction(ddb: Any, table: str) -> None:
@@ -324,6 +337,20 @@ def test_execute_transaction(ddb: Any, table: str) -> None:
         "Validation failed in TransactStatements[0]: Select statements within ExecuteTransaction must specify the "
         "primary key in the where clause.",
     )
+    assert error_of(
+        ddb.execute_transaction,
+        TransactStatements=[{"Statement": f"UPDATE \"{table}\" SET n = 3 WHERE pk = 't' AND sk = 1 RETURNING ALL NEW *"}],
+    ) == (
+        "ValidationException",
+        "Validation failed in TransactStatements[0]: RETURNING clause is not supported in ExecuteTransaction.",
+    )
+    assert error_of(
+        ddb.execute_transaction,
+        TransactStatements=[
+            {"Statement": f"SELECT * FROM \"{table}\" WHERE pk = 't' AND sk = 1"},
+            {"Statement": f"UPDATE \"{table}\" SET n = 3 WHERE pk = 't' AND sk = 1"},
+        ],
+    ) == ("ValidationException", "ExecuteTransaction API does not support both read and write operations in the same request.")
     assert refused(ddb, f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = 't' AND sk = 1 AND n = 2)") == (
         "ValidationException",
         "EXISTS can only be used in ExecuteTransaction write requests.",

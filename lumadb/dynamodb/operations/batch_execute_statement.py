@@ -49,9 +49,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
             planned.append(error)
     kinds = {type(step) for step in planned if not isinstance(step, DynamoError)}
     if len(kinds) > 1:
-        raise DynamoError.validation(
-            "BatchExecuteStatement requests must contain either all reads or all writes"
-        )
+        raise DynamoError.validation("Read and write requests together in the same batch is not supported.")
     options = {"ReturnConsumedCapacity": body.get("ReturnConsumedCapacity")}
     responses: list[dict[str, Any]] = []
     consumed: list[dict[str, Any]] = []

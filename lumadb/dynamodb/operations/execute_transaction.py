@@ -21,6 +21,8 @@ KEY_REQUIRED = "Select statements within ExecuteTransaction must specify the pri
 def _planned(service: DynamoService, position: int, statement: dict) -> Read | Write:
     try:
         step = plan(statement["Statement"], statement.get("Parameters"), service.catalog)
+        if isinstance(step, Write) and "ReturnValues" in step.body:
+            raise DynamoError.validation("RETURNING clause is not supported in ExecuteTransaction.")
         if isinstance(step, Read):
             if step.index_name is not None:
                 raise DynamoError.validation("Reads on indices are not supported within transactions.")
@@ -41,7 +43,9 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     reads = [step for step in planned if isinstance(step, Read)]
     writes = [step for step in planned if isinstance(step, Write)]
     if reads and writes:
-        raise DynamoError.validation("Transactions must contain either all reads or all writes")
+        raise DynamoError.validation(
+            "ExecuteTransaction API does not support both read and write operations in the same request."
+        )
     request_body: dict[str, Any] = {}
     if body.get("ReturnConsumedCapacity") is not None:
         request_body["ReturnConsumedCapacity"] = body["ReturnConsumedCapacity"]

@@ -292,6 +292,10 @@ def _delete(tree: ast.Delete, parameters: list[dict], catalog: Catalog) -> Write
     expressions = Expressions(parameters)
     body: dict[str, Any] = {"TableName": table.name, "Key": key}
     _conditioned(body, expressions, rest, None)
+    if rest:  # the other terms test an existing item: deleting a missing one stays a no-op
+        name = expressions.name(table.hash_name)
+        # (AND binds tighter than OR; more parentheses would be "redundant" to DynamoDB)
+        body["ConditionExpression"] = f"attribute_not_exists({name}) OR {body['ConditionExpression']}"
     if returning is not None:
         body["ReturnValues"] = "ALL_OLD"
     body.update(expressions.attributes())
