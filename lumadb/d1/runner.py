@@ -15,6 +15,7 @@ statement's (approximated, see docs/compatibility.md).
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,7 +147,10 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
             raise D1QueryError(authorizer.TRANSACTION_REFUSED) from None
         raise D1QueryError(sqlite_message(exc)) from None
     written = conn.total_changes() - before
-    columns = [name for name, _ in trace.description]
+    description = trace.description
+    if description and _described.get(conn, {}).get(piece.sql) != _schema_version(conn):
+        description = _fresh_description(conn, piece.sql, params, description)
+    columns = [name for name, _ in description]
     reads = len(rows) + (written if piece.first_word in ("UPDATE", "DELETE") else 0)
     return columns, rows, reads, written
 
@@ -225,6 +229,7 @@ def _reset_toggles(conn: apsw.Connection, plans: Sequence[Plan]) -> None:
 def _write_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[Plan], state: DatabaseState,
                per_statement: bool) -> list[Outcome]:
     try:
+        _current_schema(conn)  # another process (--workers N) may have changed it
         outcomes = [o for q, p in zip(queries, plans, strict=True)
                     for o in _run_query(conn, q, p, state, False, per_statement)]
         _finish_writes(conn, plans)
@@ -237,16 +242,57 @@ def _write_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[
     return outcomes
 
 
+def _current_schema(conn: apsw.Connection) -> None:
+    """Load the schema as it is now, inside the transaction that runs the request. SQLite
+    prepares a statement with the schema this connection last loaded and notices a change only
+    when the statement runs: with a stale one `ALTER TABLE ... RENAME COLUMN` of a column another
+    connection had added was refused."""
+    conn.execute(_SCHEMA_PROBE).fetchall()
+    _versions[conn] = conn.execute("PRAGMA schema_version").fetchone()[0]  # type: ignore[index]
+
+
+_SCHEMA_PROBE = "SELECT 1 FROM sqlite_schema LIMIT 0"
+# Per connection: the schema version of the request it runs, and for each statement text the
+# version its columns were last read fresh at. A cached statement that a schema change expired
+# still describes its old columns on its next run (its values are right: SQLite re-prepares it
+# when it steps), so its columns are read once from a fresh prepare.
+_versions: weakref.WeakKeyDictionary[apsw.Connection, int] = weakref.WeakKeyDictionary()
+_described: weakref.WeakKeyDictionary[apsw.Connection, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def _schema_version(conn: apsw.Connection) -> int:
+    return _versions.get(conn, -1)
+
+
+def _fresh_description(conn: apsw.Connection, sql: str, params: Sequence[SqlValue], stale: tuple) -> tuple:
+    seen: list[tuple] = []
+
+    def describe_only(cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
+        seen.append(cursor.get_description() if cursor.has_vdbe else ())
+        return False  # prepared and bound, never run
+
+    cursor = conn.cursor()
+    cursor.exec_trace = describe_only
+    try:
+        cursor.execute(sql, params, can_cache=False)
+    except apsw.ExecTraceAbort:
+        pass
+    except apsw.Error:
+        return stale
+    described = _described.setdefault(conn, {})
+    _remember(described, sql, _schema_version(conn))
+    return seen[0] if seen else stale
+
+
 def _read_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[Plan], state: DatabaseState,
               per_statement: bool) -> list[Outcome]:
-    several = len(plans) > 1 or len(plans[0].pieces) > 1
-    if several:
-        conn.execute("BEGIN")  # one snapshot for the whole request
+    conn.execute("BEGIN")  # one snapshot for the whole request
     try:
+        _current_schema(conn)
         return [o for q, p in zip(queries, plans, strict=True)
                 for o in _run_query(conn, q, p, state, True, per_statement)]
     finally:
-        if several and conn.in_transaction:
+        if conn.in_transaction:
             conn.execute("COMMIT")
 
 
