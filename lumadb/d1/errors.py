@@ -22,10 +22,14 @@ class D1QueryError(Exception):
         self.message = message
 
 
+# D1 runs an older SQLite: where this one words an error differently, D1's words
+_D1_TEXTS = {"triggers nested too deep": "too many levels of trigger recursion"}
+
+
 def sqlite_message(exc: BaseException) -> str:
     """`<message>[ at offset N]: SQLITE_<CODE>[ (extended: SQLITE_<EXT>)]`, workerd's format."""
     info = error_info(exc)
-    text = info.message
+    text = _D1_TEXTS.get(info.message, info.message)
     if info.offset is not None:
         text += f" at offset {info.offset}"
     text += f": {info.code}"

@@ -145,6 +145,8 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
     except apsw.Error as exc:
         if authorizer.take_transaction_refusal():
             raise D1QueryError(authorizer.TRANSACTION_REFUSED) from None
+        if isinstance(exc, apsw.TooBigError) and len(piece.sql.encode()) > authorizer.MAX_SQL_BYTES:
+            raise D1QueryError("statement too long: SQLITE_TOOBIG") from None  # D1's SQLite's words
         raise D1QueryError(sqlite_message(exc)) from None
     written = conn.total_changes() - before
     description = trace.description

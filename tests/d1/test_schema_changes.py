@@ -1,5 +1,6 @@
 """Reads and writes after a schema change made by an earlier request: each request sees the
-schema as it is now (a reader connection prepares statements with the schema it last loaded)."""
+schema as it is now (a reader connection prepares statements with the schema it last loaded);
+and errors this SQLite words differently from D1's."""
 
 from __future__ import annotations
 
@@ -28,3 +29,13 @@ def test_columns_added_by_an_earlier_request_can_be_renamed_and_dropped(d1: D1Ht
     renamed = d1.run(db_name, "ALTER TABLE b RENAME COLUMN w TO w2")
     assert "error" not in renamed, renamed
     assert d1.run(db_name, "SELECT * FROM b", fmt="ARRAY_OF_OBJECTS")["results"] == [{"x": 1, "z": 3, "w2": None}]
+
+
+def test_errors_newer_sqlite_words_differently_keep_d1s_words(d1: D1Http, db_name: str) -> None:
+    long_sql = "SELECT 1 -- " + "x" * 100_000
+    assert d1.run(db_name, long_sql) == {"success": False, "error": "statement too long: SQLITE_TOOBIG"}
+    d1.run(db_name, "CREATE TABLE deep (n INTEGER)")
+    d1.run(db_name, "PRAGMA recursive_triggers = ON; CREATE TRIGGER again AFTER INSERT ON deep WHEN new.n < 20 "
+                    "BEGIN INSERT INTO deep VALUES (new.n + 1); END")
+    recursed = d1.run(db_name, "PRAGMA recursive_triggers = ON; INSERT INTO deep VALUES (1)")
+    assert recursed == {"success": False, "error": "too many levels of trigger recursion: SQLITE_ERROR"}

@@ -72,7 +72,8 @@ def test_parameter_count_matches_sqlite(sql: str, count: int) -> None:
     ("table_list", None, True), ("table_info", "t", True), ("table_info", None, False), ("table_info", "_cf_x", False),
     ("data_version", None, True), ("data_version", "1", False), ("foreign_keys", None, True),
     ("foreign_keys", "ON", True), ("foreign_keys", "'yes'", True), ("foreign_keys", "maybe", False),
-    ("optimize", "-1", True), ("optimize", "x", False), ("quick_check", "5", True), ("quick_check", "t", True),
+    ("optimize", "-1", True), ("optimize", "x", False), ("optimize", "0x10002", True), ("optimize", "0X10", True),
+    ("optimize", "0x100000000", False), ("quick_check", "5", True), ("quick_check", "t", True),
     ("index_list", None, False), ("journal_mode", None, False), ("user_version", "3", False),
 ])
 def test_pragma_policy(pragma: str, arg: str | None, allowed: bool) -> None:
