@@ -247,8 +247,9 @@ def _write_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[
 def _current_schema(conn: apsw.Connection) -> None:
     """Load the schema as it is now, inside the transaction that runs the request. SQLite
     prepares a statement with the schema this connection last loaded and notices a change only
-    when the statement runs: with a stale one `ALTER TABLE ... RENAME COLUMN` of a column another
-    connection had added was refused."""
+    when a statement runs (a SELECT of the schema table: reading the version is not enough):
+    with a stale one `ALTER TABLE ... RENAME COLUMN` of a column another connection had added
+    was refused."""
     conn.execute(_SCHEMA_PROBE).fetchall()
     _versions[conn] = conn.execute("PRAGMA schema_version").fetchone()[0]  # type: ignore[index]
 
@@ -288,7 +289,7 @@ def _fresh_description(conn: apsw.Connection, sql: str, params: Sequence[SqlValu
 
 def _read_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[Plan], state: DatabaseState,
               per_statement: bool) -> list[Outcome]:
-    conn.execute("BEGIN")  # one snapshot for the whole request
+    conn.execute("BEGIN")  # one snapshot for the whole request; in it, the current schema
     try:
         _current_schema(conn)
         return [o for q, p in zip(queries, plans, strict=True)
