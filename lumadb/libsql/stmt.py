@@ -115,14 +115,11 @@ def required(obj: dict, field: str) -> Any:
 
 def parse_stmt(value: Any) -> StmtSpec:
     obj = _obj(value, "struct Stmt")
-    args_raw = obj.get("args")
-    if args_raw is None:
-        args_raw = []
+    # missing means none; null is refused, as sqld's deserializer does
+    args_raw = obj.get("args", [])
     if not isinstance(args_raw, list):
         raise HranaError.json(f"invalid type: {_kind(args_raw)}, expected a sequence")
-    named_raw = obj.get("named_args")
-    if named_raw is None:
-        named_raw = []
+    named_raw = obj.get("named_args", [])
     if not isinstance(named_raw, list):
         raise HranaError.json(f"invalid type: {_kind(named_raw)}, expected a sequence")
     named: list[tuple[str, SqlValue]] = []

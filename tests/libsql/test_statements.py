@@ -41,6 +41,15 @@ def test_malformed_values_are_protocol_errors(server: LumaServer, value: dict, m
     assert reply.text == "Cannot deserialize client message from JSON: " + message
 
 
+@pytest.mark.parametrize("field", ["args", "named_args"])
+def test_null_argument_lists_are_refused_as_sqld_refuses_them(server: LumaServer, field: str) -> None:
+    reply = pipeline(server.url, [{"type": "execute", "stmt": {"sql": "SELECT 1", field: None}}])
+    assert reply.status == 400
+    assert reply.text == "Cannot deserialize client message from JSON: invalid type: null, expected a sequence"
+    # left out, they are empty
+    assert ok_result(run(server, {"type": "execute", "stmt": {"sql": "SELECT 1"}})[0])["rows"] == [[integer(1)]]
+
+
 def test_named_arguments_with_or_without_prefix(server: LumaServer) -> None:
     named = [{"name": "a", "value": integer(1)}, {"name": "@b", "value": integer(2)}, {"name": "$c", "value": integer(3)}]
     result = ok_result(run(server, execute("SELECT :a, @b, $c", named=named))[0])
