@@ -132,6 +132,8 @@ class LibsqlFrontEnd:
         if methods is None:
             return _preflight if method == "OPTIONS" else self.not_found
         handler = methods.get(method)
+        if handler is None and method == "HEAD":
+            handler = methods.get("GET")  # as sqld's router serves it: the GET without its body
         if handler is not None:
             return handler
         if method == "OPTIONS":

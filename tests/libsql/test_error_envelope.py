@@ -36,6 +36,12 @@ def test_unknown_paths_and_methods(server: LumaServer) -> None:
     assert (wrong.status, wrong.headers.get("allow")) == (405, "POST")
     wrong = call(server.url, "DELETE", "/turso/v1/execute")
     assert wrong.status == 405
+    # HEAD is served wherever GET is, without a body (as sqld's router does)
+    for path in ("/turso/v2", "/v3", "/turso/health"):
+        head, get = call(server.url, "HEAD", path), call(server.url, "GET", path)
+        assert (head.status, head.text) == (200, ""), path
+        assert head.headers.get("content-length") == get.headers.get("content-length"), path
+    assert call(server.url, "HEAD", "/v2/pipeline").status == 405
 
 
 def test_preflight_and_cors_headers(server: LumaServer) -> None:
