@@ -107,6 +107,9 @@ def update(
     old_item = items.decode(old_row)
     if condition is not None and not condition.evaluate(old_item):
         raise ConditionFailed(old_item)
+    if old_item is None and change is not None and change.only_removes:
+        change.apply(None, table.key_names)  # (its checks still apply: a key attribute, say)
+        return Outcome(None)  # nothing to remove from: DynamoDB does not create the item
     if change is not None:
         new_item, _ = change.apply(old_item, table.key_names)
     else:

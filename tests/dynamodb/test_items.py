@@ -210,6 +210,27 @@ def test_update_item_condition_failure_changes_nothing(ddb: Any, table: str) -> 
     assert ddb.get_item(TableName=table, Key=key)["Item"]["v"] == {"N": "1"}
 
 
+def test_an_update_that_only_removes_creates_no_item(ddb: Any, table: str) -> None:
+    # Alternator's test_update_item_non_existent and test_update_item_returnvalues_all_new (run
+    # against DynamoDB): nothing to remove from, so no item; an update that sets creates one
+    for n, kwargs in enumerate([
+        {"UpdateExpression": "REMOVE b", "ReturnValues": "ALL_NEW"},
+        {"UpdateExpression": "DELETE s :v", "ExpressionAttributeValues": {":v": {"SS": ["x"]}}},
+        {"AttributeUpdates": {"a": {"Action": "DELETE"}}},
+    ]):
+        key = {"pk": {"S": f"only-removes-{n}"}, "sk": {"N": "1"}}
+        assert "Attributes" not in ddb.update_item(TableName=table, Key=key, **kwargs)
+        assert "Item" not in ddb.get_item(TableName=table, Key=key)
+    key = {"pk": {"S": "only-removes-tx"}, "sk": {"N": "1"}}
+    ddb.transact_write_items(TransactItems=[{"Update": {"TableName": table, "Key": key, "UpdateExpression": "REMOVE b"}}])
+    assert "Item" not in ddb.get_item(TableName=table, Key=key)
+    key = {"pk": {"S": "sets-and-removes"}, "sk": {"N": "1"}}
+    ddb.update_item(TableName=table, Key=key, UpdateExpression="SET a = :v REMOVE b", ExpressionAttributeValues={":v": {"N": "1"}})
+    assert ddb.get_item(TableName=table, Key=key)["Item"] == {**key, "a": {"N": "1"}}
+    with pytest.raises(ddb.exceptions.ClientError, match="Cannot update attribute pk"):
+        ddb.update_item(TableName=table, Key={"pk": {"S": "k"}, "sk": {"N": "9"}}, UpdateExpression="REMOVE pk")
+
+
 def test_delete_item(ddb: Any, table: str) -> None:
     key = {"pk": {"S": "d"}, "sk": {"N": "1"}}
     assert "Attributes" not in ddb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD")

@@ -136,6 +136,11 @@ class Update:
             top_level_names if top_level_names is not None else frozenset(p[0] for p in self.paths)
         )
 
+    @property
+    def only_removes(self) -> bool:
+        """REMOVE and DELETE actions only: on a missing item DynamoDB creates nothing."""
+        return bool(self.actions) and all(kind in ("remove", "delete", "DELETE") for kind, _, _ in self.actions)
+
     def apply(self, item: dict | None, key_names: Iterable[str]) -> tuple[dict, set[str]]:
         for key in key_names:
             if key in self.top_level_names:

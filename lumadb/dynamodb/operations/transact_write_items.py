@@ -154,6 +154,10 @@ def _run(
                     changed, _ = change.apply(old_item, action.table.key_names)
                 else:
                     changed = dict(old_item or {})
+                if old_item is None and change is not None and change.only_removes:
+                    reasons.append(_reason("None"))  # as UpdateItem: no item is created
+                    planned.append((old_row, old_item, None, 0))
+                    continue
                 new_item = changed if old_item is not None else {**(action.item or {}), **changed}
                 new_size = item_size(new_item)
                 if new_size > items.MAX_ITEM_BYTES:
@@ -173,7 +177,7 @@ def _run(
         old_row, old_item, new_item, new_size = planned_write
         old_size = old_row[0] if old_row is not None else 0
         index_writes = None
-        if action.kind in ("Put", "Update"):
+        if action.kind == "Put" or (action.kind == "Update" and new_item is not None):
             assert new_item is not None
             blob = orjson.dumps(new_item)
             try:
