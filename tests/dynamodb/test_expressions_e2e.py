@@ -277,6 +277,9 @@ def test_placeholder_map_errors(ddb: Any, table: str) -> None:
     assert invalid(ddb.get_item, TableName=table, Key=key, ExpressionAttributeNames={"#n": "b"}) == (
         "ExpressionAttributeNames can only be specified when using expressions"
     )
+    assert invalid(ddb.update_item, TableName=table, Key=key, UpdateExpression="SET #e = :v", ExpressionAttributeNames={"#e": ""}, ExpressionAttributeValues={":v": S("x")}) == (
+        "ExpressionAttributeNames contains invalid value: Empty attribute name for key #e"
+    )  # fmt: skip
     assert invalid(ddb.query, TableName=table, KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("pm")]}}, ExpressionAttributeValues={":v": S("x")}) == (
         "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null"
     )  # fmt: skip

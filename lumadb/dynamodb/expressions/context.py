@@ -20,10 +20,14 @@ class ExpressionContext:
         if names is not None:
             if not names:
                 raise DynamoError.validation("ExpressionAttributeNames must not be empty")
-            for key in names:
+            for key, name in names.items():
                 if not _NAME_KEY.match(key):
                     raise DynamoError.validation(
                         f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
+                    )
+                if name == "":
+                    raise DynamoError.validation(
+                        f"ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
                     )
         normalized: dict[str, dict] = {}
         if values is not None:

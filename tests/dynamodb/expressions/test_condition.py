@@ -303,6 +303,9 @@ def test_expression_context_validates_names_and_values() -> None:
     assert message_of(ExpressionContext, {"a": "x"}, None) == (
         'ExpressionAttributeNames contains invalid key: Syntax error; key: "a"'
     )
+    assert message_of(ExpressionContext, {"#e": ""}, None) == (
+        "ExpressionAttributeNames contains invalid value: Empty attribute name for key #e"
+    )
     assert message_of(ExpressionContext, None, {":a-b": S("x")}) == (
         'ExpressionAttributeValues contains invalid key: Syntax error; key: ":a-b"'
     )
