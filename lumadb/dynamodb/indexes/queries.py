@@ -67,6 +67,14 @@ def _check_filter(compiled: Compiled, body: dict, index: IndexInfo) -> None:
             raise DynamoError.validation(
                 f"{kind} can only contain non-primary key attributes: Primary key attribute: {name}"
             )
+    # DynamoDB filters before it fetches from the table: only projected attributes (also with
+    # Select ALL_ATTRIBUTES on a local index; Alternator's tests against DynamoDB)
+    missing = sorted(compiled.filter.attributes - index.projected_names) if index.projection_type != "ALL" else []
+    if missing:
+        raise DynamoError.validation(
+            f"One or more parameter values were invalid: {'Global' if index.is_global else 'Local'} secondary index "
+            f"{index.name} does not project the attributes used in the filter expression: {', '.join(missing)}"
+        )
 
 
 # -- Query ---------------------------------------------------------------------------------

@@ -74,6 +74,11 @@ def _check_request(body: dict[str, Any]) -> None:
                 + f"Only one global secondary index update per index is allowed simultaneously. Index: {name}"
             )
         seen.add(name)
+    changes = [u for u in body.get("GlobalSecondaryIndexUpdates") or [] if u.get("Create") or u.get("Delete")]
+    if len(changes) > 1:  # before looking for the indexes (Alternator's tests against DynamoDB)
+        raise DynamoError.limit_exceeded(
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+        )
     index_definitions.check_updates(body)
 
 
