@@ -166,6 +166,10 @@ def _measured(conn: apsw.Connection, batch: Sequence[tuple[Piece, Sequence[SqlVa
     """Run statements as one result element, with Miniflare's before/after meta."""
     started = time.perf_counter()
     size_before = 0 if readonly_only else _size(conn)
+    # D1's file gives freed pages back, so a DROP (or a CREATE into freed pages) moves its
+    # size; here the file keeps them: a schema change counts as a change by itself
+    ddl = not readonly_only and any(piece.first_word in _DDL for piece, _, _ in batch)
+    schema_before = _schema_cookie(conn) if ddl else 0
     changes_before = conn.total_changes()
     row_id_before = conn.last_insert_rowid()
     columns: list[str] = []
@@ -182,7 +186,16 @@ def _measured(conn: apsw.Connection, batch: Sequence[tuple[Piece, Sequence[SqlVa
     row_id = conn.last_insert_rowid()
     size_after = _size(conn)
     changed = changes != 0 or row_id != row_id_before or size_after != size_before
+    if ddl and not changed:
+        changed = _schema_cookie(conn) != schema_before
     return Outcome(columns, rows, duration, changes, row_id, changed, size_after, reads, written)
+
+
+_DDL = frozenset(("CREATE", "DROP", "ALTER"))
+
+
+def _schema_cookie(conn: apsw.Connection) -> int:
+    return conn.execute("PRAGMA schema_version").fetchone()[0]  # type: ignore[index]
 
 
 def _run_query(conn: apsw.Connection, query: Query, query_plan: Plan, state: DatabaseState,

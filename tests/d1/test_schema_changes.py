@@ -39,3 +39,13 @@ def test_errors_newer_sqlite_words_differently_keep_d1s_words(d1: D1Http, db_nam
                     "BEGIN INSERT INTO deep VALUES (new.n + 1); END")
     recursed = d1.run(db_name, "PRAGMA recursive_triggers = ON; INSERT INTO deep VALUES (1)")
     assert recursed == {"success": False, "error": "too many levels of trigger recursion: SQLITE_ERROR"}
+
+
+def test_a_schema_change_changes_the_database(d1: D1Http, db_name: str) -> None:
+    # D1's file shrinks when a table goes (its size, so `changed_db`, moves); this one keeps
+    # the freed pages, and the schema change alone counts
+    d1.run(db_name, "CREATE TABLE gone (v)")
+    d1.run(db_name, "INSERT INTO gone VALUES (randomblob(5000))")
+    assert d1.run(db_name, "DROP TABLE gone")["meta"]["changed_db"] is True
+    assert d1.run(db_name, "CREATE TABLE again (v)")["meta"]["changed_db"] is True  # into freed pages
+    assert d1.run(db_name, "CREATE TABLE IF NOT EXISTS again (v)")["meta"]["changed_db"] is False
