@@ -264,7 +264,7 @@ def _current_schema(conn: apsw.Connection) -> None:
     with a stale one `ALTER TABLE ... RENAME COLUMN` of a column another connection had added
     was refused."""
     conn.execute(_SCHEMA_PROBE).fetchall()
-    _versions[conn] = conn.execute("PRAGMA schema_version").fetchone()[0]  # type: ignore[index]
+    _versions[conn] = _schema_cookie(conn)
 
 
 _SCHEMA_PROBE = "SELECT 1 FROM sqlite_schema LIMIT 0"
