@@ -240,13 +240,14 @@ class Database:
         self._submit(_Job(fn, args, loop, future, transactional))
         return await future
 
-    async def write_short(self, fn: Callable[..., T], *args: Any) -> T:
+    def write_short(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """`write` for a short, bounded job (one DynamoDB request): run on the event loop and
         committed with the others of this loop iteration (lumadb/storage/loop_writer.py);
-        on the writer thread when the write lock is held elsewhere."""
+        on the writer thread when the write lock is held elsewhere. The future itself, not a
+        coroutine around it: one frame less to create and to resume per write."""
         if self._closed:
             raise RuntimeError("database is closed")
-        return await self._loop_writer.run(asyncio.get_running_loop(), fn, args)
+        return self._loop_writer.run(asyncio.get_running_loop(), fn, args)
 
     def write_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """The same as `write`, for code not running on an event loop (CLI, tests)."""
