@@ -65,6 +65,8 @@ class Compiler:
         where = {name: (i, name[0].lower() + name[1:]) for i, name in enumerate(order)}
         required = sorted(((name, *where[name]) for name in schema.get("required", [])), key=lambda r: r[1])
         required_names = [name for name, _, _ in required]
+        if not required_names:
+            node.plain_members = plain
         java = self.java_type(node.name)
         node.render = m.render_structure(node.name)
         get_child = children.get
@@ -162,10 +164,19 @@ class Compiler:
             if lengths.bounded and not lengths.ok(len(value)):
                 lengths.report(value, len(value), node, errs, [0])
             if errs is None:
+                plain = member.plain_members  # read here: a recursive shape is built after this map
                 for key, item in value.items():
                     if len(key) > short_key:
                         check_key(key, None)
                     if item is not None:
+                        if plain is not None and item.__class__ is dict and len(item) == 1:
+                            for name, inner in item.items():
+                                if inner.__class__ is str and name in plain:
+                                    break  # a one-member structure of a plain string: valid as it is
+                            else:
+                                inner = None
+                            if inner is not None:
+                                continue
                         checked = member.check(item, None)
                         if checked is not item:
                             value[key] = checked

@@ -44,13 +44,16 @@ class Node:
     """A compiled shape: `check` as above, `render` (Java toString), and `constraints(value)`,
     the texts of every constraint the shape has (for "Map keys must satisfy constraint: [...]")."""
 
-    __slots__ = ("check", "constraints", "kind", "max_only", "name", "plain_string", "render")
+    __slots__ = ("check", "constraints", "kind", "max_only", "name", "plain_members", "plain_string", "render")
 
     def __init__(self, name: str, kind: str) -> None:
         self.name = name
         self.kind = kind
         self.plain_string = False  # a string without constraints
         self.max_only: int | None = None  # a string whose one constraint is this maximum length
+        # a structure without required members: those whose check is "is a string" (an
+        # AttributeValue's S, N and B), so that a container passes {"S": "..."} without a call
+        self.plain_members: frozenset[str] | None = None
         self.check: Check = _unbuilt
         self.render: m.Render = m.render_scalar
         self.constraints: Callable[[Any], list[str]] = lambda _value: []
