@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import items
+from lumadb.dynamodb import items, key_checks
 from lumadb.dynamodb.attributes import item_size
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import Projection
@@ -112,6 +112,7 @@ def update(
         return Outcome(None)  # nothing to remove from: DynamoDB does not create the item
     if change is not None:
         new_item, _ = change.apply(old_item, table.key_names)
+        key_checks.check_computed(table, change, new_item)
     else:
         new_item = dict(old_item or {})
     if old_item is None:

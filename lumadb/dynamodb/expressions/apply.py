@@ -118,7 +118,7 @@ def _delete(existing: dict | None, value: dict) -> dict | None:
 class Update:
     """A compiled UpdateExpression (or AttributeUpdates)."""
 
-    __slots__ = ("actions", "paths", "top_level_names", "values")
+    __slots__ = ("actions", "computed", "nested_roots", "paths", "top_level_names", "value_types", "values")
 
     def __init__(
         self,
@@ -126,6 +126,8 @@ class Update:
         values: tuple = (),
         paths: list[ResolvedPath] | None = None,
         top_level_names: frozenset[str] | None = None,
+        value_types: dict[str, str] | None = None,
+        computed: frozenset[str] = frozenset(),
     ) -> None:
         # ("set", path, value_fn) | ("remove", path, None) | ("add"|"delete", path, value slot)
         self.actions = actions
@@ -135,6 +137,13 @@ class Update:
         self.top_level_names = (
             top_level_names if top_level_names is not None else frozenset(p[0] for p in self.paths)
         )
+        # What the table's key checks need before the item is read (update_keys.py): the type
+        # of the value each top-level attribute gets when the request alone says it, the
+        # top-level attributes set to a value computed from the item, and the attributes
+        # written inside (a.b, a[1]).
+        self.value_types = value_types if value_types is not None else {}
+        self.computed = computed
+        self.nested_roots = frozenset(p[0] for p in self.paths if len(p) > 1)
 
     @property
     def only_removes(self) -> bool:

@@ -286,7 +286,8 @@ def update_from_attribute_updates(attribute_updates: dict) -> Update:
                 _INVALID + f"ADD action is not supported for the type {attribute_type(value)}"
             )
         actions.append((action, (name,), value))
-    return LegacyUpdate(actions)
+    value_types = {path[0]: attribute_type(value) for _, path, value in actions if value is not None}
+    return LegacyUpdate(actions, value_types=value_types)
 
 
 # ---- mixing legacy and expression parameters ---------------------------------------------

@@ -205,19 +205,26 @@ def _operand_check(operator: str, type_name: str, b: Binder) -> None:
 @lru_cache(maxsize=4096)
 def _plan(
     text: str, names_key: tuple, types_key: tuple
-) -> tuple[list[Any], list[ResolvedPath], frozenset[str], Bound]:
+) -> tuple[list[Any], list[ResolvedPath], frozenset[str], Bound, dict[str, str], frozenset[str]]:
     parsed = parse(text, "UpdateExpression")
     error = _analyze(parsed)
     if error:
         raise DynamoError.validation(error)
     b = Binder(dict(names_key), dict(types_key), "UpdateExpression", value_category="values")
     actions: list[tuple[str, ResolvedPath, Any]] = []
+    value_types: dict[str, str] = {}  # top-level attribute -> the type a :value gives it
+    computed: set[str] = set()  # top-level attributes set from the item (a path, a function)
     for clause in parsed.tree.clauses:
         for action in clause.actions:
             if isinstance(clause, ast.SetClause):
                 path = b.path(action.path)
-                value_fn, _ = _build_value(action.value, b)
+                value_fn, value_type = _build_value(action.value, b)
                 actions.append(("set", path, value_fn))
+                if len(path) == 1 and isinstance(path[0], str):
+                    if value_type is not None:
+                        value_types[path[0]] = value_type
+                    else:
+                        computed.add(path[0])
             elif isinstance(clause, ast.RemoveClause):
                 actions.append(("remove", b.path(action), None))
             else:
@@ -226,12 +233,14 @@ def _plan(
                 bound = b.value(action.value)
                 if bound is not None:
                     _operand_check(operator, bound[1], b)
+                    if len(path) == 1 and isinstance(path[0], str):
+                        value_types[path[0]] = bound[1]
                 actions.append((operator.lower(), path, bound[0] if bound is not None else None))
     paths = [path for _, path, _ in actions]
     check_overlaps(paths, b)
-    return actions, paths, frozenset(p[0] for p in paths), b.bound(UPDATE_ORDER)
+    return actions, paths, frozenset(p[0] for p in paths), b.bound(UPDATE_ORDER), value_types, frozenset(computed)
 
 
 def compile_update(text: str, ctx: ExpressionContext) -> Update:
-    actions, paths, top_level_names, bound = _plan(text, ctx.names_key, ctx.types_key)
-    return Update(actions, bound.bind(ctx), paths, top_level_names)
+    actions, paths, top_level_names, bound, value_types, computed = _plan(text, ctx.names_key, ctx.types_key)
+    return Update(actions, bound.bind(ctx), paths, top_level_names, value_types, computed)

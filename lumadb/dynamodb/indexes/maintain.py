@@ -29,7 +29,10 @@ def index_observers(table: TableInfo) -> list[WriteObserver]:
     indexes = indexes_of(table)
     if not indexes:
         return []
-    writers = [(index, storage.Writer(table.id, index.name, index.sql)) for index in indexes]
+    # GSIs first: the first index whose key an item gets wrong is the one the error names, and
+    # DynamoDB names a GSI before an LSI (key_checks.py)
+    ordered = [i for i in indexes if i.is_global] + [i for i in indexes if not i.is_global]
+    writers = [(index, storage.Writer(table.id, index.name, index.sql)) for index in ordered]
 
     def maintain_indexes(
         conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None

@@ -99,7 +99,7 @@ class IndexInfo:
             text = value.get(type_name)
             if text is None or (text == "" and type_name != "N"):
                 if strict:
-                    raise _bad_key(self.name, name, type_name, value)
+                    raise bad_key(self.name, name, type_name, value)
                 return None
             encoded = encode(text)
             if len(encoded) > limit and type_name != "N":
@@ -132,7 +132,7 @@ class IndexInfo:
         return {name: item[name] for name in names if name in item}
 
 
-def _bad_key(index: str, name: str, type_name: str, value: dict) -> DynamoError:
+def bad_key(index: str, name: str, type_name: str, value: dict) -> DynamoError:
     if value.get(type_name) is None:  # (an empty value is a request error in a transaction too)
         return KeyMismatch.validation(
             INVALID + f"Type mismatch for Index Key {name} Expected: {type_name} "

@@ -41,7 +41,19 @@ def _check_request(request_items: dict[str, Any]) -> dict[str, Compiled]:
             total += 1
             if total > MAX_KEYS:
                 raise DynamoError.validation("Too many items requested for the BatchGetItem call")
+    _check_mixing_across_tables(request_items)
     return compiled
+
+
+def _check_mixing_across_tables(request_items: dict[str, Any]) -> None:
+    """DynamoDB refuses the whole request when one table's keys are projected with an
+    expression and another's with AttributesToGet, though each is consistent on its own."""
+    legacy = any(wanted.get("AttributesToGet") is not None for wanted in request_items.values())
+    if legacy and any(wanted.get("ProjectionExpression") is not None for wanted in request_items.values()):
+        raise DynamoError.validation(
+            "Can not use both expression and non-expression parameters in the same request: "
+            "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}"
+        )
 
 
 def _read_all(

@@ -29,6 +29,8 @@ Write = tuple["TableInfo", StorageKey, "dict | None", bytes, int]
 
 def _check_request(request_items: dict[str, list]) -> dict[str, list[tuple[dict | None, Any, int]]]:
     """Attribute values and sizes, before any table is looked at."""
+    if not request_items:
+        raise DynamoError.validation("The requestItems parameter is required for BatchWriteItem")
     checked: dict[str, list[tuple[dict | None, Any, int]]] = {}
     total = 0
     for name, requests in request_items.items():

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, item_collections, writes
+from lumadb.dynamodb import capacity, inputs, item_collections, key_checks, writes
 from lumadb.dynamodb.keys import key_of_item
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
@@ -22,6 +22,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     compiled = compile_request(body, "PutItem")
     table = service.catalog.require(body["TableName"])
     key = key_of_item(table, item)
+    key_checks.check_item(table, item)
     try:
         outcome = await service.write(
             writes.put, table, key, item, orjson.dumps(item), size, compiled.condition

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import capacity, inputs, item_collections, writes
+from lumadb.dynamodb import capacity, inputs, item_collections, key_checks, writes
 from lumadb.dynamodb.attributes import normalize_item
 from lumadb.dynamodb.keys import key_of_key
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
@@ -22,6 +22,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     compiled = compile_request(body, "UpdateItem")
     table = service.catalog.require(body["TableName"])
     storage_key = key_of_key(table, key)
+    if compiled.update is not None:
+        key_checks.check_update(table, compiled.update)
     try:
         outcome = await service.write(
             writes.update, table, storage_key, normalize_item(key), compiled.update, compiled.condition

@@ -80,9 +80,9 @@ class Compiler:
                     if item.__class__ is str and member in plain:
                         continue
                     child = get_child(member)
-                    if child is None:
-                        continue  # unknown members are ignored, as DynamoDB does
-                    if item is None:
+                    if child is None or item is None:
+                        # a null member is an absent member, and so is one the operation does
+                        # not define: DynamoDB ignores it (an UpdateExpression sent to GetItem)
                         nulls = [member] if nulls is None else [*nulls, member]
                         continue
                     checked = child.check(item, None)
@@ -92,8 +92,7 @@ class Compiler:
                 for member, item in value.items():
                     child = get_child(member)
                     if child is None or item is None:
-                        if item is None and child is not None:
-                            nulls = [member] if nulls is None else [*nulls, member]
+                        nulls = [member] if nulls is None else [*nulls, member]
                         continue
                     mark = len(errs)
                     checked = child.check(item, errs)
@@ -106,7 +105,7 @@ class Compiler:
                         value[member] = checked
             if nulls is not None:
                 for member in nulls:
-                    del value[member]  # a null member is an absent member
+                    del value[member]
             for member in required_names:
                 if member not in value:
                     _missing(errs, value, required)

@@ -1,0 +1,78 @@
+"""The checks of a write against the table's key schema and its secondary-index keys that
+need only the request, made before the item is read: DynamoDB never evaluates the condition of
+a write that fails them (a PutItem whose index key has the wrong type, an UpdateItem that
+writes a key attribute answer a ValidationException, not ConditionalCheckFailed). The write
+itself checks index keys again (indexes/model.py), for what only the stored item can tell.
+
+Indexes are checked GSIs first, then LSIs: for an attribute that keys both, DynamoDB names the
+GSI (nubo-db/dynamodb-conformance, captured from the service; dynalite does the same)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.indexes.model import bad_key, indexes_of
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.expressions.apply import Update
+
+_INVALID = "One or more parameter values were invalid: "
+UNSUPPORTED_INDEX_TYPE = "The update expression attempted to update the secondary index key to unsupported type"
+
+
+def _index_keys(table: TableInfo) -> list[tuple[str, str, str]]:
+    """(index name, attribute, type) of every secondary-index key attribute, GSIs first."""
+    indexes = indexes_of(table)
+    ordered = [i for i in indexes if i.is_global] + [i for i in indexes if not i.is_global]
+    return [(index.name, name, type_name) for index in ordered for name, type_name in index.hash_keys + index.range_keys]
+
+
+def check_item(table: TableInfo, item: dict) -> None:
+    """A whole item (PutItem): each index key attribute it has is of the key's type and not
+    empty."""
+    if not table.observers:  # no secondary index (nor stream): nothing to check
+        return
+    for index, name, type_name in _index_keys(table):
+        value = item.get(name)
+        if value is not None:
+            text = value.get(type_name)
+            if text is None or (text == "" and type_name != "N"):
+                raise bad_key(index, name, type_name, value)
+
+
+def check_update(table: TableInfo, update: Update) -> None:
+    """An UpdateExpression or AttributeUpdates: no key attribute is written, an index key
+    attribute gets a value of its type (when the request says which), and nothing is written
+    inside an index key attribute. DynamoDB's order: table keys, index key types, nested paths."""
+    for key in table.key_names:
+        if key in update.top_level_names:
+            raise DynamoError.validation(
+                _INVALID + f"Cannot update attribute {key}. This attribute is part of the key"
+            )
+    if not table.observers:
+        return
+    index_keys = _index_keys(table)
+    for index, name, type_name in index_keys:
+        actual = update.value_types.get(name)
+        if actual is not None and actual != type_name:
+            raise bad_key(index, name, type_name, {actual: ""})
+    for _, name, _ in index_keys:
+        if name in update.nested_roots:
+            raise DynamoError.validation(
+                "Key attributes must be scalars; list random access '[]' and map lookup '.' are "
+                f"not allowed: IndexKey: {name}"
+            )
+
+
+def check_computed(table: TableInfo, update: Update, new_item: dict) -> None:
+    """An index key attribute set to a value computed from the item (`SET k = other`): its type
+    is known only now, and DynamoDB words this mismatch differently."""
+    if not update.computed or not table.observers:
+        return
+    for _, name, type_name in _index_keys(table):
+        if name in update.computed:
+            value = new_item.get(name)
+            if value is not None and type_name not in value:
+                raise DynamoError.validation(UNSUPPORTED_INDEX_TYPE)
