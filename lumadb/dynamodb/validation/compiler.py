@@ -225,7 +225,9 @@ class Compiler:
             scalars.plain_string(as_arn, schema)
 
             def check(value: Any, errs: list[Entry] | None) -> Any:
-                if value.__class__ is str and not value.startswith("arn:"):
+                # an empty value breaks only the shape's own minimum: "length greater than or
+                # equal to 1", no name rules (DynamoDB's answer to TableName "", in every region)
+                if value.__class__ is str and value and not value.startswith("arn:"):
                     return as_name.check(value, errs)
                 return as_arn.check(value, errs)
 
