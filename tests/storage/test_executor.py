@@ -216,6 +216,14 @@ def test_the_wal_starts_over_while_short_writes_go_on(
     # from starting over: the point reads' shared one (read_point) ends with its loop
     # iteration, and before the loop writer commits.
     monkeypatch.setattr(checkpoints, "PAGES", 1000)
+    sizes: list[int] = []  # the WAL's frames after each commit of the loop writer
+    hook = checkpoints.Checkpoints._hook
+
+    def watched(self: checkpoints.Checkpoints, conn: object, name: str, pages: int) -> int:
+        sizes.append(pages)
+        return hook(self, conn, name, pages)
+
+    monkeypatch.setattr(checkpoints.Checkpoints, "_hook", watched)
     db = Database(tmp_path / "x.sqlite", durability=durability)
     db.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
     blob = b"x" * 3000  # about a page per row
@@ -231,9 +239,12 @@ def test_the_wal_starts_over_while_short_writes_go_on(
 
     asyncio.run(main())
     wal = tmp_path / "x.sqlite-wal"
-    # 12,000 pages written, a checkpoint every 1,000: the WAL started over on the way (how far
-    # it grows before that depends on how fast the disk syncs)
-    assert wal.stat().st_size < 6000 * 4120
+    # 12,000 pages written, a checkpoint every 1,000: the WAL started over on the way (3 to 9
+    # times, measured; how far it grows in between depends on how fast the disk syncs and how
+    # busy the machine is, so its size is bounded only by what it would be without a restart)
+    restarts = sum(1 for before, after in zip(sizes, sizes[1:], strict=False) if after < before)
+    assert restarts >= 1, sizes[-20:]
+    assert wal.stat().st_size < 12000 * 4120
     assert db.read_now(count) == 12000
     assert db.read_now(lambda c: c.execute("PRAGMA integrity_check").fetchone()[0]) == "ok"
     db.close()
