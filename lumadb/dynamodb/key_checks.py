@@ -3,16 +3,14 @@ need only the request, made before the item is read: DynamoDB never evaluates th
 a write that fails them (a PutItem whose index key has the wrong type, an UpdateItem that
 writes a key attribute answer a ValidationException, not ConditionalCheckFailed). The write
 itself checks index keys again (indexes/model.py), for what only the stored item can tell.
-
-Indexes are checked GSIs first, then LSIs: for an attribute that keys both, DynamoDB names the
-GSI (nubo-db/dynamodb-conformance, captured from the service; dynalite does the same)."""
+Indexes are checked GSIs first, then LSIs (indexes_in_check_order)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.indexes.model import bad_key, indexes_of
+from lumadb.dynamodb.indexes.model import bad_key, indexes_in_check_order
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
@@ -23,10 +21,12 @@ UNSUPPORTED_INDEX_TYPE = "The update expression attempted to update the secondar
 
 
 def _index_keys(table: TableInfo) -> list[tuple[str, str, str]]:
-    """(index name, attribute, type) of every secondary-index key attribute, GSIs first."""
-    indexes = indexes_of(table)
-    ordered = [i for i in indexes if i.is_global] + [i for i in indexes if not i.is_global]
-    return [(index.name, name, type_name) for index in ordered for name, type_name in index.hash_keys + index.range_keys]
+    """(index name, attribute, type) of every secondary-index key attribute, in check order."""
+    return [
+        (index.name, name, type_name)
+        for index in indexes_in_check_order(table)
+        for name, type_name in index.hash_keys + index.range_keys
+    ]
 
 
 def check_item(table: TableInfo, item: dict) -> None:

@@ -13,7 +13,7 @@ import orjson
 from lumadb.dynamodb import catalog
 from lumadb.dynamodb.capacity import IndexWrites
 from lumadb.dynamodb.indexes import storage
-from lumadb.dynamodb.indexes.model import IndexInfo, indexes_of
+from lumadb.dynamodb.indexes.model import IndexInfo, indexes_in_check_order, indexes_of
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo, WriteObserver
@@ -26,13 +26,11 @@ BACKFILL_BATCH = 500
 
 def index_observers(table: TableInfo) -> list[WriteObserver]:
     """The observer factory: a table with secondary indexes gets one index maintainer."""
-    indexes = indexes_of(table)
+    # in check order: the first index whose key an item gets wrong is the one the error names
+    indexes = indexes_in_check_order(table)
     if not indexes:
         return []
-    # GSIs first: the first index whose key an item gets wrong is the one the error names, and
-    # DynamoDB names a GSI before an LSI (key_checks.py)
-    ordered = [i for i in indexes if i.is_global] + [i for i in indexes if not i.is_global]
-    writers = [(index, storage.Writer(table.id, index.name, index.sql)) for index in ordered]
+    writers = [(index, storage.Writer(table.id, index.name, index.sql)) for index in indexes]
 
     def maintain_indexes(
         conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None

@@ -203,6 +203,21 @@ def indexes_of(table: TableInfo) -> list[IndexInfo]:
     return found
 
 
+_checked: weakref.WeakKeyDictionary[TableInfo, list[IndexInfo]] = weakref.WeakKeyDictionary()
+
+
+def indexes_in_check_order(table: TableInfo) -> list[IndexInfo]:
+    """The table's secondary indexes in the order DynamoDB checks an item's keys against them,
+    GSIs first: for an attribute that keys both kinds, its error names the GSI
+    (nubo-db/dynamodb-conformance, captured from the service; dynalite checks in this order)."""
+    found = _checked.get(table)
+    if found is None:
+        indexes = indexes_of(table)
+        found = [i for i in indexes if i.is_global] + [i for i in indexes if not i.is_global]
+        _checked[table] = found
+    return found
+
+
 def find_index(table: TableInfo, name: str) -> IndexInfo | None:
     for index in indexes_of(table):
         if index.name == name:
