@@ -231,6 +231,8 @@ def operation(service: str, model: dict[str, Any], name: str, overlay: dict[str,
     }
     if name in (overlay.get("table_name_first") or []):
         spec_op["x-lumadb-table-name-first"] = True
+    elif name in (overlay.get("table_name_required_first") or []):
+        spec_op["x-lumadb-table-name-first"] = "required"
     return spec_op
 
 

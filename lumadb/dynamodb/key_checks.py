@@ -66,13 +66,27 @@ def check_update(table: TableInfo, update: Update) -> None:
             )
 
 
-def check_computed(table: TableInfo, update: Update, new_item: dict) -> None:
-    """An index key attribute set to a value computed from the item (`SET k = other`): its type
-    is known only now, and DynamoDB words this mismatch differently."""
-    if not update.computed or not table.observers:
+def check_written(table: TableInfo, update: Update, new_item: dict, *, computed: bool = True) -> None:
+    """The index key attributes an update wrote, once their values are known: an empty string
+    or binary has the update's own wording (no index named; nubo-db/dynamodb-conformance,
+    UpdateItem and TransactWriteItems), and with `computed` a value computed from the item
+    (`SET k = other`) of another type answers "...unsupported type"."""
+    if not table.observers:
         return
+    written = update.top_level_names
     for _, name, type_name in _index_keys(table):
-        if name in update.computed:
-            value = new_item.get(name)
-            if value is not None and type_name not in value:
+        if name not in written:
+            continue
+        value = new_item.get(name)
+        if value is None:
+            continue
+        text = value.get(type_name)
+        if text is None:
+            if computed and name in update.computed:
                 raise DynamoError.validation(UNSUPPORTED_INDEX_TYPE)
+        elif text == "" and type_name != "N":
+            raise DynamoError.validation(
+                "One or more parameter values are not valid. The update expression attempted to "
+                "update a secondary index key to a value that is not supported. The AttributeValue "
+                f"for a key attribute cannot contain an empty {'string' if type_name == 'S' else 'binary'} value."
+            )

@@ -112,7 +112,7 @@ def update(
         return Outcome(None)  # nothing to remove from: DynamoDB does not create the item
     if change is not None:
         new_item, _ = change.apply(old_item, table.key_names)
-        key_checks.check_computed(table, change, new_item)
+        key_checks.check_written(table, change, new_item)
     else:
         new_item = dict(old_item or {})
     if old_item is None:

@@ -415,7 +415,8 @@ AGREED = [
     ("CreateTable", {"TableName": "abc", "KeySchema": [[]]}),
     ("CreateTable", {"TableName": "abc", "ProvisionedThroughput": {"ReadCapacityUnits": "1"}}),
     ("UpdateTable", {"TableName": "abc", "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 1}}),
-    ("BatchGetItem", {}), ("BatchGetItem", {"RequestItems": {}}), ("BatchGetItem", {"RequestItems": {"abc": {"Keys": []}}}),
+    # (not RequestItems {}: the service's answer changed after dynalite; test_key_checks.py)
+    ("BatchGetItem", {}), ("BatchGetItem", {"RequestItems": {"abc": {"Keys": []}}}),
     ("BatchGetItem", {"RequestItems": []}), ("BatchGetItem", {"RequestItems": {"abc": []}}),
     ("BatchGetItem", {"RequestItems": {"abc": {"Keys": "x"}}}), ("BatchGetItem", {"RequestItems": {"abc": {"Keys": ["x"]}}}),
     ("BatchGetItem", {"RequestItems": {"abc": {"Keys": [[]]}}}),

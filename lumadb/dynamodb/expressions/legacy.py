@@ -27,7 +27,9 @@ _ARGUMENTS = {
     "BEGINS_WITH": 1, "NULL": 0, "NOT_NULL": 0, "BETWEEN": 2,
 }  # fmt: skip
 _TYPES = {
-    "EQ": ("S", "N", "B", "SS", "NS", "BS"), "NE": ("S", "N", "B", "SS", "NS", "BS"),
+    # BOOL too, though AWS's reference leaves it out: DynamoDB compares booleans with EQ and
+    # NE (nubo-db/dynamodb-conformance, queryFilter, run against the service)
+    "EQ": ("S", "N", "B", "SS", "NS", "BS", "BOOL"), "NE": ("S", "N", "B", "SS", "NS", "BS", "BOOL"),
     "LE": ("S", "N", "B"), "LT": ("S", "N", "B"), "GE": ("S", "N", "B"), "GT": ("S", "N", "B"),
     "CONTAINS": ("S", "N", "B"), "NOT_CONTAINS": ("S", "N", "B"), "BEGINS_WITH": ("S", "B"),
     "IN": ("S", "N", "B"), "BETWEEN": ("S", "N", "B"),

@@ -25,6 +25,8 @@ INLINE_KEYS = 16  # more point reads than this go to the reader pool
 
 
 def _check_request(request_items: dict[str, Any]) -> dict[str, Compiled]:
+    if not request_items:
+        raise DynamoError.validation("The requestItems parameter is required for BatchGetItem")
     compiled: dict[str, Compiled] = {}
     total = 0
     for name, wanted in request_items.items():

@@ -16,6 +16,7 @@ from lumadb.dynamodb import (
     inputs,
     item_collections,
     items,
+    key_checks,
     transaction_keys,
     transaction_limits,
 )
@@ -179,6 +180,9 @@ def _run(
         index_writes = None
         if action.kind == "Put" or (action.kind == "Update" and new_item is not None):
             assert new_item is not None
+            if action.kind == "Update" and action.compiled.update is not None:
+                # (a request error, not a cancellation reason, as for UpdateItem)
+                key_checks.check_written(action.table, action.compiled.update, new_item, computed=False)
             blob = orjson.dumps(new_item)
             try:
                 index_writes = items.write(

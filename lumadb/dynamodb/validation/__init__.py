@@ -67,7 +67,7 @@ def _compile(spec: dict[str, Any]) -> tuple[dict[str, Validator], dict[str, str]
     return validators, protocols
 
 
-def _operation_validator(compiler: Compiler, input_shape: str, *, table_name_first: bool) -> Validator:
+def _operation_validator(compiler: Compiler, input_shape: str, *, table_name_first: bool | str) -> Validator:
     root = compiler.node(input_shape).check
     java = compiler.java_type(input_shape)
 
@@ -87,7 +87,7 @@ def _operation_validator(compiler: Compiler, input_shape: str, *, table_name_fir
         except RecursionError:
             raise DynamoError.validation(messages.NESTING) from None
         if table_name_first:
-            _check_table_name_first(body)
+            _check_table_name_first(body, lengths=table_name_first is True)
         if not errors:  # cannot happen: the fast pass saw a violation
             return body
         raise DynamoError.validation(error_message(errors))
@@ -95,12 +95,13 @@ def _operation_validator(compiler: Compiler, input_shape: str, *, table_name_fir
     return validate
 
 
-def _check_table_name_first(body: dict[str, Any]) -> None:
-    """Table operations check TableName before the other constraints, with their own texts."""
+def _check_table_name_first(body: dict[str, Any], *, lengths: bool) -> None:
+    """Table operations check TableName before the other constraints, with their own texts
+    (CreateTable only that it is there: `lengths` False)."""
     name = body.get("TableName")
     if name is None:
         raise DynamoError.validation(TABLE_NAME_REQUIRED)
-    if not name.startswith("arn:") and not 3 <= len(name) <= 255:
+    if lengths and not name.startswith("arn:") and not 3 <= len(name) <= 255:
         raise DynamoError.validation(TABLE_NAME_LENGTH)
 
 
