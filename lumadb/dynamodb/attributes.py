@@ -220,6 +220,13 @@ def validate_attribute_value(
             )
 
 
+def validate_value_at_any_depth(av: object) -> None:
+    """validate_attribute_value without the nesting limit, for an ExpressionAttributeValue:
+    DynamoDB checks the depth of a value only where it writes one (a condition compares a
+    deeper value; paritysuite/dynamodb-conformance captures, 2026-10)."""
+    validate_attribute_value(av, _depth=-(1 << 30))
+
+
 def validate_item(item: dict) -> None:
     """Every attribute value of an item (nesting depth included)."""
     for value in item.values():

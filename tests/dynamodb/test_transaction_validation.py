@@ -153,3 +153,33 @@ def test_a_long_token_is_reported_before_an_unknown_capacity_mode(ddb: Any, tabl
         "Member must have length less than or equal to 36; Value 'BOGUS' at 'returnConsumedCapacity' failed to "
         "satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
     )
+
+
+NESTING = "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
+
+
+def test_a_value_too_deep_to_write_is_checked_only_where_it_is_written(ddb: Any, table: str) -> None:
+    # paritysuite/dynamodb-conformance (30 of 33 regions, 2026-10): a condition compares a value
+    # nested 32 levels; a transaction's Update that would write it is cancelled with a reason
+    deep: dict[str, Any] = {"S": "leaf"}
+    for _ in range(32):
+        deep = {"M": {"n": deep}}
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "d": {"S": "shallow"}})
+    key = {"pk": {"S": "a"}}
+    assert error_of(
+        ddb.update_item, TableName=table, Key=key, UpdateExpression="SET touched = :t",
+        ConditionExpression="d = :deep", ExpressionAttributeValues={":t": {"S": "x"}, ":deep": deep},
+    )[0] == "ConditionalCheckFailedException"  # fmt: skip
+    assert error_of(
+        ddb.update_item, TableName=table, Key=key, UpdateExpression="SET d = :deep",
+        ExpressionAttributeValues={":deep": deep},
+    ) == ("ValidationException", NESTING)  # fmt: skip
+    response = error_response(ddb.transact_write_items, TransactItems=[{"Update": {
+        "TableName": table, "Key": key, "UpdateExpression": "SET d = :deep", "ExpressionAttributeValues": {":deep": deep},
+    }}])  # fmt: skip
+    message, reasons = cancellation(response)
+    assert message == cancelled_by("ValidationError") and reasons[0]["Message"] == NESTING
+    response = error_response(ddb.transact_write_items, TransactItems=[
+        check(table, {"S": "a"}, "d = :deep", ExpressionAttributeValues={":deep": deep})])  # fmt: skip
+    assert cancellation(response)[0] == cancelled_by("ConditionalCheckFailed")
+    assert ddb.get_item(TableName=table, Key=key)["Item"] == {"pk": {"S": "a"}, "d": {"S": "shallow"}}

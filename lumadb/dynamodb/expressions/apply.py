@@ -171,6 +171,8 @@ class Update:
             if len(path) == 1:
                 name = path[0]
                 if kind == "set":
+                    if "M" in value or "L" in value:
+                        _check_depth(value, 1)
                     new[name] = value
                 elif kind == "remove":
                     new.pop(name, None)

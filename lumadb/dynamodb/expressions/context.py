@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lumadb.dynamodb.attributes import normalize_value, validate_attribute_value
+from lumadb.dynamodb.attributes import normalize_value, validate_value_at_any_depth
 from lumadb.dynamodb.errors import DynamoError
 
 _NAME_KEY = re.compile(r"#[0-9A-Za-z_]+\Z")
@@ -42,7 +42,7 @@ class ExpressionContext:
                 if type(value) is dict and len(value) == 1 and type(value.get("S")) is str:
                     normalized[key] = value  # the common case, valid as it is
                     continue
-                validate_attribute_value(value)
+                validate_value_at_any_depth(value)  # (its depth counts where it is written)
                 normalized[key] = normalize_value(value)
         self.names: dict[str, str] = names or {}
         self.values: dict[str, dict] = normalized
