@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from lumadb.dynamodb.indexes.model import remember
 from lumadb.dynamodb.keys import StorageKey
 
 if TYPE_CHECKING:
@@ -72,7 +73,10 @@ def write(
         entry[1] += size_delta
     elif count_delta or size_delta:
         conn.execute(_COUNTERS, (count_delta, size_delta, table.id))
-    return _observe(conn, table, old_row, old_item, new_item) if table.observers else None
+    if not table.observers:
+        return None
+    remember(new_item, size, blob)  # the observers' index rows and stream record reuse them
+    return _observe(conn, table, old_row, old_item, new_item)
 
 
 def _observe(
@@ -86,6 +90,8 @@ def _observe(
     charged = None
     if old_item is None and old_row is not None:
         old_item = orjson.loads(old_row[1])
+    if old_item is not None and old_row is not None:
+        remember(old_item, old_row[0], old_row[1])
     for observer in table.observers:
         reported = observer(conn, table, old_item, new_item)
         if reported is not None:

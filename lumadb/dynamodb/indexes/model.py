@@ -145,24 +145,39 @@ def bad_key(index: str, name: str, type_name: str, value: dict) -> DynamoError:
     )
 
 
-_sizes: list[tuple[Any, int]] = [(None, 0), (None, 0)]
+# The last two items a write sized or encoded, with their size and JSON (None: not encoded):
+# one write's observers (the stream record, an ALL index) ask about the same old and new items,
+# and the table write has already sized and encoded them. The items are held, so their ids stay
+# unique while remembered.
+_known: list[tuple[Any, int, bytes | None]] = [(None, 0, None), (None, 0, None)]
+
+
+def remember(item: dict, size: int, blob: bytes | None) -> None:
+    """Note an item's size (and its JSON) that the caller has already computed."""
+    _known[1] = _known[0]
+    _known[0] = (item, size, blob)
 
 
 def size_of(item: dict) -> int:
-    """item_size, remembered for the last two items asked about: one write's observers (the
-    stream record, an ALL index) ask about the same old and new items. The items are held, so
-    their ids stay unique while remembered."""
-    for known, size in _sizes:
+    """item_size, remembered (above)."""
+    for known, size, _ in _known:
         if known is item:
             return size
     size = item_size(item)
-    _sizes[1] = _sizes[0]
-    _sizes[0] = (item, size)
+    remember(item, size, None)
     return size
 
 
+def json_of(item: dict) -> bytes:
+    """orjson.dumps(item), remembered (above)."""
+    for known, _, blob in _known:
+        if known is item and blob is not None:
+            return blob
+    return orjson.dumps(item)
+
+
 def encoded_row(row: IndexRow) -> tuple[int, bytes, bytes, int, bytes]:
-    return row.hash_prefix, row.pk, row.sk, size_of(row.item), orjson.dumps(row.item)
+    return row.hash_prefix, row.pk, row.sk, size_of(row.item), json_of(row.item)
 
 
 def _parse(table: TableInfo, definition: dict[str, Any], is_global: bool) -> IndexInfo:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.dynamodb.attributes import item_size
-from lumadb.dynamodb.indexes.model import size_of
+from lumadb.dynamodb.indexes.model import json_of, size_of
 from lumadb.dynamodb.streams import storage
 
 if TYPE_CHECKING:
@@ -61,10 +61,10 @@ def _record_writer(arn: str, view_type: str, region: str) -> WriteObserver:
         body: dict[str, Any] = {"ApproximateCreationDateTime": int(time.time()), "Keys": keys}
         size = item_size(keys)  # SizeBytes counts the Keys and the images the record carries
         if new_images and new is not None:
-            body["NewImage"] = new
+            body["NewImage"] = orjson.Fragment(json_of(new))
             size += size_of(new)
         if old_images and old is not None:
-            body["OldImage"] = old
+            body["OldImage"] = orjson.Fragment(json_of(old))
             size += size_of(old)
         body["SequenceNumber"] = ""
         body["SizeBytes"] = size
