@@ -186,7 +186,7 @@ class _WholeRow:
         return item
 
 
-_WHOLE_ROW = _WholeRow()
+WHOLE_ROW = _WholeRow()
 
 
 async def _read(
@@ -202,7 +202,7 @@ async def _read(
     index = source.index
     assert index is not None
     if fetch:  # read the index rows, then the items from the table, then filter and project
-        plan = reads.ReadPlan(source.table, statement, body.get("Limit"), None, _WHOLE_ROW, False)  # type: ignore[arg-type]
+        plan = reads.ReadPlan(source.table, statement, body.get("Limit"), None, WHOLE_ROW, False)  # type: ignore[arg-type]
     else:
         plan = reads.ReadPlan(
             source.table, statement, body.get("Limit"), compiled.filter, compiled.projection, count_only
@@ -213,7 +213,7 @@ async def _read(
     fetched_units = 0.0
     if fetch:
         full, fetched_units = await service.read(
-            _table_items, source.table, plan.items, bool(body.get("ConsistentRead"))
+            table_items, source.table, plan.items, bool(body.get("ConsistentRead"))
         )
         if compiled.filter is not None:
             full = [item for item in full if compiled.filter.evaluate(item)]
@@ -226,24 +226,28 @@ async def _read(
     if "LastEvaluatedKey" in out and plan.last_blob is not None:
         out["LastEvaluatedKey"] = source.last_key(orjson.loads(plan.last_blob))
     if "ConsumedCapacity" in out:
-        out["ConsumedCapacity"] = _index_capacity(out["ConsumedCapacity"], index, fetched_units)
+        out["ConsumedCapacity"] = index_capacity(out["ConsumedCapacity"], index, fetched_units)
     return out
 
 
-def _table_items(conn: apsw.Connection, table: TableInfo, rows: list[Any], consistent: bool) -> tuple[list[dict], float]:
-    """The table's items for these index rows, and the read units DynamoDB charges the table
-    for fetching them: each whole item, rounded up to 4 KB on its own."""
+def table_items(
+    conn: apsw.Connection, table: TableInfo, rows: list[Any], consistent: bool, keep: Any = None
+) -> tuple[list[dict], float]:
+    """The table's items for these index rows (those `keep(row)` is true for, if given), and
+    the read units DynamoDB charges the table for fetching them: each whole item, rounded up
+    to 4 KB on its own, kept or not."""
     found = []
     units = 0.0
     for row in rows:
         stored = items.read_row(conn, table, key_of_key(table, {n: row[n] for n in table.key_names}))
         if stored is not None:
-            found.append(orjson.loads(stored[1]))
             units += capacity.read_units(stored[0], consistent)
+            if keep is None or keep(row):
+                found.append(orjson.loads(stored[1]))
     return found, units
 
 
-def _index_capacity(consumed: dict, index: IndexInfo, fetched_units: float) -> dict:
+def index_capacity(consumed: dict, index: IndexInfo, fetched_units: float) -> dict:
     """The read units counted on the index rows, charged to the index; the items an LSI query
     fetched, to the table."""
     units = consumed["CapacityUnits"]

@@ -65,7 +65,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
                     service, step, {**options, "ConsistentRead": statement.get("ConsistentRead")}, request
                 )
                 if "Item" in result:
-                    response["Item"] = result["Item"]
+                    response["Item"] = step.shaped(result["Item"])
             else:
                 per_statement = {
                     **options,
@@ -74,6 +74,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
                     ),
                 }
                 result = await run_write(service, step, per_statement, request)
+                if result["Items"]:  # RETURNING: the item, as ExecuteStatement returns it
+                    response["Item"] = result["Items"][0]
             if "ConsumedCapacity" in result:
                 consumed.append(result["ConsumedCapacity"])
         except DynamoError as error:

@@ -51,7 +51,11 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         request_body["ReturnConsumedCapacity"] = body["ReturnConsumedCapacity"]
     if reads:
         request_body["TransactItems"] = [transact_get_item(step) for step in reads]
-        return await transact_get_items.handle(service, request_body, request)
+        result = await transact_get_items.handle(service, request_body, request)
+        for step, response in zip(reads, result["Responses"], strict=True):
+            if "Item" in response:
+                response["Item"] = step.shaped(response["Item"])
+        return result
     request_body["TransactItems"] = [
         transact_write_item(step, statement) for step, statement in zip(writes, statements, strict=True)
     ]

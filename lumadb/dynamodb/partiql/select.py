@@ -12,11 +12,15 @@ import orjson
 
 from lumadb.dynamodb import capacity, reads
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.indexes.queries import INVALID, WHOLE_ROW, index_capacity, table_items
 from lumadb.dynamodb.indexes.sources import Source, Statement, source_for
 
 if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.indexes.model import IndexInfo
     from lumadb.dynamodb.partiql.statements import Read
     from lumadb.dynamodb.service import DynamoService
+    from lumadb.storage.sqlite import apsw
 
 
 def statement_digest(text: str, parameters: list[dict] | None) -> str:
@@ -46,21 +50,29 @@ async def run_select(service: DynamoService, read: Read, body: dict) -> dict:
     if body.get("ConsistentRead") and source.is_global:
         raise DynamoError.validation("Strongly consistent read is not supported on Global Secondary Indexes")
     source.check_readable()
+    fetch = source.index is not None and _fetches_from_table(source.index, read)
     digest = statement_digest(body["Statement"], body.get("Parameters"))
     first, last_key = _resume(body.get("NextToken"), digest)
     partitions: list[Any] = read.partitions if read.partitions is not None else [None]
     limit = body.get("Limit")
+    consistent = bool(body.get("ConsistentRead"))
+    fetched_units = 0.0
     items: list[Any] = []
     scanned = bytes_read = 0
     out: dict[str, Any] = {}
     for number in range(first, len(partitions)):
         remaining = None if limit is None else limit - scanned
-        plan = _plan(source, read, partitions[number], remaining)
+        plan = _plan(source, read, partitions[number], remaining, fetch)
         if plan is not None:
             if last_key is not None and number == first:
                 plan.last = source.position(last_key)
             await reads.read_page(service, plan)
-            items.extend(plan.items)
+            if fetch:
+                found, units = await service.read(_fetch, source.table, plan.items, read, consistent)
+                items.extend(found)
+                fetched_units += units
+            else:
+                items.extend(plan.items)
             scanned += plan.scanned
             bytes_read += plan.bytes_read
             if plan.truncated and plan.last_blob is not None:
@@ -71,19 +83,61 @@ async def run_select(service: DynamoService, read: Read, body: dict) -> dict:
         if limit is not None and scanned >= limit and number + 1 < len(partitions):
             out["NextToken"] = _token(digest, number + 1, None)
             break
-    result: dict[str, Any] = {"Items": items, **out}
+    result: dict[str, Any] = {"Items": [read.shaped(item) for item in items], **out}
     mode = capacity.wanted(body)
     if mode:
-        units = capacity.read_units(bytes_read, bool(body.get("ConsistentRead")))
+        units = capacity.read_units(bytes_read, consistent)
         result["ConsumedCapacity"] = capacity.consumed(mode, read.table.name, units)
+        if source.index is not None:  # the index's rows to the index, the items fetched to the table
+            result["ConsumedCapacity"] = index_capacity(result["ConsumedCapacity"], source.index, fetched_units)
     return result
 
 
-def _plan(source: Source, read: Read, partition: dict | None, limit: int | None) -> reads.ReadPlan | None:
-    """The page plan for one partition (or the whole source); None when nothing can match."""
+def _fetches_from_table(index: IndexInfo, read: Read) -> bool:
+    """DynamoDB's rules for a SELECT on an index that does not project everything
+    (nubo-db/dynamodb-conformance, indexQualifier, run against DynamoDB): a read keyed on the
+    index may not filter on what it does not project; a column it does not project is refused
+    by a GSI and fetched from the table by an LSI. SELECT * is the index's own projection."""
+    if index.projection_type == "ALL":
+        return False
+    if read.filter is not None and read.partitions is not None:
+        missing = sorted(read.filter.attributes - index.projected_names)
+        if missing:
+            raise DynamoError.validation(
+                INVALID + f"Secondary index {index.name} does not project one or more filter "
+                f"attributes: [{', '.join(missing)}]"
+            )
+    if read.projection is None:
+        return False
+    absent = list(dict.fromkeys(p[0] for p in read.projection.paths if p[0] not in index.projected_names))
+    if absent and index.is_global:
+        raise DynamoError.validation(
+            INVALID + f"Global secondary index {index.name} does not project [{', '.join(absent)}]"
+        )
+    return bool(absent)
+
+
+def _fetch(
+    conn: apsw.Connection, table: TableInfo, rows: list[dict], read: Read, consistent: bool
+) -> tuple[list[dict], float]:
+    """The table's items for an LSI's rows, filtered on the rows and projected; charged for
+    every row read, kept or not (as DynamoDB charges the fetch)."""
+    condition, projection = read.filter, read.projection
+    assert projection is not None
+    found, units = table_items(conn, table, rows, consistent, condition.evaluate if condition else None)
+    return [projection.apply(item) for item in found], units
+
+
+def _plan(
+    source: Source, read: Read, partition: dict | None, limit: int | None, fetch: bool
+) -> reads.ReadPlan | None:
+    """The page plan for one partition (or the whole source); None when nothing can match.
+    With `fetch`, whole index rows: filtered and projected once their items are fetched."""
     statement: Statement | None = source.scan_statement(0, 1)
     if partition is not None:
         statement = source.query_statement(partition, read.sort, read.forward)
         if statement is None:
             return None
+    if fetch:
+        return reads.ReadPlan(source.table, statement, limit, None, WHOLE_ROW, False)  # type: ignore[arg-type]
     return reads.ReadPlan(source.table, statement, limit, read.filter, read.projection, False)

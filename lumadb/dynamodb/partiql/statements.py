@@ -18,6 +18,7 @@ from lumadb.dynamodb.expressions import (
     compile_condition,
     compile_projection,
 )
+from lumadb.dynamodb.expressions.evaluate import walk
 from lumadb.dynamodb.indexes.sources import source_for
 from lumadb.dynamodb.partiql import ast
 from lumadb.dynamodb.partiql.parser import parse
@@ -47,6 +48,26 @@ class Read:
     forward: bool = True
     key: dict | None = None  # the full primary key, when the WHERE is exactly that
     body: dict = field(default_factory=dict)  # the GetItem request for a key read
+
+    def shaped(self, item: dict) -> dict:
+        """A projected item as PartiQL returns it: a column `a.b` is the attribute `b`, not
+        the map `a` holding it, as a ProjectionExpression returns it (nubo-db
+        dynamodb-conformance, "SELECT with nested map path", run against DynamoDB). A path
+        that ends in a list index keeps the ProjectionExpression's shape."""
+        projection = self.projection
+        if projection is None or all(len(path) == 1 for path in projection.paths):
+            return item
+        out: dict = {}
+        for path in projection.paths:
+            first = path[0]
+            if len(path) == 1 or not isinstance(path[-1], str):
+                if first in item:
+                    out[first] = item[first]
+                continue
+            value = walk(item.get(first), path[1:])
+            if value is not None:
+                out[path[-1]] = value
+        return out
 
 
 @dataclass(eq=False)
