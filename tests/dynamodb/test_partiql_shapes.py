@@ -103,3 +103,28 @@ def test_a_keyed_read_may_not_filter_on_what_the_index_lacks(ddb: Any, indexed: 
     # unkeyed, the read is a scan of the index, which has no such attribute: nothing matches
     assert run(ddb, f'SELECT pk FROM "{indexed}"."gsi-inc" WHERE nonproj = \'np1\'')["Items"] == []
     assert len(run(ddb, f'SELECT pk FROM "{indexed}"."gsi-inc" WHERE gsiPk2 = \'y\' AND projattr = \'proj1\'')["Items"]) == 1
+
+
+def test_a_gsi_with_a_multi_attribute_key_is_not_read_with_partiql(ddb: Any) -> None:
+    # paritysuite/dynamodb-conformance partiqlMultiAttributeIndex (eu-west-2, us-east-1)
+    name = table_name()
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": S} for n in ("id", "h1", "h2", "r1")],
+        GlobalSecondaryIndexes=[{"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
+            {"AttributeName": "h1", "KeyType": "HASH"}, {"AttributeName": "h2", "KeyType": "HASH"},
+            {"AttributeName": "r1", "KeyType": "RANGE"}]}],
+    )  # fmt: skip
+    try:
+        refused = (
+            "ValidationException",
+            "PartiQL statements cannot be executed on tables with multi-attribute HASH keys or multi-attribute RANGE keys.",
+        )
+        for where in (" WHERE h1 = 'a'", " WHERE h1 = 5", " WHERE id = 'i1'", ""):
+            assert error_of(ddb.execute_statement, Statement=f'SELECT * FROM "{name}"."gsi"{where}') == refused
+        batch = ddb.batch_execute_statement(Statements=[
+            {"Statement": f'SELECT * FROM "{name}"."gsi" WHERE h1 = \'a\' AND h2 = \'x\' AND r1 = \'m\''}])  # fmt: skip
+        assert batch["Responses"][0]["Error"] == {"Code": "ValidationError", "Message": refused[1]}
+        assert run(ddb, f'SELECT * FROM "{name}" WHERE id = \'i1\'')["Items"] == []  # the table itself is fine
+    finally:
+        ddb.delete_table(TableName=name)

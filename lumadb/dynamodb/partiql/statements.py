@@ -32,6 +32,12 @@ _TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}\Z")
 _RETURN_VALUES = {("ALL", "OLD"): "ALL_OLD", ("MODIFIED", "OLD"): "UPDATED_OLD",
                   ("ALL", "NEW"): "ALL_NEW", ("MODIFIED", "NEW"): "UPDATED_NEW"}  # fmt: skip
 INCOMPLETE_KEY = "Where clause does not contain a mandatory equality on all key attributes"
+# a GSI whose key has several HASH or RANGE attributes (paritysuite/dynamodb-conformance,
+# partiqlMultiAttributeIndex, pinned in eu-west-2 and us-east-1)
+MULTI_ATTRIBUTE_KEYS = (
+    "PartiQL statements cannot be executed on tables with multi-attribute HASH keys or "
+    "multi-attribute RANGE keys."
+)
 SORT_OPERATORS = frozenset(("=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"))
 
 
@@ -125,6 +131,8 @@ def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
     table = _table(tree.source.table, tree.alias, catalog)
     index_name = str(tree.source.index.text) if tree.source.index is not None else None
     hash_names, range_names = key_schema(table, index_name)
+    if len(hash_names) > 1 or len(range_names) > 1:  # before anything about the WHERE
+        raise DynamoError.validation(MULTI_ATTRIBUTE_KEYS)
     projection = None
     if isinstance(tree.projection, ast.Columns):
         columns = Expressions(parameters)
