@@ -147,3 +147,9 @@ class KeyMismatch(DynamoError):
     """A key value that does not fit the table's (or a secondary index's) key schema: an error of
     the whole request, except in a transaction, where DynamoDB reports it as its action's
     ValidationError cancellation reason (transaction_keys.py)."""
+
+
+class ParameterError(DynamoError):
+    """A PartiQL `Parameters` value DynamoDB refuses while it reads the request: ExecuteTransaction
+    reports it as it is, without the "Validation failed in TransactStatements[i]: " of a
+    statement's own errors."""

@@ -128,3 +128,35 @@ def test_a_gsi_with_a_multi_attribute_key_is_not_read_with_partiql(ddb: Any) -> 
         assert run(ddb, f'SELECT * FROM "{name}" WHERE id = \'i1\'')["Items"] == []  # the table itself is fine
     finally:
         ddb.delete_table(TableName=name)
+
+
+UNCONVERTIBLE = "The parameter cannot be converted to a numeric value"
+
+
+@pytest.mark.parametrize(("number", "message"), [
+    ("1e99999999999", UNCONVERTIBLE + ": 1e99999999999"),
+    ("-1e99999999999", UNCONVERTIBLE + ": -1e99999999999"),
+    ("1e2147483648", UNCONVERTIBLE + ": 1e2147483648"),
+    ("1e-2147483648", UNCONVERTIBLE + ": 1e-2147483648"),
+    ("1e2147483647", "Number underflow. Attempting to store a number with magnitude smaller than supported range"),
+    ("", UNCONVERTIBLE),
+])  # fmt: skip
+def test_a_number_parameter_is_read_as_java_reads_it(ddb: Any, make_table: Any, number: str, message: str) -> None:
+    # paritysuite/dynamodb-conformance partiqlParameterNumbers (eu-west-2, us-east-1)
+    name = make_table(("pk", S))
+    for statement in (f'SELECT * FROM "{name}" WHERE pk = \'a\' AND n = ?', f'UPDATE "{name}" SET n = ? WHERE pk = \'a\''):
+        assert error_of(ddb.execute_statement, Statement=statement, Parameters=[{"N": number}]) == ("ValidationException", message)
+    # in a transaction too, without the statement's prefix
+    assert error_of(ddb.execute_transaction, TransactStatements=[
+        {"Statement": f'UPDATE "{name}" SET n = ? WHERE pk = \'a\'', "Parameters": [{"N": number}]}]) == ("ValidationException", message)  # fmt: skip
+
+
+def test_parameter_problems_are_reported_in_document_order(ddb: Any, make_table: Any) -> None:
+    name = make_table(("pk", S))
+    deep: dict = {"S": "leaf"}
+    for _ in range(40):
+        deep = {"M": {"n": deep}}
+    nesting = "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
+    pair = f'SELECT * FROM "{name}" WHERE pk = \'a\' AND x = ? AND y = ?'
+    assert error_of(ddb.execute_statement, Statement=pair, Parameters=[deep, {"N": "abc"}])[1] == nesting
+    assert error_of(ddb.execute_statement, Statement=pair, Parameters=[{"N": "abc"}, deep])[1] == UNCONVERTIBLE + ": abc"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.errors import DynamoError, ParameterError
 from lumadb.dynamodb.operations import transact_get_items, transact_write_items
 from lumadb.dynamodb.partiql.execute import transact_get_item, transact_write_item, with_duplicates
 from lumadb.dynamodb.partiql.statements import Read, Write, plan
@@ -30,7 +30,7 @@ def _planned(service: DynamoService, position: int, statement: dict) -> Read | W
                 raise DynamoError.validation(KEY_REQUIRED)
         return step
     except DynamoError as error:
-        if error.short_type == "ValidationException":
+        if error.short_type == "ValidationException" and not isinstance(error, ParameterError):
             raise DynamoError.validation(
                 f"Validation failed in TransactStatements[{position}]: {error.message}"
             ) from None

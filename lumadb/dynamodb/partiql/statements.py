@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb.attributes import normalize_value, validate_attribute_value
+from lumadb.dynamodb.attributes import normalize_value
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import (
     Condition,
@@ -23,7 +23,7 @@ from lumadb.dynamodb.indexes.sources import source_for
 from lumadb.dynamodb.partiql import ast
 from lumadb.dynamodb.partiql.parser import parse
 from lumadb.dynamodb.partiql.translate import Expressions, conjuncts, plain_name, without_expression_prefix
-from lumadb.dynamodb.partiql.values import attribute_value, is_value, struct
+from lumadb.dynamodb.partiql.values import attribute_value, check_parameters, is_value, struct
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import Catalog, TableInfo
@@ -91,8 +91,7 @@ def plan(text: str, parameters: list[dict] | None, catalog: Catalog) -> Read | W
     parameters = parameters or []
     if count != len(parameters):
         raise DynamoError.validation("Number of parameters in request and statement don't match.")
-    for value in parameters:
-        validate_attribute_value(value)
+    check_parameters(parameters)
     parameters = [normalize_value(value) for value in parameters]
     try:
         if isinstance(tree, ast.Select):

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lumadb.dynamodb.attributes import normalize_number, validate_attribute_value
-from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.attributes import MAX_NESTING, normalize_number, validate_attribute_value
+from lumadb.dynamodb.errors import DynamoError, ParameterError
+from lumadb.dynamodb.numbers import NUMBER_OVERFLOW, NUMBER_UNDERFLOW
 from lumadb.dynamodb.partiql import ast
 from lumadb.dynamodb.partiql.parser import not_well_formed
 
@@ -115,3 +116,66 @@ def _describe(node: Any) -> str:
     if isinstance(node, ast.Call):
         return node.name
     return type(node).__name__.lower()
+
+
+# -- Parameters ----------------------------------------------------------------------------
+# DynamoDB reads a number parameter as Java's BigDecimal reads a string, so an exponent or a
+# scale outside a 32-bit integer cannot be converted, and its magnitude check (precision minus
+# scale) wraps at 32 bits: 1e2147483647 is an underflow. It reports the first problem in
+# document order, a value nested too deep or a number it cannot read (paritysuite
+# dynamodb-conformance, partiqlParameterNumbers, eu-west-2 and us-east-1). PutItem's values
+# differ (numbers.py).
+_NUMBER_PARTS = re.compile(r"[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?\Z")
+_INT32 = 1 << 31
+_NESTING = (
+    "Nesting Levels have exceeded supported limits: "
+    "Attributes in the item have nested levels beyond supported limit"
+)
+_UNCONVERTIBLE = "The parameter cannot be converted to a numeric value"
+
+
+def check_parameters(parameters: list[dict]) -> None:
+    """Every parameter, as DynamoDB reads the request (ParameterError)."""
+    for value in parameters:
+        _read(value, 1)
+        try:
+            validate_attribute_value(value)
+        except ParameterError:
+            raise
+        except DynamoError as error:
+            raise ParameterError(error.type_name, error.message) from None
+
+
+def _read(value: Any, depth: int) -> None:
+    if type(value) is not dict:
+        return  # validate_attribute_value names what is wrong
+    for type_name, inner in value.items():
+        if type_name == "N" and type(inner) is str:
+            _read_number(inner)
+        elif type_name == "NS" and type(inner) is list:
+            for member in inner:
+                if type(member) is str:
+                    _read_number(member)
+        elif type_name in ("M", "L"):
+            members = inner.values() if type(inner) is dict else inner if type(inner) is list else ()
+            if depth >= MAX_NESTING:
+                raise ParameterError.validation(_NESTING)
+            for member in members:
+                _read(member, depth + 1)
+
+
+def _read_number(text: str) -> None:
+    match = _NUMBER_PARTS.match(text)
+    if not text or match is None or not (match[1] or match[2]):
+        raise ParameterError.validation(f"{_UNCONVERTIBLE}: {text}" if text else _UNCONVERTIBLE)
+    exponent = int(match[3] or 0)
+    scale = len(match[2] or "") - exponent
+    if not -_INT32 <= exponent < _INT32 or not -_INT32 <= scale < _INT32:
+        raise ParameterError.validation(f"{_UNCONVERTIBLE}: {text}")
+    digits = ((match[1] or "") + (match[2] or "")).lstrip("0")
+    if digits:
+        magnitude = len(digits) - scale  # precision minus scale, before the 32-bit wrap
+        if magnitude >= _INT32:
+            raise ParameterError.validation(NUMBER_UNDERFLOW)
+        if magnitude < -_INT32:
+            raise ParameterError.validation(NUMBER_OVERFLOW)
