@@ -160,3 +160,14 @@ def test_parameter_problems_are_reported_in_document_order(ddb: Any, make_table:
     pair = f'SELECT * FROM "{name}" WHERE pk = \'a\' AND x = ? AND y = ?'
     assert error_of(ddb.execute_statement, Statement=pair, Parameters=[deep, {"N": "abc"}])[1] == nesting
     assert error_of(ddb.execute_statement, Statement=pair, Parameters=[{"N": "abc"}, deep])[1] == UNCONVERTIBLE + ": abc"
+
+
+def test_a_condition_function_may_be_compared_with_a_boolean(ddb: Any, make_table: Any) -> None:
+    # paritysuite/dynamodb-conformance whereFunctions ("can be compared with true")
+    name = make_table(("pk", S))
+    ddb.put_item(TableName=name, Item={"pk": {S: "a"}, "ss": {"SS": ["x"]}})
+    where = f'SELECT pk FROM "{name}" WHERE pk = \'a\' AND '
+    assert run(ddb, where + "attribute_exists(ss) = true")["Items"] == [{"pk": {S: "a"}}]
+    assert run(ddb, where + "true = attribute_exists(nope)")["Items"] == []
+    assert run(ddb, where + "attribute_exists(nope) = false")["Items"] == [{"pk": {S: "a"}}]
+    assert run(ddb, where + "attribute_exists(ss) != true")["Items"] == []

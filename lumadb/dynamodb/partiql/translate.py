@@ -120,6 +120,12 @@ class Expressions:
             return f"NOT ({self.condition(node.operand)})"
         if isinstance(node, ast.Comparison):
             op = "<>" if node.op == "!=" else str(node.op)
+            if op in ("=", "<>"):
+                truth = self._function_truth(node.left, node.right, op) or self._function_truth(
+                    node.right, node.left, op
+                )
+                if truth is not None:
+                    return truth
             return f"{self.operand(node.left)} {op} {self.operand(node.right)}"
         if isinstance(node, ast.Between):
             return (
@@ -133,6 +139,17 @@ class Expressions:
         if isinstance(node, ast.Call) and node.name.lower() != "size":
             return self.call(node)
         raise DynamoError.validation("WHERE clause must contain an expression that resolves to a boolean")
+
+    def _function_truth(self, call: Any, other: Any, op: str) -> str | None:
+        """`attribute_exists(a) = true` and the like: a condition function compared with a
+        boolean literal, which DynamoDB's PartiQL accepts (paritysuite whereFunctions)."""
+        if not isinstance(call, ast.Call) or call.name.lower() == "size" or not is_value(other):
+            return None
+        value = attribute_value(other, self.parameters)
+        if set(value) != {"BOOL"}:
+            return None
+        text = self.call(call)
+        return text if value["BOOL"] == (op == "=") else f"NOT ({text})"
 
     def _is_type(self, node: ast.IsType) -> str:
         if not isinstance(node.operand, ast.Path):
