@@ -171,3 +171,16 @@ def test_a_condition_function_may_be_compared_with_a_boolean(ddb: Any, make_tabl
     assert run(ddb, where + "true = attribute_exists(nope)")["Items"] == []
     assert run(ddb, where + "attribute_exists(nope) = false")["Items"] == [{"pk": {S: "a"}}]
     assert run(ddb, where + "attribute_exists(ss) != true")["Items"] == []
+
+
+def test_a_write_may_not_name_an_index(ddb: Any, indexed: str) -> None:
+    # refused before the table is looked up (nubo-db dynamodb-conformance indexQualifier)
+    for statement in (f'UPDATE "{indexed}"."gsi-inc" SET projattr = \'z\' WHERE pk = \'p\' AND sk = \'s1\'',
+                      f'DELETE FROM "{indexed}"."gsi-inc" WHERE pk = \'p\' AND sk = \'s1\'',
+                      'UPDATE "nosuchtable"."gsi-inc" SET a = \'z\' WHERE pk = \'p\''):  # fmt: skip
+        assert error_of(ddb.execute_statement, Statement=statement) == (
+            "ValidationException", "This operation is not supported on an index")  # fmt: skip
+    assert error_of(
+        ddb.execute_statement, Statement=f'INSERT INTO "{indexed}"."gsi-inc" VALUE {{\'pk\': \'w\', \'sk\': \'w\'}}'
+    ) == ("ValidationException", "FROM clause may only contain a single table name")
+    assert run(ddb, f'SELECT projattr FROM "{indexed}" WHERE pk = \'p\' AND sk = \'s1\'')["Items"] == [{"projattr": {S: "proj1"}}]

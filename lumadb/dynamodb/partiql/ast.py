@@ -22,7 +22,7 @@ class Select(ast_utils.Ast):
 
 @dataclass
 class Insert(ast_utils.Ast):
-    table: Table
+    table: Table | IndexedTable
     value: Any
 
 
@@ -31,7 +31,7 @@ class Update(ast_utils.Ast, ast_utils.AsList):
     parts: list[Any]
 
     @property
-    def table(self) -> Table:
+    def table(self) -> Table | IndexedTable:
         return self.parts[0]
 
     @property
@@ -58,7 +58,7 @@ class FromUpdate(Update):
 
 @dataclass
 class Delete(ast_utils.Ast):
-    table: Table
+    table: Table | IndexedTable
     alias: Alias | None
     where: Where
     returning: Returning | None
@@ -90,6 +90,14 @@ class Name(ast_utils.Ast):
 @dataclass
 class Table(ast_utils.Ast):
     name: Name
+
+
+@dataclass
+class IndexedTable(ast_utils.Ast):
+    """A write's target with an index: `"T"."index"`."""
+
+    table: Table
+    index: Name
 
 
 @dataclass

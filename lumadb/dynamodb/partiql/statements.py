@@ -107,6 +107,18 @@ def plan(text: str, parameters: list[dict] | None, catalog: Catalog) -> Read | W
         raise without_expression_prefix(error) from None
 
 
+def _write_table(node: ast.Table | ast.IndexedTable, alias: ast.Alias | None, catalog: Catalog,
+                 *, insert: bool = False) -> TableInfo:
+    """The table a write names; an index there is refused before the table is looked up (the
+    texts of DynamoDB's own PartiQL front end, nubo-db dynamodb-conformance indexQualifier)."""
+    if isinstance(node, ast.IndexedTable):
+        raise DynamoError.validation(
+            "FROM clause may only contain a single table name" if insert
+            else "This operation is not supported on an index"
+        )
+    return _table(node, alias, catalog)
+
+
 def _table(node: ast.Table, alias: ast.Alias | None, catalog: Catalog) -> TableInfo:
     if alias is not None:
         raise DynamoError.validation("Aliasing is not supported")
@@ -291,7 +303,7 @@ def _conditioned(body: dict, expressions: Expressions, rest: list[Any], required
 
 
 def _update(tree: ast.Update, parameters: list[dict], catalog: Catalog) -> Write:
-    table = _table(tree.table, tree.alias, catalog)
+    table = _write_table(tree.table, tree.alias, catalog)
     key, rest = _key_and_rest(tree.where, table, parameters)
     expressions = Expressions(parameters)
     body: dict[str, Any] = {"TableName": table.name, "Key": key}
@@ -306,7 +318,7 @@ def _update(tree: ast.Update, parameters: list[dict], catalog: Catalog) -> Write
 
 
 def _delete(tree: ast.Delete, parameters: list[dict], catalog: Catalog) -> Write:
-    table = _table(tree.table, tree.alias, catalog)
+    table = _write_table(tree.table, tree.alias, catalog)
     returning = tree.returning
     if returning is not None and (str(returning.which).upper(), str(returning.image).upper()) != (
         "ALL",
@@ -331,7 +343,7 @@ def _delete(tree: ast.Delete, parameters: list[dict], catalog: Catalog) -> Write
 
 
 def _insert(tree: ast.Insert, parameters: list[dict], catalog: Catalog) -> Write:
-    table = _table(tree.table, None, catalog)
+    table = _write_table(tree.table, None, catalog, insert=True)
     if not isinstance(tree.value, ast.StructValue):
         raise DynamoError.validation(
             "Unsupported format in item expression. Please use struct format {...} to express item values for "
