@@ -184,3 +184,9 @@ def test_a_write_may_not_name_an_index(ddb: Any, indexed: str) -> None:
         ddb.execute_statement, Statement=f'INSERT INTO "{indexed}"."gsi-inc" VALUE {{\'pk\': \'w\', \'sk\': \'w\'}}'
     ) == ("ValidationException", "FROM clause may only contain a single table name")
     assert run(ddb, f'SELECT projattr FROM "{indexed}" WHERE pk = \'p\' AND sk = \'s1\'')["Items"] == [{"projattr": {S: "proj1"}}]
+
+
+def test_an_empty_table_or_index_name_is_an_empty_path_component(ddb: Any, indexed: str) -> None:
+    for source in ('""', f'"{indexed}".""'):
+        assert error_of(ddb.execute_statement, Statement=f"SELECT * FROM {source}") == (
+            "ValidationException", "Path component cannot be an empty string")  # fmt: skip

@@ -32,6 +32,7 @@ _TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}\Z")
 _RETURN_VALUES = {("ALL", "OLD"): "ALL_OLD", ("MODIFIED", "OLD"): "UPDATED_OLD",
                   ("ALL", "NEW"): "ALL_NEW", ("MODIFIED", "NEW"): "UPDATED_NEW"}  # fmt: skip
 INCOMPLETE_KEY = "Where clause does not contain a mandatory equality on all key attributes"
+EMPTY_PATH_COMPONENT = "Path component cannot be an empty string"  # FROM "" or "T"."" (nubo-db)
 # a GSI whose key has several HASH or RANGE attributes (paritysuite/dynamodb-conformance,
 # partiqlMultiAttributeIndex, pinned in eu-west-2 and us-east-1)
 MULTI_ATTRIBUTE_KEYS = (
@@ -123,6 +124,8 @@ def _table(node: ast.Table, alias: ast.Alias | None, catalog: Catalog) -> TableI
     if alias is not None:
         raise DynamoError.validation("Aliasing is not supported")
     name = str(node.name.text)
+    if not name:
+        raise DynamoError.validation(EMPTY_PATH_COMPONENT)
     if not _TABLE_NAME.match(name):
         raise DynamoError.validation(
             "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'."
@@ -141,6 +144,8 @@ def _condition(expressions: Expressions, text: str) -> Condition:
 def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
     table = _table(tree.source.table, tree.alias, catalog)
     index_name = str(tree.source.index.text) if tree.source.index is not None else None
+    if index_name == "":
+        raise DynamoError.validation(EMPTY_PATH_COMPONENT)
     hash_names, range_names = key_schema(table, index_name)
     if len(hash_names) > 1 or len(range_names) > 1:  # before anything about the WHERE
         raise DynamoError.validation(MULTI_ATTRIBUTE_KEYS)
