@@ -23,17 +23,18 @@ PROJECTION_ORDER = ("names", "overlap", "conflict")
 
 
 class Projection:
-    __slots__ = ("_getters", "_nested", "paths", "top_level_names")
+    __slots__ = ("_getters", "_names", "_nested", "paths", "top_level_names")
 
     def __init__(self, paths: list[ResolvedPath]) -> None:
         self.paths = paths
         self.top_level_names: set[str] = {p[0] for p in paths}
+        self._names = tuple(dict.fromkeys(p[0] for p in paths))  # in the expression's order, every time
         self._nested = any(len(p) > 1 for p in paths)
         self._getters = [(p, p[0], p[1:]) for p in paths]
 
     def apply(self, item: dict) -> dict:
         if not self._nested:
-            return {name: item[name] for name in self.top_level_names if name in item}
+            return {name: item[name] for name in self._names if name in item}
         result: dict = {}
         has_lists = False
         for path, first, rest in self._getters:
