@@ -190,3 +190,14 @@ def test_an_empty_table_or_index_name_is_an_empty_path_component(ddb: Any, index
     for source in ('""', f'"{indexed}".""'):
         assert error_of(ddb.execute_statement, Statement=f"SELECT * FROM {source}") == (
             "ValidationException", "Path component cannot be an empty string")  # fmt: skip
+
+
+def test_a_condition_function_with_the_wrong_number_of_operands(ddb: Any, make_table: Any) -> None:
+    # paritysuite/dynamodb-conformance partiqlFunctions (eu-west-2, us-east-1)
+    name = make_table(("pk", S))
+    for call, count in (("attribute_exists()", 0), ("attribute_exists(ss, ns)", 2)):
+        assert error_of(ddb.execute_statement, Statement=f'SELECT * FROM "{name}" WHERE pk = \'a\' AND {call}') == (
+            "ValidationException",
+            "Incorrect number of operands for operator or function; operator or function: attribute_exists, "
+            f"number of operands: {count}",
+        )

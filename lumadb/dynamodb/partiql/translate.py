@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.expressions.resolve import CONDITION_FUNCTIONS as ARITY
 from lumadb.dynamodb.partiql import ast
 from lumadb.dynamodb.partiql.values import attribute_value, is_value
 
@@ -108,6 +109,12 @@ class Expressions:
         name = node.name.lower()
         if name not in CONDITION_FUNCTIONS and name != "size":
             raise DynamoError.validation(f"Unrecognized function: {name}")
+        count = len(node.arguments)
+        if count != ARITY[name]:  # DynamoDB's PartiQL text (paritysuite partiqlFunctions)
+            raise DynamoError.validation(
+                "Incorrect number of operands for operator or function; "
+                f"operator or function: {name}, number of operands: {count}"
+            )
         return f"{name}(" + ", ".join(self.operand(argument) for argument in node.arguments) + ")"
 
     # -- conditions ------------------------------------------------------------------
