@@ -31,7 +31,7 @@ _MANY_AV = (
     "Supplied AttributeValue has more than one datatypes set, "
     "must contain exactly one of the supported datatypes"
 )
-_NESTING = (
+NESTING = (
     "Nesting Levels have exceeded supported limits: "
     "Attributes in the item have nested levels beyond supported limit"
 )
@@ -198,13 +198,13 @@ def validate_attribute_value(
                     )
                 raise DynamoError.serialization("Unexpected field type")
             if _depth >= MAX_NESTING:
-                raise DynamoError.validation(_NESTING)
+                raise DynamoError.validation(NESTING)
             for member in value.values():
                 validate_attribute_value(member, _depth=_depth + 1)
         elif type_name == "L":
             members = _check_list(value)
             if _depth >= MAX_NESTING:
-                raise DynamoError.validation(_NESTING)
+                raise DynamoError.validation(NESTING)
             for member in members:
                 validate_attribute_value(member, _depth=_depth + 1)
     if len(present) > 1:
@@ -333,6 +333,33 @@ def item_size(item: dict) -> int:
     size = 0
     for name, value in item.items():
         size += (len(name) if name.isascii() else len(name.encode("utf-8"))) + value_size(value)
+    return size
+
+
+def flat_item_size(item: dict) -> int | None:
+    """The size of an item of only strings, canonical numbers and booleans, checked in the
+    same pass (most items are such); None for any other item, which takes the full path."""
+    size = 0
+    for name, av in item.items():
+        if type(av) is not dict or len(av) != 1:
+            return None
+        size += len(name) if name.isascii() else len(name.encode("utf-8"))
+        value = av.get("S")
+        if value is not None:
+            if type(value) is not str:
+                return None
+            size += len(value) if value.isascii() else len(value.encode("utf-8"))
+            continue
+        value = av.get("N")
+        if value is not None:
+            if type(value) is not str or len(value) > 38 or not _CANONICAL.match(value):
+                return None
+            size += _number_size(value)
+            continue
+        if type(av.get("BOOL")) is bool or av.get("NULL") is True:
+            size += 1
+            continue
+        return None
     return size
 
 

@@ -4,7 +4,7 @@ values, the 400 KB item size, and which ReturnValues the operation accepts."""
 from __future__ import annotations
 
 from lumadb.dynamodb.attributes import (
-    _number_size,
+    flat_item_size,
     item_size,
     normalize_item,
     validate_attribute_value,
@@ -12,7 +12,6 @@ from lumadb.dynamodb.attributes import (
 )
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.items import MAX_ITEM_BYTES
-from lumadb.dynamodb.numbers import _CANONICAL
 
 ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
 
@@ -20,7 +19,7 @@ ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
 def checked_item(item: dict, return_values: str | None = None) -> tuple[dict, int]:
     """The item with canonical numbers, and its size; AWS's errors for a bad or too large item
     (and, in DynamoDB's order, for PutItem's ReturnValues)."""
-    size = _flat_item_size(item)
+    size = flat_item_size(item)
     if size is not None:  # valid, and its numbers already canonical
         check_put_return_values(return_values)
         if size > MAX_ITEM_BYTES:
@@ -33,33 +32,6 @@ def checked_item(item: dict, return_values: str | None = None) -> tuple[dict, in
     if size > MAX_ITEM_BYTES:
         raise DynamoError.validation(ITEM_TOO_LARGE)
     return item, size
-
-
-def _flat_item_size(item: dict) -> int | None:
-    """The size of an item of only strings, canonical numbers and booleans, checked in the
-    same pass (most items are such); None for any other item, which takes the full path."""
-    size = 0
-    for name, av in item.items():
-        if type(av) is not dict or len(av) != 1:
-            return None
-        size += len(name) if name.isascii() else len(name.encode("utf-8"))
-        value = av.get("S")
-        if value is not None:
-            if type(value) is not str:
-                return None
-            size += len(value) if value.isascii() else len(value.encode("utf-8"))
-            continue
-        value = av.get("N")
-        if value is not None:
-            if type(value) is not str or len(value) > 38 or not _CANONICAL.match(value):
-                return None
-            size += _number_size(value)
-            continue
-        if type(av.get("BOOL")) is bool or av.get("NULL") is True:
-            size += 1
-            continue
-        return None
-    return size
 
 
 def check_key_values(key: dict) -> None:

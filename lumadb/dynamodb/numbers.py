@@ -13,6 +13,7 @@ NUMBER_UNDERFLOW = (
     "Number underflow. Attempting to store a number with magnitude smaller than supported range"
 )
 NUMBER_PRECISION = "Attempting to store more than 38 significant digits in a Number"
+NUMBER_UNCONVERTIBLE = "The parameter cannot be converted to a numeric value"
 
 # Java BigDecimal's syntax: no spaces, no NaN/Infinity, no underscores (Python's Decimal allows them).
 _NUMBER_SYNTAX = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
@@ -28,8 +29,8 @@ def normalize_number(text: str) -> str:
         return text
     if not _NUMBER_SYNTAX.match(text):
         if not text:  # AWS leaves the colon out when there is nothing to show
-            raise DynamoError.validation("The parameter cannot be converted to a numeric value")
-        raise DynamoError.validation(f"The parameter cannot be converted to a numeric value: {text}")
+            raise DynamoError.validation(NUMBER_UNCONVERTIBLE)
+        raise DynamoError.validation(f"{NUMBER_UNCONVERTIBLE}: {text}")
     return format_decimal(Decimal(text))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from lumadb.dynamodb.attributes import MAX_NESTING, add_numbers, attribute_type
+from lumadb.dynamodb.attributes import MAX_NESTING, NESTING, add_numbers, attribute_type
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions.resolve import ResolvedPath
 
@@ -68,10 +68,6 @@ def _parent(root: dict, path: ResolvedPath, copied: set[int]) -> Any:
     return container
 
 
-_NESTING = (
-    "Nesting Levels have exceeded supported limits: "
-    "Attributes in the item have nested levels beyond supported limit"
-)
 
 
 def _containers(value: dict, limit: int) -> int:
@@ -89,7 +85,7 @@ def _check_depth(value: dict, level: int) -> None:
     """A value written at `level` (1 = top level) may hold containers down to level 31."""
     allowed = MAX_NESTING - level
     if _containers(value, allowed + 1) > allowed:
-        raise DynamoError.validation(_NESTING)
+        raise DynamoError.validation(NESTING)
 
 
 def _add(existing: dict | None, value: dict) -> dict:
@@ -137,7 +133,7 @@ class Update:
         self.top_level_names = (
             top_level_names if top_level_names is not None else frozenset(p[0] for p in self.paths)
         )
-        # What the table's key checks need before the item is read (update_keys.py): the type
+        # What the table's key checks need before the item is read (key_checks.py): the type
         # of the value each top-level attribute gets when the request alone says it, the
         # top-level attributes set to a value computed from the item, and the attributes
         # written inside (a.b, a[1]).

@@ -8,13 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.expressions.resolve import CONDITION_FUNCTIONS as ARITY
+from lumadb.dynamodb.expressions.resolve import CONDITION_FUNCTIONS
 from lumadb.dynamodb.partiql import ast
 from lumadb.dynamodb.partiql.values import attribute_value, is_value
 
-CONDITION_FUNCTIONS = frozenset(
-    ("attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains")
-)
 IS_TYPES = {
     "NULL": "NULL", "BOOLEAN": "BOOL", "BOOL": "BOOL", "STRING": "S", "NUMERIC": "N", "NUMBER": "N",
     "BLOB": "B", "STRUCT": "M", "TUPLE": "M", "LIST": "L",
@@ -107,10 +104,10 @@ class Expressions:
 
     def call(self, node: ast.Call) -> str:
         name = node.name.lower()
-        if name not in CONDITION_FUNCTIONS and name != "size":
+        if name not in CONDITION_FUNCTIONS:  # (size too)
             raise DynamoError.validation(f"Unrecognized function: {name}")
         count = len(node.arguments)
-        if count != ARITY[name]:  # DynamoDB's PartiQL text (paritysuite partiqlFunctions)
+        if count != CONDITION_FUNCTIONS[name]:  # DynamoDB's PartiQL text (paritysuite partiqlFunctions)
             raise DynamoError.validation(
                 "Incorrect number of operands for operator or function; "
                 f"operator or function: {name}, number of operands: {count}"

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lumadb.dynamodb.attributes import MAX_NESTING, normalize_number, validate_attribute_value
+from lumadb.dynamodb.attributes import MAX_NESTING, NESTING, normalize_number, validate_attribute_value
 from lumadb.dynamodb.errors import DynamoError, ParameterError
-from lumadb.dynamodb.numbers import NUMBER_OVERFLOW, NUMBER_UNDERFLOW
+from lumadb.dynamodb.numbers import NUMBER_OVERFLOW, NUMBER_UNCONVERTIBLE, NUMBER_UNDERFLOW
 from lumadb.dynamodb.partiql import ast
 from lumadb.dynamodb.partiql.parser import not_well_formed
 
@@ -127,11 +127,6 @@ def _describe(node: Any) -> str:
 # differ (numbers.py).
 _NUMBER_PARTS = re.compile(r"[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?\Z")
 _INT32 = 1 << 31
-_NESTING = (
-    "Nesting Levels have exceeded supported limits: "
-    "Attributes in the item have nested levels beyond supported limit"
-)
-_UNCONVERTIBLE = "The parameter cannot be converted to a numeric value"
 
 
 def check_parameters(parameters: list[dict]) -> None:
@@ -140,8 +135,6 @@ def check_parameters(parameters: list[dict]) -> None:
         _read(value, 1)
         try:
             validate_attribute_value(value)
-        except ParameterError:
-            raise
         except DynamoError as error:
             raise ParameterError(error.type_name, error.message) from None
 
@@ -159,7 +152,7 @@ def _read(value: Any, depth: int) -> None:
         elif type_name in ("M", "L"):
             members = inner.values() if type(inner) is dict else inner if type(inner) is list else ()
             if depth >= MAX_NESTING:
-                raise ParameterError.validation(_NESTING)
+                raise ParameterError.validation(NESTING)
             for member in members:
                 _read(member, depth + 1)
 
@@ -167,11 +160,11 @@ def _read(value: Any, depth: int) -> None:
 def _read_number(text: str) -> None:
     match = _NUMBER_PARTS.match(text)
     if not text or match is None or not (match[1] or match[2]):
-        raise ParameterError.validation(f"{_UNCONVERTIBLE}: {text}" if text else _UNCONVERTIBLE)
+        raise ParameterError.validation(f"{NUMBER_UNCONVERTIBLE}: {text}" if text else NUMBER_UNCONVERTIBLE)
     exponent = int(match[3] or 0)
     scale = len(match[2] or "") - exponent
     if not -_INT32 <= exponent < _INT32 or not -_INT32 <= scale < _INT32:
-        raise ParameterError.validation(f"{_UNCONVERTIBLE}: {text}")
+        raise ParameterError.validation(f"{NUMBER_UNCONVERTIBLE}: {text}")
     digits = ((match[1] or "") + (match[2] or "")).lstrip("0")
     if digits:
         magnitude = len(digits) - scale  # precision minus scale, before the 32-bit wrap
