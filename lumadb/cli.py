@@ -48,6 +48,9 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    help="LUMADB_LIBSQL_STREAM_IDLE_SECONDS")
     p.add_argument("--ttl-sweep-seconds", type=float, default=env.ttl_sweep_seconds,
                    help="LUMADB_TTL_SWEEP_SECONDS: how often expired DynamoDB items are deleted")
+    p.add_argument("--idle-poll-us", type=float, default=env.idle_poll_us,
+                   help="LUMADB_IDLE_POLL_US: after a response, poll for the next request this long "
+                        "(at most, adaptive) before sleeping; 0 = never (default %(default)s)")
     p.set_defaults(run=_serve)
 
 
@@ -70,6 +73,7 @@ def _serve(args: argparse.Namespace) -> int:
         "LUMADB_LIBSQL_AUTO_CREATE": "1" if args.libsql_auto_create else "0",
         "LUMADB_LIBSQL_STREAM_IDLE_SECONDS": str(args.libsql_stream_idle_seconds),
         "LUMADB_TTL_SWEEP_SECONDS": str(args.ttl_sweep_seconds),
+        "LUMADB_IDLE_POLL_US": str(args.idle_poll_us),
     }
     os.environ.update(settings)
     config = Config.from_env()

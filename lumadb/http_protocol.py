@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import httptools
 
 from lumadb.http import Response
+from lumadb.idle_poll import IdlePoll
 
 if TYPE_CHECKING:
     from lumadb.app import LumaApp
@@ -131,6 +132,7 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
         self._headers_source: Any = None
         self._default_headers = b""
+        self.idle_poll = IdlePoll.of(self.loop, self.app.server.config.idle_poll_us)
 
     # -- connection ------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -181,6 +183,7 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.timer = self.loop.call_later(wait, self._check_idle)
 
     def data_received(self, data: bytes) -> None:
+        self.idle_poll.received()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -278,6 +281,7 @@ class LumaHttpProtocol(asyncio.Protocol):
         resume the coroutine when it is done, as a Task would, without one (a Task per write
         request cost ~5% of PutItem's CPU: its creation, its registry, its steps). Anything
         else (a bare yield) continues in a Task."""
+        self.idle_poll.waiting += 1
         if getattr(step, "_asyncio_future_blocking", False) and step.get_loop() is self.loop:
             step._asyncio_future_blocking = False
             step.add_done_callback(lambda _: self._step(incoming, coro))
@@ -287,6 +291,7 @@ class LumaHttpProtocol(asyncio.Protocol):
         task.add_done_callback(self.tasks.discard)
 
     def _step(self, incoming: _Incoming, coro: Coroutine[Any, Any, Response | None]) -> None:
+        self.idle_poll.waiting -= 1
         try:
             step = coro.send(None)  # the awaited future's result, or its exception, goes in
         except StopIteration as done:
@@ -306,6 +311,8 @@ class LumaHttpProtocol(asyncio.Protocol):
             log.exception("request failed")
             self._fail()
             return
+        finally:
+            self.idle_poll.waiting -= 1
         if self._write(incoming, response):
             self._next()
 
@@ -350,6 +357,7 @@ class LumaHttpProtocol(asyncio.Protocol):
             self.busy = False
             return False
         self.idle_since = self.loop.time()
+        self.idle_poll.answered()
         return True
 
     def _fail(self) -> None:

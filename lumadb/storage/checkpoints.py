@@ -28,6 +28,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from lumadb import idle_poll
 from lumadb.storage.sqlite import Clock, apsw
 
 log = logging.getLogger("lumadb.storage")
@@ -74,6 +75,7 @@ class Checkpoints:
             self._thread.submit(self._first_pass)
 
     def _first_pass(self) -> None:
+        idle_poll.note_write()  # the thread needs the GIL now and then: the loop should not poll
         try:
             if self._conn is None:
                 self._conn = self._connect()[0]
@@ -91,6 +93,7 @@ class Checkpoints:
         except (apsw.Error, OSError) as exc:
             log.warning("checkpoint failed: %s", exc)
         finally:
+            idle_poll.note_write()
             self._running = False
             self._second_due = True
 

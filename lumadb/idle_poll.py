@@ -1,0 +1,86 @@
+"""Polling the event loop for a moment after a response, instead of going to sleep at once.
+
+A client that sends its next request right after an answer (one connection, request after
+request) finds the server asleep in `epoll_wait`: its core halted, and on a virtual machine
+waking a halted vCPU is a trip through the hypervisor that costs more than a point read. For a
+short while after each response the loop keeps polling its sockets without blocking (a
+callback that schedules itself: the loop then polls with a zero timeout), so that the next
+request is read without the halt and the wake-up. Linux does the same for KVM guests with the
+`haltpoll` cpuidle governor, and this module follows its rules: a window of at most 200 µs
+that grows (from 50 µs, doubling) when a request came just after a window ended in vain, and
+halves when the loop then slept longer than the longest window, so that a slow client (boto3
+takes ~0.5 ms between requests) costs no polling. Measured side by side (bench/README.md):
+GetItem at 1 connection x1.69 requests/s, with less server CPU per request (110 -> 92 µs).
+
+It never polls while this process has a request waiting (for a commit, a reader thread) or
+has written in the last half second: a thread that wants the GIL (the WAL checkpoint, a
+reader) or the kernel's fsync worker on the same core would wait behind the polling loop
+(measured: PutItem x0.87 at 1 connection, x0.92 at 16, polling regardless).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+GROW_START = 50e-6  # seconds: the first window after a miss
+QUIET_AFTER_WRITE = 0.5  # seconds without polling after a write (checkpoints follow writes)
+
+_clock = time.perf_counter
+_quiet_until = 0.0  # no polling before this time, in every loop of the process
+
+
+def note_write() -> None:
+    """A write committed (or a checkpoint runs): do not poll for a while. Any thread."""
+    global _quiet_until
+    _quiet_until = _clock() + QUIET_AFTER_WRITE
+
+
+class IdlePoll:
+    """One per event loop: its connections tell it when they answer and when they read."""
+
+    _by_loop: dict[asyncio.AbstractEventLoop, IdlePoll] = {}
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop, longest_us: float) -> IdlePoll:
+        poll = cls._by_loop.get(loop)
+        if poll is None:
+            for old in [old for old in cls._by_loop if old.is_closed()]:  # tests run many loops
+                del cls._by_loop[old]
+            poll = cls._by_loop[loop] = cls(loop, longest_us / 1e6)
+        return poll
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, longest: float) -> None:
+        self.loop = loop
+        self.longest = longest
+        self.window = longest
+        self.waiting = 0  # requests of this loop's connections waiting for something
+        self._answered_at = 0.0
+        self._polling = False
+
+    def answered(self) -> None:
+        """A response was written: poll for the next request, if nothing else is going on."""
+        if not self.longest or self.waiting:
+            return
+        now = self._answered_at = _clock()
+        if self.window and not self._polling and now >= _quiet_until:
+            self._polling = True
+            self.loop.call_soon(self._poll)
+
+    def received(self) -> None:
+        """Bytes arrived. After a window that ended in vain, learn from how long the loop slept."""
+        if self._polling or not self._answered_at:
+            return
+        slept = _clock() - self._answered_at
+        self._answered_at = 0.0
+        if slept <= self.longest:  # a longer window would have caught this one
+            self.window = min(self.longest, max(self.window * 2, GROW_START))
+        elif self.window:
+            self.window = self.window / 2 if self.window >= GROW_START * 2 else 0.0
+
+    def _poll(self) -> None:
+        now = _clock()
+        if now - self._answered_at < self.window and not self.waiting and now >= _quiet_until:
+            self.loop.call_soon(self._poll)
+        else:
+            self._polling = False
