@@ -8,14 +8,16 @@ callback that schedules itself: the loop then polls with a zero timeout), so tha
 request is read without the halt and the wake-up. Linux does the same for KVM guests with the
 `haltpoll` cpuidle governor, and this module follows its rules: a window of at most 200 µs
 that grows (from 50 µs, doubling) when a request came just after a window ended in vain, and
-halves when the loop then slept longer than the longest window, so that a slow client (boto3
-takes ~0.5 ms between requests) costs no polling. Measured side by side (bench/README.md):
-GetItem at 1 connection x1.69 requests/s, with less server CPU per request (110 -> 92 µs).
+halves when the loop then slept longer than the longest window, so that a client slower than
+that between requests costs no polling after three of them. Measured side by side
+(bench/README.md): GetItem at 1 connection x1.57-1.69 requests/s, with less server CPU per
+request (97 -> 84 µs: the wake-up cost more than the polling).
 
-It never polls while this process has a request waiting (for a commit, a reader thread) or
-has written in the last half second: a thread that wants the GIL (the WAL checkpoint, a
-reader) or the kernel's fsync worker on the same core would wait behind the polling loop
-(measured: PutItem x0.87 at 1 connection, x0.92 at 16, polling regardless).
+It never polls while a request of the loop waits (for a commit and its fsync, a reader
+thread) or a WAL checkpoint runs on its thread: the thread, which wants the GIL now and then,
+or the kernel's fsync worker on the same core would wait behind the polling loop (measured:
+PutItem x0.87 at 1 connection and x0.92 at 16 polling regardless; with these two rules PutItem
+x1.13, UpdateItem x1.06 and BatchWriteItem x1.07 at 1 connection, 16 connections x1.01).
 """
 
 from __future__ import annotations
@@ -24,16 +26,19 @@ import asyncio
 import time
 
 GROW_START = 50e-6  # seconds: the first window after a miss
-QUIET_AFTER_WRITE = 0.5  # seconds without polling after a write (checkpoints follow writes)
 
 _clock = time.perf_counter
-_quiet_until = 0.0  # no polling before this time, in every loop of the process
+_holders: set[object] = set()  # threads at work that no loop of the process should poll over
 
 
-def note_write() -> None:
-    """A write committed (or a checkpoint runs): do not poll for a while. Any thread."""
-    global _quiet_until
-    _quiet_until = _clock() + QUIET_AFTER_WRITE
+def hold(owner: object) -> None:
+    """A thread starts work that needs the GIL now and then: no polling until `release`.
+    From any thread (a set's add and discard are atomic)."""
+    _holders.add(owner)
+
+
+def release(owner: object) -> None:
+    _holders.discard(owner)
 
 
 class IdlePoll:
@@ -62,8 +67,8 @@ class IdlePoll:
         """A response was written: poll for the next request, if nothing else is going on."""
         if not self.longest or self.waiting:
             return
-        now = self._answered_at = _clock()
-        if self.window and not self._polling and now >= _quiet_until:
+        self._answered_at = _clock()
+        if self.window and not self._polling and not _holders:
             self._polling = True
             self.loop.call_soon(self._poll)
 
@@ -80,7 +85,7 @@ class IdlePoll:
 
     def _poll(self) -> None:
         now = _clock()
-        if now - self._answered_at < self.window and not self.waiting and now >= _quiet_until:
+        if now - self._answered_at < self.window and not self.waiting and not _holders:
             self.loop.call_soon(self._poll)
         else:
             self._polling = False

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
-
 from lumadb import idle_poll
 from lumadb.idle_poll import GROW_START, IdlePoll
 
@@ -28,11 +26,6 @@ async def sleep_past(seconds: float) -> None:
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         await asyncio.sleep(seconds / 4)
-
-
-@pytest.fixture(autouse=True)
-def no_recent_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(idle_poll, "_quiet_until", 0.0)
 
 
 def test_polls_after_an_answer_then_stops() -> None:
@@ -89,17 +82,20 @@ def test_a_slow_client_turns_polling_off_and_a_quick_one_back_on() -> None:
     run(main)
 
 
-def test_no_polling_while_a_request_waits_or_after_a_write() -> None:
+def test_no_polling_while_a_request_waits_or_a_checkpoint_runs() -> None:
     async def main() -> None:
         poll = IdlePoll(asyncio.get_running_loop(), 200e-6)
         poll.waiting = 1  # another connection's request waits for a commit or a thread
         poll.answered()
         assert not poll._polling
         poll.waiting = 0
-        idle_poll.note_write()  # a checkpoint thread or the fsync would wait behind the loop
-        poll.answered()
-        assert not poll._polling
-        idle_poll._quiet_until = 0.0
+        checkpoint = object()
+        idle_poll.hold(checkpoint)  # its thread would wait behind the polling loop for the GIL
+        try:
+            poll.answered()
+            assert not poll._polling
+        finally:
+            idle_poll.release(checkpoint)
         poll.answered()
         assert poll._polling
         poll.waiting = 1  # a request came and waits: polling stops at once

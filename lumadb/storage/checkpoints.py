@@ -75,7 +75,7 @@ class Checkpoints:
             self._thread.submit(self._first_pass)
 
     def _first_pass(self) -> None:
-        idle_poll.note_write()  # the thread needs the GIL now and then: the loop should not poll
+        idle_poll.hold(self)  # the loop should not poll while this thread works
         try:
             if self._conn is None:
                 self._conn = self._connect()[0]
@@ -93,7 +93,7 @@ class Checkpoints:
         except (apsw.Error, OSError) as exc:
             log.warning("checkpoint failed: %s", exc)
         finally:
-            idle_poll.note_write()
+            idle_poll.release(self)
             self._running = False
             self._second_due = True
 

@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lumadb import idle_poll
 from lumadb.storage.loop_writer import LoopWriter
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, connect
@@ -350,7 +349,6 @@ class Database:
         finally:
             clock.stop()
         self.commits += 1
-        idle_poll.note_write()
         job.loop.call_soon_threadsafe(_deliver, job.future, result, error)
 
     def _run_group(self, conn: apsw.Connection, clock: Clock, group: list[_Job]) -> None:
@@ -389,7 +387,6 @@ class Database:
                 outcomes = [(None, exc)] * len(group)
         self.commits += 1
         self.jobs += len(group)
-        idle_poll.note_write()
         # One wake-up per event loop for the whole group, not one per job.
         by_loop: dict[Any, list[tuple[Any, Any, BaseException | None]]] = {}
         for job, (result, error) in zip(group, outcomes, strict=True):

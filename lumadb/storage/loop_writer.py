@@ -37,7 +37,6 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from lumadb import idle_poll
 from lumadb.storage.checkpoints import Checkpoints
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw
@@ -204,7 +203,6 @@ class LoopWriter:
             self._group = None
         self._counters.commits += 1
         self._counters.jobs += len(group.done)
-        idle_poll.note_write()
         for future, result in group.done:
             if future.cancelled():
                 continue
