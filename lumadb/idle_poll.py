@@ -23,11 +23,13 @@ x1.13, UpdateItem x1.06 and BatchWriteItem x1.07 at 1 connection, 16 connections
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 GROW_START = 50e-6  # seconds: the first window after a miss
 
 _clock = time.perf_counter
+_yield = getattr(os, "sched_yield", lambda: None)
 _holders: set[object] = set()  # threads at work that no loop of the process should poll over
 
 
@@ -86,6 +88,7 @@ class IdlePoll:
     def _poll(self) -> None:
         now = _clock()
         if now - self._answered_at < self.window and not self.waiting and not _holders:
+            _yield()  # another process ready to run on this core (a Worker in front) goes first
             self.loop.call_soon(self._poll)
         else:
             self._polling = False
