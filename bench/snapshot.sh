@@ -10,9 +10,12 @@ ln -s "$REPO/.venv" "$DIR/.venv"
 ln -s "$REPO/tests/node/node_modules" "$DIR/tests/node/node_modules"
 export LUMADB_BENCH_COMMIT="$(git rev-parse --short HEAD)"
 cd "$DIR"
+touch "$DIR/.started"
 status=0
 "$@" || status=$?
 mkdir -p "$REPO/bench/results"
-cp bench/results/*.md bench/results/*.json "$REPO/bench/results/" 2>/dev/null || true
+# only what this run wrote: the snapshot's other tables are the commit's, and copying them
+# back would undo the results of a benchmark that ran since (two runs in a row, say)
+find bench/results -newer "$DIR/.started" \( -name '*.md' -o -name '*.json' \) -exec cp {} "$REPO/bench/results/" \;
 rm -rf "$DIR"
 exit $status
