@@ -100,14 +100,18 @@ def test_sweeper_deletes_expired_items_within_seconds(start_server: Any) -> None
     ]
     for item in keep:
         ddb.put_item(TableName="ttl-fast", Item=item)
-    ddb.put_item(TableName="ttl-fast", Item={"pk": {"S": "soon"}, "exp": {"N": str(time.time() + 1)}})
-    ddb.put_item(TableName="ttl-fast", Item={"pk": {"S": "moved"}, "exp": {"N": str(now - 5)}})
+    # "moved" would expire in a second but its expiry moves to the future first; "soon",
+    # written after it, expires no earlier, so that once "soon" is gone the old expiry of
+    # "moved" has passed too. (An expiry already past when written races the sweeper, which
+    # may delete the item before the update: DynamoDB may too.)
+    ddb.put_item(TableName="ttl-fast", Item={"pk": {"S": "moved"}, "exp": {"N": str(time.time() + 1)}})
     ddb.update_item(
         TableName="ttl-fast",
         Key={"pk": {"S": "moved"}},
         UpdateExpression="SET exp = :e",
         ExpressionAttributeValues={":e": {"N": str(now + 3600)}},
     )
+    ddb.put_item(TableName="ttl-fast", Item={"pk": {"S": "soon"}, "exp": {"N": str(time.time() + 1)}})
     deadline = time.time() + 10
     remaining: set[str] = set()
     while time.time() < deadline:
