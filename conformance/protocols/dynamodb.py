@@ -136,6 +136,7 @@ class DynamoDB(Protocol):
         "LastUpdateDateTime": placeholder_for("time"),
         "LastUpdateToPayPerRequestDateTime": placeholder_for("time"),
         "ApproximateCreationDateTime": placeholder_for("time"),
+        "CreationRequestDateTime": placeholder_for("time"),
         "EarliestRestorableDateTime": placeholder_for("time"),
         "LatestRestorableDateTime": placeholder_for("time"),
         "ArchivalDateTime": placeholder_for("time"),
