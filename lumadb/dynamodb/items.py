@@ -126,3 +126,60 @@ def apply_deltas(conn: apsw.Connection, deltas: CounterDeltas) -> None:
     for table_id, (count_delta, size_delta) in deltas.items():
         if count_delta or size_delta:
             conn.execute(_COUNTERS, (count_delta, size_delta, table_id))
+
+
+# A write of `write_plain`: (storage key, item JSON to store or None to delete, item size)
+PlainWrite = tuple[StorageKey, "bytes | None", int]
+
+
+def write_plain(conn: apsw.Connection, table: TableInfo, batch: list[PlainWrite], deltas: CounterDeltas) -> list[int]:
+    """Unconditional puts and deletes of distinct keys on a table without observers, in three
+    statements instead of two per item: one SELECT of every old size, then the puts and the
+    deletes through `executemany` (a 25-item BatchWriteItem: 136 -> 109 µs of SQLite work,
+    measured). The size each write is charged for, in order."""
+    old_sizes = read_sizes(conn, table, [key for key, _, _ in batch])
+    puts: list[tuple] = []
+    deletes: list[StorageKey] = []
+    charged: list[int] = []
+    count_delta = size_delta = 0
+    for key, blob, size in batch:
+        old = old_sizes.get(key)
+        if blob is not None:
+            puts.append((*key, size, blob))
+            if old is None:
+                count_delta += 1
+                size_delta += size
+                charged.append(size)
+            else:
+                size_delta += size - old
+                charged.append(max(size, old))
+        elif old is not None:
+            deletes.append(key)
+            count_delta -= 1
+            size_delta -= old
+            charged.append(old)
+        else:
+            charged.append(0)
+    if deletes:
+        conn.executemany(statement(table, "delete"), deletes)
+    if puts:
+        conn.executemany(statement(table, "put"), puts)
+    entry = deltas.setdefault(table.id, [0, 0])
+    entry[0] += count_delta
+    entry[1] += size_delta
+    return charged
+
+
+def read_sizes(conn: apsw.Connection, table: TableInfo, keys: list[StorageKey]) -> dict[StorageKey, int]:
+    """The stored size of each of `keys` that exists, in one statement."""
+    kind = f"sizes{len(keys)}"
+    text = table.sql.get(kind)
+    if text is None:
+        rows = ", ".join(["(?, ?, ?)"] * len(keys))
+        text = table.sql[kind] = (
+            f"SELECT hash_prefix, pk, sk, size FROM {table.items} WHERE (hash_prefix, pk, sk) IN (VALUES {rows})"
+        )
+    found: dict[StorageKey, int] = {}
+    for prefix, pk, sk, size in conn.execute(text, [part for key in keys for part in key]):
+        found[(prefix, pk, sk)] = size
+    return found

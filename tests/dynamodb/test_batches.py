@@ -141,3 +141,26 @@ def test_batch_writer_copies_a_table(ddb_resource: Any, make_table: Any) -> None
         for i in range(120):
             writer.delete_item(Key={"pk": f"p{i % 7}", "sk": i})
     assert ddb_resource.meta.client.describe_table(TableName=target.name)["Table"]["ItemCount"] == 0
+
+
+def test_batch_write_charges_the_larger_of_old_and_new_item(ddb: Any, make_table: Any) -> None:
+    first, second = make_table(), make_table(("id", "N"))
+    ddb.put_item(TableName=first, Item={"pk": {"S": "big"}, "v": {"S": "x" * 3000}})
+    ddb.put_item(TableName=first, Item={"pk": {"S": "gone"}, "v": {"S": "y" * 2500}})
+    response = ddb.batch_write_item(
+        RequestItems={
+            first: [
+                put("big", v={"S": "small"}),  # over a 3 KB item: 3 units
+                {"DeleteRequest": {"Key": {"pk": {"S": "gone"}}}},  # a 2.5 KB item: 3 units
+                {"DeleteRequest": {"Key": {"pk": {"S": "missing"}}}},  # 1 unit
+                put("new", v={"S": "z" * 1500}),  # 2 units
+            ],
+            second: [{"PutRequest": {"Item": {"id": {"N": "7"}, "v": {"S": "w" * 1100}}}}],
+        },
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert {c["TableName"]: c["CapacityUnits"] for c in response["ConsumedCapacity"]} == {first: 9.0, second: 2.0}
+    got = ddb.batch_get_item(RequestItems={first: {"Keys": [{"pk": {"S": k}} for k in ("big", "gone", "new")]}})
+    assert sorted((i["pk"]["S"], len(i["v"]["S"])) for i in got["Responses"][first]) == [("big", 5), ("new", 1500)]
+    described = ddb.describe_table(TableName=first)["Table"]
+    assert (described["ItemCount"], described["TableSizeBytes"]) == (2, (2 + 3 + 1 + 5) + (2 + 3 + 1 + 1500))

@@ -64,16 +64,26 @@ def _key(table: TableInfo, item: dict | None, key: dict | None) -> StorageKey:
 
 
 def _apply(conn: apsw.Connection, batch: list[Write]) -> list[tuple[int, IndexWrites | None]]:
-    """Every write of the batch; the size each one is charged for, and its index writes."""
-    charged = []
+    """Every write of the batch; the size each one is charged for, and its index writes.
+    Tables without indexes or a stream take the bulk path (items.write_plain)."""
+    charged: list[tuple[int, IndexWrites | None]] = [(0, None)] * len(batch)
     deltas: items.CounterDeltas = {}
-    for table, key, item, blob, size in batch:
-        if item is not None:
+    plain: dict[TableInfo, list[int]] = {}
+    for position, (table, key, item, blob, size) in enumerate(batch):
+        if not table.observers:
+            plain.setdefault(table, []).append(position)
+        elif item is not None:
             outcome = writes.put(conn, table, key, item, blob, size, None, deltas)
-            charged.append((max(size, outcome.old_size), outcome.index_writes))
+            charged[position] = (max(size, outcome.old_size), outcome.index_writes)
         else:
             outcome = writes.delete(conn, table, key, None, deltas)
-            charged.append((outcome.old_size, outcome.index_writes))
+            charged[position] = (outcome.old_size, outcome.index_writes)
+    for table, positions in plain.items():
+        sizes = items.write_plain(
+            conn, table, [(batch[p][1], batch[p][3] if batch[p][2] is not None else None, batch[p][4]) for p in positions], deltas
+        )
+        for position, size in zip(positions, sizes, strict=True):
+            charged[position] = (size, None)
     items.apply_deltas(conn, deltas)
     return charged
 
