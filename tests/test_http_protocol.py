@@ -161,3 +161,55 @@ def test_percent_encoded_path_is_decoded(server: LumaServer) -> None:
     with _connect(server) as sock:
         sock.sendall(b"GET /%68ealth HTTP/1.1\r\nHost: t\r\n\r\n")
         assert _read_response(sock, bytearray())[0] == 200
+
+
+def _select_answer(body: bytes) -> str:
+    return json.loads(body)["results"][0]["response"]["result"]["rows"][0][0]["value"]
+
+
+def test_a_burst_over_many_connections_gets_each_its_own_answer(server: LumaServer) -> None:
+    # Requests that arrive together are answered in one loop iteration, and their responses
+    # leave together at its end (lumadb/outbox.py): none may go to the wrong connection.
+    socks = [_connect(server) for _ in range(40)]
+    try:
+        buffers = [bytearray() for _ in socks]
+        for round_ in range(5):
+            for i, sock in enumerate(socks):
+                sock.sendall(_post("/v2/pipeline", _pipeline_body(f"SELECT {round_ * 100 + i}")))
+            for i, (sock, buffer) in enumerate(zip(socks, buffers, strict=True)):
+                status, _, body = _read_response(sock, buffer)
+                assert (status, _select_answer(body)) == (200, str(round_ * 100 + i))
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def test_answers_held_for_the_iteration_end_survive_a_half_close(server: LumaServer) -> None:
+    # Pipelined requests then the client's FIN, in one packet: the answers are written before
+    # the connection closes, in order, among other connections' traffic.
+    others = [_connect(server) for _ in range(8)]
+    try:
+        for _ in range(3):
+            with _connect(server) as sock:
+                for other in others:
+                    other.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+                sock.sendall(b"".join(_post("/v2/pipeline", _pipeline_body(f"SELECT {i}")) for i in range(5)))
+                sock.shutdown(socket.SHUT_WR)
+                buffer = bytearray()
+                assert [_select_answer(_read_response(sock, buffer)[2]) for _ in range(5)] == [str(i) for i in range(5)]
+                assert _closed(sock)
+                for other in others:
+                    assert _read_response(other, bytearray())[0] == 200
+    finally:
+        for other in others:
+            other.close()
+
+
+def test_a_malformed_request_after_a_good_one_is_answered_after_it(server: LumaServer) -> None:
+    with _connect(server) as sock:
+        sock.sendall(_post("/v2/pipeline", _pipeline_body("SELECT 7")) + b"THIS IS NOT HTTP\r\n\r\n")
+        buffer = bytearray()
+        status, _, body = _read_response(sock, buffer)
+        assert (status, _select_answer(body)) == (200, "7")
+        assert _read_response(sock, buffer)[0] == 400
+        assert _closed(sock)
