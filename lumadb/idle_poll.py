@@ -43,6 +43,13 @@ def release(owner: object) -> None:
     _holders.discard(owner)
 
 
+def may_poll(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether a wait on `loop` may poll instead of sleeping: no thread of ours at work (see
+    `hold`), and polling not turned off (`--idle-poll-us 0`) for the loop's connections."""
+    poll = IdlePoll._by_loop.get(loop)
+    return not _holders and (poll is None or poll.longest > 0)
+
+
 class IdlePoll:
     """One per event loop: its connections tell it when they answer and when they read."""
 

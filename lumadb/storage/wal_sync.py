@@ -20,7 +20,10 @@ import os
 import platform
 import struct
 import sys
+import time
 from collections.abc import Callable
+
+from lumadb import idle_poll
 
 log = logging.getLogger("lumadb.storage")
 
@@ -32,12 +35,18 @@ _IOCB_CMD_FDSYNC = 3
 _IOCB_FLAG_RESFD = 1  # signal aio_resfd (an eventfd) on completion
 
 _ONE = ctypes.c_long(1)
+_SPIN_LONGEST = 0.002  # seconds of polling for one sync, then a plain wait
+_clock = time.perf_counter
+_yield = getattr(os, "sched_yield", lambda: None)
 
 Done = Callable[[OSError | None], None]
 
 
 class _Timespec(ctypes.Structure):
     _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
+
+
+_NO_WAIT = _Timespec(0, 0)
 
 
 class WalSync:
@@ -113,12 +122,45 @@ class WalSync:
         self._done = done
 
     def sync_now(self) -> OSError | None:
-        """Sync right here (no sync may be in flight); the error, if it fails."""
+        """Sync right here (no sync may be in flight); the error, if it fails.
+
+        The kernel's worker runs the sync while this thread polls for its completion, yielding
+        the core at each poll (to that worker, on the same core): blocked in `fdatasync`, the
+        vCPU halted and the disk's interrupt had to wake it, ~20 µs of every lone write on this
+        machine's virtual machine (p50 183 -> 163 µs per sync; PutItem at 1 connection +17%,
+        UpdateItem +11%, side by side). Not while a thread of ours works (a checkpoint: the GIL
+        would go back and forth at each poll), nor with idle polling turned off."""
+        if idle_poll.may_poll(self.loop):
+            try:
+                self._call(self._submit, self._ctx, _ONE, self._iocbs)
+            except OSError:
+                pass  # synced in place below
+            else:
+                return self._spin()
         try:
             os.fdatasync(self._fd)
         except OSError as exc:
             return exc
         return None
+
+    def _spin(self) -> OSError | None:
+        started = _clock()
+        try:
+            while _clock() - started < _SPIN_LONGEST:
+                if self._call(self._getevents, self._ctx, _ONE, _ONE, self._events, ctypes.byref(_NO_WAIT)) == 1:
+                    break
+                _yield()
+            else:
+                self._reap(timeout=60.0)  # a slow disk: wait without polling
+            result = _EVENT.unpack_from(self._events)[2]
+            return OSError(-result, f"fdatasync: {os.strerror(-result)}") if result < 0 else None
+        except OSError as exc:
+            return exc
+        finally:
+            try:
+                os.eventfd_read(self._efd)  # its signal: the loop's reader should not wake for it
+            except BlockingIOError:
+                pass
 
     def _completed(self) -> None:
         try:

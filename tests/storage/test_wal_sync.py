@@ -162,3 +162,45 @@ def test_a_sync_the_kernel_refuses_is_done_in_place(
 
     assert asyncio.run(main()) is None
     assert synced_in_place == [True]
+
+
+def test_a_lone_sync_polls_for_the_kernels_sync_unless_a_thread_of_ours_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, needs_aio: None
+) -> None:
+    """sync_now: the kernel syncs while the caller polls (its signal is consumed: the loop's
+    reader does not wake for it); a plain fdatasync while a checkpoint thread holds, or with
+    idle polling turned off."""
+    from lumadb import idle_poll
+    from lumadb.storage import wal_sync
+
+    path = tmp_path / "file"
+    path.write_bytes(b"data")
+    in_place: list[int] = []
+    real_fdatasync = wal_sync.os.fdatasync
+    monkeypatch.setattr(wal_sync.os, "fdatasync", lambda fd: in_place.append(fd) or real_fdatasync(fd))
+
+    async def main() -> list:
+        sync = WalSync.open(asyncio.get_running_loop(), str(path))
+        assert sync is not None
+        outcomes = []
+        try:
+            for _ in range(3):
+                path.write_bytes(b"more data")
+                outcomes.append(sync.sync_now())
+                with pytest.raises(BlockingIOError):
+                    wal_sync.os.eventfd_read(sync._efd)
+            assert in_place == []
+            idle_poll.hold(sync)  # a checkpoint thread at work
+            try:
+                outcomes.append(sync.sync_now())
+            finally:
+                idle_poll.release(sync)
+            assert len(in_place) == 1
+            idle_poll.IdlePoll.of(asyncio.get_running_loop(), 0)  # --idle-poll-us 0
+            outcomes.append(sync.sync_now())
+            assert len(in_place) == 2
+        finally:
+            sync.close()
+        return outcomes
+
+    assert asyncio.run(main()) == [None] * 5
