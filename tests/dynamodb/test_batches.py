@@ -164,3 +164,33 @@ def test_batch_write_charges_the_larger_of_old_and_new_item(ddb: Any, make_table
     assert sorted((i["pk"]["S"], len(i["v"]["S"])) for i in got["Responses"][first]) == [("big", 5), ("new", 1500)]
     described = ddb.describe_table(TableName=first)["Table"]
     assert (described["ItemCount"], described["TableSizeBytes"]) == (2, (2 + 3 + 1 + 5) + (2 + 3 + 1 + 1500))
+
+
+def test_a_full_batch_charges_and_counts_like_single_writes(ddb: Any, make_table: Any) -> None:
+    # 20 writes on one table take the bulk path (one read of every old size, items.BULK_KEYS)
+    name = make_table()
+    for start in range(0, 15, 5):
+        ddb.batch_write_item(RequestItems={name: [put(f"k{i}", v={"S": "x" * 3000}) for i in range(start, start + 5)]})
+    writes = [put(f"k{i}", v={"S": "small"}) for i in range(10)]  # over 3 KB items: 3 units each
+    writes += [{"DeleteRequest": {"Key": {"pk": {"S": f"k{i}"}}}} for i in range(10, 15)]  # 3 units each
+    writes += [{"DeleteRequest": {"Key": {"pk": {"S": f"gone{i}"}}}} for i in range(5)]  # 1 unit each
+    response = ddb.batch_write_item(RequestItems={name: writes}, ReturnConsumedCapacity="TOTAL")
+    assert response["ConsumedCapacity"] == [{"TableName": name, "CapacityUnits": 50.0}]
+    described = ddb.describe_table(TableName=name)["Table"]
+    assert (described["ItemCount"], described["TableSizeBytes"]) == (10, 10 * (2 + 2 + 1 + 5))
+
+
+def test_batch_get_of_many_keys_with_missing_ones_across_tables(ddb: Any, make_table: Any) -> None:
+    first, second = make_table(), make_table(("id", "N"))
+    ddb.batch_write_item(RequestItems={first: [put(f"k{i}", v={"N": str(i)}) for i in range(15)]})
+    ddb.batch_write_item(RequestItems={second: [{"PutRequest": {"Item": {"id": {"N": str(i)}}}} for i in range(3)]})
+    got = ddb.batch_get_item(
+        RequestItems={
+            first: {"Keys": [{"pk": {"S": f"k{i}"}} for i in range(20)]},  # k15-k19 missing
+            second: {"Keys": [{"id": {"N": str(i)}} for i in range(5)], "ConsistentRead": True},
+        },
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert sorted(int(item["v"]["N"]) for item in got["Responses"][first]) == list(range(15))
+    assert sorted(int(item["id"]["N"]) for item in got["Responses"][second]) == [0, 1, 2]
+    assert {c["TableName"]: c["CapacityUnits"] for c in got["ConsumedCapacity"]} == {first: 10.0, second: 5.0}

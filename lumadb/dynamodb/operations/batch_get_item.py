@@ -61,7 +61,15 @@ def _check_mixing_across_tables(request_items: dict[str, Any]) -> None:
 def _read_all(
     conn: apsw.Connection, wanted: list[tuple[TableInfo, StorageKey]]
 ) -> list[items.StoredRow | None]:
-    return [items.read_row(conn, table, key) for table, key in wanted]
+    """The stored row of each wanted key (None where there is none); many keys take one
+    statement per table (items.read_rows)."""
+    if len(wanted) < items.BULK_KEYS:
+        return [items.read_row(conn, table, key) for table, key in wanted]
+    by_table: dict[TableInfo, list[StorageKey]] = {}
+    for table, key in wanted:
+        by_table.setdefault(table, []).append(key)
+    found = {table: items.read_rows(conn, table, keys) for table, keys in by_table.items()}
+    return [found[table].get(key) for table, key in wanted]
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
