@@ -17,6 +17,9 @@ leaves at once, and a batch of one turns holding off again.
 from __future__ import annotations
 
 import asyncio
+import logging
+
+log = logging.getLogger("lumadb.http")
 
 
 class Outbox:
@@ -59,10 +62,14 @@ class Outbox:
         """Write every held response now (before a connection is closed by other means)."""
         held, self.held = self.held, []
         for transport, data, close in held:
-            if not transport.is_closing():
+            if transport.is_closing():  # the client went away meanwhile
+                continue
+            try:
                 transport.write(data)
                 if close:
                     transport.close()
+            except Exception:  # one broken connection must not keep the others' answers
+                log.exception("writing a response failed")
 
     def _end_batch(self) -> None:
         self.busy = self.sent > 1
