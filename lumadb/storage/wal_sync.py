@@ -151,9 +151,8 @@ class WalSync:
                     break
                 _yield()
             else:
-                self._reap(timeout=60.0)  # a slow disk: wait without polling
-            result = _EVENT.unpack_from(self._events)[2]
-            return OSError(-result, f"fdatasync: {os.strerror(-result)}") if result < 0 else None
+                return self._reap(timeout=60.0)  # a slow disk: wait without polling
+            return self._outcome()
         except OSError as exc:
             return exc
         finally:
@@ -182,6 +181,10 @@ class WalSync:
         wait = _Timespec(int(timeout), int(timeout % 1 * 1e9))
         if self._call(self._getevents, self._ctx, _ONE, _ONE, self._events, ctypes.byref(wait)) != 1:
             raise TimeoutError("fdatasync did not complete")
+        return self._outcome()
+
+    def _outcome(self) -> OSError | None:
+        """The reaped sync's result: None, or the error it failed with."""
         result = _EVENT.unpack_from(self._events)[2]
         return OSError(-result, f"fdatasync: {os.strerror(-result)}") if result < 0 else None
 
