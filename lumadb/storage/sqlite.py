@@ -51,6 +51,20 @@ def _log_statement(event: dict) -> None:
         sql_log.debug("sql %.3f ms: %s", event["nanoseconds"] / 1e6, event.get("sql", ""))
 
 
+def _enter_wal(conn: apsw.Connection, busy_timeout_ms: int) -> str:
+    """`PRAGMA journal_mode=wal`. On a new file opened by two processes at once (`--workers N`
+    starting), SQLite answers one of them "database is locked" at once, without its busy
+    handler: each holds the shared lock the other's switch must see cleared. Try again."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            return str(conn.pragma("journal_mode", "wal"))
+        except apsw.BusyError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
+
+
 def connect(
     path: Path | str,
     *,
@@ -65,7 +79,7 @@ def connect(
     conn = apsw.Connection(str(path), flags=flags | apsw.SQLITE_OPEN_URI)
     conn.set_busy_timeout(busy_timeout_ms)
     if not readonly:
-        mode = conn.pragma("journal_mode", "wal")
+        mode = _enter_wal(conn, busy_timeout_ms)
         if mode != "wal":  # another process holds the file in a mode we cannot change now
             sql_log.warning("journal_mode is %s for %s", mode, path)
     # FULL: an acknowledged commit survives kill -9 and power loss; NORMAL: survives kill -9;
