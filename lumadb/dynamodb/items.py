@@ -7,6 +7,7 @@ their DynamoDB size beside them so counters and capacity never need to decode an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -178,25 +179,23 @@ BULK_KEYS = 16
 def read_sizes(conn: apsw.Connection, table: TableInfo, keys: list[StorageKey]) -> dict[StorageKey, int]:
     """The stored size of each of `keys` that exists."""
     if len(keys) < BULK_KEYS:
-        found = {}
-        for key in keys:
-            row = read_row(conn, table, key)
-            if row is not None:
-                found[key] = row[0]
-        return found
+        return {key: row[0] for key, row in _each_row(conn, table, keys)}
     return {(prefix, pk, sk): size for prefix, pk, sk, size in _select_keys(conn, table, "size", keys)}
 
 
 def read_rows(conn: apsw.Connection, table: TableInfo, keys: list[StorageKey]) -> dict[StorageKey, StoredRow]:
     """The stored row of each of `keys` that exists."""
     if len(keys) < BULK_KEYS:
-        found = {}
-        for key in keys:
-            row = read_row(conn, table, key)
-            if row is not None:
-                found[key] = row
-        return found
+        return dict(_each_row(conn, table, keys))
     return {(prefix, pk, sk): (size, item) for prefix, pk, sk, size, item in _select_keys(conn, table, "size, item", keys)}
+
+
+def _each_row(conn: apsw.Connection, table: TableInfo, keys: list[StorageKey]) -> Iterator[tuple[StorageKey, StoredRow]]:
+    """(key, stored row) of each of `keys` that exists, a point read each."""
+    for key in keys:
+        row = read_row(conn, table, key)
+        if row is not None:
+            yield key, row
 
 
 def _select_keys(conn: apsw.Connection, table: TableInfo, columns: str, keys: list[StorageKey]) -> Any:
