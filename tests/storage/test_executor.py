@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -330,3 +332,17 @@ def test_a_commit_that_fails_unexpectedly_on_the_commit_thread_fails_its_group_a
         assert results[8:] == list(range(10, 18))
     finally:
         db.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_the_checkpoint_thread_runs_nicer_than_the_rest_of_the_process() -> None:
+    # On one core the checkpoint's copy shared it half and half with the event loop (the
+    # BatchWriteItem p99); its thread yields more of it, the process's other threads do not.
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    passes = checkpoints.Checkpoints(lambda: (_ for _ in ()).throw(AssertionError("no connection needed")))
+    try:
+        theirs = passes._thread.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    finally:
+        passes.close()
+    assert theirs == min(19, ours + checkpoints.NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours
