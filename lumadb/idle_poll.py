@@ -26,6 +26,8 @@ import asyncio
 import os
 import time
 
+from lumadb.per_loop import per_loop
+
 GROW_START = 50e-6  # seconds: the first window after a miss
 
 _clock = time.perf_counter
@@ -57,12 +59,7 @@ class IdlePoll:
 
     @classmethod
     def of(cls, loop: asyncio.AbstractEventLoop, longest_us: float) -> IdlePoll:
-        poll = cls._by_loop.get(loop)
-        if poll is None:
-            for old in [old for old in cls._by_loop if old.is_closed()]:  # tests run many loops
-                del cls._by_loop[old]
-            poll = cls._by_loop[loop] = cls(loop, longest_us / 1e6)
-        return poll
+        return per_loop(cls._by_loop, loop, lambda: cls(loop, longest_us / 1e6))
 
     def __init__(self, loop: asyncio.AbstractEventLoop, longest: float) -> None:
         self.loop = loop

@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from lumadb.per_loop import per_loop
+
 log = logging.getLogger("lumadb.http")
 
 
@@ -30,12 +32,7 @@ class Outbox:
 
     @classmethod
     def of(cls, loop: asyncio.AbstractEventLoop) -> Outbox:
-        outbox = cls._by_loop.get(loop)
-        if outbox is None:
-            for old in [old for old in cls._by_loop if old.is_closed()]:  # tests run many loops
-                del cls._by_loop[old]
-            outbox = cls._by_loop[loop] = cls(loop)
-        return outbox
+        return per_loop(cls._by_loop, loop, lambda: cls(loop))
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
