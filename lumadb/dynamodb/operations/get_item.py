@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 import orjson
 
 from lumadb.dynamodb import capacity, inputs, items
-from lumadb.dynamodb.keys import key_of_key
+from lumadb.dynamodb.keys import StorageKey, key_of_key
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
 from lumadb.storage.cache import MISSING
 
 if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
     from lumadb.dynamodb.service import DynamoService
 
 
@@ -23,17 +24,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     inputs.check_key_values(key)
     compiled = compile_request(body, "GetItem")
     table = service.catalog.require(body["TableName"])
-    storage_key = key_of_key(table, key)
-    cache = service.db.cache
-    if cache is not None and cache.enabled:
-        # The stored row, keyed by table and key; any commit to the file invalidates it.
-        cache_key = ("ddb-item", table.id, storage_key)
-        row, version = cache.lookup(service.db, cache_key)
-        if row is MISSING:
-            row = service.read_point(items.read_row, table, storage_key)
-            cache.store(service.db, cache_key, version, row)
-    else:
-        row = service.read_point(items.read_row, table, storage_key)
+    row = stored_row(service, table, key_of_key(table, key))
     out: dict = {}
     if row is not None:
         projection = compiled.projection
@@ -43,3 +34,17 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         units = capacity.read_units(row[0] if row else 0, bool(body.get("ConsistentRead")))
         out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units)
     return out
+
+
+def stored_row(service: DynamoService, table: TableInfo, storage_key: StorageKey) -> items.StoredRow | None:
+    """The item's stored row, read inline (also PartiQL's SELECT of one full key)."""
+    cache = service.db.cache
+    if cache is not None and cache.enabled:
+        # The stored row, keyed by table and key; any commit to the file invalidates it.
+        cache_key = ("ddb-item", table.id, storage_key)
+        row, version = cache.lookup(service.db, cache_key)
+        if row is MISSING:
+            row = service.read_point(items.read_row, table, storage_key)
+            cache.store(service.db, cache_key, version, row)
+        return row
+    return service.read_point(items.read_row, table, storage_key)

@@ -1,6 +1,8 @@
 """Running a SELECT: query each partition the WHERE names (in the order it names them) or scan
 the whole table or index, with the WHERE as the filter, paged by Limit and 1 MB; NextToken
-carries where the next page starts and is refused for another statement."""
+carries where the next page starts and is refused for another statement. A SELECT of exactly
+the table's full key is a point read instead (GetItem's) that answers
+as that range read would."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from lumadb.dynamodb import capacity, reads
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.queries import INVALID, WHOLE_ROW, index_capacity, table_items
 from lumadb.dynamodb.indexes.sources import Source, Statement, source_for
+from lumadb.dynamodb.keys import key_attributes, key_of_key
+from lumadb.dynamodb.operations import get_item
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
@@ -25,6 +29,10 @@ if TYPE_CHECKING:
 
 def statement_digest(text: str, parameters: list[dict] | None) -> str:
     return hashlib.sha256(text.encode() + orjson.dumps(parameters or [])).hexdigest()[:16]
+
+
+def _digest(body: dict) -> str:
+    return statement_digest(body["Statement"], body.get("Parameters"))
 
 
 def _token(digest: str, partition: int, last_key: dict | None) -> str:
@@ -46,13 +54,18 @@ def _resume(token: str | None, digest: str) -> tuple[int, dict | None]:
 
 
 async def run_select(service: DynamoService, read: Read, body: dict) -> dict:
+    token = body.get("NextToken")
+    if read.key is not None and token is None:  # (read.key: on the table, never an index)
+        answer = _key_select(service, read, read.key, body)
+        if answer is not None:
+            return answer
     source = source_for(read.table, read.index_name)
     if body.get("ConsistentRead") and source.is_global:
         raise DynamoError.validation("Strongly consistent read is not supported on Global Secondary Indexes")
     source.check_readable()
     fetch = source.index is not None and _fetches_from_table(source.index, read)
-    digest = statement_digest(body["Statement"], body.get("Parameters"))
-    first, last_key = _resume(body.get("NextToken"), digest)
+    digest = _digest(body)
+    first, last_key = _resume(token, digest)
     partitions: list[Any] = read.partitions if read.partitions is not None else [None]
     limit = body.get("Limit")
     consistent = bool(body.get("ConsistentRead"))
@@ -91,6 +104,34 @@ async def run_select(service: DynamoService, read: Read, body: dict) -> dict:
         if source.index is not None:  # the index's rows to the index, the items fetched to the table
             result["ConsumedCapacity"] = index_capacity(result["ConsumedCapacity"], source.index, fetched_units)
     return result
+
+
+def _key_select(service: DynamoService, read: Read, key: dict, body: dict) -> dict | None:
+    """A SELECT of exactly the table's full key, as a point read (GetItem's); None for a key
+    the table cannot hold (wrong type, empty, too long), left to the range read, which finds
+    nothing there. Answers as the range read would: the WHERE as the filter, one read unit
+    minimum, and a page that reads its one item with Limit 1 is truncated there (NextToken)."""
+    table = read.table
+    try:
+        storage_key = key_of_key(table, key)
+    except (DynamoError, ValueError):
+        return None
+    row = get_item.stored_row(service, table, storage_key)
+    out: dict[str, Any] = {"Items": []}
+    if row is not None:
+        item = orjson.loads(row[1])
+        if read.filter is None or read.filter.evaluate(item):
+            projection = read.projection
+            out["Items"].append(read.shaped(projection.apply(item)) if projection else orjson.Fragment(row[1]))
+        if body.get("Limit") == 1:  # (Limit is at least 1: the request's validation)
+            lek = key_attributes(table, item)
+            out["NextToken"] = _token(_digest(body), 0, lek)
+            out["LastEvaluatedKey"] = lek
+    mode = capacity.wanted(body)
+    if mode:
+        units = capacity.read_units(row[0] if row else 0, bool(body.get("ConsistentRead")))
+        out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units)
+    return out
 
 
 def _fetches_from_table(index: IndexInfo, read: Read) -> bool:
