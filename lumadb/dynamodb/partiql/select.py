@@ -64,7 +64,8 @@ async def run_select(service: DynamoService, read: Read, body: dict) -> dict:
         raise DynamoError.validation("Strongly consistent read is not supported on Global Secondary Indexes")
     source.check_readable()
     fetch = source.index is not None and _fetches_from_table(source.index, read)
-    digest = _digest(body)
+    # the digest only matters to a NextToken, checked or issued: not a sha256 per request
+    digest = "" if token is None else _digest(body)
     first, last_key = _resume(token, digest)
     partitions: list[Any] = read.partitions if read.partitions is not None else [None]
     limit = body.get("Limit")
@@ -90,11 +91,11 @@ async def run_select(service: DynamoService, read: Read, body: dict) -> dict:
             bytes_read += plan.bytes_read
             if plan.truncated and plan.last_blob is not None:
                 lek = source.last_key(orjson.loads(plan.last_blob))
-                out["NextToken"] = _token(digest, number, lek)
+                out["NextToken"] = _token(digest or _digest(body), number, lek)
                 out["LastEvaluatedKey"] = lek
                 break
         if limit is not None and scanned >= limit and number + 1 < len(partitions):
-            out["NextToken"] = _token(digest, number + 1, None)
+            out["NextToken"] = _token(digest or _digest(body), number + 1, None)
             break
     result: dict[str, Any] = {"Items": [read.shaped(item) for item in items], **out}
     mode = capacity.wanted(body)
