@@ -18,19 +18,15 @@ _RANGE_MESSAGES = ("Number overflow", "Number underflow", "Attempting to store m
 _EXPONENT = re.compile(r"[eE]([+-]?\d+)\Z")
 
 
+# a tuple built once: `A | B | ...` inside isinstance built a union on every call (~0.4 µs)
+_VALUE_NODES = (
+    ast.String, ast.Number, ast.NegativeNumber, ast.Boolean, ast.Null, ast.ListValue, ast.StructValue,
+    ast.BagValue, ast.Parameter,
+)  # fmt: skip
+
+
 def is_value(node: Any) -> bool:
-    return isinstance(
-        node,
-        ast.String
-        | ast.Number
-        | ast.NegativeNumber
-        | ast.Boolean
-        | ast.Null
-        | ast.ListValue
-        | ast.StructValue
-        | ast.BagValue
-        | ast.Parameter,
-    )
+    return isinstance(node, _VALUE_NODES)
 
 
 def number(text: str, where: str = "root") -> dict[str, str]:
