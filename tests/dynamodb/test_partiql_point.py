@@ -1,8 +1,10 @@
-"""A SELECT that names exactly the table's full primary key is answered by a point read: its
-responses must be those of the range read every other SELECT takes. The same statement with
-its key equality repeated (`... AND pk = ?`) is not an exact key, so it takes the range read;
-both must answer alike (Items, their order and shape, LastEvaluatedKey, ConsumedCapacity,
-NextToken but for the statement digest it carries), for every option that changes a response."""
+"""Two shortcuts of a SELECT must answer as the general path does. One that names exactly the
+table's full primary key is answered by a point read, not the range read every other SELECT
+takes; one whose WHERE only names the partition (`pk = ?`, `pk IN [...]`) skips the WHERE as a
+filter on the items it reads. The same statement with a key equality repeated (`... AND pk =
+?`) takes neither shortcut; both must answer alike (Items, their order and shape,
+LastEvaluatedKey, ConsumedCapacity, NextToken but for the statement digest it carries), for
+every option that changes a response."""
 
 from __future__ import annotations
 
@@ -146,5 +148,59 @@ def test_a_table_with_an_index(ddb: Any) -> None:
     try:
         ddb.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": "s"}, "g": {"S": "G"}, "l": {"S": "L"}})
         _both(ddb, table, "pk = 'p' AND sk = 's'", [], "sk = 's'")
+    finally:
+        ddb.delete_table(TableName=table)
+
+
+@pytest.mark.parametrize(
+    ("where", "parameters", "repeat"),
+    [
+        ("pk = ?", [{"S": "a"}], "pk = 'a'"),
+        ("pk = 'b'", [], "pk = 'b'"),
+        ("pk = 'zz'", [], "pk = 'zz'"),  # no such partition
+        ("pk = 5", [], "pk = 5"),  # a value of the wrong type
+        ("pk IN ['b', 'a', 5]", [], "pk IN ['b', 'a', 5]"),
+    ],
+)
+def test_partition_select_answers_as_the_filtered_read(
+    ddb: Any, table: str, where: str, parameters: list[dict], repeat: str
+) -> None:
+    _both(ddb, table, where, parameters, repeat)
+    _both(ddb, table, where, parameters, repeat, columns='n, m.k, "big"', order=" ORDER BY sk DESC")
+
+
+def test_partition_select_on_indexes(ddb: Any) -> None:
+    """A GSI's partition, and an LSI's that fetches a column it does not project from the table."""
+    table = table_name()
+    ddb.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g", "l")],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+        }],
+        LocalSecondaryIndexes=[{
+            "IndexName": "byl",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"},
+        }],
+    )  # fmt: skip
+    try:
+        for n in range(3):
+            item = {"pk": {"S": "p"}, "sk": {"S": f"s{n}"}, "l": {"S": f"L{n}"}, "v": {"N": str(n)}}
+            ddb.put_item(TableName=table, Item={**item, **({"g": {"S": "G"}} if n else {})})
+        for source, where, repeat, columns in (
+            (f'"{table}"."byg"', "g = 'G'", "g = 'G'", "*"),
+            (f'"{table}"."byl"', "pk = 'p'", "pk = 'p'", "*"),
+            (f'"{table}"."byl"', "pk = 'p'", "pk = 'p'", "sk, v"),
+        ):
+            for options in OPTIONS:
+                if "byg" in source and options.get("ConsistentRead"):
+                    continue  # refused on a GSI
+                fast = f"SELECT {columns} FROM {source} WHERE {where}"
+                one = _execute(ddb, fast, [], options)
+                other = _execute(ddb, f"{fast} AND {repeat}", [], options)
+                assert _comparable(one) == _comparable(other), (source, columns, options)
     finally:
         ddb.delete_table(TableName=table)

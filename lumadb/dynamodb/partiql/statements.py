@@ -160,6 +160,10 @@ def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
         read.filter = _condition(expressions, expressions.condition(tree.where.condition))
         terms = conjuncts(tree.where.condition)
         read.partitions = _partitions(terms, hash_names, parameters)
+        if read.partitions is not None and len(terms) == 1:
+            # the WHERE only names the partitions (checked above, as a filter would have been):
+            # every item read matches, so none needs decoding to be tested
+            read.filter = None
         if read.partitions is not None and len(range_names) == 1:
             read.sort = _sort_condition(terms, range_names[0], parameters)
         read.key = _exact_key(terms, table, parameters) if index_name is None else None
