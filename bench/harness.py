@@ -124,7 +124,21 @@ def measure(server: Server, path: str, script: Path, env: dict[str, str], connec
     used = cpu_seconds(server.proc.pid) - before
     requests = result.get("requests") or result["rps"] * seconds
     result["cpu_us_per_request"] = used * 1e6 / max(requests, 1)
+    settle(server.proc.pid)
     return result
+
+
+def settle(pid: int, longest: float = 30.0) -> None:
+    """Wait until the server has stopped working through requests wrk gave up on (moto takes
+    0.5 s for a PartiQL SELECT): the next server measured shares its core."""
+    deadline = time.monotonic() + longest
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = cpu_seconds(pid)
+        if now == last:
+            return
+        last = now
 
 
 def median_table(rounds: dict[str, list[dict]], baseline: str, key: str = "rps") -> list[dict]:
