@@ -39,6 +39,9 @@ from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
 
 CHEAP_MS = 0.5  # a request measured under this runs inline next time (a thread hop costs ~30 µs)
+# A write request runs in the event loop's group commit; one still running after this long is
+# undone there and runs again on the writer thread (Database.write_inline).
+WRITE_BUDGET_MS = 3
 _SIZE_SQL = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
 _WRITES = frozenset({"insert", "update", "delete", "replace"})
 
@@ -344,4 +347,4 @@ async def run(db: Database, state: DatabaseState, queries: Sequence[Query], *,
             return outcomes
         except NotReadOnly as exc:
             _remember(_writes, exc.args[0], True)
-    return await db.write(_write_job, queries, plans, state, per_statement)
+    return await db.write_inline(WRITE_BUDGET_MS, _write_job, queries, plans, state, per_statement)

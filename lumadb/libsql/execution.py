@@ -1,8 +1,9 @@
 """Where a statement runs.
 
 A stream that has not needed its own connection runs single statements on the database's
-shared connections: a read inline on the event loop under a short time budget (retried on
-the reader pool if it takes longer), a write on the database's writer thread (group commit).
+shared connections, on the event loop under a short time budget: a read inline (retried on the
+reader pool if it takes longer), a write in the loop's group commit (interrupted, undone and
+run again on the writer thread if it takes longer: `Database.write_inline`).
 This serves @libsql/client's usual request, `[execute, close]` on a new stream, without a
 connection or a thread of its own. Anything that leaves state on a connection (transactions,
 PRAGMAs, ATTACH, temp objects) or reads such state (`last_insert_rowid()`, `changes()`)
@@ -127,7 +128,7 @@ async def execute(stream: Stream, query: Query, access: Access, render: Render |
                 except NotReadOnly:
                     route = Route.WRITE
             if route is Route.WRITE:
-                return await stream.db.write(_write, query, access, render)
+                return await stream.db.write_inline(INLINE_BUDGET_MS, _write, query, access, render)
         except (apsw.Error, ValueError, OverflowError) as exc:
             raise StmtError.from_sqlite(exc) from None
     return await stream.on_connection(run_query, query, access, render)

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lumadb.storage.loop_writer import LoopWriter
+from lumadb.storage.loop_writer import LoopWriter, OverBudget
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, connect
 
@@ -248,6 +248,18 @@ class Database:
         if self._closed:
             raise RuntimeError("database is closed")
         return self._loop_writer.run(asyncio.get_running_loop(), fn, args)
+
+    async def write_inline(self, budget_ms: int, fn: Callable[..., T], *args: Any) -> T:
+        """`write` for a job that is most likely short (one libSQL statement): run on the event
+        loop like `write_short`, committed with the others of this loop iteration, unless it
+        runs longer than `budget_ms`: then SQLite interrupts it, its changes are undone, and it
+        runs again on the writer thread (under the statement timeout)."""
+        if self._closed:
+            raise RuntimeError("database is closed")
+        try:
+            return await self._loop_writer.run(asyncio.get_running_loop(), fn, args, budget_ms)
+        except OverBudget:
+            return await self.write(fn, *args)
 
     def write_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """The same as `write`, for code not running on an event loop (CLI, tests)."""

@@ -1,7 +1,8 @@
 """Short writes on the event loop, committed together once per loop iteration.
 
-A DynamoDB write request is bounded (one 400 KB item, or 25 or 100 of them), so it runs
-right where it arrives instead of on the writer thread: the thread hops and GIL hand-offs
+A DynamoDB write request is bounded (one 400 KB item, or 25 or 100 of them), and a libSQL
+statement most likely short (it runs under a time budget: one that outlasts it is undone and
+goes to the writer thread), so it runs right where it arrives instead of on the writer thread: the thread hops and GIL hand-offs
 around a queue per request cost more CPU than the write itself. Every request the loop reads
 in one iteration joins the same `BEGIN IMMEDIATE` transaction, each inside its own SAVEPOINT
 (a failing one rolls back alone), and one COMMIT makes them durable together before any of
@@ -48,6 +49,10 @@ log = logging.getLogger("lumadb.storage")
 Fallback = Callable[[Callable[..., Any], tuple], Awaitable[Any]]
 
 
+class OverBudget(Exception):
+    """A job ran past its budget and was undone."""
+
+
 class _Group:
     """The jobs of one transaction: their futures and results, committed together."""
 
@@ -79,7 +84,7 @@ class LoopWriter:
         self._conn: tuple[apsw.Connection, Clock] | None = None
         self._group: _Group | None = None  # open: new jobs join it
         self._committing: _Group | None = None  # its COMMIT or sync is running
-        self._waiting: list[tuple[Callable[..., Any], tuple, asyncio.Future]] = []
+        self._waiting: list[tuple[Callable[..., Any], tuple, asyncio.Future, int | None]] = []
         self._sync_off_loop = commit_off_loop  # an fsync per commit, not on the loop
         self._wal_sync: WalSync | None = None  # the kernel syncs the WAL (Linux)
         self._committer: _CommitThread | None = None  # or a thread runs the whole COMMIT
@@ -87,17 +92,23 @@ class LoopWriter:
         self._checkpoints = Checkpoints(connect, sync=sync_checkpoints)
         self._singles = 0  # groups of one job in a row, the last included
 
-    def run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple) -> asyncio.Future:
+    def run(
+        self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple, budget_ms: int | None = None
+    ) -> asyncio.Future:
         """Run `fn(conn, *args)` now (or after the COMMIT in flight); a future of its result,
-        set once it is committed."""
+        set once it is committed. With `budget_ms`, SQLite interrupts it after that long and
+        the future fails with OverBudget, its changes undone (not the statement timeout)."""
         future = loop.create_future()
         if self._committing is not None:
-            self._waiting.append((fn, args, future))
+            self._waiting.append((fn, args, future, budget_ms))
         else:
-            self._run(loop, fn, args, future)
+            self._run(loop, fn, args, future, budget_ms)
         return future
 
-    def _run(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
+    def _run(
+        self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple, future: asyncio.Future,
+        budget_ms: int | None = None,
+    ) -> None:
         if self._conn is None:
             self._conn = self._connect()
             self._conn[0].set_busy_timeout(0)
@@ -121,11 +132,12 @@ class LoopWriter:
             group = self._group = _Group()
             loop.call_soon(self._commit, loop, group)
         conn.execute("SAVEPOINT job")
-        clock.start()
+        clock.start(budget_ms)
         try:
             result = fn(conn, *args)
             conn.execute("RELEASE job")
         except BaseException as exc:
+            over = budget_ms is not None and clock.check()  # (whatever the job made of the interrupt)
             if conn.in_transaction:
                 conn.execute("ROLLBACK TO job")
                 conn.execute("RELEASE job")
@@ -134,7 +146,7 @@ class LoopWriter:
                 if self._turns is not None:
                     self._turns.release(hand_over=False)
                 self._finish(group)
-            future.set_exception(exc)
+            future.set_exception(OverBudget() if over else exc)
             return
         finally:
             clock.stop()
@@ -192,11 +204,11 @@ class LoopWriter:
             group.broken = error
         self._finish(group)
         waiting, self._waiting = self._waiting, []
-        for fn, args, future in waiting:
+        for fn, args, future, budget_ms in waiting:
             if loop is None:  # closing: no loop to come back to
                 future.set_exception(RuntimeError("database is closed"))
             else:
-                self._run(loop, fn, args, future)
+                self._run(loop, fn, args, future, budget_ms)
 
     def _finish(self, group: _Group) -> None:
         if self._group is group:
