@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -128,8 +129,9 @@ def test_hash_key_only_table(ddb: Any, make_table: Any) -> None:
         _both(ddb, table, where, parameters, repeat, columns="v")
 
 
-def test_a_table_with_an_index(ddb: Any) -> None:
-    """INDEXES: a read of the table reports the table alone, whatever indexes it has."""
+@pytest.fixture
+def indexed(ddb: Any) -> Iterator[str]:
+    """A table with a GSI `byg` (g, ALL) and an LSI `byl` (pk, l, KEYS_ONLY)."""
     table = table_name()
     ddb.create_table(
         TableName=table, BillingMode="PAY_PER_REQUEST",
@@ -145,11 +147,14 @@ def test_a_table_with_an_index(ddb: Any) -> None:
             "Projection": {"ProjectionType": "KEYS_ONLY"},
         }],
     )  # fmt: skip
-    try:
-        ddb.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": "s"}, "g": {"S": "G"}, "l": {"S": "L"}})
-        _both(ddb, table, "pk = 'p' AND sk = 's'", [], "sk = 's'")
-    finally:
-        ddb.delete_table(TableName=table)
+    yield table
+    ddb.delete_table(TableName=table)
+
+
+def test_a_table_with_an_index(ddb: Any, indexed: str) -> None:
+    """INDEXES: a read of the table reports the table alone, whatever indexes it has."""
+    ddb.put_item(TableName=indexed, Item={"pk": {"S": "p"}, "sk": {"S": "s"}, "g": {"S": "G"}, "l": {"S": "L"}})
+    _both(ddb, indexed, "pk = 'p' AND sk = 's'", [], "sk = 's'")
 
 
 @pytest.mark.parametrize(
@@ -169,38 +174,21 @@ def test_partition_select_answers_as_the_filtered_read(
     _both(ddb, table, where, parameters, repeat, columns='n, m.k, "big"', order=" ORDER BY sk DESC")
 
 
-def test_partition_select_on_indexes(ddb: Any) -> None:
+def test_partition_select_on_indexes(ddb: Any, indexed: str) -> None:
     """A GSI's partition, and an LSI's that fetches a column it does not project from the table."""
-    table = table_name()
-    ddb.create_table(
-        TableName=table, BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g", "l")],
-        GlobalSecondaryIndexes=[{
-            "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-            "Projection": {"ProjectionType": "ALL"},
-        }],
-        LocalSecondaryIndexes=[{
-            "IndexName": "byl",
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "KEYS_ONLY"},
-        }],
-    )  # fmt: skip
-    try:
-        for n in range(3):
-            item = {"pk": {"S": "p"}, "sk": {"S": f"s{n}"}, "l": {"S": f"L{n}"}, "v": {"N": str(n)}}
-            ddb.put_item(TableName=table, Item={**item, **({"g": {"S": "G"}} if n else {})})
-        for source, where, repeat, columns in (
-            (f'"{table}"."byg"', "g = 'G'", "g = 'G'", "*"),
-            (f'"{table}"."byl"', "pk = 'p'", "pk = 'p'", "*"),
-            (f'"{table}"."byl"', "pk = 'p'", "pk = 'p'", "sk, v"),
-        ):
-            for options in OPTIONS:
-                if "byg" in source and options.get("ConsistentRead"):
-                    continue  # refused on a GSI
-                fast = f"SELECT {columns} FROM {source} WHERE {where}"
-                one = _execute(ddb, fast, [], options)
-                other = _execute(ddb, f"{fast} AND {repeat}", [], options)
-                assert _comparable(one) == _comparable(other), (source, columns, options)
-    finally:
-        ddb.delete_table(TableName=table)
+    table = indexed
+    for n in range(3):
+        item = {"pk": {"S": "p"}, "sk": {"S": f"s{n}"}, "l": {"S": f"L{n}"}, "v": {"N": str(n)}}
+        ddb.put_item(TableName=table, Item={**item, **({"g": {"S": "G"}} if n else {})})
+    for source, where, repeat, columns in (
+        (f'"{table}"."byg"', "g = 'G'", "g = 'G'", "*"),
+        (f'"{table}"."byl"', "pk = 'p'", "pk = 'p'", "*"),
+        (f'"{table}"."byl"', "pk = 'p'", "pk = 'p'", "sk, v"),
+    ):
+        for options in OPTIONS:
+            if "byg" in source and options.get("ConsistentRead"):
+                continue  # refused on a GSI
+            fast = f"SELECT {columns} FROM {source} WHERE {where}"
+            one = _execute(ddb, fast, [], options)
+            other = _execute(ddb, f"{fast} AND {repeat}", [], options)
+            assert _comparable(one) == _comparable(other), (source, columns, options)
