@@ -4,10 +4,9 @@ A DynamoDB write request is bounded (one 400 KB item, or 25 or 100 of them), and
 D1 write most likely short (it runs under a time budget: one that outlasts it is undone and
 goes to the writer thread), so it runs right where it arrives instead of on the writer
 thread: the thread hops and GIL hand-offs around a queue per request cost more CPU than the
-write itself. Every request the loop reads
-in one iteration joins the same `BEGIN IMMEDIATE` transaction, each inside its own SAVEPOINT
-(a failing one rolls back alone), and one COMMIT makes them durable together before any of
-their callers resumes. Group commit, with at most one thread hop per group (none on Linux),
+write itself. Every request the loop reads in one iteration joins the same `BEGIN IMMEDIATE`
+transaction, each inside its own SAVEPOINT (a failing one rolls back alone), and one COMMIT
+makes them durable together before any of their callers resumes. Group commit, with at most one thread hop per group (none on Linux),
 not two per request.
 
 Without an fsync per commit (`--durability normal`, `--memory`) the COMMIT runs on the loop at
