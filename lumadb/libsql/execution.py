@@ -102,6 +102,9 @@ def _read_pooled(conn: apsw.Connection, query: Query, access: Access, render: Re
 
 
 def _write(conn: apsw.Connection, query: Query, access: Access, render: Render | None) -> dict[str, Any]:
+    # The shared connection stands in for the new one sqld gives each stream: an INSERT that
+    # inserts nothing reports rowid 0, not the last row another client inserted.
+    conn.set_last_insert_rowid(0)
     return execute_query(conn, query, access, render=render)
 
 

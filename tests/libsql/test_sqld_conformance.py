@@ -240,6 +240,12 @@ CASES: dict[str, list[dict[str, Any]]] = {
         pipe(ex("SELECT count(*) FROM c4"), CLOSE),
         pipe(ex("SELECT count(*) FROM c4"), ex("COMMIT"), {"type": "get_autocommit"}, CLOSE, baton="$last", version=3),
         pipe(ex("SELECT count(*) FROM c4"), CLOSE)],
+    # each stream is a new connection to sqld: an INSERT that inserts nothing reports rowid 0,
+    # not the row another stream inserted last
+    "rowid per stream": [pipe(ex("CREATE TABLE c9 (x UNIQUE)"), CLOSE), pipe(ex("INSERT INTO c9 VALUES (5)"), CLOSE),
+                         pipe(ex("INSERT OR IGNORE INTO c9 VALUES (5)"), CLOSE),
+                         pipe(ex("INSERT INTO c9 SELECT 9 WHERE 0"), CLOSE),
+                         pipe(ex("INSERT INTO c9 VALUES (6)"), ex("INSERT OR IGNORE INTO c9 VALUES (6)"), CLOSE)],
     "version gates": [pipe({"type": "get_autocommit"}), pipe({"type": "get_autocommit"}, CLOSE, version=3),
                       {"path": "/v1/execute", "body": {"stmt": {"sql_id": 1}}}],
     "sequence": [pipe({"type": "sequence", "sql": "CREATE TABLE c5 (v); INSERT INTO c5 VALUES (1); INSERT INTO nope VALUES (1); INSERT INTO c5 VALUES (2)"},
