@@ -246,6 +246,9 @@ def _reset_toggles(conn: apsw.Connection, plans: Sequence[Plan]) -> None:
 
 def _write_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[Plan], state: DatabaseState,
                per_statement: bool) -> list[Outcome]:
+    # D1 has one connection per database; here a write runs on the loop writer's or the writer
+    # thread's: either continues from the rowid the last write left
+    conn.set_last_insert_rowid(state.last_row_id)
     try:
         _current_schema(conn)  # another process (--workers N) may have changed it
         outcomes = [o for q, p in zip(queries, plans, strict=True)

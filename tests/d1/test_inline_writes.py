@@ -23,6 +23,19 @@ def test_a_write_longer_than_the_budget_takes_effect_once(d1: D1Http, db_name: s
     assert d1.run(db_name, "SELECT count(*) AS n, sum(x) AS s FROM t")["results"]["rows"] == [[300001, 45000150000]]
 
 
+def test_last_row_id_carries_over_whichever_connection_writes(d1: D1Http, db_name: str) -> None:
+    """D1's one connection keeps its last rowid from request to request: an UPDATE answers the
+    last INSERT's, also when it runs long enough to move to the writer thread's connection."""
+    d1.run(db_name, "CREATE TABLE r (x INTEGER)")
+    d1.run(db_name, "INSERT INTO r WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) "
+                    "SELECT x FROM c")
+    assert d1.run(db_name, "INSERT INTO r VALUES (-1)")["meta"]["last_row_id"] == 200001
+    quick = d1.run(db_name, "UPDATE r SET x = x WHERE x = -1")
+    slow = d1.run(db_name, "UPDATE r SET x = x + 1 WHERE x > 0")  # 200,000 rows: past the budget
+    assert [quick["meta"]["last_row_id"], slow["meta"]["last_row_id"]] == [200001, 200001]
+    assert slow["meta"]["changes"] == 200000
+
+
 def test_concurrent_requests_fail_alone(d1: D1Http, db_name: str) -> None:
     """16 clients at once, in shared group commits; a request whose second statement fails is
     undone whole (D1: one transaction per request), its neighbours are kept."""
