@@ -9,6 +9,7 @@ returned plus, for UPDATE and DELETE, the rows it changed (which it had to read)
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,18 +47,20 @@ class _Trace:
     """apsw's exec tracer runs after prepare and binding, before the first step: the one
     place where the result columns are known even when no row comes back."""
 
-    __slots__ = ("description", "readonly_only", "seen")
+    __slots__ = ("description", "readonly", "readonly_only", "seen")
 
     def __init__(self, readonly_only: bool) -> None:
         self.description: tuple[tuple[str, str | None], ...] = ()
         self.readonly_only = readonly_only
+        self.readonly = True
         self.seen = 0
 
     def __call__(self, cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
         self.seen += 1
         if self.seen > 1:
             return False  # a second statement: refuse it (ExecTraceAbort)
-        if self.readonly_only and not cursor.is_readonly:
+        self.readonly = cursor.is_readonly
+        if self.readonly_only and not self.readonly:
             return False
         self.description = cursor.get_description() if cursor.has_vdbe else ()
         return True
@@ -80,6 +83,7 @@ def execute_statement(
     one ran)."""
     sql = until_nul(sql)
     kind = kind or statement_kind(sql)
+    changes_seen = _schema_changes[0]
     trace = _Trace(readonly_only)
     cursor = conn.cursor()
     cursor.exec_trace = trace
@@ -103,6 +107,14 @@ def execute_statement(
     duration_ms = (time.perf_counter() - started) * 1000.0
     changes = conn.changes() if kind in ("insert", "update", "delete") else 0
     description = trace.description
+    schema = _schemas.get(conn)
+    if schema is None:
+        schema = _schemas[conn] = _Schema()
+    if description:
+        description = schema.columns(conn, sql, bindings, description, changes_seen)
+    if kind == "other" and not trace.readonly:  # CREATE, DROP, ALTER, a PRAGMA that sets
+        _schema_changes[0] += 1
+    schema.loaded_at = changes_seen  # it has run a statement since: its schema is loaded
     return StatementResult(
         columns=[name for name, _ in description],
         decltypes=[decltype for _, decltype in description],
@@ -115,3 +127,56 @@ def execute_statement(
         duration_ms=duration_ms,
         kind=kind,
     )
+
+
+# A connection prepares a statement with the schema it last loaded, and notices another
+# connection's change only when the statement steps: SQLite then prepares it again and the
+# values are right, but the columns it described before that first step are the old ones (a
+# `SELECT *` after `ALTER TABLE ... ADD COLUMN` named one column less than it returned; a
+# cached statement does so once more after the change). Schema changes run in this process
+# are counted; a statement whose columns may predate the count is described again from a
+# fresh prepare once it has run (and the connection has loaded the schema).
+_schema_changes = [0]
+
+
+class _Schema:
+    """What one connection knows of the schema: the count when it last ran a statement, and
+    for each statement text the count its columns were last known right at."""
+
+    __slots__ = ("described", "loaded_at")
+
+    def __init__(self) -> None:
+        self.loaded_at = -1
+        self.described: dict[str, int] = {}
+
+    def columns(self, conn: apsw.Connection, sql: str, bindings: Any, traced: tuple, count: int) -> tuple:
+        last = self.described.get(sql)
+        if last == count:
+            return traced
+        if last is None and self.loaded_at == count:  # prepared with the schema as it is
+            self._remember(sql, count)
+            return traced
+        fresh: list[tuple] = []
+
+        def describe_only(cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
+            fresh.append(cursor.get_description() if cursor.has_vdbe else ())
+            return False  # prepared and bound, never run
+
+        cursor = conn.cursor()
+        cursor.exec_trace = describe_only
+        try:
+            cursor.execute(sql, bindings, can_cache=False)
+        except apsw.ExecTraceAbort:
+            pass
+        except apsw.Error:
+            return traced
+        self._remember(sql, count)
+        return fresh[0] if fresh else traced
+
+    def _remember(self, sql: str, count: int) -> None:
+        if len(self.described) >= 4096:
+            self.described.clear()
+        self.described[sql] = count
+
+
+_schemas: weakref.WeakKeyDictionary[apsw.Connection, _Schema] = weakref.WeakKeyDictionary()

@@ -246,6 +246,13 @@ CASES: dict[str, list[dict[str, Any]]] = {
                          pipe(ex("INSERT OR IGNORE INTO c9 VALUES (5)"), CLOSE),
                          pipe(ex("INSERT INTO c9 SELECT 9 WHERE 0"), CLOSE),
                          pipe(ex("INSERT INTO c9 VALUES (6)"), ex("INSERT OR IGNORE INTO c9 VALUES (6)"), CLOSE)],
+    # columns of a statement another stream's schema change altered: sqld's new connection per
+    # stream sees the new ones; the values came out right here, but the names were the old ones
+    "schema changes": [pipe(ex("CREATE TABLE c10 (x)"), ex("INSERT INTO c10 VALUES (1)"), CLOSE)]
+    + [pipe(ex(sql), CLOSE) for sql in (
+        "SELECT * FROM c10", "SELECT * FROM c10", "ALTER TABLE c10 ADD COLUMN y DEFAULT 7", "SELECT * FROM c10",
+        "SELECT * FROM c10", "ALTER TABLE c10 RENAME COLUMN x TO z", "SELECT * FROM c10", "DROP TABLE c10",
+        "CREATE TABLE c10 (p INTEGER, q TEXT)", "SELECT * FROM c10", "SELECT * FROM c10 WHERE p = 1")],
     "version gates": [pipe({"type": "get_autocommit"}), pipe({"type": "get_autocommit"}, CLOSE, version=3),
                       {"path": "/v1/execute", "body": {"stmt": {"sql_id": 1}}}],
     "sequence": [pipe({"type": "sequence", "sql": "CREATE TABLE c5 (v); INSERT INTO c5 VALUES (1); INSERT INTO nope VALUES (1); INSERT INTO c5 VALUES (2)"},
