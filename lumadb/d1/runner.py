@@ -34,6 +34,7 @@ from lumadb.d1.statements import (
 )
 from lumadb.d1.values import SqlValue
 from lumadb.sql.errors import restore_prepare_offset
+from lumadb.sql.execute import fresh_description
 from lumadb.sql.split import parameter_tokens
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
@@ -287,23 +288,11 @@ def _schema_version(conn: apsw.Connection) -> int:
 
 
 def _fresh_description(conn: apsw.Connection, sql: str, params: Sequence[SqlValue], stale: tuple) -> tuple:
-    seen: list[tuple] = []
-
-    def describe_only(cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
-        seen.append(cursor.get_description() if cursor.has_vdbe else ())
-        return False  # prepared and bound, never run
-
-    cursor = conn.cursor()
-    cursor.exec_trace = describe_only
-    try:
-        cursor.execute(sql, params, can_cache=False)
-    except apsw.ExecTraceAbort:
-        pass
-    except apsw.Error:
+    fresh = fresh_description(conn, sql, params)
+    if fresh is None:
         return stale
-    described = _described.setdefault(conn, {})
-    _remember(described, sql, _schema_version(conn))
-    return seen[0] if seen else stale
+    _remember(_described.setdefault(conn, {}), sql, _schema_version(conn))
+    return fresh
 
 
 def _read_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[Plan], state: DatabaseState,

@@ -156,22 +156,11 @@ class _Schema:
         if last is None and self.loaded_at == count:  # prepared with the schema as it is
             self._remember(sql, count)
             return traced
-        fresh: list[tuple] = []
-
-        def describe_only(cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
-            fresh.append(cursor.get_description() if cursor.has_vdbe else ())
-            return False  # prepared and bound, never run
-
-        cursor = conn.cursor()
-        cursor.exec_trace = describe_only
-        try:
-            cursor.execute(sql, bindings, can_cache=False)
-        except apsw.ExecTraceAbort:
-            pass
-        except apsw.Error:
+        fresh = fresh_description(conn, sql, bindings)
+        if fresh is None:
             return traced
         self._remember(sql, count)
-        return fresh[0] if fresh else traced
+        return fresh
 
     def _remember(self, sql: str, count: int) -> None:
         if len(self.described) >= 4096:
@@ -180,3 +169,23 @@ class _Schema:
 
 
 _schemas: weakref.WeakKeyDictionary[apsw.Connection, _Schema] = weakref.WeakKeyDictionary()
+
+
+def fresh_description(conn: apsw.Connection, sql: str, bindings: Any) -> tuple | None:
+    """The columns of `sql` from a new prepare (bound, never run), bypassing the statement
+    cache; None when it does not prepare."""
+    seen: list[tuple] = []
+
+    def describe_only(cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
+        seen.append(cursor.get_description() if cursor.has_vdbe else ())
+        return False
+
+    cursor = conn.cursor()
+    cursor.exec_trace = describe_only
+    try:
+        cursor.execute(sql, bindings, can_cache=False)
+    except apsw.ExecTraceAbort:
+        pass
+    except apsw.Error:
+        return None
+    return seen[0] if seen else None
