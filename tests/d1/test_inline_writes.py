@@ -50,8 +50,10 @@ def test_concurrent_requests_fail_alone(d1: D1Http, db_name: str) -> None:
                           {"sql": "INSERT INTO u VALUES (?)", "params": [key if i == 5 else key + 50]}]
             reply = client.binding(db_name, statements)
             assert reply.status_code == 200, reply.text
-            outcomes.append(all(part.get("success") for part in reply.json()) if isinstance(reply.json(), list)
-                            else reply.json().get("success", False))
+            body = reply.json()  # a result per statement, or one error object for the request
+            outcomes.append(isinstance(body, list) and [part["success"] for part in body] == [True, True])
+            if not isinstance(body, list):
+                assert body["success"] is False and "UNIQUE constraint failed" in body["error"], body
         return outcomes
 
     with ThreadPoolExecutor(16) as pool:
