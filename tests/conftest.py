@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,10 @@ import pytest
 from tests.lumadb_server import ROOT, LumaServer
 
 NODE_DIR = ROOT / "tests" / "node"
+GO_DIR = ROOT / "tests" / "go"
+# Go programs build against Debian's packaged AWS SDK for Go v2 (scripts/test installs it):
+# GOPATH mode, no module download.
+GO_PATH = "/usr/share/gocode"
 
 
 @pytest.fixture(scope="session")
@@ -60,4 +64,36 @@ def run_node(script: str, url: str, *args: str, env: dict[str, str] | None = Non
     )
     if proc.returncode != 0:
         raise AssertionError(f"node {script} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def go_programs(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Build `tests/go/<name>` once per session; the path of its binary."""
+    built: dict[str, Path] = {}
+    out_dir = tmp_path_factory.mktemp("go")
+
+    def build(name: str) -> Path:
+        if name not in built:
+            if shutil.which("go") is None or not (Path(GO_PATH) / "src/github.com/aws/aws-sdk-go-v2").is_dir():
+                pytest.fail("go and Debian's golang-github-aws-aws-sdk-go-v2-dev are required (run scripts/test)")
+            binary = out_dir / name
+            env = {**os.environ, "GO111MODULE": "off", "GOPATH": GO_PATH}
+            proc = subprocess.run(
+                ["go", "build", "-o", str(binary), "."], cwd=GO_DIR / name, env=env,
+                capture_output=True, text=True, timeout=600,
+            )
+            if proc.returncode != 0:
+                raise AssertionError(f"go build {name} failed:\n{proc.stdout}\n{proc.stderr}")
+            built[name] = binary
+        return built[name]
+
+    return build
+
+
+def run_go(binary: Path, *args: str, timeout: float = 120) -> object:
+    """Run a built Go program; it prints one JSON document on its last line."""
+    proc = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"{binary.name} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
