@@ -16,8 +16,8 @@ from tests.lumadb_server import ROOT, LumaServer
 
 NODE_DIR = ROOT / "tests" / "node"
 GO_DIR = ROOT / "tests" / "go"
-# Go programs build against Debian's packaged AWS SDK for Go v2 (scripts/test installs it):
-# GOPATH mode, no module download.
+# Go programs build against Debian's packaged AWS SDKs for Go, v2 and v1 (scripts/test installs
+# them): GOPATH mode, no module download.
 GO_PATH = "/usr/share/gocode"
 
 
@@ -75,8 +75,9 @@ def go_programs(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Pat
 
     def build(name: str) -> Path:
         if name not in built:
-            if shutil.which("go") is None or not (Path(GO_PATH) / "src/github.com/aws/aws-sdk-go-v2").is_dir():
-                pytest.fail("go and Debian's golang-github-aws-aws-sdk-go-v2-dev are required (run scripts/test)")
+            sdks = [Path(GO_PATH) / "src/github.com/aws" / sdk for sdk in ("aws-sdk-go-v2", "aws-sdk-go")]
+            if shutil.which("go") is None or not all(sdk.is_dir() for sdk in sdks):
+                pytest.fail("go and Debian's AWS SDKs for Go are required (run scripts/test)")
             binary = out_dir / name
             env = {**os.environ, "GO111MODULE": "off", "GOPATH": GO_PATH}
             proc = subprocess.run(

@@ -87,3 +87,19 @@ def test_go_sdk_every_operation_family(server: Any, go_programs: Callable[[str],
     assert out["deletedWaited"] is True
     # nothing went wrong below the API: every response's CRC32 matched its x-amz-crc32
     assert out["logged"] == []
+
+
+def test_go_sdk_v1(server: Any, go_programs: Callable[[str], Path]) -> None:
+    """v1 fails a call whose response CRC32 does not match (v2 only logs it)."""
+    out: Any = run_go(go_programs("dynamodb_v1"), f"{server.url}/dynamodb", table_name())
+    assert out["get"] == {"Stream": "s1", "Seq": 7, "Kind": "view", "Labels": ["a"], "Count": 0}
+    assert out["updated"] == {"Stream": "", "Seq": 0, "Kind": "", "Labels": ["a", "b"], "Count": 2}
+    assert _without_text(out["conditionFailed"]) == {
+        "code": "ConditionalCheckFailedException", "message": "The conditional request failed",
+    }
+    assert _without_text(out["missingTable"]) == {
+        "code": "ResourceNotFoundException", "message": "Requested resource not found",
+    }
+    assert out["query"] == list(range(1, 30, 2)) and out["queryPages"] == 4
+    assert out["cancelled"]["code"] == "TransactionCanceledException"
+    assert out["cancelled"]["reasons"] == ["None", "ConditionalCheckFailed"]
