@@ -14,6 +14,7 @@ run() {
 run $PY bench/dynamodb.py --rounds "$R" --seconds "$S"
 run $PY bench/dynamodb.py --rounds "$R" --seconds "$S" --ops PutItem UpdateItem BatchWriteItem \
     --servers lumadb dynalite --lumadb-flags="--durability normal" --name dynamodb_normal
+run $PY bench/sync_floor.py --rounds "$R" --seconds "$S"
 run $PY bench/dynamodb_indexes.py --rounds "$R" --seconds "$S"
 run $PY bench/libsql.py --rounds "$R" --seconds "$S"
 run $PY bench/d1.py --rounds "$R" --seconds "$S"
