@@ -8,14 +8,13 @@ import pytest
 
 from lumadb.dynamodb.attributes import (
     add_numbers,
-    compare_values,
     item_size,
     normalize_item,
     normalize_number,
     validate_attribute_value,
     validate_item,
-    values_equal,
 )
+from lumadb.dynamodb.comparison import compare_values, values_equal
 from lumadb.dynamodb.errors import DynamoError
 
 INVALID = "One or more parameter values were invalid: "

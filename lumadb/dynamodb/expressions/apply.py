@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from lumadb.dynamodb.attributes import MAX_NESTING, NESTING, add_numbers, attribute_type
+from lumadb.dynamodb.attributes import MAX_NESTING, NESTING, add_numbers
+from lumadb.dynamodb.comparison import attribute_type
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions.resolve import ResolvedPath
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from lumadb.dynamodb.attributes import compare_values, values_equal
+from lumadb.dynamodb.comparison import compare_values, values_equal
 from lumadb.dynamodb.expressions import ast
 from lumadb.dynamodb.expressions.resolve import (
     CONDITION_FUNCTIONS,

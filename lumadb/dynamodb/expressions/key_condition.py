@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from lumadb.dynamodb.attributes import attribute_type, compare_values
+from lumadb.dynamodb.comparison import attribute_type, compare_values
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import ast
 from lumadb.dynamodb.expressions.context import ExpressionContext

@@ -6,14 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lumadb.dynamodb.attributes import (
-    add_numbers,
-    attribute_type,
-    compare_values,
-    normalize_value,
-    validate_attribute_value,
-    values_equal,
-)
+from lumadb.dynamodb.attributes import add_numbers, normalize_value, validate_attribute_value
+from lumadb.dynamodb.comparison import attribute_type, compare_values, values_equal
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions.apply import Update
 from lumadb.dynamodb.expressions.condition import Condition
