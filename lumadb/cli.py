@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES = (
     "lumadb.libsql.cli",
     "lumadb.d1.cli",
     "lumadb.conformance_cli",
+    "lumadb.migrate.cli",
 )
 
 
