@@ -44,6 +44,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="strongly consistent Scans (twice the read capacity on AWS)")
     dynamodb.set_defaults(run=_dynamodb)
 
+    d1 = kinds.add_parser("d1", help="a Cloudflare D1 database through the REST API's export and import",
+                          description="Copy a D1 database into a new LumaDB D1 database of the same name.")
+    d1.add_argument("--database", required=True, help="the D1 database: its id or its name")
+    d1.add_argument("--account-id", default=os.environ.get("CLOUDFLARE_ACCOUNT_ID"),
+                    help="the Cloudflare account (default: $CLOUDFLARE_ACCOUNT_ID)")
+    d1.add_argument("--api-token", default=os.environ.get("CLOUDFLARE_API_TOKEN"),
+                    help="an API token with D1 read access (default: $CLOUDFLARE_API_TOKEN)")
+    d1.add_argument("--from-api", default="https://api.cloudflare.com/client/v4",
+                    help="the API's base URL (default %(default)s)")
+    d1.add_argument("--to", dest="target", default=f"{DEFAULT_SERVER}/client/v4",
+                    help="LumaDB's D1 REST API (default %(default)s)")
+    d1.add_argument("--to-name", default=None, help="the new database's name (default: the source's)")
+    d1.set_defaults(run=_d1)
+
 
 def _libsql(args: argparse.Namespace) -> int:
     from lumadb.migrate import libsql
@@ -56,6 +70,17 @@ def _dynamodb(args: argparse.Namespace) -> int:
 
     return _run(lambda: dynamodb.migrate(args.tables, args.from_endpoint, args.region, args.profile, args.target,
                                          max(1, args.segments), args.consistent_read))
+
+
+def _d1(args: argparse.Namespace) -> int:
+    from lumadb.migrate import d1
+
+    if not args.account_id:
+        print("lumadb migrate: --account-id (or $CLOUDFLARE_ACCOUNT_ID) is required", file=sys.stderr)
+        return 2
+    source = d1.D1Api(args.from_api, args.account_id, args.api_token)
+    target = d1.D1Api(args.target, args.account_id, None)
+    return _run(lambda: d1.migrate(source, args.database, target, args.to_name))
 
 
 def _run(migration: object) -> int:
