@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from lumadb.migrate.web import MigrationError
 
@@ -83,9 +84,9 @@ def _d1(args: argparse.Namespace) -> int:
     return _run(lambda: d1.migrate(source, args.database, target, args.to_name))
 
 
-def _run(migration: object) -> int:
+def _run(migration: Callable[[], object]) -> int:
     try:
-        migration()  # type: ignore[operator]
+        migration()
     except MigrationError as exc:
         print(f"lumadb migrate: {exc}", file=sys.stderr)
         return 1
