@@ -19,8 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     libsql = kinds.add_parser("libsql", help="a libSQL database (Turso, sqld) through its SQL dump",
                               description="Copy a libSQL database into an empty LumaDB libSQL database.")
-    libsql.add_argument("--from", dest="source", required=True,
-                        help="the database URL (libsql://..., https://..., http://...)")
+    origin = libsql.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--from", dest="source", help="the database URL (libsql://..., https://..., http://...)")
+    origin.add_argument("--from-file", help="a SQL dump instead (`turso db shell DB .dump`, `sqlite3 FILE .dump`)")
     libsql.add_argument("--from-token", default=os.environ.get("TURSO_AUTH_TOKEN"),
                         help="its auth token (default: $TURSO_AUTH_TOKEN)")
     libsql.add_argument("--to", dest="target", default=f"{DEFAULT_SERVER}/turso",
@@ -47,7 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     d1 = kinds.add_parser("d1", help="a Cloudflare D1 database through the REST API's export and import",
                           description="Copy a D1 database into a new LumaDB D1 database of the same name.")
-    d1.add_argument("--database", required=True, help="the D1 database: its id or its name")
+    origin = d1.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--database", help="the D1 database: its id or its name")
+    origin.add_argument("--from-file", help="a SQL file instead (`wrangler d1 export DB --local|--remote --output F`)"
+                                            "; name the new database with --to-name")
     d1.add_argument("--account-id", default=os.environ.get("CLOUDFLARE_ACCOUNT_ID"),
                     help="the Cloudflare account (default: $CLOUDFLARE_ACCOUNT_ID)")
     d1.add_argument("--api-token", default=os.environ.get("CLOUDFLARE_API_TOKEN"),
@@ -63,7 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _libsql(args: argparse.Namespace) -> int:
     from lumadb.migrate import libsql
 
-    return _run(lambda: libsql.migrate(args.source, args.from_token, args.target, args.to_token, args.to_database))
+    return _run(lambda: libsql.migrate(args.source, args.from_token, args.target, args.to_token, args.to_database,
+                                       dump_file=args.from_file))
 
 
 def _dynamodb(args: argparse.Namespace) -> int:
@@ -76,12 +81,13 @@ def _dynamodb(args: argparse.Namespace) -> int:
 def _d1(args: argparse.Namespace) -> int:
     from lumadb.migrate import d1
 
-    if not args.account_id:
+    if not args.account_id and not args.from_file:
         print("lumadb migrate: --account-id (or $CLOUDFLARE_ACCOUNT_ID) is required", file=sys.stderr)
         return 2
-    source = d1.D1Api(args.from_api, args.account_id, args.api_token)
-    target = d1.D1Api(args.target, args.account_id, None)
-    return _run(lambda: d1.migrate(source, args.database, target, args.to_name))
+    account = args.account_id or "local"  # LumaDB takes any account id
+    source = None if args.from_file else d1.D1Api(args.from_api, account, args.api_token)
+    target = d1.D1Api(args.target, account, None)
+    return _run(lambda: d1.migrate(source, args.database, target, args.to_name, sql_file=args.from_file))
 
 
 def _run(migration: Callable[[], object]) -> int:

@@ -86,19 +86,30 @@ def user_tables(api: D1Api, database_id: str) -> list[str]:
     return [row["name"] for row in rows]
 
 
-def migrate(source: D1Api, database: str, target: D1Api, target_name: str | None = None,
-            say: Callable[[str], None] = print) -> dict[str, int]:
-    """Copy `database` (an id or a name) into a new LumaDB database; rows per table."""
-    found = source.find(database)
-    name = target_name or found["name"]
+def migrate(source: D1Api | None, database: str | None, target: D1Api, target_name: str | None = None,
+            say: Callable[[str], None] = print, sql_file: str | None = None) -> dict[str, int]:
+    """Copy `database` (an id or a name), or a SQL file (`wrangler d1 export`), into a new
+    LumaDB database; rows per table."""
+    found = source.find(database) if source is not None and database else None
+    name = target_name or (found["name"] if found else None)
+    if not name:
+        raise MigrationError("name the new database (--to-name)")
     try:
         target.find(name)
     except MigrationError:
         pass
     else:
         raise MigrationError(f"LumaDB already has a D1 database named {name!r}: choose another (--to-name)")
-    sql = export_sql(source, found["uuid"], say)
-    say(f"exported {len(sql):,} bytes of SQL from {found['name']}")
+    if source is not None and found is not None:
+        sql = export_sql(source, found["uuid"], say)
+        say(f"exported {len(sql):,} bytes of SQL from {found['name']}")
+    else:
+        assert sql_file is not None
+        try:
+            with open(sql_file, "rb") as file:
+                sql = file.read()
+        except OSError as exc:
+            raise MigrationError(f"cannot read {sql_file}: {exc}") from None
     created = target.result("POST", "", {"name": name})
     try:
         done = import_sql(target, created["uuid"], sql)
@@ -107,10 +118,11 @@ def migrate(source: D1Api, database: str, target: D1Api, target_name: str | None
         raise
     say(f"imported {done.get('result', {}).get('num_queries', '?')} statements into {name} ({created['uuid']})")
     counts: dict[str, int] = {}
-    for table in user_tables(source, found["uuid"]):
+    listed = user_tables(source, found["uuid"]) if source is not None and found else user_tables(target, created["uuid"])
+    for table in listed:
         quoted = '"' + table.replace('"', '""') + '"'
-        want = source.query(found["uuid"], f"SELECT count(*) AS n FROM {quoted}")[0]["n"]
         got = target.query(created["uuid"], f"SELECT count(*) AS n FROM {quoted}")[0]["n"]
+        want = source.query(found["uuid"], f"SELECT count(*) AS n FROM {quoted}")[0]["n"] if source and found else got
         if want != got:
             raise MigrationError(f"table {table!r}: {want} rows in the source, {got} copied")
         counts[table] = got

@@ -110,9 +110,11 @@ def user_tables(db: Hrana) -> list[str]:
         "AND name NOT LIKE '\\_litestream%' ESCAPE '\\' ORDER BY name")]
 
 
-def migrate(source_url: str, source_token: str | None, target_url: str, target_token: str | None,
-            target_database: str | None = None, say: Callable[[str], None] = print) -> dict[str, int]:
-    """Copy the source database into the (empty) target; the row count of every table."""
+def migrate(source_url: str | None, source_token: str | None, target_url: str, target_token: str | None,
+            target_database: str | None = None, say: Callable[[str], None] = print,
+            dump_file: str | None = None) -> dict[str, int]:
+    """Copy the source database, or a SQL dump file (`sqlite3 .dump`, `turso db shell .dump`),
+    into the (empty) target; the row count of every table."""
     if target_database:
         _ensure_database(target_url, target_token, target_database)
     target = Hrana(target_url, target_token, target_database)
@@ -120,8 +122,18 @@ def migrate(source_url: str, source_token: str | None, target_url: str, target_t
     if existing:
         raise MigrationError(f"the target database is not empty (it has table {existing[0]!r}): "
                              "copy into a new database (--to-database NAME)")
-    source = Hrana(source_url, source_token)
-    dump = call("GET", source.base + "/dump", token=source_token).decode("utf-8")
+    source = Hrana(source_url, source_token) if source_url else None
+    if source is not None:
+        origin = source.base + "/dump"
+        dump = call("GET", origin, token=source_token).decode("utf-8")
+    else:
+        assert dump_file is not None
+        origin = dump_file
+        try:
+            with open(dump_file, encoding="utf-8") as file:
+                dump = file.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MigrationError(f"cannot read {dump_file}: {exc}") from None
     target.baton = None
     sent = 0
     try:
@@ -131,12 +143,12 @@ def migrate(source_url: str, source_token: str | None, target_url: str, target_t
     finally:
         if target.baton is not None:
             target.pipeline([{"type": "close"}])
-    say(f"replayed {sent:,} bytes of SQL from {source.base}/dump")
+    say(f"replayed {sent:,} bytes of SQL from {origin}")
     counts: dict[str, int] = {}
-    for table in user_tables(source):
+    for table in user_tables(source or target):
         quoted = '"' + table.replace('"', '""') + '"'
-        want = source.rows(f"SELECT count(*) FROM {quoted}")[0][0]
         got = target.rows(f"SELECT count(*) FROM {quoted}")[0][0]
+        want = source.rows(f"SELECT count(*) FROM {quoted}")[0][0] if source is not None else got
         if want != got:
             raise MigrationError(f"table {table!r}: {want} rows in the source, {got} copied")
         counts[table] = got

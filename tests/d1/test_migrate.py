@@ -7,10 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from cloudflare import Cloudflare
 
+from tests.conftest import NODE_DIR
 from tests.d1.conftest import ACCOUNT
 from tests.lumadb_server import LumaServer
 
@@ -24,6 +26,7 @@ CREATE TRIGGER post_title AFTER INSERT ON post WHEN new.title IS NULL
   BEGIN UPDATE post SET title = 'untitled' WHERE id = new.id; END;
 """
 ROWS = 1500
+WRANGLER = NODE_DIR / "node_modules" / ".bin" / "wrangler"
 
 
 def _sdk(server: LumaServer) -> Cloudflare:
@@ -89,3 +92,33 @@ def test_an_unknown_database_is_reported(start_server: Any) -> None:
     done = _migrate("--from-api", f"{server.url}/client/v4", "--database", "nope", "--to", f"{server.url}/client/v4")
     assert done.returncode == 1
     assert done.stderr.startswith("lumadb migrate: no D1 database named 'nope' in ")
+
+
+def test_a_local_d1_exported_by_wrangler(tmp_path: Path, start_server: Any) -> None:
+    """Local development data (wrangler's Miniflare state) moves in from its export file."""
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "app"\nmain = "index.js"\ncompatibility_date = "2025-01-01"\n'
+        '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "shop"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\n')
+    (tmp_path / "index.js").write_text('export default { fetch() { return new Response("x") } }\n')
+    (tmp_path / "seed.sql").write_text(
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT, price REAL, img BLOB);\n"
+        "INSERT INTO item VALUES (1, 'a''s\ntwo lines', 1.5, x'00ff'), (2, 'b', NULL, NULL);\n"
+        "CREATE INDEX item_name ON item (name);\n")
+    env = {**os.environ, "WRANGLER_SEND_METRICS": "false", "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+           "NO_COLOR": "1", "CI": "1"}
+    for args in (["execute", "shop", "--local", "--file", "seed.sql"],
+                 ["export", "shop", "--local", "--output", "shop.sql"]):
+        ran = subprocess.run([str(WRANGLER), "d1", *args], cwd=tmp_path, env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+    server = start_server()
+    done = _migrate("--from-file", str(tmp_path / "shop.sql"), "--to-name", "shop", "--to", f"{server.url}/client/v4")
+    assert done.returncode == 0, done.stderr
+    assert "item: 2 rows" in done.stdout
+    copied = _sdk(server).d1.database.get("shop", account_id=ACCOUNT)
+    rows = list(_sdk(server).d1.database.query(copied.uuid, account_id=ACCOUNT,
+                                               sql="SELECT id, name, price, hex(img) AS img FROM item ORDER BY id"))
+    assert rows[0].results == [{"id": 1, "name": "a's\ntwo lines", "price": 1.5, "img": "00FF"},
+                               {"id": 2, "name": "b", "price": None, "img": ""}]
+    unnamed = _migrate("--from-file", str(tmp_path / "shop.sql"), "--to", f"{server.url}/client/v4")
+    assert unnamed.returncode == 1 and unnamed.stderr == "lumadb migrate: name the new database (--to-name)\n"
