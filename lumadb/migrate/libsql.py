@@ -66,7 +66,9 @@ def _value(value: dict[str, Any]) -> Any:
 
 def statements(dump: str) -> Iterator[str]:
     """The dump's statements: lines gathered until one ends in `;` and SQLite agrees the
-    statement is complete (a string value may hold `;` and line breaks)."""
+    statement is complete (a string value may hold `;` and line breaks). Not dump_load's
+    reader, which copies sqld's and drops a line starting with `--` even inside a string: a
+    copy keeps every line of a statement."""
     pending: list[str] = []
     for line in dump.splitlines(keepends=True):
         if not pending and (not line.strip() or line.startswith("--")):
