@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from lumadb.migrate.web import MigrationError, call, call_json
+from lumadb.migrate.web import MigrationError, call, call_json, compare_counts, read_file
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
 POLL_SECONDS = 1.0
@@ -105,11 +105,7 @@ def migrate(source: D1Api | None, database: str | None, target: D1Api, target_na
         say(f"exported {len(sql):,} bytes of SQL from {found['name']}")
     else:
         assert sql_file is not None
-        try:
-            with open(sql_file, "rb") as file:
-                sql = file.read()
-        except OSError as exc:
-            raise MigrationError(f"cannot read {sql_file}: {exc}") from None
+        sql = read_file(sql_file)
     created = target.result("POST", "", {"name": name})
     try:
         done = import_sql(target, created["uuid"], sql)
@@ -117,14 +113,11 @@ def migrate(source: D1Api | None, database: str | None, target: D1Api, target_na
         target.result("DELETE", f"/{created['uuid']}")  # no half-copied database left behind
         raise
     say(f"imported {done.get('result', {}).get('num_queries', '?')} statements into {name} ({created['uuid']})")
-    counts: dict[str, int] = {}
-    listed = user_tables(source, found["uuid"]) if source is not None and found else user_tables(target, created["uuid"])
-    for table in listed:
-        quoted = '"' + table.replace('"', '""') + '"'
-        got = target.query(created["uuid"], f"SELECT count(*) AS n FROM {quoted}")[0]["n"]
-        want = source.query(found["uuid"], f"SELECT count(*) AS n FROM {quoted}")[0]["n"] if source and found else got
-        if want != got:
-            raise MigrationError(f"table {table!r}: {want} rows in the source, {got} copied")
-        counts[table] = got
-        say(f"{table}: {got:,} rows")
-    return counts
+
+    def counter(api: D1Api, database_id: str) -> Callable[[str], int]:
+        return lambda quoted: int(api.query(database_id, f"SELECT count(*) AS n FROM {quoted}")[0]["n"])
+
+    if source is not None and found is not None:
+        return compare_counts(user_tables(source, found["uuid"]), counter(source, found["uuid"]),
+                              counter(target, created["uuid"]), say)
+    return compare_counts(user_tables(target, created["uuid"]), None, counter(target, created["uuid"]), say)

@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from lumadb.migrate.web import MigrationError, call, call_json
+from lumadb.migrate.web import MigrationError, call, call_json, compare_counts, read_file
 from lumadb.storage.sqlite import apsw
 
 CHUNK_BYTES = 512 * 1024  # SQL per request: well under the server's body limit
@@ -41,9 +41,7 @@ class Hrana:
         namespace = {"x-namespace": self.namespace} if self.namespace else None
         raw = call("POST", self.base + "/v2/pipeline", raw=body, token=self.token, headers=namespace)
         answer = json.loads(raw)
-        self.baton = answer.get("baton")
-        if answer.get("base_url"):
-            self.base = http_url(answer["base_url"])
+        self.baton = answer.get("baton")  # (a `base_url` hint is not needed: the URL keeps working)
         results: list[dict[str, Any]] = answer["results"]
         for result in results:
             if result["type"] == "error":
@@ -101,7 +99,7 @@ def _ensure_database(target_url: str, token: str | None, name: str) -> None:
         probe.rows("SELECT 1")
         return
     except MigrationError as exc:
-        if "HTTP 404" not in str(exc):
+        if exc.status != 404:
             raise
     call_json("POST", f"{http_url(target_url)}/v1/namespaces/{urllib.parse.quote(name)}/create", {}, token)
 
@@ -132,9 +130,8 @@ def migrate(source_url: str | None, source_token: str | None, target_url: str, t
         assert dump_file is not None
         origin = dump_file
         try:
-            with open(dump_file, encoding="utf-8") as file:
-                dump = file.read()
-        except (OSError, UnicodeDecodeError) as exc:
+            dump = read_file(dump_file).decode("utf-8")
+        except UnicodeDecodeError as exc:
             raise MigrationError(f"cannot read {dump_file}: {exc}") from None
     target.baton = None
     sent = 0
@@ -146,13 +143,8 @@ def migrate(source_url: str | None, source_token: str | None, target_url: str, t
         if target.baton is not None:
             target.pipeline([{"type": "close"}])
     say(f"replayed {sent:,} bytes of SQL from {origin}")
-    counts: dict[str, int] = {}
-    for table in user_tables(source or target):
-        quoted = '"' + table.replace('"', '""') + '"'
-        got = target.rows(f"SELECT count(*) FROM {quoted}")[0][0]
-        want = source.rows(f"SELECT count(*) FROM {quoted}")[0][0] if source is not None else got
-        if want != got:
-            raise MigrationError(f"table {table!r}: {want} rows in the source, {got} copied")
-        counts[table] = got
-        say(f"{table}: {got:,} rows")
-    return counts
+
+    def counter(db: Hrana) -> Callable[[str], int]:
+        return lambda quoted: int(db.rows(f"SELECT count(*) FROM {quoted}")[0][0])
+
+    return compare_counts(user_tables(source or target), counter(source) if source else None, counter(target), say)
