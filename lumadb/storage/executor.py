@@ -1,11 +1,9 @@
 """One writer per database file with group commit, readers beside it (datasette's model).
 
-Writes are queued to the database's writer thread. The thread takes every job waiting in
-the queue, runs each inside its own SAVEPOINT of one `BEGIN IMMEDIATE` transaction and
-commits once: concurrent writers share one fsync, while each job stays atomic (a failing
-job is rolled back to its savepoint and only its caller sees the error). A job's result is
-delivered only after COMMIT returns, so an acknowledged write is durable. Short writes
-(one DynamoDB request) take a cheaper road to the same guarantees: lumadb/storage/loop_writer.py.
+Writes are queued to the database's writer thread (lumadb/storage/writer_thread.py), which
+commits every job waiting in its queue in one transaction, each job in its own SAVEPOINT.
+Short writes (one DynamoDB request) take a cheaper road to the same guarantees:
+lumadb/storage/loop_writer.py.
 
 Reads run on a small shared thread pool with idle connections kept per database, or,
 for cheap point reads, inline on the caller's thread (a thread hop costs ~30 µs, a point
@@ -17,8 +15,6 @@ calls, which cost as much as the read itself.
 from __future__ import annotations
 
 import asyncio
-import logging
-import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,43 +24,16 @@ from typing import Any, TypeVar
 from lumadb.storage.loop_writer import LoopWriter, OverBudget
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, connect
+from lumadb.storage.writer_thread import Job, WriterThread
 
 T = TypeVar("T")
-log = logging.getLogger("lumadb.storage")
 
-MAX_GROUP = 64  # jobs committed together at most
 # The page cache of the connection that serves point reads on the event loop. SQLite's default
 # (2 MB) holds less than a 10,000-item table: every miss is a pread (GetItem at 16
 # connections: +5.6% req/s with 32 MB, side by side). Other connections keep the default.
 INLINE_CACHE_KIB = 32 * 1024
-_STOP = object()
 
 ConnectionSetup = Callable[[apsw.Connection], None]
-
-
-class _Job:
-    __slots__ = ("args", "fn", "future", "loop", "transactional")
-
-    def __init__(self, fn, args, loop, future, transactional):
-        self.fn = fn
-        self.args = args
-        self.loop = loop
-        self.future = future
-        self.transactional = transactional
-
-
-def _deliver(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
-    if future.cancelled():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
-
-
-def _deliver_all(deliveries: list[tuple[Any, Any, BaseException | None]]) -> None:
-    for future, result, error in deliveries:
-        _deliver(future, result, error)
 
 
 _read_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lumadb-read")
@@ -92,9 +61,6 @@ class Database:
             log_sql=log_sql,
         )
         self._setup = setup
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._writer: threading.Thread | None = None
-        self._writer_lock = threading.Lock()
         self._inline: tuple[apsw.Connection, Clock] | None = None
         self._snapshot_at: int | None = None  # `commits` when the shared read transaction began
         self._iteration: asyncio.AbstractEventLoop | None = None  # a point read ran in its current iteration
@@ -110,6 +76,7 @@ class Database:
         # reading and checking requests while the disk syncs (lumadb/storage/loop_writer.py).
         # Other processes write this file too (--workers N): writers take turns (process_lock.py).
         self._cross_process = cross_process
+        self._writer = WriterThread(path, self.connect, self, cross_process=cross_process)
         self._loop_writer = LoopWriter(
             self.connect,
             self,
@@ -237,7 +204,7 @@ class Database:
             raise RuntimeError("database is closed")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._submit(_Job(fn, args, loop, future, transactional))
+        self._writer.submit(Job(fn, args, loop, future, transactional))
         return await future
 
     def write_short(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
@@ -282,129 +249,11 @@ class Database:
             def call_soon_threadsafe(self, cb: Callable, *a: Any) -> None:
                 cb(*a)
 
-        self._submit(_Job(fn, args, _Loop(), _Sync(), True))
+        self._writer.submit(Job(fn, args, _Loop(), _Sync(), True))
         done.wait()
         if "error" in box:
             raise box["error"]
         return box["result"]
-
-    def _submit(self, job: _Job) -> None:
-        # Under the lock: a writer thread that could not open the database fails every job
-        # queued so far (see _writer_loop), and none may slip in unseen.
-        with self._writer_lock:
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._writer_loop, name=f"lumadb-write-{self.path.name}", daemon=True
-                )
-                self._writer.start()
-            self._queue.put(job)
-
-    def _writer_loop(self) -> None:
-        try:
-            conn, clock = self.connect()
-        except BaseException as exc:  # e.g. the disk is full: the callers get the error, not a hang
-            log.error("cannot open %s for writing: %s", self.path, exc)
-            with self._writer_lock:
-                self._writer = None  # the next write tries again
-                while True:
-                    try:
-                        job = self._queue.get_nowait()
-                    except queue.Empty:
-                        return
-                    if job is not _STOP:
-                        job.loop.call_soon_threadsafe(_deliver, job.future, None, exc)
-        turns = ProcessLock(self.path) if self._cross_process else None
-        try:
-            while True:
-                job = self._queue.get()
-                if job is _STOP:
-                    return
-                if turns is not None:
-                    turns.acquire()  # before gathering the group: what arrives meanwhile joins it
-                group = [job]
-                stop_after = False
-                while len(group) < MAX_GROUP and job.transactional:
-                    try:
-                        nxt = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if nxt is _STOP:
-                        stop_after = True
-                        break
-                    if not nxt.transactional:
-                        self._queue.put(nxt)  # runs alone in a later round
-                        break
-                    group.append(nxt)
-                try:
-                    if job.transactional:
-                        self._run_group(conn, clock, group)
-                    else:
-                        self._run_alone(conn, clock, job)
-                finally:
-                    if turns is not None:
-                        turns.release()
-                if stop_after:
-                    return
-        finally:
-            conn.close()
-            if turns is not None:
-                turns.close()
-
-    def _run_alone(self, conn: apsw.Connection, clock: Clock, job: _Job) -> None:
-        clock.start()
-        try:
-            result, error = job.fn(conn, *job.args), None
-        except BaseException as exc:  # delivered to the caller, who renders it
-            result, error = None, exc
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-        finally:
-            clock.stop()
-        self.commits += 1
-        job.loop.call_soon_threadsafe(_deliver, job.future, result, error)
-
-    def _run_group(self, conn: apsw.Connection, clock: Clock, group: list[_Job]) -> None:
-        outcomes: list[tuple[Any, BaseException | None]] = []
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except apsw.Error as exc:  # e.g. SQLITE_BUSY after the busy timeout
-            for job in group:
-                job.loop.call_soon_threadsafe(_deliver, job.future, None, exc)
-            return
-        single = len(group) == 1
-        for job in group:
-            if not single:
-                conn.execute("SAVEPOINT job")
-            clock.start()
-            try:
-                outcomes.append((job.fn(conn, *job.args), None))
-                if not single:
-                    conn.execute("RELEASE job")
-            except BaseException as exc:
-                outcomes.append((None, exc))
-                if single:
-                    conn.execute("ROLLBACK") if conn.in_transaction else None
-                elif conn.in_transaction:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-            finally:
-                clock.stop()
-        if conn.in_transaction:
-            try:
-                conn.execute("COMMIT")
-            except apsw.Error as exc:
-                log.error("commit failed on %s: %s", self.path, exc)
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                outcomes = [(None, exc)] * len(group)
-        self.commits += 1
-        self.jobs += len(group)
-        # One wake-up per event loop for the whole group, not one per job.
-        by_loop: dict[Any, list[tuple[Any, Any, BaseException | None]]] = {}
-        for job, (result, error) in zip(group, outcomes, strict=True):
-            by_loop.setdefault(job.loop, []).append((job.future, result, error))
-        for loop, deliveries in by_loop.items():
-            loop.call_soon_threadsafe(_deliver_all, deliveries)
 
     # -- life cycle ---------------------------------------------------------------
     def close(self) -> None:
@@ -417,9 +266,7 @@ class Database:
         for conn, _clock in idle:  # readers busy now close theirs when done
             conn.close()
         self._loop_writer.close()
-        if self._writer is not None:
-            self._queue.put(_STOP)
-            self._writer.join(timeout=30)
+        self._writer.close()
         if self._inline is not None:
             self.end_shared_snapshot()
             self._inline[0].close()

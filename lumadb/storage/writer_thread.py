@@ -1,0 +1,196 @@
+"""The writer thread of one database file: group commit for writes of any length.
+
+The thread takes every job waiting in its queue, runs each inside its own SAVEPOINT of one
+`BEGIN IMMEDIATE` transaction and commits once: concurrent writers share one fsync, while each
+job stays atomic (a failing job is rolled back to its savepoint and only its caller sees the
+error). A job's result is delivered only after COMMIT returns, so an acknowledged write is
+durable. A job that manages its own transaction (`transactional=False`) runs alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lumadb.storage.process_lock import ProcessLock
+from lumadb.storage.sqlite import Clock, apsw
+
+log = logging.getLogger("lumadb.storage")
+
+MAX_GROUP = 64  # jobs committed together at most
+_STOP = object()
+
+
+class Job:
+    __slots__ = ("args", "fn", "future", "loop", "transactional")
+
+    def __init__(self, fn, args, loop, future, transactional):
+        self.fn = fn
+        self.args = args
+        self.loop = loop
+        self.future = future
+        self.transactional = transactional
+
+
+def _deliver(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def _deliver_all(deliveries: list[tuple[Any, Any, BaseException | None]]) -> None:
+    for future, result, error in deliveries:
+        _deliver(future, result, error)
+
+
+class WriterThread:
+    """Started by the first job; `counters` (the Database) counts its commits and jobs."""
+
+    def __init__(
+        self,
+        path: Path,
+        connect: Callable[[], tuple[apsw.Connection, Clock]],
+        counters: Any,
+        *,
+        cross_process: bool,
+    ) -> None:
+        self._path = path
+        self._connect = connect
+        self._counters = counters
+        # Other processes write this file too (--workers N): writers take turns (process_lock.py).
+        self._cross_process = cross_process
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
+
+    def submit(self, job: Job) -> None:
+        # Under the lock: a writer thread that could not open the database fails every job
+        # queued so far (see _writer_loop), and none may slip in unseen.
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._writer_loop, name=f"lumadb-write-{self._path.name}", daemon=True
+                )
+                self._writer.start()
+            self._queue.put(job)
+
+    def _writer_loop(self) -> None:
+        try:
+            conn, clock = self._connect()
+        except BaseException as exc:  # e.g. the disk is full: the callers get the error, not a hang
+            log.error("cannot open %s for writing: %s", self._path, exc)
+            with self._writer_lock:
+                self._writer = None  # the next write tries again
+                while True:
+                    try:
+                        job = self._queue.get_nowait()
+                    except queue.Empty:
+                        return
+                    if job is not _STOP:
+                        job.loop.call_soon_threadsafe(_deliver, job.future, None, exc)
+        turns = ProcessLock(self._path) if self._cross_process else None
+        try:
+            while True:
+                job = self._queue.get()
+                if job is _STOP:
+                    return
+                if turns is not None:
+                    turns.acquire()  # before gathering the group: what arrives meanwhile joins it
+                group = [job]
+                stop_after = False
+                while len(group) < MAX_GROUP and job.transactional:
+                    try:
+                        nxt = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is _STOP:
+                        stop_after = True
+                        break
+                    if not nxt.transactional:
+                        self._queue.put(nxt)  # runs alone in a later round
+                        break
+                    group.append(nxt)
+                try:
+                    if job.transactional:
+                        self._run_group(conn, clock, group)
+                    else:
+                        self._run_alone(conn, clock, job)
+                finally:
+                    if turns is not None:
+                        turns.release()
+                if stop_after:
+                    return
+        finally:
+            conn.close()
+            if turns is not None:
+                turns.close()
+
+    def _run_alone(self, conn: apsw.Connection, clock: Clock, job: Job) -> None:
+        clock.start()
+        try:
+            result, error = job.fn(conn, *job.args), None
+        except BaseException as exc:  # delivered to the caller, who renders it
+            result, error = None, exc
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            clock.stop()
+        self._counters.commits += 1
+        job.loop.call_soon_threadsafe(_deliver, job.future, result, error)
+
+    def _run_group(self, conn: apsw.Connection, clock: Clock, group: list[Job]) -> None:
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except apsw.Error as exc:  # e.g. SQLITE_BUSY after the busy timeout
+            for job in group:
+                job.loop.call_soon_threadsafe(_deliver, job.future, None, exc)
+            return
+        single = len(group) == 1
+        for job in group:
+            if not single:
+                conn.execute("SAVEPOINT job")
+            clock.start()
+            try:
+                outcomes.append((job.fn(conn, *job.args), None))
+                if not single:
+                    conn.execute("RELEASE job")
+            except BaseException as exc:
+                outcomes.append((None, exc))
+                if single:
+                    conn.execute("ROLLBACK") if conn.in_transaction else None
+                elif conn.in_transaction:
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+            finally:
+                clock.stop()
+        if conn.in_transaction:
+            try:
+                conn.execute("COMMIT")
+            except apsw.Error as exc:
+                log.error("commit failed on %s: %s", self._path, exc)
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                outcomes = [(None, exc)] * len(group)
+        self._counters.commits += 1
+        self._counters.jobs += len(group)
+        # One wake-up per event loop for the whole group, not one per job.
+        by_loop: dict[Any, list[tuple[Any, Any, BaseException | None]]] = {}
+        for job, (result, error) in zip(group, outcomes, strict=True):
+            by_loop.setdefault(job.loop, []).append((job.future, result, error))
+        for loop, deliveries in by_loop.items():
+            loop.call_soon_threadsafe(_deliver_all, deliveries)
+
+    def close(self) -> None:
+        """Finish the queued jobs and stop the thread."""
+        if self._writer is not None:
+            self._queue.put(_STOP)
+            self._writer.join(timeout=30)
