@@ -147,6 +147,7 @@ def describe(
         "TableClassSummary",
         "OnDemandThroughput",
         "WarmThroughput",
+        "RestoreSummary",
     ):
         if name in meta:
             out[name] = meta[name]

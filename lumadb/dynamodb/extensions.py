@@ -1,4 +1,4 @@
-"""What secondary indexes, Streams and TTL add to the DynamoDB service: their tables, created at
+"""What secondary indexes, Streams, TTL and backups add to the DynamoDB service: their tables, created at
 start-up, the backfill of indexes a restart interrupted, and one background task that sweeps
 expired items every `ttl_sweep_seconds` and trims stream records older than 24 hours. Importing this module registers their write observers and
 catalog hooks, so it is imported before the catalog is first loaded."""
@@ -11,7 +11,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import indexes, streams, ttl
+from lumadb.dynamodb import backups, indexes, streams, ttl
 from lumadb.dynamodb.indexes import maintain
 from lumadb.dynamodb.indexes import storage as index_storage
 from lumadb.dynamodb.streams import storage as stream_storage
@@ -30,6 +30,7 @@ def setup(conn: apsw.Connection) -> None:
     stream_storage.setup(conn)
     ttl.setup(conn)
     index_storage.setup(conn)
+    backups.setup(conn)
 
 
 class Background:

@@ -4,7 +4,10 @@ each spec operation is exactly one of the two, and that docs/dynamodb-operations
 
 from __future__ import annotations
 
-_BACKUPS = "on-demand backups need a backup store; LumaDB's data directory is plain SQLite files to copy"
+_POINT_IN_TIME = (
+    "point-in-time recovery needs every past version of every item; LumaDB keeps the current ones "
+    "(CreateBackup and RestoreTableFromBackup are served)"
+)
 _S3 = "needs Amazon S3"
 _GLOBAL = "global tables replicate across AWS regions; LumaDB is one server"
 _KINESIS = "needs Amazon Kinesis; use DynamoDB Streams instead, which LumaDB serves"
@@ -14,12 +17,7 @@ _AUTOSCALING = "replica auto scaling belongs to global tables"
 _VECTORS = "vector index search is not implemented yet"
 
 UNSUPPORTED: dict[str, str] = {
-    "CreateBackup": _BACKUPS,
-    "DeleteBackup": _BACKUPS,
-    "DescribeBackup": _BACKUPS,
-    "ListBackups": _BACKUPS,
-    "RestoreTableFromBackup": _BACKUPS,
-    "RestoreTableToPointInTime": _BACKUPS,
+    "RestoreTableToPointInTime": _POINT_IN_TIME,
     "ExportTableToPointInTime": _S3,
     "DescribeExport": _S3,
     "ListExports": _S3,

@@ -150,7 +150,7 @@ def test_validation_and_semantic_errors_use_the_envelope(server: Any) -> None:
 
 
 def test_unimplemented_operation_is_refused_not_crashed(server: Any) -> None:
-    status, _, body = call(server.url, **target("CreateBackup", {"TableName": "abc", "BackupName": "abc"}))
+    status, _, body = call(server.url, **target("CreateGlobalTable", {"GlobalTableName": "abc", "ReplicationGroup": []}))
     assert status == 400
     assert envelope(body)["__type"] == CORAL + "UnknownOperationException"
 

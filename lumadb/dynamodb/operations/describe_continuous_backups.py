@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import backups, catalog
+from lumadb.dynamodb import catalog, point_in_time
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     name = body["TableName"]
     table = service.catalog.get(name)
     if table is None:
-        raise backups.table_not_found(catalog.table_name_from(name))
+        raise point_in_time.table_not_found(catalog.table_name_from(name))
     meta = dict(table.meta)
     meta["PointInTimeRecovery"] = {**(meta.get("PointInTimeRecovery") or {}), "Now": catalog.now()}
-    return {"ContinuousBackupsDescription": backups.description(meta)}
+    return {"ContinuousBackupsDescription": point_in_time.description(meta)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import backups, catalog
+from lumadb.dynamodb import catalog, point_in_time
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.http import Request
 
@@ -22,7 +22,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         )
     table = service.catalog.get(name)
     if table is None:
-        raise backups.table_not_found(catalog.table_name_from(name))
+        raise point_in_time.table_not_found(catalog.table_name_from(name))
 
     def change(meta: dict[str, Any]) -> None:
         state = meta.get("PointInTimeRecovery") or {}
@@ -30,7 +30,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
             if not state.get("Enabled"):
                 state = {"Enabled": True, "EnabledAt": catalog.now()}
             state["RecoveryPeriodInDays"] = spec.get("RecoveryPeriodInDays") or state.get(
-                "RecoveryPeriodInDays", backups.DEFAULT_RECOVERY_DAYS
+                "RecoveryPeriodInDays", point_in_time.DEFAULT_RECOVERY_DAYS
             )
         else:
             state = {"Enabled": False}
@@ -38,9 +38,9 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
 
     updated = await service.write(catalog.update_meta, table.name, change)
     if updated is None:
-        raise backups.table_not_found(table.name)
+        raise point_in_time.table_not_found(table.name)
     new_table, _, _, version = updated
     service.catalog.installed(new_table, table.name, version)
     meta = dict(new_table.meta)
     meta["PointInTimeRecovery"] = {**meta["PointInTimeRecovery"], "Now": catalog.now()}
-    return {"ContinuousBackupsDescription": backups.description(meta)}
+    return {"ContinuousBackupsDescription": point_in_time.description(meta)}

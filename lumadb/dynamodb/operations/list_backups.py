@@ -1,0 +1,53 @@
+"""ListBackups: on-demand backups in the order they were made, filtered by table, creation time
+(lower bound inclusive, upper bound exclusive) and type, paged by ExclusiveStartBackupArn."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import backups, catalog
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+DEFAULT_LIMIT = 100
+# LumaDB makes only USER backups (DynamoDB's SYSTEM ones come from deleting a table with
+# backups enabled through AWS Backup)
+USER_TYPES = ("USER", "ALL")
+_CREATED_MS = re.compile(r"/backup/(\d{14})-")
+
+
+def _after(found: list[dict[str, Any]], start: str) -> list[dict[str, Any]]:
+    arns = [backup["BackupArn"] for backup in found]
+    if start in arns:
+        return found[arns.index(start) + 1 :]
+    # a backup deleted between two pages: go on after its creation time, which its ARN holds
+    match = _CREATED_MS.search(start)
+    if match is None:
+        return found
+    after = int(match.group(1)) / 1000
+    return [backup for backup in found if backup["BackupCreationDateTime"] > after]
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    if (body.get("BackupType") or "USER") not in USER_TYPES:
+        return {"BackupSummaries": []}
+    table = body.get("TableName")
+    found = service.read_now(backups.listed, None if table is None else catalog.table_name_from(table))
+    lower, upper = body.get("TimeRangeLowerBound"), body.get("TimeRangeUpperBound")
+    if lower is not None:
+        found = [b for b in found if b["BackupCreationDateTime"] >= lower]
+    if upper is not None:
+        found = [b for b in found if b["BackupCreationDateTime"] < upper]
+    start = body.get("ExclusiveStartBackupArn")
+    if start is not None:
+        found = _after(found, start)
+    limit = body.get("Limit") or DEFAULT_LIMIT
+    out: dict[str, Any] = {}
+    if len(found) > limit:
+        found = found[:limit]
+        out["LastEvaluatedBackupArn"] = found[-1]["BackupArn"]
+    out["BackupSummaries"] = [backups.summary(backup) for backup in found]
+    return out

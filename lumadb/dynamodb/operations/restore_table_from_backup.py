@@ -1,0 +1,111 @@
+"""RestoreTableFromBackup: a new table with the backup's key schema, indexes, billing, throughput,
+table class and encryption (each index list, the billing mode, the throughput and the encryption
+can be overridden), and the backup's items; its indexes are rebuilt from them.
+
+As DynamoDB does, the restored table gets no stream, TTL, tags, point-in-time recovery or
+deletion protection: those are set again on the new table. CreateTable's checks apply to the
+table being made. The restore is complete when the call returns: the table is ACTIVE and its
+RestoreSummary says RestoreInProgress false (DynamoDB: CREATING, then ACTIVE)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import backups, schema
+from lumadb.dynamodb.errors import DYNAMODB, DynamoError
+from lumadb.dynamodb.indexes import definitions as index_definitions
+from lumadb.dynamodb.indexes import storage as index_storage
+from lumadb.dynamodb.operations.create_table import build_meta, request_region
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+def already_exists(name: str) -> DynamoError:
+    return DynamoError(DYNAMODB + "TableAlreadyExistsException", f"Table already exists: {name}")
+
+
+def _throughput(described: dict[str, Any]) -> dict[str, Any]:
+    return {key: described[key] for key in ("ReadCapacityUnits", "WriteCapacityUnits")}
+
+
+def _index_definitions(described: list[dict[str, Any]], is_global: bool, mode: str) -> list[dict[str, Any]]:
+    """CreateTable's index definitions back from a stored table's described indexes."""
+    out = []
+    for index in described:
+        definition = {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+        if is_global and mode == "PROVISIONED" and "ProvisionedThroughput" in index:
+            definition["ProvisionedThroughput"] = _throughput(index["ProvisionedThroughput"])
+        if is_global and "OnDemandThroughput" in index:
+            definition["OnDemandThroughput"] = index["OnDemandThroughput"]
+        out.append(definition)
+    return out
+
+
+def _create_body(source: dict[str, Any], body: dict[str, Any], name: str) -> dict[str, Any]:
+    """The CreateTable request the restore amounts to."""
+    mode = body.get("BillingModeOverride") or source["BillingModeSummary"]["BillingMode"]
+    create: dict[str, Any] = {"TableName": name, "KeySchema": source["KeySchema"], "BillingMode": mode}
+    if mode == "PROVISIONED":
+        create["ProvisionedThroughput"] = body.get("ProvisionedThroughputOverride") or _throughput(
+            source["ProvisionedThroughput"]
+        )
+    for kind, override, is_global in (
+        ("LocalSecondaryIndexes", "LocalSecondaryIndexOverride", False),
+        ("GlobalSecondaryIndexes", "GlobalSecondaryIndexOverride", True),
+    ):
+        indexes = body.get(override)
+        if indexes is None:
+            indexes = _index_definitions(source.get(kind) or [], is_global, mode)
+        if indexes:
+            create[kind] = indexes
+    # only the attributes some key still uses: CreateTable refuses any other
+    used = {element["AttributeName"] for element in source["KeySchema"]}
+    for kind in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
+        for index in create.get(kind) or []:
+            used.update(element["AttributeName"] for element in index["KeySchema"])
+    create["AttributeDefinitions"] = [d for d in source["AttributeDefinitions"] if d["AttributeName"] in used]
+    on_demand = body.get("OnDemandThroughputOverride") or source.get("OnDemandThroughput")
+    if on_demand:
+        create["OnDemandThroughput"] = on_demand
+    if body.get("SSESpecificationOverride") is not None:
+        create["SSESpecification"] = body["SSESpecificationOverride"]
+    return create
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    name, arn = body["TargetTableName"], body["BackupArn"]
+    backup = service.read_now(backups.find, arn)
+    if backup is None:
+        raise backups.not_found(arn)
+    if service.catalog.get(name) is not None:
+        raise already_exists(name)
+    source = backup["Table"]
+    create = _create_body(source, body, name)
+    billing_mode = schema.check_billing(create)
+    schema.check_key_schemas(create, billing_mode)
+    index_definitions.check_projections(create)
+    meta = build_meta(create, name, request_region(request), billing_mode)
+    if "SSESpecification" not in create and "SSEDescription" in source:
+        meta["SSEDescription"] = source["SSEDescription"]
+    if "TableClassSummary" in source:
+        meta["TableClassSummary"] = source["TableClassSummary"]
+    meta["RestoreSummary"] = {
+        "SourceBackupArn": arn,
+        "SourceTableArn": source["TableArn"],
+        "RestoreDateTime": meta["CreationDateTime"],
+        "RestoreInProgress": False,
+    }
+    # the writer thread: copying a large backup must not hold up the event loop
+    restored = await service.write_in_background(backups.restore, arn, name, meta)
+    if restored is None:
+        raise already_exists(name)
+    table, version = restored
+    service.catalog.installed(table, name, version)
+    item_count, size_bytes = service.read_now(service.catalog.counters, table)
+    description = table.describe(item_count, size_bytes)
+    if "LocalSecondaryIndexes" in description or "GlobalSecondaryIndexes" in description:
+        counts = service.read_now(index_storage.counters, table.id)
+        description = index_definitions.with_live_figures(description, counts)
+    return {"TableDescription": description}
