@@ -12,7 +12,6 @@ _S3 = "needs Amazon S3"
 _GLOBAL = "global tables replicate across AWS regions; LumaDB is one server"
 _KINESIS = "needs Amazon Kinesis; use DynamoDB Streams instead, which LumaDB serves"
 _INSIGHTS = "CloudWatch Contributor Insights has no local equivalent"
-_POLICIES = "resource-based IAM policies; LumaDB checks no IAM permissions"
 _AUTOSCALING = "replica auto scaling belongs to global tables"
 _VECTORS = "vector index search is not implemented yet"
 
@@ -43,9 +42,6 @@ UNSUPPORTED: dict[str, str] = {
     "DescribeContributorInsights": _INSIGHTS,
     "ListContributorInsights": _INSIGHTS,
     "UpdateContributorInsights": _INSIGHTS,
-    "GetResourcePolicy": _POLICIES,
-    "PutResourcePolicy": _POLICIES,
-    "DeleteResourcePolicy": _POLICIES,
     "SearchVectors": _VECTORS,
 }
 

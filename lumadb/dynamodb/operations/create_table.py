@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog, schema, tags
+from lumadb.dynamodb import catalog, resource_policies, schema, tags
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.streams import specification as stream_specification
@@ -93,6 +93,11 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
     for extra in ("OnDemandThroughput", "WarmThroughput"):
         if body.get(extra):
             meta[extra] = body[extra]
+    if body.get("ResourcePolicy"):
+        resource_policies.policies(meta)[arn] = {
+            "Policy": body["ResourcePolicy"],
+            "RevisionId": resource_policies.revision_after(None),
+        }
     return meta
 
 

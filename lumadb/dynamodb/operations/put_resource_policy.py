@@ -1,0 +1,29 @@
+"""PutResourcePolicy: attach a policy to a table or its stream; the same policy again keeps its
+revision id (lumadb/dynamodb/resource_policies.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import resource_policies
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    arn, policy, expected = body["ResourceArn"], body["Policy"], body.get("ExpectedRevisionId")
+    table = resource_policies.resource(service, arn)
+
+    def put(meta: dict[str, Any]) -> str:
+        kept = resource_policies.policies(meta)
+        current = kept.get(arn)
+        resource_policies.check_expected(arn, table.name, current, expected)
+        if current is not None and current["Policy"] == policy:
+            return current["RevisionId"]
+        revision = resource_policies.revision_after(current["RevisionId"] if current else None)
+        kept[arn] = {"Policy": policy, "RevisionId": revision}
+        return revision
+
+    return {"RevisionId": await resource_policies.change(service, table, put)}
