@@ -11,7 +11,6 @@ _POINT_IN_TIME = (
 _S3 = "needs Amazon S3"
 _GLOBAL = "global tables replicate across AWS regions; LumaDB is one server"
 _KINESIS = "needs Amazon Kinesis; use DynamoDB Streams instead, which LumaDB serves"
-_INSIGHTS = "CloudWatch Contributor Insights has no local equivalent"
 _AUTOSCALING = "replica auto scaling belongs to global tables"
 _VECTORS = "vector index search is not implemented yet"
 
@@ -39,9 +38,6 @@ UNSUPPORTED: dict[str, str] = {
     "DisableKinesisStreamingDestination": _KINESIS,
     "DescribeKinesisStreamingDestination": _KINESIS,
     "UpdateKinesisStreamingDestination": _KINESIS,
-    "DescribeContributorInsights": _INSIGHTS,
-    "ListContributorInsights": _INSIGHTS,
-    "UpdateContributorInsights": _INSIGHTS,
     "SearchVectors": _VECTORS,
 }
 

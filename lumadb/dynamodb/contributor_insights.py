@@ -1,0 +1,80 @@
+"""CloudWatch Contributor Insights settings of tables and their global secondary indexes
+(UpdateContributorInsights, DescribeContributorInsights, ListContributorInsights). LumaDB has no
+CloudWatch: the setting is kept in the table's metadata and reported back, with the names of the
+rules DynamoDB would create, so that tools which manage it (Terraform, CDK) work unchanged."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lumadb.dynamodb import catalog
+from lumadb.dynamodb.errors import DynamoError
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.catalog import TableInfo
+    from lumadb.dynamodb.service import DynamoService
+
+TABLE = ""  # the key of the table's own setting, beside its indexes' names
+
+
+def target(service: DynamoService, table_name: str, index_name: str | None) -> TableInfo:
+    """The table, after checking that `index_name`, when given, is one of its GSIs."""
+    table = service.catalog.get(table_name)
+    if table is None:
+        raise DynamoError.resource_not_found(
+            f"Requested resource not found: Table: {catalog.table_name_from(table_name)} not found"
+        )
+    if index_name is not None and index_name not in {
+        index["IndexName"] for index in table.meta.get("GlobalSecondaryIndexes") or []
+    }:
+        raise DynamoError.resource_not_found(
+            f"Requested resource not found: Index: {index_name} not found for table {table.name}"
+        )
+    return table
+
+
+def settings(meta: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return meta.setdefault("ContributorInsights", {})
+
+
+def rules(table: TableInfo, index_name: str | None, enabled_at: float) -> list[str]:
+    """The rule names: partition keys accessed and throttled, and sort keys where there is one."""
+    kinds = ["PKC", "PKT"]
+    schema = table.meta["KeySchema"]
+    if index_name is not None:
+        schema = next(i["KeySchema"] for i in table.meta["GlobalSecondaryIndexes"] if i["IndexName"] == index_name)
+    if len(schema) > 1:
+        kinds += ["SKC", "SKT"]
+    name = table.name if index_name is None else f"{table.name}-{index_name}"
+    return [f"DynamoDBContributorInsights-{kind}-{name}-{round(enabled_at * 1000)}" for kind in kinds]
+
+
+def described(table: TableInfo, index_name: str | None) -> dict[str, Any]:
+    setting = (table.meta.get("ContributorInsights") or {}).get(index_name or TABLE)
+    out: dict[str, Any] = {"TableName": table.name}
+    if index_name is not None:
+        out["IndexName"] = index_name
+    if setting is None:
+        out["ContributorInsightsStatus"] = "DISABLED"
+        return out
+    if setting["Status"] == "ENABLED":
+        out["ContributorInsightsRuleList"] = rules(table, index_name, setting["LastUpdateDateTime"])
+    out["ContributorInsightsStatus"] = setting["Status"]
+    out["LastUpdateDateTime"] = setting["LastUpdateDateTime"]
+    if "Mode" in setting:
+        out["ContributorInsightsMode"] = setting["Mode"]
+    return out
+
+
+async def update(service: DynamoService, table: TableInfo, index_name: str | None, enable: bool, mode: str | None) -> None:
+    def change(meta: dict[str, Any]) -> None:
+        setting: dict[str, Any] = {"Status": "ENABLED" if enable else "DISABLED", "LastUpdateDateTime": catalog.now()}
+        if enable:
+            setting["Mode"] = mode or "ACCESSED_AND_THROTTLED_KEYS"
+        settings(meta)[index_name or TABLE] = setting
+
+    updated = await service.write(catalog.update_meta, table.name, change)
+    if updated is None:
+        raise DynamoError.resource_not_found()
+    new_table, _, _, version = updated
+    service.catalog.installed(new_table, table.name, version)

@@ -1,0 +1,59 @@
+"""Contributor Insights settings with boto3: UpdateContributorInsights,
+DescribeContributorInsights and ListContributorInsights on a table and its GSI."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.dynamodb.helpers import error_of, table_name
+
+GSI = {
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+}  # fmt: skip
+
+
+def test_enable_describe_disable(ddb: Any) -> None:
+    name = table_name()
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     BillingMode="PAY_PER_REQUEST", **GSI)  # fmt: skip
+    try:
+        assert ddb.describe_contributor_insights(TableName=name)["ContributorInsightsStatus"] == "DISABLED"
+        assert ddb.list_contributor_insights(TableName=name)["ContributorInsightsSummaries"] == []
+        answer = ddb.update_contributor_insights(TableName=name, ContributorInsightsAction="ENABLE")
+        assert answer["ContributorInsightsStatus"] == "ENABLING" and answer["TableName"] == name
+        table = ddb.describe_contributor_insights(TableName=name)
+        assert table["ContributorInsightsStatus"] == "ENABLED"
+        assert table["ContributorInsightsMode"] == "ACCESSED_AND_THROTTLED_KEYS"
+        assert [rule.split("-")[1] for rule in table["ContributorInsightsRuleList"]] == ["PKC", "PKT"]
+        for rule in table["ContributorInsightsRuleList"]:
+            assert re.fullmatch(rf"DynamoDBContributorInsights-PK[CT]-{name}-\d{{13}}", rule)
+        index = ddb.update_contributor_insights(TableName=name, IndexName="by_g", ContributorInsightsAction="ENABLE",
+                                                ContributorInsightsMode="THROTTLED_KEYS")  # fmt: skip
+        assert index["IndexName"] == "by_g" and index["ContributorInsightsMode"] == "THROTTLED_KEYS"
+        described = ddb.describe_contributor_insights(TableName=name, IndexName="by_g")
+        assert described["IndexName"] == "by_g" and described["ContributorInsightsStatus"] == "ENABLED"
+        summaries = ddb.list_contributor_insights(TableName=name)["ContributorInsightsSummaries"]
+        assert [(s.get("IndexName"), s["ContributorInsightsStatus"]) for s in summaries] == [
+            (None, "ENABLED"),
+            ("by_g", "ENABLED"),
+        ]
+        page = ddb.list_contributor_insights(TableName=name, MaxResults=1)
+        assert len(page["ContributorInsightsSummaries"]) == 1
+        rest = ddb.list_contributor_insights(TableName=name, MaxResults=1, NextToken=page["NextToken"])
+        assert rest["ContributorInsightsSummaries"][0]["IndexName"] == "by_g" and "NextToken" not in rest
+        off = ddb.update_contributor_insights(TableName=name, ContributorInsightsAction="DISABLE")
+        assert off["ContributorInsightsStatus"] == "DISABLING"
+        after = ddb.describe_contributor_insights(TableName=name)
+        assert after["ContributorInsightsStatus"] == "DISABLED" and "ContributorInsightsRuleList" not in after
+        assert error_of(ddb.describe_contributor_insights, TableName=name, IndexName="nope")[0] == (
+            "ResourceNotFoundException"
+        )
+    finally:
+        ddb.delete_table(TableName=name)
+    assert error_of(ddb.describe_contributor_insights, TableName=name) == (
+        "ResourceNotFoundException",
+        f"Requested resource not found: Table: {name} not found",
+    )
