@@ -42,8 +42,15 @@ class ExpressionContext:
                 if type(value) is dict and len(value) == 1 and type(value.get("S")) is str:
                     normalized[key] = value  # the common case, valid as it is
                     continue
-                validate_value_at_any_depth(value)  # (its depth counts where it is written)
-                normalized[key] = normalize_value(value)
+                try:
+                    validate_value_at_any_depth(value)  # (its depth counts where it is written)
+                    normalized[key] = normalize_value(value)
+                except DynamoError as exc:
+                    if exc.short_type != "ValidationException":
+                        raise
+                    raise DynamoError.validation(
+                        f"ExpressionAttributeValues contains invalid value: {exc.message} for key {key}"
+                    ) from None
         self.names: dict[str, str] = names or {}
         self.values: dict[str, dict] = normalized
         self.used_names: set[str] = set()

@@ -310,7 +310,8 @@ def test_expression_context_validates_names_and_values() -> None:
         'ExpressionAttributeValues contains invalid key: Syntax error; key: ":a-b"'
     )
     assert message_of(ExpressionContext, None, {":a": {"SS": []}}) == (
-        "One or more parameter values were invalid: An string set  may not be empty"
+        "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: "
+        "An string set  may not be empty for key :a"
     )
 
 

@@ -273,7 +273,8 @@ def test_touched_attributes_are_the_top_level_names() -> None:
 
 def test_an_empty_set_cannot_be_stored() -> None:
     assert message_of(ctx, None, {":v": {"SS": []}}) == (
-        "One or more parameter values were invalid: An string set  may not be empty"
+        "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: "
+        "An string set  may not be empty for key :v"
     )
     assert update("SET d = :a, e = :b, f = :c", {}, values={":a": L(), ":b": {"M": {}}, ":c": S("")}) == {
         "d": L(), "e": {"M": {}}, "f": S(""),
