@@ -9,6 +9,7 @@ SQL errors answer HTTP 200 with `{"success": false, "error"}`, which the binding
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -41,12 +42,38 @@ def results_format(query_string: bytes) -> str:
     return "ARRAY_OF_OBJECTS"
 
 
+def _loads_with_lone_surrogates(body: bytes) -> Any:
+    """JSON that orjson refuses only for a lone UTF-16 surrogate escape (`"\\ud800"`), which a
+    Worker sends for a string cut inside an emoji: JavaScript's JSON.parse takes it, and
+    workerd binds the string as text. Each lone surrogate becomes U+FFFD here (workerd stores
+    its three bytes of WTF-8, which read back as three U+FFFD)."""
+
+    def refuse(constant: str) -> Any:  # NaN and Infinity are not JSON to JavaScript either
+        raise ValueError(constant)
+
+    try:
+        data = json.loads(body, parse_constant=refuse)
+    except (ValueError, RecursionError):
+        raise D1BindingError("Failed to parse body as JSON", 400) from None
+    return _without_lone_surrogates(data)
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def parse_queries(body: bytes) -> list[runner.Query]:
     """The body: one `{"sql", "params"?}` object or an array of them."""
     try:
         data: Any = orjson.loads(body)
     except orjson.JSONDecodeError:
-        raise D1BindingError("Failed to parse body as JSON", 400) from None
+        data = _loads_with_lone_surrogates(body)
     items = data if isinstance(data, list) else [data]
     queries = []
     for item in items:

@@ -36,6 +36,7 @@ from lumadb.d1.values import SqlValue
 from lumadb.sql.errors import restore_prepare_offset
 from lumadb.sql.execute import fresh_description
 from lumadb.sql.split import parameter_tokens
+from lumadb.sql.text import InvalidText, fetch_rows, repaired_rows
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
 
@@ -99,14 +100,16 @@ class _Trace:
     """apsw calls this once per statement after binding, before the first step: the place
     to learn the result columns (also when no row comes back) and to refuse writes."""
 
-    __slots__ = ("description", "readonly_only")
+    __slots__ = ("description", "readonly", "readonly_only")
 
     def __init__(self, readonly_only: bool) -> None:
         self.readonly_only = readonly_only
+        self.readonly = True
         self.description: tuple = ()
 
     def __call__(self, cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
-        if self.readonly_only and not cursor.is_readonly:
+        self.readonly = cursor.is_readonly
+        if self.readonly_only and not self.readonly:
             return False
         self.description = cursor.get_description() if cursor.has_vdbe else ()
         return True
@@ -134,11 +137,14 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
     cursor = conn.cursor()
     cursor.exec_trace = trace
     before = conn.total_changes()
+    invalid_text: InvalidText | None = None
     try:
         with authorizer.user_sql():
             try:
                 cursor.execute(piece.sql, params, can_cache=not authorizer.must_prepare(piece.first_word))
-                rows = cursor.fetchall()
+                rows = fetch_rows(cursor)
+            except InvalidText as exc:
+                invalid_text = exc
             except apsw.SQLError as exc:
                 restore_prepare_offset(conn, piece.sql, exc)  # D1 prepares every statement afresh
                 raise
@@ -152,6 +158,12 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
         if isinstance(exc, apsw.TooBigError) and len(piece.sql.encode()) > authorizer.MAX_SQL_BYTES:
             raise D1QueryError("statement too long: SQLITE_TOOBIG") from None  # D1's SQLite's words
         raise D1QueryError(sqlite_message(exc)) from None
+    if invalid_text is not None:
+        # workerd reads such text with U+FFFD in place of each invalid sequence: run a read again
+        # so (outside user SQL's policy: the repair is LumaDB's own SQL)
+        if not trace.readonly or not trace.description:
+            raise D1QueryError(f"{invalid_text.message}: SQLITE_ERROR")
+        rows = repaired_rows(conn, piece.sql, params, len(trace.description))
     written = conn.total_changes() - before
     description = trace.description
     if description and _described.get(conn, {}).get(piece.sql) != _schema_version(conn):

@@ -15,6 +15,7 @@ from typing import Any
 
 from lumadb.sql.errors import restore_prepare_offset
 from lumadb.sql.split import statement_kind, until_nul
+from lumadb.sql.text import fetch_rows
 from lumadb.storage.sqlite import apsw
 
 SqlValue = None | int | float | str | bytes
@@ -91,11 +92,11 @@ def execute_statement(
     try:
         cursor.execute(sql, bindings)
         if want_rows:
-            rows = cursor.fetchall()
+            rows = fetch_rows(cursor)
             row_count = len(rows)
         else:
             rows = []
-            row_count = sum(1 for _ in cursor)
+            row_count = len(fetch_rows(cursor))
     except apsw.ExecTraceAbort:
         if trace.seen > 1:
             raise ManyStatements(sql) from None

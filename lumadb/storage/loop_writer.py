@@ -56,11 +56,13 @@ class OverBudget(Exception):
 class _Group:
     """The jobs of one transaction: their futures and results, committed together."""
 
-    __slots__ = ("broken", "done")
+    __slots__ = ("broken", "done", "jobs")
 
     def __init__(self) -> None:
         self.done: list[tuple[asyncio.Future, Any]] = []
-        self.broken: BaseException | None = None  # SQLite rolled the whole transaction back
+        # how to run each done job again, should another job's failure undo the transaction
+        self.jobs: list[tuple[Callable[..., Any], tuple, asyncio.Future, int | None]] = []
+        self.broken: BaseException | None = None  # the COMMIT (or its sync) failed
 
 
 class LoopWriter:
@@ -138,19 +140,30 @@ class LoopWriter:
             conn.execute("RELEASE job")
         except BaseException as exc:
             over = budget_ms is not None and clock.check()  # (whatever the job made of the interrupt)
-            if conn.in_transaction:
-                conn.execute("ROLLBACK TO job")
-                conn.execute("RELEASE job")
-            else:  # an interrupt or I/O error ended the whole transaction: the others fail too
-                group.broken = exc
-                if self._turns is not None:
-                    self._turns.release(hand_over=False)
-                self._finish(group)
-            future.set_exception(OverBudget() if over else exc)
-            return
+            failure: BaseException | None = OverBudget() if over else exc
+        else:
+            failure = None
         finally:
             clock.stop()
-        group.done.append((future, result))
+        if failure is None:
+            group.done.append((future, result))
+            group.jobs.append((fn, args, future, budget_ms))
+            return
+        if not future.cancelled():
+            future.set_exception(failure)
+        if not undo_job(conn):
+            self._redo(loop, group)
+
+    def _redo(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
+        """A job's failure ended the whole transaction (ON CONFLICT ROLLBACK, RAISE(ROLLBACK) in
+        a trigger, an interrupt, an I/O error): the group's other jobs were undone with it, and
+        none was acknowledged. Run them again in a new transaction; each fails only of itself."""
+        if self._turns is not None:
+            self._turns.release(hand_over=False)
+        if self._group is group:
+            self._group = None  # its COMMIT callback finds nothing to do
+        for fn, args, future, budget_ms in group.jobs:
+            self._run(loop, fn, args, future, budget_ms)
 
     def _choose_sync(self, loop: asyncio.AbstractEventLoop, conn: apsw.Connection) -> None:
         """The kernel's asynchronous fsync where there is one, else the commit thread; set
@@ -247,6 +260,21 @@ class LoopWriter:
             self._conn = None
         if self._turns is not None:
             self._turns.close()
+
+
+def undo_job(conn: apsw.Connection) -> bool:
+    """Undo a failed job's changes (its SAVEPOINT); False when its failure ended the whole
+    transaction. A statement left part-way through its rows (a row whose text is not valid
+    UTF-8 cannot be read) would keep RELEASE from running: end the transaction then."""
+    if not conn.in_transaction:
+        return False
+    try:
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        return True
+    except apsw.Error:
+        conn.execute("ROLLBACK")
+        return False
 
 
 def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Checkpoints) -> BaseException | None:

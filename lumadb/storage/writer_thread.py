@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lumadb.storage.loop_writer import undo_job
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw
 
@@ -147,47 +148,52 @@ class WriterThread:
         job.loop.call_soon_threadsafe(_deliver, job.future, result, error)
 
     def _run_group(self, conn: apsw.Connection, clock: Clock, group: list[Job]) -> None:
-        outcomes: list[tuple[Any, BaseException | None]] = []
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except apsw.Error as exc:  # e.g. SQLITE_BUSY after the busy timeout
-            for job in group:
-                job.loop.call_soon_threadsafe(_deliver, job.future, None, exc)
-            return
-        single = len(group) == 1
-        for job in group:
-            if not single:
-                conn.execute("SAVEPOINT job")
-            clock.start()
-            try:
-                outcomes.append((job.fn(conn, *job.args), None))
-                if not single:
-                    conn.execute("RELEASE job")
-            except BaseException as exc:
-                outcomes.append((None, exc))
-                if single:
-                    conn.execute("ROLLBACK") if conn.in_transaction else None
-                elif conn.in_transaction:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-            finally:
-                clock.stop()
-        if conn.in_transaction:
-            try:
-                conn.execute("COMMIT")
-            except apsw.Error as exc:
-                log.error("commit failed on %s: %s", self._path, exc)
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                outcomes = [(None, exc)] * len(group)
+        outcomes: dict[int, tuple[Any, BaseException | None]] = {}
+        pending = group
+        while pending:
+            pending = self._run_round(conn, clock, pending, outcomes)
         self._counters.commits += 1
         self._counters.jobs += len(group)
         # One wake-up per event loop for the whole group, not one per job.
         by_loop: dict[Any, list[tuple[Any, Any, BaseException | None]]] = {}
-        for job, (result, error) in zip(group, outcomes, strict=True):
+        for job in group:
+            result, error = outcomes[id(job)]
             by_loop.setdefault(job.loop, []).append((job.future, result, error))
         for loop, deliveries in by_loop.items():
             loop.call_soon_threadsafe(_deliver_all, deliveries)
+
+    def _run_round(
+        self, conn: apsw.Connection, clock: Clock, jobs: list[Job], outcomes: dict[int, tuple[Any, BaseException | None]]
+    ) -> list[Job]:
+        """Run `jobs` in one transaction, each in its own SAVEPOINT, and commit; the jobs to run
+        again in a new transaction when one's failure ended this one (ON CONFLICT ROLLBACK,
+        RAISE(ROLLBACK) in a trigger, an I/O error) and undid the others' work with it."""
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except apsw.Error as exc:  # e.g. SQLITE_BUSY after the busy timeout
+            outcomes.update((id(job), (None, exc)) for job in jobs)
+            return []
+        for position, job in enumerate(jobs):
+            conn.execute("SAVEPOINT job")
+            clock.start()
+            try:
+                result = job.fn(conn, *job.args)
+                conn.execute("RELEASE job")
+                outcomes[id(job)] = (result, None)
+            except BaseException as exc:
+                outcomes[id(job)] = (None, exc)
+                if not undo_job(conn):
+                    return jobs[:position] + jobs[position + 1 :]
+            finally:
+                clock.stop()
+        try:
+            conn.execute("COMMIT")
+        except apsw.Error as exc:
+            log.error("commit failed on %s: %s", self._path, exc)
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            outcomes.update((id(job), (None, exc)) for job in jobs)
+        return []
 
     def close(self) -> None:
         """Finish the queued jobs and stop the thread."""

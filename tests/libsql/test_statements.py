@@ -4,6 +4,8 @@ the v1 endpoints, with the exact shapes and texts sqld produces."""
 from __future__ import annotations
 
 import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -256,3 +258,41 @@ def test_connections_are_set_as_sqld_sets_them(server: LumaServer) -> None:
     assert ok_result(rewrite)["step_errors"][1]["message"] == "SQLite error: table sqlite_master may not be modified"
     columns = ok_result(run(server, execute("SELECT count(*) FROM pragma_table_info('fk_parent')"))[0])
     assert columns["rows"] == [[integer(1)]]
+
+
+def test_invalid_text_is_a_statement_error_and_concurrent_writes_go_on(server: LumaServer) -> None:
+    """A row whose text is not valid UTF-8 fails its statement (sqld: `invalid utf-8 sequence`)
+    and undoes it; requests writing beside it, in the same group commit, are answered."""
+    base, t = server.url + "/turso", f"bad_{uuid.uuid4().hex}"
+    assert results(pipeline(base, [execute(f"CREATE TABLE {t} (a)"), {"type": "close"}]))
+    bad = [execute(f"INSERT INTO {t} VALUES (CAST(x'ff61' AS TEXT)) RETURNING a"), {"type": "close"}]
+    good = [execute(f"INSERT INTO {t} VALUES ('fine')"), {"type": "close"}]
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda i: pipeline(base, bad if i % 3 == 0 else good), range(60)))
+    for i, reply in enumerate(replies):
+        first = results(reply)[0]
+        if i % 3 == 0:
+            assert first["type"] == "error"
+            assert first["error"]["message"] == "SQLite error: invalid utf-8 sequence of 1 bytes from index 0"
+        else:
+            assert first["type"] == "ok"
+    count = results(pipeline(base, [execute(f"SELECT count(*), count(DISTINCT a) FROM {t}"), {"type": "close"}]))
+    assert ok_result(count[0])["rows"] == [[{"type": "integer", "value": "40"}, {"type": "integer", "value": "1"}]]
+
+
+def test_a_transaction_wide_rollback_fails_no_other_request(server: LumaServer) -> None:
+    """ON CONFLICT ROLLBACK ends the whole transaction; requests that shared its group commit
+    run again and succeed, as each is its own transaction on sqld."""
+    base, t = server.url + "/turso", f"gr_{uuid.uuid4().hex}"
+    setup = [f"CREATE TABLE {t}_ok (a)", f"CREATE TABLE {t}_u (a PRIMARY KEY ON CONFLICT ROLLBACK)",
+             f"INSERT INTO {t}_u VALUES (1)"]  # fmt: skip
+    assert results(pipeline(base, [*(execute(sql) for sql in setup), {"type": "close"}]))
+    dup = [execute(f"INSERT INTO {t}_u VALUES (1)"), {"type": "close"}]
+    good = [execute(f"INSERT INTO {t}_ok VALUES (1)"), {"type": "close"}]
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda i: pipeline(base, dup if i % 4 == 0 else good), range(200)))
+    for i, reply in enumerate(replies):
+        first = results(reply)[0]
+        assert first["type"] == ("error" if i % 4 == 0 else "ok"), first
+    count = results(pipeline(base, [execute(f"SELECT count(*) FROM {t}_ok"), {"type": "close"}]))
+    assert ok_result(count[0])["rows"] == [[{"type": "integer", "value": "150"}]]
