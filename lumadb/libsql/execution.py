@@ -26,6 +26,7 @@ from lumadb.libsql.streams import Stream
 from lumadb.sql import NotReadOnly
 from lumadb.sql.split import leading_keywords
 from lumadb.storage.cache import MISSING
+from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
 
 INLINE_BUDGET_MS = 3  # a read slower than this moves to the reader pool
@@ -59,7 +60,7 @@ def route_for(sql: str) -> Route:
 
 # A read's result may be served from the query cache unless its value can change without a
 # commit: the clock, randomness, connection state.
-_VOLATILE = ("random", "date", "time", "julianday", "strftime", "current_", "changes", "last_insert_rowid",
+_VOLATILE = ("random", "date", "time", "julianday", "unixepoch", "strftime", "current_", "changes", "last_insert_rowid",
              "sqlite_", "load_extension", "pragma", "temp")
 
 
@@ -67,6 +68,40 @@ _VOLATILE = ("random", "date", "time", "julianday", "strftime", "current_", "cha
 def cacheable(sql: str) -> bool:
     lowered = sql.lower()
     return not any(word in lowered for word in _VOLATILE)
+
+
+# What the text cannot show: a view (or a function with an unlisted name) that reads the clock
+# or randomness. SQLite's own functions whose value can change without a commit.
+VOLATILE_FUNCTIONS = frozenset({
+    "random", "randomblob", "changes", "last_insert_rowid", "total_changes", "date", "time", "datetime",
+    "julianday", "unixepoch", "strftime", "timediff", "current_date", "current_time", "current_timestamp",
+    "load_extension", "sqlite_offset",
+})  # fmt: skip
+_functions_checked: dict[tuple[int, str], tuple[int, bool]] = {}  # (database, sql): (schema version, volatile)
+
+
+def cacheable_in(db: Database, sql: str) -> bool:
+    """`cacheable`, and no function SQLite calls for it, through views included, is volatile:
+    the functions SQLite's authorizer reports while preparing the statement (~95 µs, so the
+    answer is kept until the schema changes; asked only before storing a result)."""
+    if not cacheable(sql):
+        return False
+    conn, _ = db.inline_connection()
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]  # type: ignore[index]
+    key = (id(db), sql)
+    known = _functions_checked.get(key)
+    if known is not None and known[0] == version:
+        return not known[1]
+    try:
+        actions = apsw.ext.query_info(conn, sql, actions=True).actions or []
+    except apsw.Error:
+        return False
+    volatile = any(a.action_name == "SQLITE_FUNCTION" and (a.function_name or "").lower() in VOLATILE_FUNCTIONS
+                   for a in actions)  # fmt: skip
+    if len(_functions_checked) >= 4096:
+        _functions_checked.clear()
+    _functions_checked[key] = (version, volatile)
+    return not volatile
 
 
 def _cache_key(query: Query, render: Render | None) -> tuple | None:
@@ -125,7 +160,7 @@ async def execute(stream: Stream, query: Query, access: Access, render: Render |
                         result = _read_inline(stream, query, access, render)
                     except _TooSlow:
                         result = await stream.db.read(_read_pooled, query, access, render)
-                    if key is not None and len(result.get("rows", ())) <= CACHED_ROWS:
+                    if key is not None and len(result.get("rows", ())) <= CACHED_ROWS and cacheable_in(stream.db, query.sql):
                         cache.store(stream.db, key, version, result)
                     return result
                 except NotReadOnly:

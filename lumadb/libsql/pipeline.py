@@ -38,6 +38,7 @@ from lumadb.storage.cache import MISSING
 
 if TYPE_CHECKING:
     from lumadb.libsql.frontend import Context, LibsqlFrontEnd
+    from lumadb.storage.executor import Database
 
 REQUEST_TYPES = "`close`, `execute`, `batch`, `sequence`, `describe`, `store_sql`, `close_sql`, `get_autocommit`"
 MAX_SQL_COUNT = 50
@@ -247,12 +248,12 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
         raise
     new_baton = front.streams.release(stream)
     payload = orjson.dumps({"baton": new_baton, "base_url": None, "results": results})
-    if key is not None and baton is None and new_baton is None and _cacheable(requests, results):
+    if key is not None and baton is None and new_baton is None and _cacheable(context.db, requests, results):
         cache.store(context.db, key, cache_version, payload)
     return Response(200, payload, b"application/json", list(CORS_HEADERS))
 
 
-def _cacheable(requests: list[StreamRequest], results: list[dict]) -> bool:
+def _cacheable(db: Database, requests: list[StreamRequest], results: list[dict]) -> bool:
     """`[execute, close]` of one read whose answer only a commit can change (what
     @libsql/client sends for `client.execute()`), answered without error."""
     if len(requests) != 2 or requests[0].kind != "execute" or requests[1].kind != "close":
@@ -267,4 +268,4 @@ def _cacheable(requests: list[StreamRequest], results: list[dict]) -> bool:
         return False
     result = first["response"]["result"]
     return bool(result["rows_written"] == 0 and result["affected_row_count"] == 0
-                and len(result["rows"]) <= execution.CACHED_ROWS)
+                and len(result["rows"]) <= execution.CACHED_ROWS and execution.cacheable_in(db, stmt.sql))
