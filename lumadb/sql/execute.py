@@ -57,6 +57,8 @@ class _Trace:
         self.seen = 0
 
     def __call__(self, cursor: apsw.Cursor, _sql: str, _bindings: Any) -> bool:
+        if self.seen and not cursor.has_vdbe:
+            return True  # only comments after the statement: nothing to run (sqld runs it)
         self.seen += 1
         if self.seen > 1:
             return False  # a second statement: refuse it (ExecTraceAbort)

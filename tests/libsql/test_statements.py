@@ -296,3 +296,12 @@ def test_a_transaction_wide_rollback_fails_no_other_request(server: LumaServer) 
         assert first["type"] == ("error" if i % 4 == 0 else "ok"), first
     count = results(pipeline(base, [execute(f"SELECT count(*) FROM {t}_ok"), {"type": "close"}]))
     assert ok_result(count[0])["rows"] == [[{"type": "integer", "value": "150"}]]
+
+
+def test_a_comment_after_the_statement_is_not_a_second_statement(server: LumaServer) -> None:
+    base = server.url + "/turso"
+    for sql in ("SELECT 1; -- trailing comment", "SELECT 1; /* c */", "SELECT 1;;"):
+        first = results(pipeline(base, [execute(sql), {"type": "close"}]))[0]
+        assert ok_result(first)["rows"] == [[{"type": "integer", "value": "1"}]], sql
+    second = results(pipeline(base, [execute("SELECT 1; -- c\nSELECT 2"), {"type": "close"}]))[0]
+    assert second["type"] == "error" and second["error"]["code"] == "SQL_MANY_STATEMENTS"
