@@ -21,11 +21,12 @@ JSON_PREFIX = "Cannot deserialize client message from JSON: "
 class StmtError(Exception):
     """An error of one statement or request, reported in the results, not as HTTP status."""
 
-    def __init__(self, message: str, code: str, detail: str | None = None) -> None:
+    def __init__(self, message: str, code: str, detail: str | None = None, offset: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.detail = detail if detail is not None else message  # the message without sqld's prefix
+        self.offset = offset  # where in the SQL text SQLite failed to prepare it
 
     def as_dict(self) -> dict[str, str]:
         return {"message": self.message, "code": self.code}
@@ -37,7 +38,8 @@ class StmtError(Exception):
         offset, errors while stepping) is `SQLite error: ...` with its primary code."""
         info = error_info(exc)
         if info.offset is not None and info.code == "SQLITE_ERROR":
-            return cls(f"SQL input error: {info.message} (at offset {info.offset})", "SQL_INPUT_ERROR", info.message)
+            return cls(f"SQL input error: {info.message} (at offset {info.offset})", "SQL_INPUT_ERROR", info.message,
+                       info.offset)
         return cls(f"SQLite error: {info.message}", info.code, info.message)
 
     @classmethod

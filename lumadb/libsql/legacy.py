@@ -109,9 +109,11 @@ def legacy_result(result: StatementResult) -> dict[str, Any]:
     }}
 
 
-def _error_text(exc: StmtError) -> str:
+def _error_text(exc: StmtError, sql: str) -> str:
     if exc.code == "ARGS_INVALID":
         return f"LibSQL failed to bind provided query parameters: `{exc.detail}`"
+    if exc.offset is not None:  # rusqlite's SqlInputError, as sqld words it here
+        return f"{exc.detail} in {sql} at offset {exc.offset}"
     return exc.detail
 
 
@@ -144,7 +146,7 @@ async def handle_legacy(front: LibsqlFrontEnd, request: Request) -> Response:
                 try:
                     results.append(await execution.execute(stream, query, context.access, legacy_result))
                 except StmtError as exc:
-                    results.append({"error": _error_text(exc)})
+                    results.append({"error": _error_text(exc, query.sql)})
                     failed = True
     finally:
         await stream.close()

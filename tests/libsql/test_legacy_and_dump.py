@@ -22,6 +22,9 @@ def test_legacy_statements(server: LumaServer, unique_name: str) -> None:
     assert out[0]["results"]["columns"] == ["a", "b"]
     assert out[0]["results"]["rows"] == [[1, {"base64": "AQI"}], [2.5, "x"]]
     assert out[1:] == [{"error": "no such table: no_such_table_here"}, None]
+    # a prepare error with an offset names the statement and the offset, as rusqlite words it for sqld
+    column = call(server.url, "POST", "/turso", {"statements": [f"SELECT nope FROM {unique_name}"]}).json
+    assert column == [{"error": f"no such column: nope in SELECT nope FROM {unique_name} at offset 7"}]
     unbound = call(server.url, "POST", "/turso", {"statements": ["SELECT ?"]}).json
     assert unbound == [{"error": "LibSQL failed to bind provided query parameters: `value for parameter 1 not found`"}]
 
