@@ -150,6 +150,8 @@ def test_describe_params_keep_their_prefixes(conn: apsw.Connection) -> None:
         ("id", "INTEGER"), ("name", "TEXT"), ("?3", None), (":x", None), ("@y", None), ("$z", None),
     ]
     assert (d.is_explain, d.is_readonly) == (False, True)
+    # Tcl-style names: `::` segments and a `(...)` suffix belong to the name (sqld keeps the `$`)
+    assert describe(conn, "SELECT $a(x), $b::c(d), @f::g").params == ("$a(x)", "$b::c(d)", "@f::g")
 
 
 def test_describe_anonymous_params_explain_and_writes(conn: apsw.Connection) -> None:
