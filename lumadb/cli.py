@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -55,6 +56,21 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_serve)
 
 
+def _raise_open_files_limit() -> None:
+    """Each open database holds ~9 file descriptors (its connections' database, WAL and shared
+    memory files), and none is closed while the server runs: the usual soft limit of 1,024
+    would end in `unable to open database file` after ~100 D1 or libSQL databases. Raise it to
+    the hard limit, as Go's runtime does for every program."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = 1 << 20
+    if soft != resource.RLIM_INFINITY and soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -81,6 +97,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.memory and args.workers > 1:
         print("lumadb: --memory keeps data per process; use one worker", file=sys.stderr)
         return 2
+    _raise_open_files_limit()
     uvicorn.run(
         "lumadb.app:create_app_from_env",
         factory=True,

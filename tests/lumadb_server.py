@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,13 +28,15 @@ def free_port() -> int:
 
 
 class LumaServer:
-    def __init__(self, *flags: str, env: dict[str, str] | None = None, data_dir: Path | None = None) -> None:
+    def __init__(self, *flags: str, env: dict[str, str] | None = None, data_dir: Path | None = None,
+                 preexec_fn: Callable[[], None] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="lumadb-test-"))
         self.flags = flags
         self.env = env or {}
+        self.preexec_fn = preexec_fn  # runs in the child before lumadb starts (resource limits)
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -44,7 +47,8 @@ class LumaServer:
                "--data-dir", str(self.data_dir), *DEFAULT_FLAGS, *self.flags]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the subprocess lifetime
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                     preexec_fn=self.preexec_fn)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
