@@ -228,8 +228,10 @@ def _run_query(conn: apsw.Connection, query: Query, query_plan: Plan, state: Dat
             outcomes.append(_measured(conn, [(piece, params[:take], True)], state, readonly_only))
             params = params[take:]
     elif pieces:
+        # workerd gives the parameters to the last statement, and a comment after the last `;`
+        # counts as one: then every real statement runs without parameters
         batch: list[tuple[Piece, Sequence[SqlValue], bool]] = [(piece, (), False) for piece in pieces[:-1]]
-        batch.append((pieces[-1], query.params, True))
+        batch.append((pieces[-1], (), False) if query_plan.trailing_empty else (pieces[-1], query.params, True))
         outcomes.append(_measured(conn, batch, state, readonly_only))
     if query_plan.trailing_empty:
         raise D1QueryError(NO_STATEMENT)

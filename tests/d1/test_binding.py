@@ -128,6 +128,10 @@ def test_concurrent_batches_stay_atomic(server: LumaServer, d1: D1Http, db_name:
     ("SELECT ?3", [1], "Wrong number of parameter bindings for SQL query."),
     ("SELECT ?101", [1], "variable number must be between ?1 and ?100 at offset 7: SQLITE_ERROR"),
     ("-- only a comment", [], "SQL code did not contain a statement."),
+    # a comment after the last `;` is the last statement, which takes the parameters
+    ("SELECT 1; -- c", [7], "SQL code did not contain a statement."),
+    ("SELECT ?; -- c", [7], "When executing multiple SQL statements in a single call, only the last statement can "
+                            "have parameters."),
     ("VACUUM", [], "cannot VACUUM from within a transaction: SQLITE_ERROR"),
 ])
 def test_error_texts_match_d1(d1: D1Http, db_name: str, sql: str, params: list, error: str) -> None:
