@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lumadb.libsql.errors import HranaError, StmtError
+from lumadb.libsql.errors import HranaError, StmtError, invalid_type
 from lumadb.libsql.stmt import (
     Access,
     Query,
@@ -48,7 +48,7 @@ def parse_cond(value: Any, depth: int = 0) -> Cond:
     if depth > MAX_COND_DEPTH:
         raise HranaError.json("recursion limit exceeded")
     if not isinstance(value, dict):
-        raise HranaError.json("invalid type, expected internally tagged enum BatchCond")
+        raise invalid_type(value, "internally tagged enum BatchCond")
     kind = value.get("type")
     if kind in ("ok", "error"):
         step = optional_int(value, "step", signed=False)
@@ -60,7 +60,7 @@ def parse_cond(value: Any, depth: int = 0) -> Cond:
     if kind in ("and", "or"):
         conds = required(value, "conds")
         if not isinstance(conds, list):
-            raise HranaError.json("invalid type, expected a sequence")
+            raise invalid_type(conds, "a sequence")
         return (kind, [parse_cond(c, depth + 1) for c in conds])
     if kind == "is_autocommit":
         return ("is_autocommit",)
@@ -71,14 +71,14 @@ def parse_cond(value: Any, depth: int = 0) -> Cond:
 
 def parse_batch(value: Any) -> list[StepSpec]:
     if not isinstance(value, dict):
-        raise HranaError.json("invalid type, expected struct Batch")
+        raise invalid_type(value, "struct Batch", fields=1)
     steps = required(value, "steps")
     if not isinstance(steps, list):
-        raise HranaError.json("invalid type, expected a sequence")
+        raise invalid_type(steps, "a sequence")
     parsed = []
     for step in steps:
         if not isinstance(step, dict):
-            raise HranaError.json("invalid type, expected struct BatchStep")
+            raise invalid_type(step, "struct BatchStep", fields=2)
         condition = step.get("condition")
         parsed.append(StepSpec(parse_stmt(required(step, "stmt")),
                                None if condition is None else parse_cond(condition)))

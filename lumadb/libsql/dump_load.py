@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lumadb.libsql.errors import HranaError
-from lumadb.libsql.stmt import _kind as json_kind
+from lumadb.libsql.errors import unexpected as json_kind
 from lumadb.libsql.streams import deny_file_attach
 from lumadb.sql.errors import error_info
 from lumadb.storage.sqlite import Clock, apsw

@@ -18,6 +18,29 @@ CORS_HEADERS: list[tuple[bytes, bytes]] = [(b"access-control-allow-origin", b"*"
 JSON_PREFIX = "Cannot deserialize client message from JSON: "
 
 
+def unexpected(value: object) -> str:
+    """serde's name for an unexpected JSON value in its messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean `{str(value).lower()}`"
+    if isinstance(value, int):
+        return f"integer `{value}`"
+    if isinstance(value, float):
+        return f"floating point `{value}`"
+    if isinstance(value, str):
+        return f'string "{value}"'
+    return "sequence" if isinstance(value, list) else "map"
+
+
+def invalid_type(value: object, expected: str, fields: int | None = None) -> HranaError:
+    """serde's refusal of `value` where `expected` was wanted; a struct of `fields` fields may
+    also be given as a sequence, which serde refuses by its length."""
+    if fields is not None and isinstance(value, list) and len(value) < fields:
+        return HranaError.json(f"invalid length {len(value)}, expected {expected} with {fields} elements")
+    return HranaError.json(f"invalid type: {unexpected(value)}, expected {expected}")
+
+
 class StmtError(Exception):
     """An error of one statement or request, reported in the results, not as HTTP status."""
 

@@ -22,7 +22,7 @@ from lumadb.libsql.batch import (
     to_program,
 )
 from lumadb.libsql.describe import describe_result
-from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError
+from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError, invalid_type
 from lumadb.libsql.stmt import (
     Access,
     StmtSpec,
@@ -65,13 +65,13 @@ def load_json(body: bytes) -> Any:
 def parse_baton(body: dict) -> str | None:
     baton = body.get("baton")
     if baton is not None and not isinstance(baton, str):
-        raise HranaError.json("invalid type for `baton`, expected a string")
+        raise invalid_type(baton, "a string")
     return baton
 
 
 def parse_request(value: Any) -> StreamRequest:
     if not isinstance(value, dict):
-        raise HranaError.json("invalid type, expected internally tagged enum StreamRequest")
+        raise invalid_type(value, "internally tagged enum StreamRequest")
     kind = value.get("type")
     if kind == "execute":
         return StreamRequest(kind, stmt=parse_stmt(required(value, "stmt")))
@@ -86,7 +86,7 @@ def parse_request(value: Any) -> StreamRequest:
             raise HranaError.json("invalid type: null, expected i32")
         sql = required(value, "sql")
         if not isinstance(sql, str):
-            raise HranaError.json("invalid type for `sql`, expected a string")
+            raise invalid_type(sql, "a string")
         return StreamRequest(kind, sql=sql, sql_id=sql_id)
     if kind == "close_sql":
         required(value, "sql_id")
@@ -231,11 +231,11 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
             return Response(200, cached, b"application/json", list(CORS_HEADERS))
     body = load_json(request.body)
     if not isinstance(body, dict):
-        raise HranaError.json("invalid type, expected struct PipelineReqBody")
+        raise invalid_type(body, "struct PipelineReqBody", fields=2)
     baton = parse_baton(body)
     requests_raw = required(body, "requests")
     if not isinstance(requests_raw, list):
-        raise HranaError.json("invalid type for `requests`, expected a sequence")
+        raise invalid_type(requests_raw, "a sequence")
     requests = [parse_request(r) for r in requests_raw]
     stream = open_stream(front, context, baton)
     access = context.access

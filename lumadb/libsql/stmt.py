@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lumadb.libsql.errors import HranaError, StmtError
+from lumadb.libsql.errors import HranaError, StmtError, unexpected
 from lumadb.libsql.values import SqlValue, decode_value, encode_row
 from lumadb.sql import (
     ManyStatements,
@@ -73,26 +73,14 @@ FULL_ACCESS = Access("default", True)
 
 def _obj(value: Any, what: str) -> dict:
     if not isinstance(value, dict):
-        raise HranaError.json(f"invalid type: {_kind(value)}, expected {what}")
+        raise HranaError.json(f"invalid type: {unexpected(value)}, expected {what}")
     return value
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"boolean `{str(value).lower()}`"
-    if isinstance(value, int | float):
-        return f"integer `{value}`" if isinstance(value, int) else f"floating point `{value}`"
-    if isinstance(value, str):
-        return f'string "{value}"'
-    return "sequence" if isinstance(value, list) else "map"
 
 
 def optional_str(obj: dict, field: str) -> str | None:
     value = obj.get(field)
     if value is not None and not isinstance(value, str):
-        raise HranaError.json(f"invalid type: {_kind(value)}, expected a string")
+        raise HranaError.json(f"invalid type: {unexpected(value)}, expected a string")
     return value
 
 
@@ -101,7 +89,7 @@ def optional_int(obj: dict, field: str, *, signed: bool = True) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise HranaError.json(f"invalid type: {_kind(value)}, expected {'i32' if signed else 'u32'}")
+        raise HranaError.json(f"invalid type: {unexpected(value)}, expected {'i32' if signed else 'u32'}")
     if not (-(2**31) if signed else 0) <= value < (2**31 if signed else 2**32):
         raise HranaError.json(f"invalid value: integer `{value}`, expected {'i32' if signed else 'u32'}")
     return value
@@ -118,20 +106,20 @@ def parse_stmt(value: Any) -> StmtSpec:
     # missing means none; null is refused, as sqld's deserializer does
     args_raw = obj.get("args", [])
     if not isinstance(args_raw, list):
-        raise HranaError.json(f"invalid type: {_kind(args_raw)}, expected a sequence")
+        raise HranaError.json(f"invalid type: {unexpected(args_raw)}, expected a sequence")
     named_raw = obj.get("named_args", [])
     if not isinstance(named_raw, list):
-        raise HranaError.json(f"invalid type: {_kind(named_raw)}, expected a sequence")
+        raise HranaError.json(f"invalid type: {unexpected(named_raw)}, expected a sequence")
     named: list[tuple[str, SqlValue]] = []
     for item in named_raw:
         arg = _obj(item, "struct NamedArg")
         name = required(arg, "name")
         if not isinstance(name, str):
-            raise HranaError.json(f"invalid type: {_kind(name)}, expected a string")
+            raise HranaError.json(f"invalid type: {unexpected(name)}, expected a string")
         named.append((name, decode_value(required(arg, "value"))))
     want_rows = obj.get("want_rows")
     if want_rows is not None and not isinstance(want_rows, bool):
-        raise HranaError.json(f"invalid type: {_kind(want_rows)}, expected a boolean")
+        raise HranaError.json(f"invalid type: {unexpected(want_rows)}, expected a boolean")
     return StmtSpec(
         sql=optional_str(obj, "sql"),
         sql_id=optional_int(obj, "sql_id"),

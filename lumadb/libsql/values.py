@@ -12,7 +12,7 @@ import binascii
 import re
 from typing import Any
 
-from lumadb.libsql.errors import HranaError
+from lumadb.libsql.errors import HranaError, unexpected
 
 SqlValue = None | int | float | str | bytes
 
@@ -23,25 +23,10 @@ NULL: dict[str, Any] = {"type": "null"}
 VALUE_TYPES = "`null`, `integer`, `float`, `text`, `blob`"
 
 
-def _describe(value: Any) -> str:
-    """serde's way of naming an unexpected JSON value in its messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"boolean `{str(value).lower()}`"
-    if isinstance(value, int):
-        return f"integer `{value}`"
-    if isinstance(value, float):
-        return f"floating point `{value}`"
-    if isinstance(value, str):
-        return f'string "{value}"'
-    return "sequence" if isinstance(value, list) else "map"
-
-
 def decode_value(value: Any) -> SqlValue:
     """A Hrana Value object as the Python value to bind; HranaError (400) when malformed."""
     if not isinstance(value, dict):
-        raise HranaError.json(f"invalid type: {_describe(value)}, expected internally tagged enum Value")
+        raise HranaError.json(f"invalid type: {unexpected(value)}, expected internally tagged enum Value")
     kind = value.get("type")
     if kind == "text":
         text = value.get("value")
@@ -63,7 +48,7 @@ def decode_value(value: Any) -> SqlValue:
     if kind == "blob":
         encoded = value.get("base64")
         if not isinstance(encoded, str):
-            raise _field_error(value, "base64", "a string")
+            raise _field_error(value, "base64", "a borrowed string")
         return decode_base64(encoded)
     if kind == "null":
         return None
@@ -75,14 +60,16 @@ def decode_value(value: Any) -> SqlValue:
 def _field_error(value: dict, field: str, expected: str) -> HranaError:
     if field not in value:
         return HranaError.json(f"missing field `{field}`")
-    return HranaError.json(f"invalid type: {_describe(value[field])}, expected {expected}")
+    return HranaError.json(f"invalid type: {unexpected(value[field])}, expected {expected}")
 
 
 def decode_base64(encoded: str) -> bytes:
+    """sqld's reading: trailing `=` are dropped (`====` is an empty blob), the rest is base64."""
+    data = encoded.rstrip("=")
     try:
-        return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        return base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
     except (binascii.Error, ValueError):
-        raise HranaError.json(f'invalid value: string "{encoded}", expected base64-encoded bytes') from None
+        raise HranaError.json(f'invalid value: string "{encoded}", expected binary data encoded as base64') from None
 
 
 def encode_base64(data: bytes) -> str:

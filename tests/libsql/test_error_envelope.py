@@ -75,3 +75,28 @@ def test_body_too_large(start_server) -> None:
 def test_baton_of_the_wrong_type(server: LumaServer) -> None:
     reply = call(server.url, "POST", "/v2/pipeline", {"baton": 5, "requests": []})
     assert reply.status == 400 and reply.text.startswith("Cannot deserialize client message from JSON: ")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"baton": 5, "requests": []}, "invalid type: integer `5`, expected a string"),
+    ({"requests": None}, "invalid type: null, expected a sequence"),
+    ({"requests": {}}, "invalid type: map, expected a sequence"),
+    (None, "invalid type: null, expected struct PipelineReqBody"),
+    ([], "invalid length 0, expected struct PipelineReqBody with 2 elements"),
+    ({"requests": [{"type": "batch", "batch": {"steps": [{"stmt": {"sql": "SELECT 1"}, "condition": 5}]}}]},
+     "invalid type: integer `5`, expected internally tagged enum BatchCond"),
+    ({"requests": [execute("SELECT ?", {"type": "blob", "base64": "!!"})]},
+     'invalid value: string "!!", expected binary data encoded as base64'),
+    ({"requests": [execute("SELECT ?", {"type": "blob", "base64": 123})]},
+     "invalid type: integer `123`, expected a borrowed string"),
+])  # fmt: skip
+def test_bad_values_are_named_as_sqld_names_them(server: LumaServer, body: object, message: str) -> None:
+    reply = call(server.url, "POST", "/v2/pipeline", "null" if body is None else body)
+    assert (reply.status, reply.text) == (400, "Cannot deserialize client message from JSON: " + message)
+
+
+def test_padding_alone_is_an_empty_blob(server: LumaServer) -> None:
+    reply = pipeline(server.url, [execute("SELECT length(?1), typeof(?1)", {"type": "blob", "base64": "===="}),
+                                  {"type": "close"}])  # fmt: skip
+    row = reply.json["results"][0]["response"]["result"]["rows"][0]
+    assert row == [{"type": "integer", "value": "0"}, {"type": "text", "value": "blob"}]
