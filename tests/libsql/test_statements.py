@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -260,6 +261,12 @@ def test_connections_are_set_as_sqld_sets_them(server: LumaServer) -> None:
     assert columns["rows"] == [[integer(1)]]
 
 
+def side_by_side(base: str, count: int, requests_of: Callable[[int], list[dict]]) -> list:
+    """`count` pipeline requests from eight threads at once, their replies in order."""
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(lambda i: pipeline(base, requests_of(i)), range(count)))
+
+
 def test_invalid_text_is_a_statement_error_and_concurrent_writes_go_on(server: LumaServer) -> None:
     """A row whose text is not valid UTF-8 fails its statement (sqld: `invalid utf-8 sequence`)
     and undoes it; requests writing beside it, in the same group commit, are answered."""
@@ -267,9 +274,7 @@ def test_invalid_text_is_a_statement_error_and_concurrent_writes_go_on(server: L
     assert results(pipeline(base, [execute(f"CREATE TABLE {t} (a)"), {"type": "close"}]))
     bad = [execute(f"INSERT INTO {t} VALUES (CAST(x'ff61' AS TEXT)) RETURNING a"), {"type": "close"}]
     good = [execute(f"INSERT INTO {t} VALUES ('fine')"), {"type": "close"}]
-    with ThreadPoolExecutor(8) as pool:
-        replies = list(pool.map(lambda i: pipeline(base, bad if i % 3 == 0 else good), range(60)))
-    for i, reply in enumerate(replies):
+    for i, reply in enumerate(side_by_side(base, 60, lambda i: bad if i % 3 == 0 else good)):
         first = results(reply)[0]
         if i % 3 == 0:
             assert first["type"] == "error"
@@ -289,9 +294,7 @@ def test_a_transaction_wide_rollback_fails_no_other_request(server: LumaServer) 
     assert results(pipeline(base, [*(execute(sql) for sql in setup), {"type": "close"}]))
     dup = [execute(f"INSERT INTO {t}_u VALUES (1)"), {"type": "close"}]
     good = [execute(f"INSERT INTO {t}_ok VALUES (1)"), {"type": "close"}]
-    with ThreadPoolExecutor(8) as pool:
-        replies = list(pool.map(lambda i: pipeline(base, dup if i % 4 == 0 else good), range(200)))
-    for i, reply in enumerate(replies):
+    for i, reply in enumerate(side_by_side(base, 200, lambda i: dup if i % 4 == 0 else good)):
         first = results(reply)[0]
         assert first["type"] == ("error" if i % 4 == 0 else "ok"), first
     count = results(pipeline(base, [execute(f"SELECT count(*) FROM {t}_ok"), {"type": "close"}]))

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from lumadb.dynamodb import backups, schema
 from lumadb.dynamodb.errors import DYNAMODB, DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
-from lumadb.dynamodb.indexes import storage as index_storage
 from lumadb.dynamodb.operations.create_table import build_meta, request_region
+from lumadb.dynamodb.operations.describe_table import live_description
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -103,9 +103,4 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         raise already_exists(name)
     table, version = restored
     service.catalog.installed(table, name, version)
-    item_count, size_bytes = service.read_now(service.catalog.counters, table)
-    description = table.describe(item_count, size_bytes)
-    if "LocalSecondaryIndexes" in description or "GlobalSecondaryIndexes" in description:
-        counts = service.read_now(index_storage.counters, table.id)
-        description = index_definitions.with_live_figures(description, counts)
-    return {"TableDescription": description}
+    return {"TableDescription": live_description(service, table)}
