@@ -90,7 +90,7 @@ def test_an_lsi_fetches_a_column_it_does_not_project_from_the_table(ddb: Any, in
     only_projected = run(ddb, f'SELECT lsiSk2 FROM "{indexed}"."lsi-keys" WHERE pk = \'p\'', ReturnConsumedCapacity="INDEXES")
     assert only_projected["ConsumedCapacity"]["Table"]["CapacityUnits"] == 0
     # the fetch is charged for every row read, whatever the filter keeps
-    none = run(ddb, f'SELECT nonproj FROM "{indexed}"."lsi-keys" WHERE pk = \'p\' AND lsiSk2 = \'nothing\' OR pk = \'p\' AND sk = \'zz\'')
+    none = run(ddb, f'SELECT nonproj FROM "{indexed}"."lsi-keys" WHERE pk = \'p\' AND sk = \'zz\'')
     assert none["Items"] == []
 
 

@@ -43,8 +43,8 @@ class Update(ast_utils.Ast, ast_utils.AsList):
         return [p for p in self.parts if isinstance(p, SetAction | RemoveAction)]
 
     @property
-    def where(self) -> Where:
-        return next(p for p in self.parts if isinstance(p, Where))
+    def where(self) -> Where | None:  # (only the FROM-first form may leave it out)
+        return next((p for p in self.parts if isinstance(p, Where)), None)
 
     @property
     def returning(self) -> Returning | None:
@@ -85,6 +85,11 @@ class Columns(ast_utils.Ast, ast_utils.AsList):
 @dataclass
 class Name(ast_utils.Ast):
     text: str
+
+
+@dataclass
+class QuotedName(Name):
+    """A name written in double quotes: it may be a keyword, even after a dot."""
 
 
 @dataclass
@@ -212,6 +217,7 @@ class IsType(ast_utils.Ast):
 @dataclass
 class TypeName(ast_utils.Ast):
     text: str
+    second_word: str | None = None  # DOUBLE PRECISION, CHARACTER VARYING
 
 
 @dataclass

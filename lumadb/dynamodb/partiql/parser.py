@@ -9,6 +9,7 @@ starts with (a `#` comment, an unterminated comment or string) leaves the detail
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -75,21 +76,121 @@ def parse(text: str) -> tuple[Any, int]:
     _terminals.parameters = 0
     try:
         tree = _lark().parse(text)
-    except UnexpectedCharacters:
+    except UnexpectedCharacters as error:
+        if text[error.pos_in_stream] == ";":  # where the statement stops, if it was complete
+            raise not_well_formed(_detail_at_end(text[: error.pos_in_stream])) from None
         raise not_well_formed() from None
     except UnexpectedToken as error:
-        raise not_well_formed(_detail(error)) from None
+        raise not_well_formed(_detail(error, text)) from None
     except UnexpectedInput:
         raise not_well_formed() from None
     except VisitError as error:  # a literal the tree builder refused
         if isinstance(error.orig_exc, DynamoError):
             raise error.orig_exc from None
         raise
+    _check_dot_components(tree)
     return tree, _terminals.parameters
 
 
-def _detail(error: UnexpectedToken) -> str:
+# The PartiQL parser DynamoDB runs (partiql-lang-kotlin's SqlParser) lexes these words as
+# keywords, and a keyword after a dot is no path component: `m.size` is refused, `m."size"` read.
+KEYWORDS = frozenset("""
+absolute action add all allocate alter and any are as asc assertion at authorization avg begin
+between bit bit_length by cascade cascaded case cast catalog char character character_length
+char_length check close coalesce collate collation column commit connect connection constraint
+constraints continue convert corresponding count create cross current current_date current_time
+current_timestamp current_user cursor date deallocate dec decimal declare default deferrable
+deferred delete desc describe descriptor diagnostics disconnect distinct domain double drop else
+end end-exec escape except exception exec execute exists external extract date_add date_diff
+false fetch first float for foreign found from full get global go goto grant group having
+identity immediate in indicator initially inner input insensitive insert int integer intersect
+interval into is isolation join key language last left level like local lower match max min
+module names national natural nchar next no not null nullif numeric octet_length of on only
+open option or order outer output overlaps pad partial position precision prepare preserve
+primary prior privileges procedure public read real references relative restrict revoke right
+rollback rows schema scroll section select session session_user set size smallint some space
+sql sqlcode sqlerror sqlstate substring sum system_user table temporary then time timestamp to
+transaction translate translation trim true union unique unknown update upper usage user using
+value values varchar varying view when whenever where with work write zone
+can_cast can_lossless_cast missing pivot unpivot limit offset tuple remove index let integer2
+int2 integer4 int4 integer8 int8 bigint conflict do nothing returning modified new old bool
+boolean string symbol clob blob struct list sexp bag
+""".split())  # noqa: SIM905 - word lists read as the Kotlin source lists them
+
+
+# The type names partiql-lang-kotlin parses after IS (DynamoDB supports only some of them).
+TYPE_NAMES = frozenset((
+    "missing", "null", "boolean", "bool", "smallint", "int2", "integer2", "int4", "integer4", "int8",
+    "integer8", "bigint", "integer", "int", "float", "real", "double precision", "decimal", "dec",
+    "numeric", "number", "timestamp", "date", "time", "character", "char", "character varying",
+    "varchar", "string", "symbol", "clob", "blob", "struct", "tuple", "list", "sexp", "bag", "any",
+    "es_any",
+))
+
+
+def _check_dot_components(node: Any) -> None:
+    """What partiql-lang-kotlin's parser refuses that this grammar reads: keywords as path
+    components and names after IS that are no type."""
+    if isinstance(node, ast.Field):
+        if not isinstance(node.name, ast.QuotedName) and str(node.name.text).lower() in KEYWORDS:
+            raise not_well_formed("Invalid path dot component")
+        return
+    if isinstance(node, ast.Path):
+        head = node.steps[0]
+        if not isinstance(head, ast.QuotedName) and str(head.text).lower() in OPERATOR_WORDS:
+            raise not_well_formed("Unexpected operator")
+    if isinstance(node, ast.TypeName):
+        words = " ".join(str(w) for w in (node.text, node.second_word) if w is not None).lower()
+        if words not in TYPE_NAMES:
+            raise not_well_formed("Expected type name")
+        return
+    if isinstance(node, list):
+        for item in node:
+            _check_dot_components(item)
+    elif hasattr(node, "__dataclass_fields__"):
+        for field in node.__dataclass_fields__:
+            _check_dot_components(getattr(node, field))
+
+
+# partiql-lang-kotlin's lexer makes these words operators: where a term should start, a
+# statement holding one is refused as "Unexpected operator".
+OPERATOR_WORDS = frozenset(("and", "or", "not", "is", "in", "like", "between", "union", "except", "intersect"))
+_TERM_START = re.compile(r"(?:\b(?:WHERE|AND|OR|NOT)|[(=<>,])\s*\Z", re.IGNORECASE)
+_LAST_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_$]*)\s*\Z")
+_DELETE_FROM = re.compile(r"\s*DELETE\s+FROM\b\s*(?:([A-Za-z_][A-Za-z0-9_$]*)|\Z)", re.IGNORECASE)
+
+
+def _detail_at_end(text: str) -> str:
+    """The detail for a statement that stops where `text` does (the rest was a `;`)."""
+    try:
+        _lark().parse(text)
+    except UnexpectedToken as error:
+        return _detail(error, text)
+    except UnexpectedInput:
+        pass
+    return ""
+
+
+def _detail(error: UnexpectedToken, text: str) -> str:
+    """DynamoDB's words for where its parser stops, from the state Lark's stopped in."""
     token = error.token
+    delete = _DELETE_FROM.match(text)
+    if delete and (delete.group(1) is None or delete.group(1).lower() in KEYWORDS):
+        return "Expected identifier for simple path"  # DELETE FROM with no table name after it
+    stack = error.interactive_parser.parser_state.value_stack if error.interactive_parser is not None else []
+    last = stack[-1] if stack else None
+    last_type = getattr(last, "type", None)
+    if token.type != "$END":
+        before = text[: token.start_pos]
+        word = _LAST_WORD.search(before)
+        if word and word.group(1).lower() in KEYWORDS and _TERM_START.search(before[: word.start()]):
+            # a keyword where a term starts, which Lark took for a name
+            return "Unexpected operator" if word.group(1).lower() in OPERATOR_WORDS else "Unexpected keyword"
+    wants_term = {"IDENT", "LPAR"} <= set(error.expected) or error.expected == {"IDENT", "QUOTED"}
+    if token.type == "$END" and wants_term:
+        if last_type in ("_AND", "_OR"):
+            return "Missing right-hand side expression of infix operator"
+        return "Unexpected term"
     if token.type == "$END":
         return "Unexpected end of statement"
     if error.interactive_parser is not None:

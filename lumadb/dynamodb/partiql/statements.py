@@ -158,6 +158,8 @@ def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
     if tree.where is not None:
         expressions = Expressions(parameters)
         read.filter = _condition(expressions, expressions.condition(tree.where.condition))
+        if len(range_names) == 1:
+            _refuse_overlapping_branches(tree.where.condition, hash_names, range_names[0], parameters)
         terms = conjuncts(tree.where.condition)
         read.partitions = _partitions(terms, hash_names, parameters)
         if read.partitions is not None and len(terms) == 1:
@@ -215,6 +217,58 @@ def _partitions(terms: list[Any], hash_names: list[str], parameters: list[dict])
             if plain_name(subject) == hash_names[0] and all(is_value(item) for item in items):
                 return [[attribute_value(item, parameters)] for item in items]
     return None
+
+
+OVERLAPPING = "Overlapping conditions with range keys are not supported in where clause"
+
+
+def _branches(condition: Any) -> list[Any]:
+    """The top-level OR branches of a condition."""
+    if isinstance(condition, ast.Either):
+        return _branches(condition.left) + _branches(condition.right)
+    return [condition]
+
+
+def _mentions(node: Any, name: str) -> bool:
+    if plain_name(node) == name:
+        return True
+    if isinstance(node, list):
+        return any(_mentions(item, name) for item in node)
+    if hasattr(node, "__dataclass_fields__") and not isinstance(node, ast.Path):
+        return any(_mentions(getattr(node, field), name) for field in node.__dataclass_fields__)
+    return False
+
+
+def _refuse_overlapping_branches(condition: Any, hash_names: list[str], range_name: str,
+                                 parameters: list[dict]) -> None:
+    """DynamoDB reads OR branches that each pin a partition as key ranges, and refuses two that
+    overlap in one partition: one that reads the whole partition (its other terms only filter)
+    beside another of the same partition, or the same sort-key equality twice. A branch whose
+    sort-key term is not a key range (`NOT sk = ...`, `sk <> ...`) makes it read differently,
+    without the refusal (measured on AWS). Overlaps between two sort-key ranges are not refused
+    here for want of a capture of DynamoDB's answer."""
+    branches = _branches(condition)
+    if len(branches) < 2:
+        return
+    ranges: dict[str, list[tuple[str, list[dict]] | None]] = {}
+    for branch in branches:
+        terms = conjuncts(branch)
+        partitions = _partitions(terms, hash_names, parameters)
+        if partitions is None or len(partitions) != 1:
+            return
+        sort = _sort_condition(terms, range_name, parameters)
+        ranged = [term for term in terms if _mentions(term, range_name)]
+        if len(ranged) != (0 if sort is None else 1):
+            return  # a sort-key term that is no key range
+        ranges.setdefault(repr(partitions[0]), []).append(sort)
+    for found in ranges.values():
+        if len(found) > 1 and (None in found or _duplicate_equality(found)):
+            raise DynamoError.validation(OVERLAPPING)
+
+
+def _duplicate_equality(ranges: list[Any]) -> bool:
+    equalities = [repr(values) for op, values in ranges if op == "="]
+    return len(equalities) != len(set(equalities))
 
 
 def _sort_condition(
@@ -280,8 +334,10 @@ def _order(tree: ast.Select, read: Read, hash_names: list[str], range_names: lis
 # -- writes ---------------------------------------------------------------------------------
 
 
-def _key_and_rest(where: ast.Where, table: TableInfo, parameters: list[dict]) -> tuple[dict, list[Any]]:
+def _key_and_rest(where: ast.Where | None, table: TableInfo, parameters: list[dict]) -> tuple[dict, list[Any]]:
     """The item's key from the WHERE's equalities, and the WHERE's other terms."""
+    if where is None:
+        raise DynamoError.validation(INCOMPLETE_KEY)
     terms = conjuncts(where.condition)
     key: dict[str, Any] = {}
     rest = []

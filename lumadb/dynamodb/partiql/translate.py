@@ -168,7 +168,7 @@ class Expressions:
             text = f"attribute_type({path}, {self.value({'S': IS_TYPES[type_name]})})"
         else:
             raise DynamoError.validation(
-                f"Unsupported data type for IS operator: {node.type_name.text}. Supported data types are "
+                f"Unsupported data type for IS operator: {' '.join(w for w in (node.type_name.text, node.type_name.second_word) if w)}. Supported data types are "
                 "[MISSING, NULL, BOOLEAN, BLOB, STRING, NUMERIC, STRUCT, TUPLE, LIST]"
             )
         return f"NOT ({text})" if node.negated else text
