@@ -77,8 +77,9 @@ def parse(text: str) -> tuple[Any, int]:
     try:
         tree = _lark().parse(text)
     except UnexpectedCharacters as error:
-        if text[error.pos_in_stream] == ";":  # where the statement stops, if it was complete
-            raise not_well_formed(_detail_at_end(text[: error.pos_in_stream])) from None
+        where = error.pos_in_stream or 0
+        if text[where : where + 1] == ";":  # where the statement stops, if it was complete
+            raise not_well_formed(_detail_at_end(text[:where])) from None
         raise not_well_formed() from None
     except UnexpectedToken as error:
         raise not_well_formed(_detail(error, text)) from None
