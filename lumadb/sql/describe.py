@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from lumadb.sql.execute import refresh_schema
 from lumadb.sql.split import parameter_tokens, until_nul
 from lumadb.storage.sqlite import apsw
 
@@ -38,6 +39,7 @@ def describe(conn: apsw.Connection, sql: str) -> Description:
     """Prepare the first statement of `sql` on `conn` (never runs it); raises apsw.Error
     when it does not prepare (syntax error, unknown table...)."""
     sql = until_nul(sql)
+    refresh_schema(conn)  # columns as they are now, even if another connection changed them
     details = apsw.ext.query_info(conn, sql)
     params = _with_prefixes(details.bindings_names, details.first_query)
     columns = tuple(Column(name, decltype) for name, decltype in details.description or ())
@@ -56,7 +58,11 @@ def statement_info(conn: apsw.Connection, sql: str) -> StatementInfo:
     (they depend on the SQL text alone, not on the schema)."""
     info = _cache.get(sql)
     if info is None:
-        details = apsw.ext.query_info(conn, until_nul(sql))
+        try:
+            details = apsw.ext.query_info(conn, until_nul(sql))
+        except apsw.SQLError:
+            refresh_schema(conn)  # (execute_statement says why)
+            details = apsw.ext.query_info(conn, until_nul(sql))
         info = StatementInfo(
             _with_prefixes(details.bindings_names, details.first_query),
             bool(details.is_explain),

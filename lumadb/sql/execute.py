@@ -69,6 +69,17 @@ class _Trace:
         return True
 
 
+def refresh_schema(conn: apsw.Connection) -> None:
+    """Make `conn` re-read the schema if another connection changed it. SQLite notices a change
+    when a statement runs, or when one fails to compile for a missing table or column, but not
+    when one fails for another reason (a column count: `table t has 1 columns but 2 values were
+    supplied` after an ALTER TABLE elsewhere), so such a failure is compiled again after this."""
+    conn.execute(_SCHEMA_TOUCH).fetchall()
+
+
+_SCHEMA_TOUCH = "SELECT 1 FROM sqlite_schema LIMIT 0"
+
+
 def execute_statement(
     conn: apsw.Connection,
     sql: str,
@@ -92,7 +103,13 @@ def execute_statement(
     cursor.exec_trace = trace
     started = time.perf_counter()
     try:
-        cursor.execute(sql, bindings)
+        try:
+            cursor.execute(sql, bindings)
+        except apsw.SQLError:
+            if trace.seen:
+                raise
+            refresh_schema(conn)  # it did not compile: perhaps against a schema changed since
+            cursor.execute(sql, bindings)
         if want_rows:
             rows = fetch_rows(cursor)
             row_count = len(rows)

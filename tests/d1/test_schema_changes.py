@@ -49,3 +49,15 @@ def test_a_schema_change_changes_the_database(d1: D1Http, db_name: str) -> None:
     assert d1.run(db_name, "DROP TABLE gone")["meta"]["changed_db"] is True
     assert d1.run(db_name, "CREATE TABLE again (v)")["meta"]["changed_db"] is True  # into freed pages
     assert d1.run(db_name, "CREATE TABLE IF NOT EXISTS again (v)")["meta"]["changed_db"] is False
+
+
+def test_a_column_count_checked_against_a_schema_changed_by_a_write(d1: D1Http, db_name: str) -> None:
+    """Reads run on a connection that compiled against the old schema: a column count it would
+    get wrong (which SQLite does not re-check by itself) is compiled again after the change."""
+    d1.run(db_name, "CREATE TABLE t (a)")
+    d1.run(db_name, "INSERT INTO t VALUES (1)")
+    assert d1.run(db_name, "SELECT * FROM t")["success"]
+    d1.run(db_name, "ALTER TABLE t ADD COLUMN b")
+    union = d1.run(db_name, "SELECT * FROM t UNION ALL SELECT 3, 'three'")
+    assert union["success"], union
+    assert union["results"]["rows"] == [[1, None], [3, "three"]]

@@ -308,3 +308,22 @@ def test_a_comment_after_the_statement_is_not_a_second_statement(server: LumaSer
         assert ok_result(first)["rows"] == [[{"type": "integer", "value": "1"}]], sql
     second = results(pipeline(base, [execute("SELECT 1; -- c\nSELECT 2"), {"type": "close"}]))[0]
     assert second["type"] == "error" and second["error"]["code"] == "SQL_MANY_STATEMENTS"
+
+
+def test_a_schema_changed_on_another_connection_is_seen(server: LumaServer) -> None:
+    """ALTER TABLE run on a stream's own connection (inside BEGIN ... COMMIT, as @libsql/client's
+    migrate() and batch() do): statements on the shared connections compile against the new
+    schema, also those SQLite would not re-check by itself (a column count)."""
+    base, t = server.url + "/turso", f"sc_{uuid.uuid4().hex}"
+    close = {"type": "close"}
+    assert results(pipeline(base, [execute(f"CREATE TABLE {t} (a)"), execute(f"INSERT INTO {t} VALUES (1)"), close]))
+    # the shared connections compile something against the old schema first
+    assert results(pipeline(base, [execute(f"SELECT * FROM {t}"), close]))[0]["type"] == "ok"
+    changed = pipeline(base, [execute("BEGIN"), execute(f"ALTER TABLE {t} ADD COLUMN b"), execute("COMMIT"), close])
+    assert all(entry["type"] == "ok" for entry in results(changed))
+    insert = results(pipeline(base, [execute(f"INSERT INTO {t} VALUES (2, 'two')"), close]))[0]
+    assert insert["type"] == "ok", insert
+    union = results(pipeline(base, [execute(f"SELECT * FROM {t} UNION ALL SELECT 3, 'three'"), close]))[0]
+    assert len(ok_result(union)["rows"]) == 3
+    described = results(pipeline(base, [{"type": "describe", "sql": f"SELECT * FROM {t}"}, close]))[0]
+    assert [c["name"] for c in described["response"]["result"]["cols"]] == ["a", "b"]
