@@ -25,9 +25,13 @@ KIND = "libsql"
 
 
 def setup_connection(conn: apsw.Connection) -> None:
-    """Every connection to a libSQL database is set as sqld's are: foreign keys enforced, and
-    the schema safe from `PRAGMA writable_schema` and the like (SQLite's defensive mode)."""
+    """Every connection to a libSQL database is set as sqld's are: foreign keys enforced, the
+    schema safe from `PRAGMA writable_schema` and the like (SQLite's defensive mode), and a
+    double-quoted word always a name, never a string (sqld's SQLite is built with DQS=0:
+    `SELECT "hello"` is `no such column: hello`)."""
     conn.config(apsw.SQLITE_DBCONFIG_DEFENSIVE, 1)
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
     conn.pragma("foreign_keys", True)
 
 

@@ -327,3 +327,17 @@ def test_a_schema_changed_on_another_connection_is_seen(server: LumaServer) -> N
     assert len(ok_result(union)["rows"]) == 3
     described = results(pipeline(base, [{"type": "describe", "sql": f"SELECT * FROM {t}"}, close]))[0]
     assert [c["name"] for c in described["response"]["result"]["cols"]] == ["a", "b"]
+
+
+def test_double_quotes_name_never_a_string(server: LumaServer) -> None:
+    """sqld's SQLite is built with DQS=0: "hello" is a column name, in DML and DDL alike."""
+    base, t = server.url + "/turso", f"dq_{uuid.uuid4().hex}"
+    close = {"type": "close"}
+    word = results(pipeline(base, [execute('SELECT "hello"'), close]))[0]
+    assert word["error"]["code"] == "SQL_INPUT_ERROR"  # (this SQLite, newer than sqld's, adds a hint)
+    assert word["error"]["message"].startswith('SQL input error: no such column: "hello"')
+    assert results(pipeline(base, [execute(f'CREATE TABLE {t} ("a")'), close]))[0]["type"] == "ok"
+    index = results(pipeline(base, [execute(f'CREATE INDEX {t}_i ON {t}("nocol")'), close]))[0]
+    assert index["type"] == "error" and "nocol" in index["error"]["message"]
+    quoted = results(pipeline(base, [execute(f"INSERT INTO {t} (\"a\") VALUES ('x') RETURNING \"a\""), close]))[0]
+    assert ok_result(quoted)["rows"] == [[{"type": "text", "value": "x"}]]
