@@ -52,6 +52,9 @@ def table(ddb: Any, make_table: Any) -> str:
     ("SELECT * FROM \"{t}\" WHERE pk = 'P' AND attribute_exists(m.inner)", NOT_WELL_FORMED + "Invalid path dot component"),
     ("SELECT m.size FROM \"{t}\" WHERE pk = 'P'", NOT_WELL_FORMED + "Invalid path dot component"),
     ("UPDATE \"{t}\" SET m.inner = 'j' WHERE pk = 'P' AND sk = '1'", NOT_WELL_FORMED + "Invalid path dot component"),
+    ("SELECT attribute_exists(ss) FROM \"{t}\" WHERE pk = 'P'", NOT_WELL_FORMED + "Unexpected path component"),
+    ("INSERT INTO \"{t}\" VALUE {{'pk': 'ins', 'sk': '1', 'ss': set_add(<<'a'>>, <<'b'>>)}}",
+     "Unsupported data type: set_add under key root"),
     ("SELECT * FROM \"{t}\" WHERE pk = 'a' AND x = '1' OR pk = 'a' AND sk = '2'", OVERLAPPING),
     ("SELECT * FROM \"{t}\" WHERE pk = 'a' AND x <> '1' OR pk = 'a' AND sk = '2'", OVERLAPPING),
 ])  # fmt: skip
@@ -81,3 +84,10 @@ def test_branches_with_a_negated_sort_key_run(ddb: Any, table: str, left: str, e
     assert sorted(item["sk"]["S"] for item in found) == expected
     bare = f"SELECT * FROM \"{table}\" WHERE pk = 'P' OR pk = 'P' AND NOT sk = '1'"
     assert len(ddb.execute_statement(Statement=bare)["Items"]) == 3
+
+
+def test_update_expression_errors_name_no_request_parameter(ddb: Any, table: str) -> None:
+    code, message = error_of(ddb.execute_statement,
+                             Statement=f"UPDATE \"{table}\" SET n = 3, n = 4 WHERE pk = 'P' AND sk = '1'")  # fmt: skip
+    assert code == "ValidationException"
+    assert message.startswith("Two document paths overlap with each other"), message

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.operations import delete_item, get_item, put_item, update_item
+from lumadb.dynamodb.partiql.translate import without_expression_prefix
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.partiql.statements import Read, Write
@@ -36,7 +37,8 @@ async def run_write(service: DynamoService, write: Write, options: dict, request
     except DynamoError as error:
         if write.insert and error.short_type == "ConditionalCheckFailedException":
             raise duplicate_item() from None
-        raise
+        # the update's SET/REMOVE compile in UpdateItem: PartiQL names no request parameter
+        raise without_expression_prefix(error) from None
     out: dict[str, Any] = {"Items": [result["Attributes"]] if "Attributes" in result else []}
     if "ConsumedCapacity" in result:
         out["ConsumedCapacity"] = result["ConsumedCapacity"]

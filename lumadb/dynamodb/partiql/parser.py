@@ -161,6 +161,11 @@ _LAST_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_$]*)\s*\Z")
 _DELETE_FROM = re.compile(r"\s*DELETE\s+FROM\b\s*(?:([A-Za-z_][A-Za-z0-9_$]*)|\Z)", re.IGNORECASE)
 
 
+def _in_projection(stack: list) -> bool:
+    kinds = [getattr(value, "type", None) for value in stack]
+    return "_SELECT" in kinds and "_FROM" not in kinds
+
+
 def _detail_at_end(text: str) -> str:
     """The detail for a statement that stops where `text` does (the rest was a `;`)."""
     try:
@@ -194,6 +199,8 @@ def _detail(error: UnexpectedToken, text: str) -> str:
         return "Unexpected term"
     if token.type == "$END":
         return "Unexpected end of statement"
+    if token.type == "LPAR" and _in_projection(stack):
+        return "Unexpected path component"  # a function where a SELECT names its columns
     if error.interactive_parser is not None:
         if not error.interactive_parser.parser_state.value_stack:
             return "Expected data manipulation"
