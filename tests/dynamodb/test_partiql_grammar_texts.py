@@ -91,3 +91,16 @@ def test_update_expression_errors_name_no_request_parameter(ddb: Any, table: str
                              Statement=f"UPDATE \"{table}\" SET n = 3, n = 4 WHERE pk = 'P' AND sk = '1'")  # fmt: skip
     assert code == "ValidationException"
     assert message.startswith("Two document paths overlap with each other"), message
+
+
+def test_or_of_partition_equalities_reads_those_partitions(ddb: Any, table: str) -> None:
+    """AWS's SELECT reference lists `OrderID = 100 or OrderID = 200` among the statements that
+    do not scan the table, beside IN: ORDER BY is allowed, and a page holds only their items."""
+    for pk in ("A", "B", "C"):
+        ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "x"}})
+    ordered = ddb.execute_statement(Statement=f"SELECT pk, sk FROM \"{table}\" WHERE pk = 'C' OR pk = 'P' ORDER BY sk DESC")
+    assert [(i["pk"]["S"], i["sk"]["S"]) for i in ordered["Items"]] == [("C", "x"), ("P", "3"), ("P", "2"), ("P", "1")]
+    page = ddb.execute_statement(Statement=f"SELECT pk FROM \"{table}\" WHERE pk = 'C' OR pk = 'P'", Limit=2)
+    assert len(page["Items"]) == 2
+    both = f"SELECT sk FROM \"{table}\" WHERE pk = 'P' AND sk = '1' OR pk = 'P' AND sk = '3'"
+    assert sorted(i["sk"]["S"] for i in ddb.execute_statement(Statement=both)["Items"]) == ["1", "3"]

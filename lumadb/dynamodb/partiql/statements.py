@@ -168,6 +168,8 @@ def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
             read.filter = None
         if read.partitions is not None and len(range_names) == 1:
             read.sort = _sort_condition(terms, range_names[0], parameters)
+        if read.partitions is None:
+            read.partitions = _branch_partitions(tree.where.condition, hash_names, parameters)
         read.key = _exact_key(terms, table, parameters) if index_name is None else None
     if tree.order_by is not None:
         read.forward = _order(tree, read, hash_names, range_names)
@@ -217,6 +219,21 @@ def _partitions(terms: list[Any], hash_names: list[str], parameters: list[dict])
             if plain_name(subject) == hash_names[0] and all(is_value(item) for item in items):
                 return [[attribute_value(item, parameters)] for item in items]
     return None
+
+
+def _branch_partitions(condition: Any, hash_names: list[str], parameters: list[dict]) -> list[list[dict]] | None:
+    """The partitions OR branches name when each pins one (`pk = 'a' OR pk = 'b'`, which
+    DynamoDB reads as it reads an IN, not as a scan); the whole WHERE still filters them."""
+    branches = _branches(condition)
+    if len(branches) < 2:
+        return None
+    found: list[list[dict]] = []
+    for branch in branches:
+        partitions = _partitions(conjuncts(branch), hash_names, parameters)
+        if partitions is None:
+            return None
+        found.extend(p for p in partitions if p not in found)
+    return found
 
 
 OVERLAPPING = "Overlapping conditions with range keys are not supported in where clause"
