@@ -243,14 +243,20 @@ def _mentions(plans: Sequence[Plan], word: str) -> bool:
 
 
 def _finish_writes(conn: apsw.Connection, plans: Sequence[Plan]) -> None:
-    """Checks D1 makes at commit, and connection settings a request must not leave behind."""
+    """Checks D1 makes at commit, and connection settings a request must not leave behind.
+
+    A request that leaves foreign-key violations pending (a DEFERRABLE INITIALLY DEFERRED key,
+    or `PRAGMA defer_foreign_keys = ON` still on) fails as D1's COMMIT fails it. Here its
+    SAVEPOINT shares one transaction with other requests, whose COMMIT must not fail for it:
+    SQLite's count of pending violations (which its savepoints restore) is read now, before the
+    setting is turned off, which discards those it deferred, as it does in D1."""
+    violated = conn.status(apsw.SQLITE_DBSTATUS_DEFERRED_FKS)[0] > 0
     if _mentions(plans, "defer_foreign_keys"):
-        violated = conn.execute("PRAGMA foreign_key_check").fetchone() is not None
         conn.execute("PRAGMA defer_foreign_keys = OFF")
-        if violated:
-            raise D1QueryError(
-                "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)"
-            )
+    if violated:
+        raise D1QueryError(
+            "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)"
+        )
 
 
 def _reset_toggles(conn: apsw.Connection, plans: Sequence[Plan]) -> None:

@@ -5,6 +5,7 @@ its authorizer policy and limits, meta and the session token."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import pytest
@@ -234,6 +235,35 @@ def test_foreign_keys_are_on_and_deferred_checks_happen_at_the_end(d1: D1Http, d
         "success": False, "error": "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)"}
     assert d1.run(db_name, "SELECT count(*) FROM c")["results"]["rows"] == [[1]]
     assert d1.run(db_name, "PRAGMA defer_foreign_keys")["results"]["rows"] == [[0]]
+    # turning the setting off discards what it deferred, as SQLite (and so D1) does: committed
+    switched_off = [{"sql": "PRAGMA defer_foreign_keys = ON"}, {"sql": "INSERT INTO c VALUES (3)"},
+                    {"sql": "PRAGMA defer_foreign_keys = OFF"}]
+    assert all(e["success"] for e in d1.binding(db_name, switched_off).json())
+    assert d1.run(db_name, "SELECT count(*) FROM c")["results"]["rows"] == [[2]]
+
+
+def test_a_deferred_key_left_broken_fails_its_request_alone(d1: D1Http, db_name: str) -> None:
+    """A DEFERRABLE INITIALLY DEFERRED key is checked at the end of each request, which shares
+    its transaction with the requests written beside it: only the broken one fails."""
+    d1.run(db_name, "CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE other (v INTEGER); "
+                    "CREATE TABLE child (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES parent(id) "
+                    "DEFERRABLE INITIALLY DEFERRED)")  # fmt: skip
+    broken = {"sql": "INSERT INTO child (pid) VALUES (42)"}
+
+    async def side_by_side() -> list:
+        async with httpx.AsyncClient(base_url=d1.url, timeout=30) as client:
+            def post(body: dict) -> Any:
+                return client.post("/query?resultsFormat=ROWS_AND_COLUMNS", json=body,
+                                   headers={"x-lumadb-database": db_name})  # fmt: skip
+            bodies = [broken if i == 15 else {"sql": "INSERT INTO other (v) VALUES (?)", "params": [i]} for i in range(30)]
+            return [r.json() for r in await asyncio.gather(*(post(b) for b in bodies))]
+
+    replies = asyncio.run(side_by_side())
+    assert replies[15] == {"success": False, "error": "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT "
+                                                      "(extended: SQLITE_CONSTRAINT_FOREIGNKEY)"}  # fmt: skip
+    assert all(reply[0]["success"] for i, reply in enumerate(replies) if i != 15), replies
+    assert d1.run(db_name, "SELECT count(*) FROM other")["results"]["rows"] == [[29]]
+    assert d1.run(db_name, "SELECT count(*) FROM child")["results"]["rows"] == [[0]]
 
 
 def test_connection_settings_do_not_outlive_the_request(d1: D1Http, db_name: str) -> None:
