@@ -140,7 +140,12 @@ def _write(conn: apsw.Connection, query: Query, access: Access, render: Render |
     # The shared connection stands in for the new one sqld gives each stream: an INSERT that
     # inserts nothing reports rowid 0, not the last row another client inserted.
     conn.set_last_insert_rowid(0)
-    return execute_query(conn, query, access, render=render)
+    result = execute_query(conn, query, access, render=render)
+    # A DEFERRABLE INITIALLY DEFERRED key left broken fails the statement's own COMMIT on sqld;
+    # here the COMMIT is shared with other requests' statements: fail this one alone, now.
+    if conn.status(apsw.SQLITE_DBSTATUS_DEFERRED_FKS)[0] > 0:
+        raise StmtError("SQLite error: FOREIGN KEY constraint failed", "SQLITE_CONSTRAINT", "FOREIGN KEY constraint failed")
+    return result
 
 
 async def execute(stream: Stream, query: Query, access: Access, render: Render | None = None) -> dict[str, Any]:

@@ -341,3 +341,22 @@ def test_double_quotes_name_never_a_string(server: LumaServer) -> None:
     assert index["type"] == "error" and "nocol" in index["error"]["message"]
     quoted = results(pipeline(base, [execute(f"INSERT INTO {t} (\"a\") VALUES ('x') RETURNING \"a\""), close]))[0]
     assert ok_result(quoted)["rows"] == [[{"type": "text", "value": "x"}]]
+
+
+def test_a_deferred_key_left_broken_fails_its_statement_alone(server: LumaServer) -> None:
+    """A DEFERRABLE INITIALLY DEFERRED key fails the statement's own COMMIT on sqld
+    (`SQLite error: FOREIGN KEY constraint failed`, SQLITE_CONSTRAINT, same text checked on sqld
+    0.24); statements committed beside it here are not touched."""
+    base, t = server.url + "/turso", f"fk_{uuid.uuid4().hex}"
+    close = {"type": "close"}
+    setup = [f"CREATE TABLE {t}_p (id INTEGER PRIMARY KEY)", f"CREATE TABLE {t}_o (v)",
+             f"CREATE TABLE {t}_c (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES {t}_p(id) DEFERRABLE INITIALLY DEFERRED)"]  # fmt: skip
+    assert all(e["type"] == "ok" for e in results(pipeline(base, [*(execute(sql) for sql in setup), close])))
+    broken = [execute(f"INSERT INTO {t}_c (pid) VALUES (42)"), close]
+    other = [execute(f"INSERT INTO {t}_o VALUES (1)"), close]
+    replies = side_by_side(base, 30, lambda i: broken if i == 7 else other)
+    assert results(replies[7])[0]["error"] == {"message": "SQLite error: FOREIGN KEY constraint failed",
+                                               "code": "SQLITE_CONSTRAINT"}  # fmt: skip
+    assert all(results(r)[0]["type"] == "ok" for i, r in enumerate(replies) if i != 7)
+    count = results(pipeline(base, [execute(f"SELECT (SELECT count(*) FROM {t}_o), (SELECT count(*) FROM {t}_c)"), close]))
+    assert ok_result(count[0])["rows"] == [[{"type": "integer", "value": "29"}, {"type": "integer", "value": "0"}]]
