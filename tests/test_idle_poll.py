@@ -44,7 +44,9 @@ def test_polls_after_an_answer_then_stops() -> None:
         started = time.perf_counter()
         await asyncio.sleep(0.02)  # nothing else to do: the loop would block in select
         assert not poll._polling
-        assert poll.polls > 10  # it kept turning, without blocking, for a while
+        # it kept turning, without blocking, for a while (a blocking select would turn once;
+        # a loaded machine manages only a few turns in 200 µs)
+        assert poll.polls > 2
         assert time.perf_counter() - started >= 190e-6
 
     run(main)
