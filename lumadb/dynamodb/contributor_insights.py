@@ -73,8 +73,4 @@ async def update(service: DynamoService, table: TableInfo, index_name: str | Non
             setting["Mode"] = mode or "ACCESSED_AND_THROTTLED_KEYS"
         settings(meta)[index_name or TABLE] = setting
 
-    updated = await service.write(catalog.update_meta, table.name, change)
-    if updated is None:
-        raise DynamoError.resource_not_found()
-    new_table, _, _, version = updated
-    service.catalog.installed(new_table, table.name, version)
+    await service.change_table(table.name, change, DynamoError.resource_not_found())

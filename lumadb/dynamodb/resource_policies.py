@@ -72,9 +72,5 @@ async def change(service: DynamoService, table: TableInfo, apply: Any) -> Any:
     def run(meta: dict[str, Any]) -> None:
         box.append(apply(meta))
 
-    updated = await service.write(catalog.update_meta, table.name, run)
-    if updated is None:
-        raise DynamoError.resource_not_found()
-    new_table, _, _, version = updated
-    service.catalog.installed(new_table, table.name, version)
+    await service.change_table(table.name, run, DynamoError.resource_not_found())
     return box[0]

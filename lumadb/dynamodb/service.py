@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from lumadb.dynamodb.catalog import Catalog
+from lumadb.dynamodb.catalog import Catalog, TableInfo, update_meta
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.storage.sqlite import apsw
 
@@ -34,6 +34,21 @@ class DynamoService:
             return await self.db.write_short(fn, *args)
         except apsw.SQLError as exc:
             raise _storage_error(exc) from exc
+
+    async def change_table(
+        self, name: str, change: Callable[[dict[str, Any]], None], missing: DynamoError | None
+    ) -> tuple[TableInfo, int, int] | None:
+        """Apply `change` to the table's stored metadata (it may raise to refuse) and put the
+        result in this process's catalog: (table, item count, size in bytes). A table gone
+        meanwhile raises `missing`, or answers None when `missing` is None."""
+        updated = await self.write(update_meta, name, change)
+        if updated is None:
+            if missing is not None:
+                raise missing
+            return None
+        table, item_count, size_bytes, version = updated
+        self.catalog.installed(table, name, version)
+        return table, item_count, size_bytes
 
     async def write_in_background(self, fn: Callable[..., T], *args: Any) -> T:
         """A write of unbounded size (TTL sweeps, index backfills, stream trims): on the

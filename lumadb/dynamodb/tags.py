@@ -6,7 +6,6 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.schema import INVALID
 from lumadb.dynamodb.validation.nodes import utf16_length
@@ -77,8 +76,4 @@ async def change_tags(service: DynamoService, table: TableInfo, change: Any) -> 
     def apply(meta: dict[str, Any]) -> None:
         meta["Tags"] = change(meta.get("Tags") or [])
 
-    updated = await service.write(catalog.update_meta, table.name, apply)
-    if updated is None:
-        raise DynamoError.resource_not_found()
-    new_table, _, _, version = updated
-    service.catalog.installed(new_table, table.name, version)
+    await service.change_table(table.name, apply, DynamoError.resource_not_found())

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import catalog
 from lumadb.dynamodb.capacity import IndexWrites
 from lumadb.dynamodb.indexes import storage
 from lumadb.dynamodb.indexes.model import IndexInfo, indexes_in_check_order, indexes_of
@@ -128,10 +127,7 @@ async def backfill(service: DynamoService, table_name: str, index_name: str) -> 
         if after is None:
             break
         await asyncio.sleep(0)
-    updated = await service.write(catalog.update_meta, table_name, _activate(index_name))
-    if updated is not None:
-        new_table, _, _, version = updated
-        service.catalog.installed(new_table, table_name, version)
+    await service.change_table(table_name, _activate(index_name), None)  # (None: the table went away)
 
 
 _tasks: set[asyncio.Task] = set()

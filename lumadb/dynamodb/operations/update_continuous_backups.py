@@ -36,11 +36,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
             state = {"Enabled": False}
         meta["PointInTimeRecovery"] = state
 
-    updated = await service.write(catalog.update_meta, table.name, change)
-    if updated is None:
-        raise point_in_time.table_not_found(table.name)
-    new_table, _, _, version = updated
-    service.catalog.installed(new_table, table.name, version)
-    meta = dict(new_table.meta)
+    changed = await service.change_table(table.name, change, point_in_time.table_not_found(table.name))
+    assert changed is not None
+    meta = dict(changed[0].meta)
     meta["PointInTimeRecovery"] = {**meta["PointInTimeRecovery"], "Now": catalog.now()}
     return {"ContinuousBackupsDescription": point_in_time.description(meta)}

@@ -172,11 +172,10 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     _check_request(body)
     table = service.catalog.require_described(body["TableName"])
-    updated = await service.write(catalog.update_meta, table.name, lambda meta: apply_changes(body, meta))
-    if updated is None:
-        raise DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")
-    new_table, item_count, size_bytes, version = updated
-    service.catalog.installed(new_table, table.name, version)
+    missing = DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")
+    changed = await service.change_table(table.name, lambda meta: apply_changes(body, meta), missing)
+    assert changed is not None
+    new_table, item_count, size_bytes = changed
     description = new_table.describe(item_count, size_bytes)
     if body.get("GlobalSecondaryIndexUpdates"):
         for update in body["GlobalSecondaryIndexUpdates"]:

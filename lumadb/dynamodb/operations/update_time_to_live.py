@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.http import Request
 
@@ -34,9 +33,6 @@ def _apply(spec: dict[str, Any], meta: dict[str, Any]) -> None:
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     spec = body["TimeToLiveSpecification"]
     table = service.catalog.require_described(body["TableName"])
-    updated = await service.write(catalog.update_meta, table.name, lambda meta: _apply(spec, meta))
-    if updated is None:
-        raise DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")
-    new_table, _, _, version = updated
-    service.catalog.installed(new_table, table.name, version)
+    missing = DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")
+    await service.change_table(table.name, lambda meta: _apply(spec, meta), missing)
     return {"TimeToLiveSpecification": {"Enabled": spec["Enabled"], "AttributeName": spec["AttributeName"]}}
