@@ -23,7 +23,15 @@ from lumadb.dynamodb.indexes.sources import source_for
 from lumadb.dynamodb.partiql import ast
 from lumadb.dynamodb.partiql.parser import parse
 from lumadb.dynamodb.partiql.translate import Expressions, conjuncts, plain_name, without_expression_prefix
-from lumadb.dynamodb.partiql.values import attribute_value, check_parameters, is_value, struct
+from lumadb.dynamodb.partiql.values import attribute_value, check_parameters, struct
+from lumadb.dynamodb.partiql.where_keys import (
+    branch_partitions,
+    exact_key,
+    pinned_partitions,
+    refuse_overlapping_branches,
+    sort_condition,
+    value_side,
+)
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import Catalog, TableInfo
@@ -39,7 +47,6 @@ MULTI_ATTRIBUTE_KEYS = (
     "PartiQL statements cannot be executed on tables with multi-attribute HASH keys or "
     "multi-attribute RANGE keys."
 )
-SORT_OPERATORS = frozenset(("=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"))
 
 
 @dataclass(eq=False)
@@ -159,18 +166,18 @@ def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
         expressions = Expressions(parameters)
         read.filter = _condition(expressions, expressions.condition(tree.where.condition))
         if len(range_names) == 1:
-            _refuse_overlapping_branches(tree.where.condition, hash_names, range_names[0], parameters)
+            refuse_overlapping_branches(tree.where.condition, hash_names, range_names[0], parameters)
         terms = conjuncts(tree.where.condition)
-        read.partitions = _partitions(terms, hash_names, parameters)
+        read.partitions = pinned_partitions(terms, hash_names, parameters)
         if read.partitions is not None and len(terms) == 1:
             # the WHERE only names the partitions (checked above, as a filter would have been):
             # every item read matches, so none needs decoding to be tested
             read.filter = None
         if read.partitions is not None and len(range_names) == 1:
-            read.sort = _sort_condition(terms, range_names[0], parameters)
+            read.sort = sort_condition(terms, range_names[0], parameters)
         if read.partitions is None:
-            read.partitions = _branch_partitions(tree.where.condition, hash_names, parameters)
-        read.key = _exact_key(terms, table, parameters) if index_name is None else None
+            read.partitions = branch_partitions(tree.where.condition, hash_names, parameters)
+        read.key = exact_key(terms, table, parameters) if index_name is None else None
     if tree.order_by is not None:
         read.forward = _order(tree, read, hash_names, range_names)
     if read.key is not None:
@@ -186,146 +193,6 @@ def key_schema(table: TableInfo, index_name: str | None) -> tuple[list[str], lis
     """(partition-key attributes, sort-key attributes) of the table or of one of its indexes."""
     source = source_for(table, index_name)
     return [name for name, _ in source.hash_keys], [name for name, _ in source.range_keys]
-
-
-def _value_side(term: Any, name: str) -> Any:
-    """The value compared with attribute `name` in `name = value` (or `value = name`)."""
-    if not isinstance(term, ast.Comparison) or term.op != "=":
-        return None
-    if plain_name(term.left) == name and is_value(term.right):
-        return term.right
-    if plain_name(term.right) == name and is_value(term.left):
-        return term.left
-    return None
-
-
-def _partitions(terms: list[Any], hash_names: list[str], parameters: list[dict]) -> list[list[dict]] | None:
-    """The partitions to query: one list of partition-key values each (an IN on a single
-    partition-key attribute names several); None when the WHERE does not pin the partition."""
-    if len(hash_names) > 1:
-        values = []
-        for name in hash_names:
-            found = next((v for term in terms if (v := _value_side(term, name)) is not None), None)
-            if found is None:
-                return None
-            values.append(attribute_value(found, parameters))
-        return [values]
-    for term in terms:
-        value = _value_side(term, hash_names[0])
-        if value is not None:
-            return [[attribute_value(value, parameters)]]
-        if isinstance(term, ast.InList):
-            subject, *items = (part for part in term.parts if part is not None)
-            if plain_name(subject) == hash_names[0] and all(is_value(item) for item in items):
-                return [[attribute_value(item, parameters)] for item in items]
-    return None
-
-
-def _branch_partitions(condition: Any, hash_names: list[str], parameters: list[dict]) -> list[list[dict]] | None:
-    """The partitions OR branches name when each pins one (`pk = 'a' OR pk = 'b'`, which
-    DynamoDB reads as it reads an IN, not as a scan); the whole WHERE still filters them."""
-    branches = _branches(condition)
-    if len(branches) < 2:
-        return None
-    found: list[list[dict]] = []
-    for branch in branches:
-        partitions = _partitions(conjuncts(branch), hash_names, parameters)
-        if partitions is None:
-            return None
-        found.extend(p for p in partitions if p not in found)
-    return found
-
-
-OVERLAPPING = "Overlapping conditions with range keys are not supported in where clause"
-
-
-def _branches(condition: Any) -> list[Any]:
-    """The top-level OR branches of a condition."""
-    if isinstance(condition, ast.Either):
-        return _branches(condition.left) + _branches(condition.right)
-    return [condition]
-
-
-def _mentions(node: Any, name: str) -> bool:
-    if plain_name(node) == name:
-        return True
-    if isinstance(node, list):
-        return any(_mentions(item, name) for item in node)
-    if hasattr(node, "__dataclass_fields__") and not isinstance(node, ast.Path):
-        return any(_mentions(getattr(node, field), name) for field in node.__dataclass_fields__)
-    return False
-
-
-def _refuse_overlapping_branches(condition: Any, hash_names: list[str], range_name: str,
-                                 parameters: list[dict]) -> None:
-    """DynamoDB reads OR branches that each pin a partition as key ranges, and refuses two that
-    overlap in one partition: one that reads the whole partition (its other terms only filter)
-    beside another of the same partition, or the same sort-key equality twice. A branch whose
-    sort-key term is not a key range (`NOT sk = ...`, `sk <> ...`) makes it read differently,
-    without the refusal (measured on AWS). Overlaps between two sort-key ranges are not refused
-    here for want of a capture of DynamoDB's answer."""
-    branches = _branches(condition)
-    if len(branches) < 2:
-        return
-    ranges: dict[str, list[tuple[str, list[dict]] | None]] = {}
-    for branch in branches:
-        terms = conjuncts(branch)
-        partitions = _partitions(terms, hash_names, parameters)
-        if partitions is None or len(partitions) != 1:
-            return
-        sort = _sort_condition(terms, range_name, parameters)
-        ranged = [term for term in terms if _mentions(term, range_name)]
-        if len(ranged) != (0 if sort is None else 1):
-            return  # a sort-key term that is no key range
-        ranges.setdefault(repr(partitions[0]), []).append(sort)
-    for found in ranges.values():
-        if len(found) > 1 and (None in found or _duplicate_equality(found)):
-            raise DynamoError.validation(OVERLAPPING)
-
-
-def _duplicate_equality(ranges: list[Any]) -> bool:
-    equalities = [repr(values) for op, values in ranges if op == "="]
-    return len(equalities) != len(set(equalities))
-
-
-def _sort_condition(
-    terms: list[Any], range_name: str, parameters: list[dict]
-) -> tuple[str, list[dict]] | None:
-    for term in terms:
-        if isinstance(term, ast.Comparison) and term.op in SORT_OPERATORS:
-            if plain_name(term.left) == range_name and is_value(term.right):
-                return str(term.op), [attribute_value(term.right, parameters)]
-            if plain_name(term.right) == range_name and is_value(term.left):
-                flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(str(term.op), str(term.op))
-                return flipped, [attribute_value(term.left, parameters)]
-        if (
-            isinstance(term, ast.Between)
-            and plain_name(term.operand) == range_name
-            and is_value(term.low)
-            and is_value(term.high)
-        ):
-            return "BETWEEN", [
-                attribute_value(term.low, parameters),
-                attribute_value(term.high, parameters),
-            ]
-        if isinstance(term, ast.Call) and term.name.lower() == "begins_with":
-            arguments = term.arguments
-            if len(arguments) == 2 and plain_name(arguments[0]) == range_name and is_value(arguments[1]):
-                return "begins_with", [attribute_value(arguments[1], parameters)]
-    return None
-
-
-def _exact_key(terms: list[Any], table: TableInfo, parameters: list[dict]) -> dict | None:
-    """The primary key, when the WHERE is nothing but one equality per key attribute."""
-    if len(terms) != len(table.key_names):
-        return None
-    key = {}
-    for name in table.key_names:
-        found = [value for term in terms if (value := _value_side(term, name)) is not None]
-        if len(found) != 1:
-            return None
-        key[name] = attribute_value(found[0], parameters)
-    return key
 
 
 def _order(tree: ast.Select, read: Read, hash_names: list[str], range_names: list[str]) -> bool:
@@ -361,7 +228,7 @@ def _key_and_rest(where: ast.Where | None, table: TableInfo, parameters: list[di
     for term in terms:
         matched = False
         for name in table.key_names:
-            value = _value_side(term, name)
+            value = value_side(term, name)
             if value is not None:
                 if name in key:
                     raise DynamoError.validation(
