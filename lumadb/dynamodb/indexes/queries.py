@@ -67,6 +67,12 @@ def _check_filter(compiled: Compiled, body: dict, index: IndexInfo) -> None:
             raise DynamoError.validation(
                 f"{kind} can only contain non-primary key attributes: Primary key attribute: {name}"
             )
+    _check_filter_projected(compiled, index)
+
+
+def _check_filter_projected(compiled: Compiled, index: IndexInfo) -> None:
+    if compiled.filter is None:
+        return
     # DynamoDB filters before it fetches from the table: only projected attributes (also with
     # Select ALL_ATTRIBUTES on a local index; Alternator's tests against DynamoDB)
     missing = sorted(compiled.filter.attributes - index.projected_names) if index.projection_type != "ALL" else []
@@ -122,11 +128,13 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
     source = _index_source(table, body)
     index = source.index
     assert index is not None and compiled.key_conditions is not None
+    range_condition = None  # the one sort-key condition a start key must meet
     if len(index.hash_keys) == 1 and len(index.range_keys) <= 1:
         range_name = index.range_keys[0][0] if index.range_keys else None
         key = compiled.key_conditions.for_schema(index.hash_keys[0][0], range_name)
         hashes, equal = [key.hash_value], list[dict]()
         sort = (key.range_op, key.range_values) if key.range_op is not None else None
+        range_condition = key if key.range_op is not None else None
     else:
         hashes, equal, sort = _multi_key_ranges(compiled.key_conditions.conditions, index)
     _check_filter(compiled, body, index)
@@ -143,6 +151,8 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
     position = None
     if start_key is not None:  # an empty one is invalid, not absent
         position = source.position(start_key)
+        if range_condition is not None and not range_condition.range_matches(start_key.get(range_condition.range_name)):
+            raise DynamoError.validation("The provided starting key does not match the range key predicate")
         if position[1] != pk:
             raise DynamoError.validation(
                 "The provided starting key is outside query boundaries based on provided conditions"
@@ -160,6 +170,7 @@ async def scan(
     index = source.index
     assert index is not None
     count_only = reads.check_select(body, compiled.projection is not None, scan=True)
+    _check_filter_projected(compiled, index)  # (a Scan may filter on key attributes)
     fetch = _fetches_from_table(index, body, compiled)
     position = None
     start_key = body.get("ExclusiveStartKey")

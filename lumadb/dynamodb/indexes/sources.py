@@ -190,6 +190,10 @@ class Source:
                 raise DynamoError.validation(
                     f"{INVALID_START}: The provided key element does not match the schema"
                 )
+        try:  # the table's key attributes in it are checked as the table's start key would be
+            key_of_key(self.table, {name: start_key[name] for name, _ in self.index.table_keys})
+        except DynamoError as error:
+            raise DynamoError.validation(f"{INVALID_START}: {error.message}") from None
         row = self.index.row(normalize_item(start_key), strict=True)
         assert row is not None
         return row.key
