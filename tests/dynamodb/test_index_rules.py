@@ -60,3 +60,39 @@ def test_one_index_created_or_deleted_per_update_table(ddb: Any, keys_only_lsi: 
         assert error_of(ddb.update_table, TableName=keys_only_lsi, AttributeDefinitions=definitions,
                         GlobalSecondaryIndexUpdates=updates) == limit
     ddb.update_table(TableName=keys_only_lsi, AttributeDefinitions=definitions, GlobalSecondaryIndexUpdates=[create("ind1")])
+
+
+def test_update_table_defines_a_new_index_keys_in_its_own_request(ddb: Any, keys_only_lsi: str) -> None:
+    """AttributeDefinitions "must include the key element(s) of the new index" (UpdateTable's
+    reference), also one the table already defines: AWS refuses it (alexdebrie/dynamodbguide.com#16,
+    2019; nubo-db/dynoxide#144, eu-west-2 2026)."""
+    create = {"IndexName": "byYC", "Projection": {"ProjectionType": "KEYS_ONLY"},
+              "KeySchema": [{"AttributeName": "y", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}]}  # fmt: skip
+    assert error_of(ddb.update_table, TableName=keys_only_lsi, AttributeDefinitions=[{"AttributeName": "y", "AttributeType": "S"}],
+                    GlobalSecondaryIndexUpdates=[{"Create": create}]) == (
+        "ValidationException", "Invalid KeySchema: Some index key attribute have no definition")  # fmt: skip
+    both = [{"AttributeName": "y", "AttributeType": "S"}, {"AttributeName": "c", "AttributeType": "S"}]
+    table = ddb.update_table(TableName=keys_only_lsi, AttributeDefinitions=both, GlobalSecondaryIndexUpdates=[{"Create": create}])
+    assert "byYC" in {i["IndexName"] for i in table["TableDescription"]["GlobalSecondaryIndexes"]}
+
+
+def test_at_most_100_projected_attributes_in_all_indexes(ddb: Any, keys_only_lsi: str) -> None:
+    """The documented quota: NonKeyAttributes summed over all of a table's indexes."""
+    def gsi(number: int, attributes: int) -> dict:
+        return {"IndexName": f"inc{number}", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [f"a{i}" for i in range(attributes)]}}  # fmt: skip
+
+    too_many = ("ValidationException",
+                "One or more parameter values were invalid: Number of projected attributes in all indexes exceeds limit of 100")  # fmt: skip
+    definitions = [{"AttributeName": n, "AttributeType": "S"} for n in ("p", "x")]
+    name = table_name()
+    assert error_of(ddb.create_table, TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=definitions,
+                    KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}],
+                    GlobalSecondaryIndexes=[gsi(n, 20) for n in range(6)]) == too_many  # fmt: skip
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=definitions,
+                     KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}], GlobalSecondaryIndexes=[gsi(n, 20) for n in range(5)])  # fmt: skip
+    try:
+        assert error_of(ddb.update_table, TableName=name, AttributeDefinitions=[definitions[1]],
+                        GlobalSecondaryIndexUpdates=[{"Create": gsi(9, 1)}]) == too_many  # fmt: skip
+    finally:
+        ddb.delete_table(TableName=name)

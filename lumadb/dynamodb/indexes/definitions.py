@@ -38,10 +38,22 @@ def check_gsi_key_schema(schema: list[dict[str, Any]]) -> None:
 
 
 def check_projections(body: dict[str, Any]) -> None:
-    """INCLUDE needs NonKeyAttributes, without repeats."""
-    for kind in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
-        for index in body.get(kind) or []:
-            _check_projection(index.get("Projection") or {})
+    """INCLUDE needs NonKeyAttributes, without repeats, and at most 100 of them in all."""
+    indexes = [index for kind in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes") for index in body.get(kind) or []]
+    for index in indexes:
+        _check_projection(index.get("Projection") or {})
+    check_projected_total(indexes)
+
+
+# The documented limit (Projection, CreateTable and the quotas page): NonKeyAttributes summed
+# over all of a table's indexes. DynamoDB's wording is known from one second-hand quote only.
+MAX_PROJECTED = 100
+
+
+def check_projected_total(indexes: list[dict[str, Any]]) -> None:
+    total = sum(len((index.get("Projection") or {}).get("NonKeyAttributes") or []) for index in indexes)
+    if total > MAX_PROJECTED:
+        raise _fail(INVALID + f"Number of projected attributes in all indexes exceeds limit of {MAX_PROJECTED}")
 
 
 def _check_projection(projection: dict[str, Any]) -> None:
@@ -119,6 +131,7 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
                 f"which does not match the new type {given['AttributeType']}"
             )
         definitions[given["AttributeName"]] = given["AttributeType"]
+    requested = {given["AttributeName"] for given in body.get("AttributeDefinitions") or []}
     billing = meta["BillingModeSummary"]["BillingMode"]
     for create in creates:
         name = create["IndexName"]
@@ -131,6 +144,10 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
                 INVALID + "Some index key attributes are not defined in AttributeDefinitions. "
                 f"Keys: [{', '.join(keys)}], AttributeDefinitions: [{', '.join(definitions)}]"
             )
+        # the request itself must define the new index's keys, also those the table defines
+        # (AWS, 2019 and eu-west-2 2026: alexdebrie/dynamodbguide.com#16, nubo-db/dynoxide#144)
+        if any(key not in requested for key in keys):
+            raise _fail("Invalid KeySchema: Some index key attribute have no definition")
         if billing == "PROVISIONED" and not create.get("ProvisionedThroughput"):
             raise _fail(INVALID + f"ProvisionedThroughput must be specified for index: {name}")
         if billing == "PAY_PER_REQUEST" and create.get("ProvisionedThroughput"):
@@ -157,6 +174,8 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
             if create.get(extra):
                 described[extra] = create[extra]
         gsis.append(described)
+    if creates:
+        check_projected_total([*(meta.get("LocalSecondaryIndexes") or []), *gsis])
     if gsis:
         meta["GlobalSecondaryIndexes"] = gsis
     else:
