@@ -34,7 +34,7 @@ from lumadb.d1.statements import (
 )
 from lumadb.d1.values import SqlValue
 from lumadb.sql.errors import restore_prepare_offset
-from lumadb.sql.execute import fresh_description
+from lumadb.sql.execute import fresh_description, refresh_schema
 from lumadb.sql.split import parameter_tokens
 from lumadb.sql.text import InvalidText, fetch_rows, repaired_rows
 from lumadb.storage.executor import Database
@@ -290,11 +290,10 @@ def _current_schema(conn: apsw.Connection) -> None:
     when a statement runs (a SELECT of the schema table: reading the version is not enough):
     with a stale one `ALTER TABLE ... RENAME COLUMN` of a column another connection had added
     was refused."""
-    conn.execute(_SCHEMA_PROBE).fetchall()
+    refresh_schema(conn)
     _versions[conn] = _schema_cookie(conn)
 
 
-_SCHEMA_PROBE = "SELECT 1 FROM sqlite_schema LIMIT 0"
 # Per connection: the schema version of the request it runs, and for each statement text the
 # version its columns were last read fresh at. A cached statement that a schema change expired
 # still describes its old columns on its next run (its values are right: SQLite re-prepares it

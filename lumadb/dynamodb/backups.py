@@ -57,9 +57,7 @@ def _backup_id(created: float) -> str:
 def create(conn: apsw.Connection, table_name: str, backup_name: str) -> dict[str, Any] | None:
     """Copy the table's items and remember its metadata; the stored backup, or None when the
     table is gone."""
-    row = conn.execute(
-        "SELECT id, meta, item_count, size_bytes FROM ddb_tables WHERE name = ?", (table_name,)
-    ).fetchone()
+    row = catalog.stored_row(conn, table_name)
     if row is None:
         return None
     table_id, meta_json, item_count, size_bytes = row

@@ -273,11 +273,17 @@ def insert_table(conn: apsw.Connection, name: str, meta: dict[str, Any]) -> tupl
     return TableInfo(table_id, name, meta), version
 
 
-def drop_table(conn: apsw.Connection, name: str) -> tuple[dict[str, Any], int, int, int] | None:
-    """Remove a table with its items; its last metadata and counters, or None when missing."""
-    row = conn.execute(
+def stored_row(conn: apsw.Connection, name: str) -> tuple[int, bytes, int, int] | None:
+    """(id, metadata JSON, item count, size in bytes) of a table as stored, or None."""
+    row: Any = conn.execute(
         "SELECT id, meta, item_count, size_bytes FROM ddb_tables WHERE name = ?", (name,)
     ).fetchone()
+    return row
+
+
+def drop_table(conn: apsw.Connection, name: str) -> tuple[dict[str, Any], int, int, int] | None:
+    """Remove a table with its items; its last metadata and counters, or None when missing."""
+    row = stored_row(conn, name)
     if row is None:
         return None
     table_id, meta, item_count, size_bytes = row
@@ -294,9 +300,7 @@ def update_meta(
     conn: apsw.Connection, name: str, change: Callable[[dict[str, Any]], None]
 ) -> tuple[TableInfo, int, int, int] | None:
     """Apply `change` to a table's stored metadata (it may raise to refuse the change)."""
-    row = conn.execute(
-        "SELECT id, meta, item_count, size_bytes FROM ddb_tables WHERE name = ?", (name,)
-    ).fetchone()
+    row = stored_row(conn, name)
     if row is None:
         return None
     table_id, meta_json, item_count, size_bytes = row

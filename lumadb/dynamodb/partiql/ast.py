@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,3 +310,14 @@ class Parameter:
 @dataclass
 class Boolean:
     value: bool
+
+
+def nodes(node: Any) -> Iterator[Any]:
+    """`node` and every node below it (lists and syntax-tree dataclasses), depth first."""
+    yield node
+    if isinstance(node, list):
+        for item in node:
+            yield from nodes(item)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            yield from nodes(getattr(node, name))

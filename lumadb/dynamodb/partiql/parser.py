@@ -89,7 +89,7 @@ def parse(text: str) -> tuple[Any, int]:
         if isinstance(error.orig_exc, DynamoError):
             raise error.orig_exc from None
         raise
-    _check_dot_components(tree)
+    _refuse_words(tree)
     return tree, _terminals.parameters
 
 
@@ -129,28 +129,21 @@ TYPE_NAMES = frozenset((
 ))
 
 
-def _check_dot_components(node: Any) -> None:
+def _refuse_words(tree: Any) -> None:
     """What partiql-lang-kotlin's parser refuses that this grammar reads: keywords as path
-    components and names after IS that are no type."""
-    if isinstance(node, ast.Field):
-        if not isinstance(node.name, ast.QuotedName) and str(node.name.text).lower() in KEYWORDS:
-            raise not_well_formed("Invalid path dot component")
-        return
-    if isinstance(node, ast.Path):
-        head = node.steps[0]
-        if not isinstance(head, ast.QuotedName) and str(head.text).lower() in OPERATOR_WORDS:
-            raise not_well_formed("Unexpected operator")
-    if isinstance(node, ast.TypeName):
-        words = " ".join(str(w) for w in (node.text, node.second_word) if w is not None).lower()
-        if words not in TYPE_NAMES:
-            raise not_well_formed("Expected type name")
-        return
-    if isinstance(node, list):
-        for item in node:
-            _check_dot_components(item)
-    elif hasattr(node, "__dataclass_fields__"):
-        for field in node.__dataclass_fields__:
-            _check_dot_components(getattr(node, field))
+    components, operator words as paths, and names after IS that are no type."""
+    for node in ast.nodes(tree):
+        if isinstance(node, ast.Field):
+            if not isinstance(node.name, ast.QuotedName) and str(node.name.text).lower() in KEYWORDS:
+                raise not_well_formed("Invalid path dot component")
+        elif isinstance(node, ast.Path):
+            head = node.steps[0]
+            if not isinstance(head, ast.QuotedName) and str(head.text).lower() in OPERATOR_WORDS:
+                raise not_well_formed("Unexpected operator")
+        elif isinstance(node, ast.TypeName):
+            words = " ".join(str(w) for w in (node.text, node.second_word) if w is not None).lower()
+            if words not in TYPE_NAMES:
+                raise not_well_formed("Expected type name")
 
 
 # partiql-lang-kotlin's lexer makes these words operators: where a term should start, a

@@ -75,14 +75,8 @@ def _branches(condition: Any) -> list[Any]:
     return [condition]
 
 
-def _mentions(node: Any, name: str) -> bool:
-    if plain_name(node) == name:
-        return True
-    if isinstance(node, list):
-        return any(_mentions(item, name) for item in node)
-    if hasattr(node, "__dataclass_fields__") and not isinstance(node, ast.Path):
-        return any(_mentions(getattr(node, field), name) for field in node.__dataclass_fields__)
-    return False
+def _mentions(term: Any, name: str) -> bool:
+    return any(plain_name(node) == name for node in ast.nodes(term))
 
 
 def refuse_overlapping_branches(condition: Any, hash_names: list[str], range_name: str,
