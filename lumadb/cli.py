@@ -50,6 +50,10 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    help="LUMADB_LIBSQL_STREAM_IDLE_SECONDS")
     p.add_argument("--ttl-sweep-seconds", type=float, default=env.ttl_sweep_seconds,
                    help="LUMADB_TTL_SWEEP_SECONDS: how often expired DynamoDB items are deleted")
+    p.add_argument("--idle-database-seconds", type=float, default=env.idle_database_seconds,
+                   help="LUMADB_IDLE_DATABASE_SECONDS: close the files and stop the thread of a D1 or libSQL "
+                        "database unused this long; its next request opens it again; 0 = never "
+                        "(default %(default)s)")
     p.add_argument("--idle-poll-us", type=float, default=env.idle_poll_us,
                    help="LUMADB_IDLE_POLL_US: after a response, poll for the next request this long "
                         "(at most, adaptive) before sleeping; 0 = never (default %(default)s)")
@@ -58,9 +62,9 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 
 def _raise_open_files_limit() -> None:
     """Each open database holds ~9 file descriptors (its connections' database, WAL and shared
-    memory files), and none is closed while the server runs: the usual soft limit of 1,024
-    would end in `unable to open database file` after ~100 D1 or libSQL databases. Raise it to
-    the hard limit, as Go's runtime does for every program."""
+    memory files) until it has been idle for `--idle-database-seconds`: with the usual soft
+    limit of 1,024, ~100 D1 or libSQL databases in use within that time would end in `unable to
+    open database file`. Raise it to the hard limit, as Go's runtime does for every program."""
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -90,6 +94,7 @@ def _serve(args: argparse.Namespace) -> int:
         "LUMADB_LIBSQL_AUTO_CREATE": "1" if args.libsql_auto_create else "0",
         "LUMADB_LIBSQL_STREAM_IDLE_SECONDS": str(args.libsql_stream_idle_seconds),
         "LUMADB_TTL_SWEEP_SECONDS": str(args.ttl_sweep_seconds),
+        "LUMADB_IDLE_DATABASE_SECONDS": str(args.idle_database_seconds),
         "LUMADB_IDLE_POLL_US": str(args.idle_poll_us),
     }
     os.environ.update(settings)

@@ -36,6 +36,7 @@ class Config:
     libsql_auto_create: bool = False
     libsql_stream_idle_seconds: float = 300.0
     ttl_sweep_seconds: float = 2.0
+    idle_database_seconds: float = 60.0  # a D1 or libSQL database unused this long is let go; 0: never
     idle_poll_us: float = 200.0  # lumadb/idle_poll.py; 0: sleep as soon as idle
     secret: str = ""  # HMAC key for batons and tokens; random per data dir when empty
     extra: dict[str, str] = field(default_factory=dict)
@@ -72,6 +73,7 @@ class Config:
                 env.get("LUMADB_LIBSQL_STREAM_IDLE_SECONDS", cls.libsql_stream_idle_seconds)
             ),
             ttl_sweep_seconds=float(env.get("LUMADB_TTL_SWEEP_SECONDS", cls.ttl_sweep_seconds)),
+            idle_database_seconds=float(env.get("LUMADB_IDLE_DATABASE_SECONDS", cls.idle_database_seconds)),
             idle_poll_us=float(env.get("LUMADB_IDLE_POLL_US", cls.idle_poll_us)),
             secret=env.get("LUMADB_SECRET", ""),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from pathlib import Path
@@ -37,6 +38,7 @@ class Server:
         self.databases = DatabaseRegistry(config, self.cache)
         self.secret = self._load_secret(config)
         self.front_ends = _load_front_ends()
+        self._sweep_timer: asyncio.TimerHandle | None = None
 
     def _load_secret(self, config: Config) -> bytes:
         """A key for batons, tokens and signed URLs, shared by all worker processes."""
@@ -62,8 +64,26 @@ class Server:
     async def startup(self) -> None:
         for front_end in self.front_ends:
             await front_end.startup(self)
+        if self.config.idle_database_seconds > 0:
+            self._schedule_sweep(asyncio.get_running_loop())
+
+    def _schedule_sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        # two sweeps in a row must find a database unused: it was idle for at least the setting
+        self._sweep_timer = loop.call_later(self.config.idle_database_seconds / 2, self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            released = self.databases.sweep(sweeps_idle=2)
+            if released:
+                log.debug("let go of %d idle databases", released)
+        except Exception:
+            log.exception("letting go of idle databases")
+        self._schedule_sweep(loop)
 
     async def shutdown(self) -> None:
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
+            self._sweep_timer = None
         for front_end in reversed(self.front_ends):
             try:
                 await front_end.shutdown()

@@ -97,7 +97,7 @@ class D1Handle:
 class Catalog:
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.store = server.databases.open("d1", CATALOG_NAME)
+        self.store = server.databases.open("d1", CATALOG_NAME, pinned=True)
         self.store.write_blocking(lambda conn: conn.execute(_SCHEMA))
         self._handles: dict[str, D1Handle] = {}
         self._by_key: dict[str, D1Handle] = {}

@@ -107,6 +107,11 @@ class Checkpoints:
             self._running = False
             self._second_due = True
 
+    @property
+    def busy(self) -> bool:
+        """The first pass is running on the thread."""
+        return self._running
+
     def close(self) -> None:
         self._thread.shutdown(wait=True)
         if self._conn is not None:

@@ -54,6 +54,8 @@ class DatabaseRegistry:
             self.root = Path(config.data_dir).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self._open: dict[tuple[str, str], Database] = {}
+        self._pinned: set[tuple[str, str]] = {("dynamodb", "")}  # never let go while idle
+        self._untouched: dict[tuple[str, str], int] = {}  # sweeps in a row that found it unused
         self._lock = threading.Lock()
 
     def path_for(self, kind: str, name: str) -> Path:
@@ -75,9 +77,14 @@ class DatabaseRegistry:
             return []
         return sorted(p.stem for p in folder.glob("*.sqlite"))
 
-    def open(self, kind: str, name: str = "", *, setup: ConnectionSetup | None = None) -> Database:
-        """The database, creating its file when missing."""
+    def open(
+        self, kind: str, name: str = "", *, setup: ConnectionSetup | None = None, pinned: bool = False
+    ) -> Database:
+        """The database, creating its file when missing. A `pinned` one keeps its connections
+        open while idle (see `sweep`)."""
         key = (kind, name)
+        if pinned:
+            self._pinned.add(key)
         db = self._open.get(key)
         if db is not None:
             return db
@@ -100,6 +107,23 @@ class DatabaseRegistry:
                 self._open[key] = db
         return db
 
+    def sweep(self, sweeps_idle: int = 2) -> int:
+        """Let go of the databases no request has used in the last `sweeps_idle` sweeps (their
+        connections and writer thread: `Database.release_idle`); the `Database` objects stay,
+        and open again on their next use. Runs on the event loop. Returns how many it let go."""
+        released = 0
+        for key, db in list(self._open.items()):
+            if key in self._pinned:
+                continue
+            if db.touched:
+                db.touched = False
+                self._untouched[key] = 0
+                continue
+            count = self._untouched[key] = self._untouched.get(key, 0) + 1
+            if count >= sweeps_idle and db.release_idle():
+                released += 1
+        return released
+
     def opened(self) -> list[Database]:
         """The databases this process has open."""
         return list(self._open.values())
@@ -109,6 +133,7 @@ class DatabaseRegistry:
         path = self.path_for(kind, name)
         with self._lock:
             db = self._open.pop((kind, name), None)
+            self._untouched.pop((kind, name), None)
         if db is not None:
             db.close()
         found = False

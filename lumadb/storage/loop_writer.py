@@ -91,6 +91,7 @@ class LoopWriter:
         self._wal_sync: WalSync | None = None  # the kernel syncs the WAL (Linux)
         self._committer: _CommitThread | None = None  # or a thread runs the whole COMMIT
         self._turns = turns  # other processes write too: take turns with them (process_lock.py)
+        self._sync_checkpoints = sync_checkpoints
         self._checkpoints = Checkpoints(connect, sync=sync_checkpoints)
         self._singles = 0  # groups of one job in a row, the last included
 
@@ -235,6 +236,34 @@ class LoopWriter:
                 future.set_exception(group.broken)
             else:
                 future.set_result(result)
+
+    @property
+    def holds_connection(self) -> bool:
+        return self._conn is not None or self._committer is not None
+
+    def release(self) -> list[Callable[[], None]] | None:
+        """Let go of the connection and what comes with it (the kernel's sync context, the
+        commit thread, the checkpoint thread's connection) while no write is open, committing
+        or waiting: None when one is. The next write opens them again. Returns the closings
+        left to do, which may be slow (closing the last connection checkpoints the WAL) and
+        can run on any thread."""
+        if self._group is not None or self._committing is not None or self._waiting or self._checkpoints.busy:
+            return None
+        closings: list[Callable[[], None]] = [self._checkpoints.close]
+        self._checkpoints = Checkpoints(self._connect, sync=self._sync_checkpoints)
+        if self._wal_sync is not None:
+            self._wal_sync.close()  # nothing in flight: no outcome to hand on
+            self._wal_sync = None
+        if self._committer is not None:
+            closings.append(self._committer.shutdown)
+            self._committer = None
+        if self._conn is not None:
+            closings.append(self._conn[0].close)
+            self._conn = None
+        if self._turns is not None:
+            self._turns.close()  # opened again by the next write
+        self._singles = 0
+        return closings
 
     def close(self) -> None:
         """Commit what is pending, then close the connection."""

@@ -29,12 +29,19 @@ class ProcessLock:
     `flock` excludes open files, not processes)."""
 
     def __init__(self, db_path: Path) -> None:
+        self._path = db_path
+        self._lock = self._wait = -1
+        self._open()
+
+    def _open(self) -> None:
         flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
-        self._lock = os.open(f"{db_path}{SUFFIXES[0]}", flags, 0o644)
-        self._wait = os.open(f"{db_path}{SUFFIXES[1]}", flags, 0o644)
+        self._lock = os.open(f"{self._path}{SUFFIXES[0]}", flags, 0o644)
+        self._wait = os.open(f"{self._path}{SUFFIXES[1]}", flags, 0o644)
 
     def try_acquire(self) -> bool:
         """Take the turn if it is free and nobody is waiting for it."""
+        if self._lock < 0:  # closed while its database was idle: open again
+            self._open()
         if self._someone_waits():
             return False
         try:
@@ -73,5 +80,8 @@ class ProcessLock:
         return False
 
     def close(self) -> None:
-        os.close(self._lock)
-        os.close(self._wait)
+        """Close both files; `try_acquire` opens them again."""
+        if self._lock >= 0:
+            os.close(self._lock)
+            os.close(self._wait)
+            self._lock = self._wait = -1

@@ -68,9 +68,12 @@ class WriterThread:
         self._counters = counters
         # Other processes write this file too (--workers N): writers take turns (process_lock.py).
         self._cross_process = cross_process
+        # Each thread has a queue of its own: a thread stopped while idle (`stop_if_idle`) takes
+        # its _STOP from its queue, and the next submit starts a new thread on a new queue.
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
+        self._pending = 0  # jobs submitted and not yet delivered
 
     def submit(self, job: Job) -> None:
         # Under the lock: a writer thread that could not open the database fails every job
@@ -78,29 +81,36 @@ class WriterThread:
         with self._writer_lock:
             if self._writer is None:
                 self._writer = threading.Thread(
-                    target=self._writer_loop, name=f"lumadb-write-{self._path.name}", daemon=True
+                    target=self._writer_loop, args=(self._queue,), name=f"lumadb-write-{self._path.name}", daemon=True
                 )
                 self._writer.start()
+            self._pending += 1
             self._queue.put(job)
 
-    def _writer_loop(self) -> None:
+    def _delivered(self, count: int) -> None:
+        with self._writer_lock:
+            self._pending -= count
+
+    def _writer_loop(self, jobs: queue.SimpleQueue[Any]) -> None:
         try:
             conn, clock = self._connect()
         except BaseException as exc:  # e.g. the disk is full: the callers get the error, not a hang
             log.error("cannot open %s for writing: %s", self._path, exc)
             with self._writer_lock:
-                self._writer = None  # the next write tries again
+                if self._queue is jobs:
+                    self._writer = None  # the next write tries again
                 while True:
                     try:
-                        job = self._queue.get_nowait()
+                        job = jobs.get_nowait()
                     except queue.Empty:
                         return
                     if job is not _STOP:
+                        self._pending -= 1
                         job.loop.call_soon_threadsafe(_deliver, job.future, None, exc)
         turns = ProcessLock(self._path) if self._cross_process else None
         try:
             while True:
-                job = self._queue.get()
+                job = jobs.get()
                 if job is _STOP:
                     return
                 if turns is not None:
@@ -109,14 +119,14 @@ class WriterThread:
                 stop_after = False
                 while len(group) < MAX_GROUP and job.transactional:
                     try:
-                        nxt = self._queue.get_nowait()
+                        nxt = jobs.get_nowait()
                     except queue.Empty:
                         break
                     if nxt is _STOP:
                         stop_after = True
                         break
                     if not nxt.transactional:
-                        self._queue.put(nxt)  # runs alone in a later round
+                        jobs.put(nxt)  # runs alone in a later round
                         break
                     group.append(nxt)
                 try:
@@ -127,6 +137,7 @@ class WriterThread:
                 finally:
                     if turns is not None:
                         turns.release()
+                    self._delivered(len(group))
                 if stop_after:
                     return
         finally:
@@ -195,8 +206,32 @@ class WriterThread:
             outcomes.update((id(job), (None, exc)) for job in jobs)
         return []
 
+    @property
+    def idle(self) -> bool:
+        """No job is queued or running."""
+        return self._pending == 0
+
+    @property
+    def stopped(self) -> bool:
+        return self._writer is None
+
+    def stop_if_idle(self) -> bool:
+        """Stop the thread, and close its connection, if no job is queued or running; the
+        next job starts a new one. False when busy."""
+        with self._writer_lock:
+            if self._pending:
+                return False
+            if self._writer is not None:
+                self._queue.put(_STOP)
+                self._queue = queue.SimpleQueue()
+                self._writer = None
+        return True
+
     def close(self) -> None:
         """Finish the queued jobs and stop the thread."""
-        if self._writer is not None:
-            self._queue.put(_STOP)
-            self._writer.join(timeout=30)
+        with self._writer_lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                self._queue.put(_STOP)
+        if writer is not None:
+            writer.join(timeout=30)
