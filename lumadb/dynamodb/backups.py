@@ -113,11 +113,16 @@ def restore(
         "UPDATE ddb_tables SET item_count = ?, size_bytes = ? WHERE id = ?",
         (backup["ItemCount"], backup["TableSizeBytes"], table.id),
     )
+    build_indexes(conn, table)
+    return table, version
+
+
+def build_indexes(conn: apsw.Connection, table: catalog.TableInfo) -> None:
+    """Fill a restored table's indexes from its items, in the restore's transaction."""
     for index in indexes_of(table):
         after = backfill_step(conn, table, index, None)
         while after is not None:
             after = backfill_step(conn, table, index, after)
-    return table, version
 
 
 # -- reads ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import backups, indexes, streams, ttl
+from lumadb.dynamodb import backups, indexes, point_in_time, point_in_time_history, streams, ttl
 from lumadb.dynamodb.indexes import maintain
 from lumadb.dynamodb.indexes import storage as index_storage
 from lumadb.dynamodb.streams import storage as stream_storage
@@ -31,6 +31,7 @@ def setup(conn: apsw.Connection) -> None:
     ttl.setup(conn)
     index_storage.setup(conn)
     backups.setup(conn)
+    point_in_time_history.setup(conn)
 
 
 class Background:
@@ -68,6 +69,16 @@ class Background:
         if now - self.last_trim >= TRIM_EVERY_SECONDS:
             self.last_trim = now
             await self.service.write_in_background(stream_storage.trim, now)
+            await self.service.write_in_background(point_in_time_history.trim, self._recovery_starts(now))
+
+    def _recovery_starts(self, now: float) -> list[tuple[int, float]]:
+        """(table id, start of its recovery window) of each table with point-in-time recovery on."""
+        starts = []
+        for name in self.service.catalog.names():
+            table = self.service.catalog.get(name)
+            if table is not None and point_in_time.enabled(table.meta):
+                starts.append((table.id, point_in_time.window(table.meta, now)[0]))
+        return starts
 
 
 async def start(service: DynamoService) -> Background:

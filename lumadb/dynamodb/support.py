@@ -4,10 +4,6 @@ each spec operation is exactly one of the two, and that docs/dynamodb-operations
 
 from __future__ import annotations
 
-_POINT_IN_TIME = (
-    "point-in-time recovery needs every past version of every item; LumaDB keeps the current ones "
-    "(CreateBackup and RestoreTableFromBackup are served)"
-)
 _S3 = "needs Amazon S3"
 _GLOBAL = "global tables replicate across AWS regions; LumaDB is one server"
 _KINESIS = "needs Amazon Kinesis; use DynamoDB Streams instead, which LumaDB serves"
@@ -15,7 +11,6 @@ _AUTOSCALING = "replica auto scaling belongs to global tables"
 _VECTORS = "vector index search is not implemented yet"
 
 UNSUPPORTED: dict[str, str] = {
-    "RestoreTableToPointInTime": _POINT_IN_TIME,
     "ExportTableToPointInTime": _S3,
     "DescribeExport": _S3,
     "ListExports": _S3,

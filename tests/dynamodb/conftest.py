@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.dynamodb.helpers import client_for, resource_for, table_name
+from tests.dynamodb.indexed_tables import indexed, restored  # noqa: F401 (fixtures)
 
 KeySpec = tuple[str, str]  # (attribute name, type)
 

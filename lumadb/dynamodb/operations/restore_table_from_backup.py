@@ -74,14 +74,9 @@ def _create_body(source: dict[str, Any], body: dict[str, Any], name: str) -> dic
     return create
 
 
-async def handle(service: DynamoService, body: dict, request: Request) -> dict:
-    name, arn = body["TargetTableName"], body["BackupArn"]
-    backup = service.read_now(backups.find, arn)
-    if backup is None:
-        raise backups.not_found(arn)
-    if service.catalog.get(name) is not None:
-        raise already_exists(name)
-    source = backup["Table"]
+def restored_meta(source: dict[str, Any], body: dict[str, Any], name: str, request: Request) -> dict[str, Any]:
+    """The new table's metadata: the source table's (a backup's, or a live table's), with the
+    request's overrides, checked as CreateTable checks its request."""
     create = _create_body(source, body, name)
     billing_mode = schema.check_billing(create)
     schema.check_key_schemas(create, billing_mode)
@@ -91,6 +86,18 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         meta["SSEDescription"] = source["SSEDescription"]
     if "TableClassSummary" in source:
         meta["TableClassSummary"] = source["TableClassSummary"]
+    return meta
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    name, arn = body["TargetTableName"], body["BackupArn"]
+    backup = service.read_now(backups.find, arn)
+    if backup is None:
+        raise backups.not_found(arn)
+    if service.catalog.get(name) is not None:
+        raise already_exists(name)
+    source = backup["Table"]
+    meta = restored_meta(source, body, name, request)
     meta["RestoreSummary"] = {
         "SourceBackupArn": arn,
         "SourceTableArn": source["TableArn"],
