@@ -1,6 +1,7 @@
 """What secondary indexes, Streams, TTL and backups add to the DynamoDB service: their tables, created at
 start-up, the backfill of indexes a restart interrupted, and one background task that sweeps
-expired items every `ttl_sweep_seconds` and trims stream records older than 24 hours. Importing this module registers their write observers and
+expired items every `ttl_sweep_seconds` and, once a minute, trims stream records older than 24
+hours and point-in-time history older than its table's recovery period. Importing this module registers their write observers and
 catalog hooks, so it is imported before the catalog is first loaded."""
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ class Background:
         if now - self.last_trim >= TRIM_EVERY_SECONDS:
             self.last_trim = now
             await self.service.write_in_background(stream_storage.trim, now)
-            await self.service.write_in_background(point_in_time_history.trim, self._recovery_starts(now))
+            starts = self._recovery_starts(now)
+            if starts:
+                await self.service.write_in_background(point_in_time_history.trim, starts)
 
     def _recovery_starts(self, now: float) -> list[tuple[int, float]]:
         """(table id, start of its recovery window) of each table with point-in-time recovery on."""
