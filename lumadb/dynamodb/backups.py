@@ -18,6 +18,7 @@ from lumadb.dynamodb import catalog, ttl
 from lumadb.dynamodb.errors import DYNAMODB, DynamoError
 from lumadb.dynamodb.indexes.maintain import backfill_step
 from lumadb.dynamodb.indexes.model import indexes_of
+from lumadb.dynamodb.vectors import maintain as vector_maintenance
 
 if TYPE_CHECKING:
     from lumadb.storage.sqlite import apsw
@@ -119,6 +120,7 @@ def restore(
 
 def build_indexes(conn: apsw.Connection, table: catalog.TableInfo) -> None:
     """Fill a restored table's indexes from its items, in the restore's transaction."""
+    vector_maintenance.fill(conn, table)
     for index in indexes_of(table):
         after = backfill_step(conn, table, index, None)
         while after is not None:

@@ -135,7 +135,7 @@ def describe(
     # PAY_PER_REQUEST (and keeps it, with that date, after a switch back to PROVISIONED).
     if "LastUpdateToPayPerRequestDateTime" in meta["BillingModeSummary"]:
         out["BillingModeSummary"] = meta["BillingModeSummary"]
-    for name in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
+    for name in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes", "VectorIndexes"):
         indexes = meta.get(name)
         if indexes:
             out[name] = indexes

@@ -12,7 +12,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import backups, indexes, point_in_time, point_in_time_history, streams, ttl
+from lumadb.dynamodb import backups, indexes, point_in_time, point_in_time_history, streams, ttl, vectors
 from lumadb.dynamodb.indexes import maintain
 from lumadb.dynamodb.indexes import storage as index_storage
 from lumadb.dynamodb.streams import storage as stream_storage
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("lumadb.dynamodb")
 TRIM_EVERY_SECONDS = 60.0
 
-__all__ = ["Background", "indexes", "start", "streams"]
+__all__ = ["Background", "indexes", "start", "streams", "vectors"]
 
 
 def setup(conn: apsw.Connection) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.definitions import check_gsi_key_schema
+from lumadb.dynamodb.vectors import definitions as vector_definitions
 
 INVALID = "One or more parameter values were invalid: "
 MAX_THROUGHPUT = 1_000_000_000_000
@@ -104,7 +105,7 @@ def check_key_schemas(body: dict[str, Any], billing_mode: str) -> None:
     if any(k not in definitions for k in keys):
         raise _undefined(keys, definitions)
     _check_key_schema(key_schema)
-    if lsis is None and gsis is None and len(keys) != len(definitions):
+    if lsis is None and gsis is None and not body.get("VectorIndexes") and len(keys) != len(definitions):
         raise _fail(
             INVALID + "Number of attributes in KeySchema does not exactly match number of attributes "
             "defined in AttributeDefinitions"
@@ -167,6 +168,7 @@ def check_key_schemas(body: dict[str, Any], billing_mode: str) -> None:
             used.extend(k for k in index_keys if k not in used)
         if len(gsis) > MAX_GSIS:
             raise _fail(INVALID + f"GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}")
+    used.extend(name for name in vector_definitions.check_create(body, billing_mode) if name not in used)
     if len(used) < len(definitions):
         raise _fail(
             INVALID

@@ -8,7 +8,6 @@ _S3 = "needs Amazon S3"
 _GLOBAL = "global tables replicate across AWS regions; LumaDB is one server"
 _KINESIS = "needs Amazon Kinesis; use DynamoDB Streams instead, which LumaDB serves"
 _AUTOSCALING = "replica auto scaling belongs to global tables"
-_VECTORS = "vector index search is not implemented yet"
 
 UNSUPPORTED: dict[str, str] = {
     "ExportTableToPointInTime": _S3,
@@ -33,7 +32,6 @@ UNSUPPORTED: dict[str, str] = {
     "DisableKinesisStreamingDestination": _KINESIS,
     "DescribeKinesisStreamingDestination": _KINESIS,
     "UpdateKinesisStreamingDestination": _KINESIS,
-    "SearchVectors": _VECTORS,
 }
 
 

@@ -48,6 +48,7 @@ START = {
     "ConditionExpression": "condition",
     "FilterExpression": "condition",
     "KeyConditionExpression": "condition",
+    "SearchConditionExpression": "condition",
     "UpdateExpression": "update",
     "ProjectionExpression": "projection",
 }

@@ -181,6 +181,7 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
     else:
         meta.pop("GlobalSecondaryIndexes", None)
     used = {e["AttributeName"] for e in meta["KeySchema"]}
+    used |= {e["AttributeName"] for index in meta.get("VectorIndexes") or [] for e in index.get("SearchSchema") or []}
     for kind in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
         for index in meta.get(kind) or []:
             used |= {e["AttributeName"] for e in index["KeySchema"]}

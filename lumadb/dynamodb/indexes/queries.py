@@ -27,8 +27,8 @@ _OPERATORS = {"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "BETWEEN"
               "BEGINS_WITH": "begins_with"}  # fmt: skip
 
 
-def _index_source(table: TableInfo, body: dict) -> Source:
-    source = source_for(table, body["IndexName"], partiql=False)
+def _index_source(table: TableInfo, body: dict, operation: str) -> Source:
+    source = source_for(table, body["IndexName"], partiql=False, operation=operation)
     if source.is_global and body.get("ConsistentRead"):
         raise DynamoError.validation("Consistent reads are not supported on global secondary indexes")
     source.check_readable()
@@ -125,7 +125,7 @@ def _multi_key_ranges(
 async def query(service: DynamoService, table: TableInfo, body: dict, compiled: Compiled) -> dict:
     """Query with IndexName; `compiled` holds the request's expressions, checked without the
     key schema (their errors come before a missing table)."""
-    source = _index_source(table, body)
+    source = _index_source(table, body, "Query")
     index = source.index
     assert index is not None and compiled.key_conditions is not None
     range_condition = None  # the one sort-key condition a start key must meet
@@ -166,7 +166,7 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
 async def scan(
     service: DynamoService, table: TableInfo, body: dict, compiled: Compiled, segment: int, total: int
 ) -> dict:
-    source = _index_source(table, body)
+    source = _index_source(table, body, "Scan")
     index = source.index
     assert index is not None
     count_only = reads.check_select(body, compiled.projection is not None, scan=True)

@@ -216,10 +216,12 @@ def _prefix_range(prefix: bytes) -> tuple[Bound, Bound]:
     return (prefix, True), _successor(prefix)
 
 
-def source_for(table: TableInfo, index_name: str | None, *, partiql: bool = True) -> Source:
+def source_for(table: TableInfo, index_name: str | None, *, partiql: bool = True, operation: str = "Scan") -> Source:
     if index_name is None:
         return Source(table, None)
     index = find_index(table, index_name)
+    if index is None and any(v["IndexName"] == index_name for v in table.meta.get("VectorIndexes") or []):
+        raise DynamoError.validation(f"{operation} operation not supported on this index type.")
     if index is None:
         message = "The table does not have the specified index"
         raise DynamoError.validation(message if partiql else f"{message}: {index_name}")

@@ -10,6 +10,7 @@ from lumadb.dynamodb import catalog, resource_policies, schema, tags
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.streams import specification as stream_specification
+from lumadb.dynamodb.vectors import definitions as vector_definitions
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
     for kind, is_global in (("LocalSecondaryIndexes", False), ("GlobalSecondaryIndexes", True)):
         if body.get(kind):
             meta[kind] = [_describe_index(index, arn, is_global) for index in body[kind]]
+    if body.get("VectorIndexes"):
+        meta["VectorIndexes"] = [vector_definitions.described(index, arn) for index in body["VectorIndexes"]]
     if body.get("TableClass"):
         meta["TableClassSummary"] = {"TableClass": body["TableClass"]}
     sse = body.get("SSESpecification")

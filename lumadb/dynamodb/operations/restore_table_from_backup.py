@@ -60,11 +60,20 @@ def _create_body(source: dict[str, Any], body: dict[str, Any], name: str) -> dic
             indexes = _index_definitions(source.get(kind) or [], is_global, mode)
         if indexes:
             create[kind] = indexes
+    vectors = [
+        {key: index[key] for key in ("IndexName", "VectorAttribute", "Dimensions", "DistanceFunction", "Projection",
+                                     "SearchSchema") if key in index}
+        for index in source.get("VectorIndexes") or []
+    ]  # fmt: skip
+    if vectors:
+        create["VectorIndexes"] = vectors
     # only the attributes some key still uses: CreateTable refuses any other
     used = {element["AttributeName"] for element in source["KeySchema"]}
     for kind in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
         for index in create.get(kind) or []:
             used.update(element["AttributeName"] for element in index["KeySchema"])
+    for index in vectors:
+        used.update(element["AttributeName"] for element in index.get("SearchSchema") or [])
     create["AttributeDefinitions"] = [d for d in source["AttributeDefinitions"] if d["AttributeName"] in used]
     on_demand = body.get("OnDemandThroughputOverride") or source.get("OnDemandThroughput")
     if on_demand:

@@ -9,8 +9,9 @@ from lumadb.dynamodb import catalog, schema
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.indexes import maintain as index_maintenance
-from lumadb.dynamodb.indexes import storage as index_storage
+from lumadb.dynamodb.operations.describe_table import with_live_figures
 from lumadb.dynamodb.streams import specification as stream_specification
+from lumadb.dynamodb.vectors import definitions as vector_definitions
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ UPDATABLE = (
     "WarmThroughput",
     "MultiRegionConsistency",
     "GlobalTableWitnessUpdates",
+    "VectorIndexUpdates",
 )
 
 
@@ -80,6 +82,7 @@ def _check_request(body: dict[str, Any]) -> None:
             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
         )
     index_definitions.check_updates(body)
+    vector_definitions.check_updates(body)
 
 
 def _set_throughput(current: dict[str, Any], wanted: dict[str, Any], when: float) -> None:
@@ -167,6 +170,7 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
     for extra in ("OnDemandThroughput", "WarmThroughput"):
         if body.get(extra):
             meta[extra] = body[extra]
+    vector_definitions.apply_updates(body, meta)  # after the billing mode: vector indexes need on-demand
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
@@ -184,7 +188,5 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         deleted = index_definitions.deleted_indexes(body, table.meta)
         if deleted:
             description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
-    if "LocalSecondaryIndexes" in description or "GlobalSecondaryIndexes" in description:
-        counts = service.read_now(index_storage.counters, new_table.id)
-        description = index_definitions.with_live_figures(description, counts)
-    return {"TableDescription": description}
+    return {"TableDescription": with_live_figures(service, new_table.id, description)}
+
