@@ -137,6 +137,8 @@ def test_search_errors(ddb: Any, vectors: str) -> None:
     assert error_of(ddb.query, TableName=vectors, IndexName="dot", KeyConditionExpression="pk = :t", **value) == (
         "ValidationException", "Query operation not supported on this index type.")
     assert error_of(ddb.scan, TableName=vectors, IndexName="dot")[1] == "Scan operation not supported on this index type."
+    assert error_of(ddb.execute_statement, Statement=f'SELECT * FROM "{vectors}"."dot"')[1] == (
+        "Scan operation not supported on this index type.")
 
 
 def _create_error(ddb: Any, **changes: Any) -> tuple[str, str]:
@@ -189,12 +191,18 @@ def test_update_table_adds_and_removes_indexes(ddb: Any, vectors: str) -> None:
     assert "label" not in {d["AttributeName"] for d in out["TableDescription"]["AttributeDefinitions"]}
 
 
-def test_a_restored_backup_has_its_vector_indexes(ddb: Any, vectors: str) -> None:
+def test_restored_tables_have_their_vector_indexes(ddb: Any, vectors: str) -> None:
     arn = ddb.create_backup(TableName=vectors, BackupName="vectors")["BackupDetails"]["BackupArn"]
-    target = table_name()
-    ddb.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+    ddb.update_continuous_backups(TableName=vectors,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})  # fmt: skip
+    ddb.delete_item(TableName=vectors, Key={"pk": {"S": "a"}})
+    from_backup, from_time = table_name(), table_name()
+    ddb.restore_table_from_backup(TargetTableName=from_backup, BackupArn=arn)
+    ddb.restore_table_to_point_in_time(SourceTableName=vectors, TargetTableName=from_time, UseLatestRestorableTime=True)
     try:
-        assert _search(ddb, target, "dot", TopK=2) == [("a", 1.0), ("d", 0.6)]
+        assert _search(ddb, from_backup, "dot", TopK=2) == [("a", 1.0), ("d", 0.6)]
+        assert _search(ddb, from_time, "dot", TopK=2) == [("d", 0.6), ("b", 0.0)]
     finally:
-        ddb.delete_table(TableName=target)
+        ddb.delete_table(TableName=from_backup)
+        ddb.delete_table(TableName=from_time)
         ddb.delete_backup(BackupArn=arn)
