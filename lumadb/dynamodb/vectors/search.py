@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import struct
 from array import array
 from collections.abc import Callable
 from operator import mul
@@ -38,19 +39,16 @@ def f32_text(value: float) -> str:
     return text
 
 
-def _norm(vector: Any) -> float:
-    return math.sqrt(sum(map(mul, vector, vector)))
-
-
-def scorer(distance: str, query: array) -> Callable[[array], float]:
+def scorer(distance: str, query: tuple[float, ...]) -> Callable[[tuple[float, ...], float], float]:
+    """score(vector, its norm)"""
     if distance == "DOT_PRODUCT":
-        return lambda vector: f32(sum(map(mul, query, vector)))
+        return lambda vector, _norm: f32(sum(map(mul, query, vector)))
     if distance == "EUCLIDEAN":
-        return lambda vector: f32(math.sqrt(sum((a - b) * (a - b) for a, b in zip(query, vector, strict=True))))
-    query_norm = _norm(query)
+        return lambda vector, _norm: f32(math.dist(query, vector))
+    query_norm = math.sqrt(sum(map(mul, query, query)))
 
-    def cosine(vector: array) -> float:
-        norms = query_norm * _norm(vector)
+    def cosine(vector: tuple[float, ...], norm: float) -> float:
+        norms = query_norm * norm
         if norms == 0.0:
             return 1.0
         return f32(1.0 - sum(map(mul, query, vector)) / norms)
@@ -60,20 +58,22 @@ def scorer(distance: str, query: array) -> Callable[[array], float]:
 
 def nearest(
     rows: list[Any], distance: str, query: array, top_k: int, keep: Callable[[dict], bool] | None
-) -> list[tuple[float, dict, array]]:
-    """The `top_k` best of `rows` (vector bytes, item JSON, table key...) that `keep` accepts:
-    (score, projected item, vector)."""
-    score = scorer(distance, query)
+) -> list[tuple[float, dict, tuple[float, ...]]]:
+    """The `top_k` best of `rows` (vector bytes, norm, item JSON, table key...) that `keep`
+    accepts: (score, projected item, vector). Without a filter only the winners' items are read."""
+    score = scorer(distance, tuple(query))
+    unpack = struct.Struct(f"{len(query)}f").unpack
     scored = []
     for row in rows:
-        item = orjson.loads(row[1])
-        if keep is not None and not keep(item):
-            continue
-        vector = array("f")
-        vector.frombytes(row[0])
-        scored.append((score(vector), (row[2], row[3], row[4]), item, vector))
+        item = None
+        if keep is not None:
+            item = orjson.loads(row[2])
+            if not keep(item):
+                continue
+        vector = unpack(row[0])
+        scored.append((score(vector, row[1]), (row[3], row[4], row[5]), item, vector, row[2]))
     if distance == "DOT_PRODUCT":
         best = heapq.nsmallest(top_k, scored, key=lambda entry: (-entry[0], entry[1]))
     else:
         best = heapq.nsmallest(top_k, scored, key=lambda entry: (entry[0], entry[1]))
-    return [(entry[0], entry[2], entry[3]) for entry in best]
+    return [(entry[0], entry[2] if entry[2] is not None else orjson.loads(entry[4]), entry[3]) for entry in best]
