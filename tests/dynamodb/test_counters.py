@@ -75,3 +75,14 @@ def test_counters_follow_every_kind_of_write(ddb: Any) -> None:
     count, size = counters(ddb, table)
     assert count == ddb.scan(TableName=table, Select="COUNT")["Count"] == 6
     assert (count, size) == fresh_counters(ddb, table)
+
+
+def test_a_list_of_numbers_is_sized_alike_on_both_paths(ddb: Any) -> None:
+    """A list of canonical numbers (a vector) is checked and sized in one pass; one that is not
+    canonical takes the general path. Both must charge the same bytes."""
+    numbers = ["0", "1", "-1", "0.5", "-0.000123", "12.5", "1000000", "3.14159", "-120", "0.1"]
+    canonical, other = create(ddb), create(ddb)
+    ddb.put_item(TableName=canonical, Item={**key("p", 1), "v": {"L": [{"N": n} for n in numbers]}})
+    padded = [n + ".0" if "." not in n else n + "0" for n in numbers]  # trailing zeros: not canonical
+    ddb.put_item(TableName=other, Item={**key("p", 1), "v": {"L": [{"N": n} for n in padded]}})
+    assert counters(ddb, canonical) == counters(ddb, other)
