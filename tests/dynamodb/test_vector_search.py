@@ -32,11 +32,16 @@ DEFINITIONS = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": 
 @pytest.fixture
 def vectors(ddb: Any) -> Any:
     name = table_name()
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=DEFINITIONS,
+    created = ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=DEFINITIONS,
                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                      VectorIndexes=[_index("by_tenant", SearchSchema=SCHEMA), _index("euclid", "EUCLIDEAN", "KEYS_ONLY"),
                                     _index("dot", "DOT_PRODUCT", "INCLUDE", Projection={
                                         "ProjectionType": "INCLUDE", "NonKeyAttributes": ["color"]})])  # fmt: skip
+    first = created["TableDescription"]["VectorIndexes"][0]
+    assert first == {"IndexName": "by_tenant", "SearchSchema": SCHEMA, "Projection": {"ProjectionType": "ALL"},
+                     "VectorAttribute": {"AttributeName": "emb"}, "Dimensions": 3, "DistanceFunction": "COSINE",
+                     "IndexStatus": "ACTIVE", "IndexSizeBytes": 0, "ItemCount": 0,
+                     "IndexArn": created["TableDescription"]["TableArn"] + "/index/by_tenant"}  # fmt: skip
     for key, values in UNIT.items():
         ddb.put_item(TableName=name, Item={"pk": {"S": key}, "tenant": {"S": "t1"}, "label": {"S": key.upper()},
                                            "color": {"S": "red" if key in "ab" else "blue"}, "emb": _vector(values)})  # fmt: skip

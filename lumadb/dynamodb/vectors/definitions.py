@@ -108,6 +108,8 @@ def described(index: dict[str, Any], table_arn: str) -> dict[str, Any]:
         Dimensions=index["Dimensions"],
         DistanceFunction=index["DistanceFunction"],
         IndexStatus="ACTIVE",
+        IndexSizeBytes=0,
+        ItemCount=0,
         IndexArn=f"{table_arn}/index/{index['IndexName']}",
     )
     return out
