@@ -66,6 +66,12 @@ def definition(table: dict[str, Any]) -> dict[str, Any]:
                 index["ProvisionedThroughput"] = throughput(i.get("ProvisionedThroughput"))
             indexes.append(index)
         create["GlobalSecondaryIndexes"] = indexes
+    if table.get("VectorIndexes"):
+        create["VectorIndexes"] = [
+            {key: i[key] for key in ("IndexName", "VectorAttribute", "Dimensions", "DistanceFunction", "Projection",
+                                     "SearchSchema") if key in i}
+            for i in table["VectorIndexes"]
+        ]  # fmt: skip
     stream = table.get("StreamSpecification") or {}
     if stream.get("StreamEnabled"):
         create["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}

@@ -155,6 +155,30 @@ def test_streams_ttl_and_tags_from_another_lumadb(start_server: Any) -> None:
     assert copy.get_item(TableName="sessions", Key={"id": {"S": "s1"}})["Item"]["id"] == {"S": "s1"}
 
 
+def test_vector_indexes_from_another_lumadb(start_server: Any) -> None:
+    source: LumaServer = start_server()
+    src = client_for(f"{source.url}/dynamodb")
+    index = {"IndexName": "by_doc", "VectorAttribute": {"AttributeName": "emb"}, "Dimensions": 2,
+             "DistanceFunction": "DOT_PRODUCT", "Projection": {"ProjectionType": "KEYS_ONLY"},
+             "SearchSchema": [{"AttributeName": "doc", "SearchSchemaElementType": "HASH"}]}  # fmt: skip
+    src.create_table(TableName="chunks", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"},
+                                           {"AttributeName": "doc", "AttributeType": "S"}],
+                     VectorIndexes=[index])  # fmt: skip
+    for n, values in enumerate([[1, 0], [0, 1]]):
+        src.put_item(TableName="chunks", Item={"id": {"S": f"c{n}"}, "doc": {"S": "d"},
+                                               "emb": {"L": [{"N": str(v)} for v in values]}})  # fmt: skip
+    luma: LumaServer = start_server()
+    done = _migrate("--from-endpoint", f"{source.url}/dynamodb", "--to", f"{luma.url}/dynamodb", "--tables", "chunks")
+    assert done.returncode == 0, done.stderr
+    copy = client_for(f"{luma.url}/dynamodb")
+    described = copy.describe_table(TableName="chunks")["Table"]["VectorIndexes"][0]
+    assert {key: described[key] for key in index} == index and described["ItemCount"] == 2
+    found = copy.search_vectors(TableName="chunks", IndexName="by_doc", SearchVector=[{"N": "0"}, {"N": "1"}], TopK=1,
+                                SearchConditionExpression="doc = :d", ExpressionAttributeValues={":d": {"S": "d"}})  # fmt: skip
+    assert found["SearchResults"] == [{"Item": {"id": {"S": "c1"}, "doc": {"S": "d"}}, "Score": 1.0}]
+
+
 def test_a_missing_table_is_reported(start_server: Any) -> None:
     luma: LumaServer = start_server()
     done = _migrate("--from-endpoint", f"{luma.url}/dynamodb", "--to", f"{luma.url}/dynamodb", "--tables", "nope")
