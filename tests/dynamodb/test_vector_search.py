@@ -94,6 +94,16 @@ def test_writes_keep_the_indexes_current(ddb: Any, vectors: str) -> None:
                     ExpressionAttributeValues={":v": _vector([1, 0, 0])})  # fmt: skip
     assert _search(ddb, vectors, "by_tenant", SearchConditionExpression="tenant = :t",
                    ExpressionAttributeValues={":t": {"S": "t1"}}) == [("c", 0.0), ("d", 0.4)]  # fmt: skip
+    # another attribute changes: an ALL index shows it, a KEYS_ONLY one has nothing to change
+    ddb.update_item(TableName=vectors, Key={"pk": {"S": "d"}}, UpdateExpression="SET label = :l, color = :c",
+                    ExpressionAttributeValues={":l": {"S": "renamed"}, ":c": {"S": "red"}})  # fmt: skip
+    found = ddb.search_vectors(TableName=vectors, IndexName="by_tenant", SearchVector=QUERY, TopK=2,
+                               SearchConditionExpression="tenant = :t AND color = :c",
+                               ExpressionAttributeValues={":t": {"S": "t1"}, ":c": {"S": "red"}})["SearchResults"]  # fmt: skip
+    assert [(r["Item"]["pk"]["S"], r["Item"]["label"]["S"]) for r in found] == [("d", "renamed")]
+    dot = ddb.search_vectors(TableName=vectors, IndexName="dot", SearchVector=QUERY, TopK=5)["SearchResults"]
+    assert {r["Item"]["pk"]["S"]: r["Item"]["color"]["S"] for r in dot if "color" in r["Item"]} == {
+        "c": "blue", "d": "red"}  # the INCLUDE index follows its attribute
 
 
 def test_write_checks(ddb: Any, vectors: str) -> None:

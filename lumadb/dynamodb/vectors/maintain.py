@@ -52,19 +52,34 @@ class VectorIndex:
                 INVALID + f"Invalid type for parameter {self.attribute}, Expected: 32-bit floating point number list "
                 f"IndexName: {self.name}"
             )
-        for position, element in enumerate(elements):
-            number = element.get("N")
-            if number is None or not math.isfinite(array("f", (float(number),))[0]):
-                raise DynamoError.validation(
-                    INVALID + f"Invalid type for parameter {self.attribute}[{position}], Expected: 32-bit floating "
-                    f"point number, Actual: {next(iter(element), '')}. IndexName: {self.name}"
-                )
+        try:  # one pass for the common case; the element at fault is looked for only on failure
+            vector = array("f", [float(element["N"]) for element in elements])
+            valid = all(map(math.isfinite, vector))
+        except (KeyError, TypeError):
+            valid = False
+        if not valid:
+            for position, element in enumerate(elements):
+                number = element.get("N")
+                if number is None or not math.isfinite(array("f", (float(number),))[0]):
+                    raise DynamoError.validation(
+                        INVALID + f"Invalid type for parameter {self.attribute}[{position}], Expected: 32-bit floating "
+                        f"point number, Actual: {next(iter(element), '')}. IndexName: {self.name}"
+                    )
         if len(elements) != self.dimensions:
             raise DynamoError.validation(
                 INVALID + f"Invalid size for parameter {self.attribute}, Expected: {self.dimensions}, "
                 f"Actual: {len(elements)} IndexName: {self.name}"
             )
-        return array("f", (float(element["N"]) for element in elements))
+        return vector
+
+    def changed(self, old: dict, new: dict) -> bool:
+        """Whether the index's entry for the item may differ between the two."""
+        if self.projection_type == "ALL":
+            return old != new
+        names = (self.attribute, *self.key_names, *self.filters, *self.non_key)
+        if self.hash_name is not None:
+            names = (*names, self.hash_name)
+        return any(old.get(name) != new.get(name) for name in names)
 
     def entry(self, item: dict) -> tuple[bytes, array, dict] | None:
         """(HASH value's JSON, vector, projected attributes) of an item the index holds; None for
@@ -127,6 +142,10 @@ def vector_observers(table: TableInfo) -> list[WriteObserver]:
 
     def maintain(conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None) -> None:
         indexes = vector_indexes(table)
+        if old is not None and new is not None:
+            # a write that changes nothing an index holds leaves it alone (its vector is not
+            # read again: an update of another attribute of an item with a large vector)
+            indexes = [index for index in indexes if index.changed(old, new)]
         entries = [index.entry(new) if new is not None else None for index in indexes]  # (may refuse the write)
         key = key_of_item(table, new if new is not None else old)  # type: ignore[arg-type]
         for index, entry in zip(indexes, entries, strict=True):
