@@ -11,6 +11,10 @@ a put. An index the write leaves alone costs nothing and is not reported. TOTAL 
 units to the table's; INDEXES reports them per index (`GlobalSecondaryIndexes`,
 `LocalSecondaryIndexes`) beside the table's own (`Table`). Index writes inside a transaction are
 not doubled.
+
+A vector index is metered in bytes, not units: INDEXES reports `VectorIndexes` with each
+changed index's `VectorWriteRequestBytes` (at least 1 KB; the entry's size above that); TOTAL
+reports nothing of them, as DynamoDB does.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from typing import Any
 READ_UNIT = 4096
 WRITE_UNIT = 1024
 
-# What one write cost on secondary indexes: (index name, is global, write units)
-IndexWrites = list[tuple[str, bool, float]]
+# What one write cost on secondary indexes: (index name, is global, write units); a vector
+# index's entry has None for "is global" and bytes for units
+IndexWrites = list[tuple[str, bool | None, float]]
+VECTOR = None
+MIN_VECTOR_BYTES = 1024.0
 
 
 def read_units(size: int, consistent: bool) -> float:
@@ -62,8 +69,12 @@ def consumed(
     given, index arms carry WriteCapacityUnits too."""
     split = read is not None or write is not None
     arms: dict[str, dict[str, float]] = {}
+    vectors: dict[str, float] = {}
     index_total = 0.0
     for name, is_global, index_units in indexes or ():
+        if is_global is VECTOR:
+            vectors[name] = vectors.get(name, 0.0) + index_units
+            continue
         kind = arms.setdefault("GlobalSecondaryIndexes" if is_global else "LocalSecondaryIndexes", {})
         kind[name] = kind.get(name, 0.0) + index_units
         index_total += index_units
@@ -75,6 +86,8 @@ def consumed(
             out[arm] = {
                 name: _units(value, None, value if split else None) for name, value in by_name.items()
             }
+        if vectors:
+            out["VectorIndexes"] = {name: {"VectorWriteRequestBytes": value} for name, value in vectors.items()}
     return out
 
 

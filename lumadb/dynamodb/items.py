@@ -96,7 +96,7 @@ def _observe(
     for observer in table.observers:
         reported = observer(conn, table, old_item, new_item)
         if reported is not None:
-            charged = reported
+            charged = reported if charged is None else charged + reported
     return charged
 
 

@@ -221,3 +221,15 @@ def test_restored_tables_have_their_vector_indexes(ddb: Any, vectors: str) -> No
         ddb.delete_table(TableName=from_backup)
         ddb.delete_table(TableName=from_time)
         ddb.delete_backup(BackupArn=arn)
+
+
+def test_write_capacity_reports_vector_bytes_with_indexes_only(ddb: Any, vectors: str) -> None:
+    item = {"pk": {"S": "e"}, "tenant": {"S": "t1"}, "emb": _vector([0, 0, 1])}
+    indexes = ddb.put_item(TableName=vectors, Item=item, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert indexes["VectorIndexes"] == {name: {"VectorWriteRequestBytes": 1024.0} for name in ("by_tenant", "euclid", "dot")}
+    assert indexes["CapacityUnits"] == indexes["Table"]["CapacityUnits"] == 1.0  # bytes are not units
+    total = ddb.put_item(TableName=vectors, Item={**item, "label": {"S": "x"}}, ReturnConsumedCapacity="TOTAL")
+    assert total["ConsumedCapacity"] == {"TableName": vectors, "CapacityUnits": 1.0}
+    # only the indexes whose entry changed: KEYS_ONLY and INCLUDE ones are left alone by a label
+    changed = ddb.put_item(TableName=vectors, Item={**item, "label": {"S": "y"}}, ReturnConsumedCapacity="INDEXES")
+    assert set(changed["ConsumedCapacity"]["VectorIndexes"]) == {"by_tenant"}

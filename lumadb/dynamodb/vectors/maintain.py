@@ -18,6 +18,7 @@ import orjson
 
 from lumadb.dynamodb import catalog
 from lumadb.dynamodb.attributes import item_size
+from lumadb.dynamodb.capacity import MIN_VECTOR_BYTES, VECTOR, IndexWrites
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.model import bad_key
 from lumadb.dynamodb.keys import key_of_item
@@ -140,7 +141,7 @@ def vector_observers(table: TableInfo) -> list[WriteObserver]:
     if not table.meta.get("VectorIndexes"):
         return []
 
-    def maintain(conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None) -> None:
+    def maintain(conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None) -> IndexWrites | None:
         indexes = vector_indexes(table)
         if old is not None and new is not None:
             # a write that changes nothing an index holds leaves it alone (its vector is not
@@ -148,12 +149,15 @@ def vector_observers(table: TableInfo) -> list[WriteObserver]:
             indexes = [index for index in indexes if index.changed(old, new)]
         entries = [index.entry(new) if new is not None else None for index in indexes]  # (may refuse the write)
         key = key_of_item(table, new if new is not None else old)  # type: ignore[arg-type]
+        written: IndexWrites = []
         for index, entry in zip(indexes, entries, strict=True):
             if entry is None:
-                if old is not None:
-                    storage.remove(conn, index.sql, key)
+                if old is not None and storage.remove(conn, index.sql, key):
+                    written.append((index.name, VECTOR, MIN_VECTOR_BYTES))
                 continue
-            _store(conn, index, key, entry)
+            size = _store(conn, index, key, entry)
+            written.append((index.name, VECTOR, max(MIN_VECTOR_BYTES, float(size))))
+        return written or None
 
     return [maintain]
 
@@ -192,7 +196,9 @@ def fill(conn: apsw.Connection, table: TableInfo, names: set[str] | None = None)
                 _store(conn, index, key_of_item(table, item), entry)
 
 
-def _store(conn: apsw.Connection, index: VectorIndex, key: tuple, entry: tuple[bytes, array, dict]) -> None:
+def _store(conn: apsw.Connection, index: VectorIndex, key: tuple, entry: tuple[bytes, array, dict]) -> int:
+    """Store the entry; its size."""
     part, vector, projected = entry
     size = item_size(projected) + 4 * index.dimensions
     storage.store(conn, index.sql, key, part, vector, size, orjson.dumps(projected))
+    return size

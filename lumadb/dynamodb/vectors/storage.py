@@ -43,8 +43,10 @@ def store(conn: apsw.Connection, name: str, key: tuple, part: bytes, vector: arr
     )
 
 
-def remove(conn: apsw.Connection, name: str, key: tuple) -> None:
+def remove(conn: apsw.Connection, name: str, key: tuple) -> bool:
+    """Remove the item's entry; whether it had one."""
     conn.execute(f"DELETE FROM {name} WHERE hash_prefix = ? AND pk = ? AND sk = ?", key)
+    return conn.changes() > 0
 
 
 def candidates(conn: apsw.Connection, name: str, part: bytes | None) -> list[Any]:
