@@ -63,8 +63,6 @@ def _check_index(index: dict[str, Any], definitions: dict[str, str], dimensions:
         names = schema_attributes(index)
         if len(set(names)) != len(names):
             raise _fail(INVALID + "Duplicate attribute in SearchSchema")
-        if attribute in names:
-            raise _fail(INVALID + f"The vector attribute cannot be part of the SearchSchema: {attribute}")
         if any(name not in definitions for name in names):
             raise _fail(NOT_DEFINED)
     projection = index["Projection"]
