@@ -7,7 +7,7 @@ Indexes are checked GSIs first, then LSIs (indexes_in_check_order)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.model import bad_key, indexes_in_check_order
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from lumadb.dynamodb.expressions.apply import Update
 
 _INVALID = "One or more parameter values were invalid: "
+_NOT_SCALAR = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
 UNSUPPORTED_INDEX_TYPE = "The update expression attempted to update the secondary index key to unsupported type"
 
 
@@ -27,6 +28,22 @@ def _index_keys(table: TableInfo) -> list[tuple[str, str, str]]:
         for index in indexes_in_check_order(table)
         for name, type_name in index.hash_keys + index.range_keys
     ]
+
+
+def check_read_paths(table: TableInfo, *expressions: Any) -> None:
+    """A projection or filter may not look into a key attribute of the table (`Key: pk`) or of
+    an index (`IndexKey: g`), as DynamoDB answers GetItem, Query and Scan (dynalite's checks;
+    dynoxide's captures of Scan and Query filters)."""
+    for expression in expressions:
+        roots = expression.nested_roots if expression is not None else None
+        if not roots:
+            continue
+        for name in table.key_names:
+            if name in roots:
+                raise DynamoError.validation(_NOT_SCALAR + f"Key: {name}")
+        for _, name, _ in _index_keys(table):
+            if name in roots:
+                raise DynamoError.validation(_NOT_SCALAR + f"IndexKey: {name}")
 
 
 def check_item(table: TableInfo, item: dict) -> None:
@@ -60,10 +77,7 @@ def check_update(table: TableInfo, update: Update) -> None:
             raise bad_key(index, name, type_name, {actual: ""})
     for _, name, _ in index_keys:
         if name in update.nested_roots:
-            raise DynamoError.validation(
-                "Key attributes must be scalars; list random access '[]' and map lookup '.' are "
-                f"not allowed: IndexKey: {name}"
-            )
+            raise DynamoError.validation(_NOT_SCALAR + f"IndexKey: {name}")
 
 
 def check_written(table: TableInfo, update: Update, new_item: dict, *, computed: bool = True) -> None:

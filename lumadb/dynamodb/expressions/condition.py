@@ -21,14 +21,19 @@ _NO_ITEM: dict = {}
 
 class Condition:
     """A compiled condition; `evaluate(None)` tests against a missing item. `attributes` are
-    the top-level attribute names it refers to (Query refuses filters on key attributes)."""
+    the top-level attribute names it refers to (Query refuses filters on key attributes),
+    `nested_roots` those it looks into (nobody may look into a key attribute)."""
 
-    __slots__ = ("_test", "_values", "attributes")
+    __slots__ = ("_test", "_values", "attributes", "nested_roots")
 
-    def __init__(self, test: Predicate, values: tuple = (), attributes: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, test: Predicate, values: tuple = (), attributes: frozenset[str] = frozenset(),
+        nested_roots: frozenset[str] = frozenset(),
+    ) -> None:
         self._test = test
         self._values = values
         self.attributes = attributes
+        self.nested_roots = nested_roots
 
     def evaluate(self, item: dict | None) -> bool:
         return self._test(_NO_ITEM if item is None else item, self._values)
@@ -47,4 +52,4 @@ def _plan(text: str, kind: str, names_key: tuple, types_key: tuple) -> tuple[Pre
 def compile_condition(text: str, ctx: ExpressionContext, kind: str = "ConditionExpression") -> Condition:
     """`kind` is the request parameter, used in messages ("Invalid FilterExpression: ...")."""
     test, bound = _plan(text, kind, ctx.names_key, ctx.types_key)
-    return Condition(test, bound.bind(ctx), bound.attributes)
+    return Condition(test, bound.bind(ctx), bound.attributes, bound.nested_roots)

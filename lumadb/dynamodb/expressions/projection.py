@@ -23,11 +23,12 @@ PROJECTION_ORDER = ("names", "overlap", "conflict")
 
 
 class Projection:
-    __slots__ = ("_getters", "_names", "_nested", "paths", "top_level_names")
+    __slots__ = ("_getters", "_names", "_nested", "nested_roots", "paths", "top_level_names")
 
     def __init__(self, paths: list[ResolvedPath]) -> None:
         self.paths = paths
         self.top_level_names: set[str] = {p[0] for p in paths}
+        self.nested_roots = frozenset(p[0] for p in paths if len(p) > 1)  # the attributes it looks into
         self._names = tuple(dict.fromkeys(p[0] for p in paths))  # in the expression's order, every time
         self._nested = any(len(p) > 1 for p in paths)
         self._getters = [(p, p[0], p[1:]) for p in paths]

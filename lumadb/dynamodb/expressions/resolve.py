@@ -54,6 +54,7 @@ class Binder:
         "names",
         "names_used",
         "attributes",
+        "nested_roots",
         "seq",
         "slot_of",
         "slots",
@@ -74,6 +75,7 @@ class Binder:
         self.slot_of: dict[str, int] = {}
         self.names_used: set[str] = set()
         self.attributes: set[str] = set()  # top-level attribute names the expression refers to
+        self.nested_roots: set[str] = set()  # those it looks into (`a.b`, `a[0]`)
         self.seq = 0
 
     def fail(self, category: str, message: str) -> None:
@@ -103,6 +105,8 @@ class Binder:
             else:
                 resolved.append(step)
         self.attributes.add(resolved[0])
+        if len(resolved) > 1:
+            self.nested_roots.add(resolved[0])
         return tuple(resolved)
 
     def value(self, node: ast.Value) -> tuple[int, str] | None:
@@ -129,6 +133,7 @@ class Binder:
             tuple(self.slots),
             frozenset(self.names_used),
             frozenset(self.attributes),
+            frozenset(self.nested_roots),
         )
 
 
@@ -143,6 +148,7 @@ class Bound:
     slots: tuple[str, ...]
     names_used: frozenset[str]
     attributes: frozenset[str]
+    nested_roots: frozenset[str] = frozenset()
 
     def bind(self, ctx: ExpressionContext) -> tuple:
         """Raise the request's first error (DynamoDB's precedence), mark the placeholders used

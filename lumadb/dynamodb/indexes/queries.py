@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, items, reads
+from lumadb.dynamodb import capacity, items, key_checks, reads
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.model import IndexInfo
 from lumadb.dynamodb.indexes.sources import Source, TypeMismatch, source_for
@@ -138,6 +138,7 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
     else:
         hashes, equal, sort = _multi_key_ranges(compiled.key_conditions.conditions, index)
     _check_filter(compiled, body, index)
+    key_checks.check_read_paths(table, compiled.projection, compiled.filter)
     count_only = reads.check_select(body, compiled.projection is not None)
     fetch = _fetches_from_table(index, body, compiled)
     try:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, items
+from lumadb.dynamodb import capacity, inputs, items, key_checks
 from lumadb.dynamodb.keys import StorageKey, key_of_key
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
@@ -24,6 +24,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     inputs.check_key_values(key)
     compiled = compile_request(body, "GetItem")
     table = service.catalog.require(body["TableName"])
+    key_checks.check_read_paths(table, compiled.projection)
     row = stored_row(service, table, key_of_key(table, key))
     out: dict = {}
     if row is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import reads, start_keys
+from lumadb.dynamodb import key_checks, reads, start_keys
 from lumadb.dynamodb.attributes import normalize_number
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import KeyCondition
@@ -132,6 +132,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
                 raise DynamoError.validation(
                     f"{kind} can only contain non-primary key attributes: Primary key attribute: {name}"
                 )
+    key_checks.check_read_paths(table, compiled.projection, compiled.filter)
     count_only = reads.check_select(body, compiled.projection is not None)
     hash_value = condition.hash_value.get(table.hash_type)
     if hash_value is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import reads, start_keys
+from lumadb.dynamodb import key_checks, reads, start_keys
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import queries as index_queries
 from lumadb.dynamodb.keys import HASH_SPACE, segment_bounds
@@ -63,6 +63,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     start_keys.check_values(start_key)
     compiled = compile_request(body, "Scan")  # expression errors come before a missing table
     table = service.catalog.require(body["TableName"])
+    key_checks.check_read_paths(table, compiled.projection, compiled.filter)
     if body.get("IndexName") is not None:
         return await index_queries.scan(service, table, body, compiled, segment, total)
     count_only = reads.check_select(body, compiled.projection is not None, scan=True)

@@ -1,0 +1,35 @@
+"""A projection or a filter may not look into a key attribute (`pk.x`, `pk[0]`): GetItem, Query
+and Scan refuse it, naming the table's key (`Key: pk`) or an index's (`IndexKey: g`). Conditions
+of writes may (found by `lumadb conformance fuzz` against dynalite)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.dynamodb.helpers import error_of
+
+NOT_SCALAR = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+
+
+def test_reads_refuse_paths_into_key_attributes(ddb: Any, make_table: Callable[..., str]) -> None:
+    table = make_table(("pk", "S"), ("sk", "N"))
+    ddb.update_table(TableName=table, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                     GlobalSecondaryIndexUpdates=[{"Create": {"IndexName": "by_g", "KeySchema": [
+                         {"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}])  # fmt: skip
+    key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+    ddb.put_item(TableName=table, Item={**key, "m": {"M": {"x": {"S": "1"}}}})
+    partition = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "a"}}}
+    assert error_of(ddb.get_item, TableName=table, Key=key, ProjectionExpression="m, pk[2]") == (
+        "ValidationException", NOT_SCALAR + "Key: pk")
+    assert error_of(ddb.get_item, TableName=table, Key=key, ProjectionExpression="#s.x",
+                    ExpressionAttributeNames={"#s": "sk"})[1] == NOT_SCALAR + "Key: sk"  # fmt: skip
+    assert error_of(ddb.query, TableName=table, ProjectionExpression="pk.x", **partition)[1] == NOT_SCALAR + "Key: pk"
+    assert error_of(ddb.query, TableName=table, FilterExpression="g.x = :p", **partition)[1] == NOT_SCALAR + "IndexKey: g"
+    assert error_of(ddb.scan, TableName=table, FilterExpression="attribute_exists(pk[0])")[1] == NOT_SCALAR + "Key: pk"
+    assert error_of(ddb.scan, TableName=table, ProjectionExpression="g[0]")[1] == NOT_SCALAR + "IndexKey: g"
+    assert error_of(ddb.scan, TableName=table, IndexName="by_g", ProjectionExpression="sk.x")[1] == NOT_SCALAR + "Key: sk"
+    # the top-level key attributes themselves, and write conditions, are fine
+    assert ddb.get_item(TableName=table, Key=key, ProjectionExpression="pk, m.x")["Item"] == {
+        "pk": {"S": "a"}, "m": {"M": {"x": {"S": "1"}}}}
+    ddb.put_item(TableName=table, Item=key, ConditionExpression="attribute_not_exists(pk.x)")
