@@ -171,6 +171,39 @@ def show(args: argparse.Namespace) -> int:
     return 0
 
 
+def fuzz(args: argparse.Namespace) -> int:
+    """Random DynamoDB scenarios against a reference and LumaDB; the differing ones printed."""
+    from conformance import fuzz as fuzzing
+    from conformance import peers
+    from conformance.runner import Runner
+    from conformance.targets import resolve
+
+    found = []
+    # In rounds, each with a fresh local peer: a peer that crashes on one request (dynalite does
+    # on some expressions) costs only the rest of its round.
+    for first in range(0, args.cases, fuzzing.ROUND):
+        generated = fuzzing.suite(args.seed, min(fuzzing.ROUND, args.cases - first), first)
+        recordings = []
+        with ExitStack() as stack:
+            for given in (args.reference, args.target):
+                if given in PEERS["dynamodb"]:
+                    url, description = stack.enter_context(peers.running(given))
+                    target = resolve("dynamodb", url, None, None, args.region)
+                    target.kind, target.description = given, description
+                else:
+                    target = resolve("dynamodb", given, None, None, args.region)
+                try:
+                    recordings.append(Runner(target, _progress(args.verbose)).run([generated], probes=False))
+                finally:
+                    target.close()
+        found.extend(fuzzing.differences(generated, recordings[0], recordings[1]))
+    print(file=sys.stderr)
+    for difference in found:
+        print(fuzzing.as_yaml(difference))
+    print(f"{len(found)} of {args.cases} scenarios differ (seed {args.seed})", file=sys.stderr)
+    return 1 if found else 0
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("conformance", help="replay conformance suites, record references, write reports")
     sub = parser.add_subparsers(dest="conformance_command", required=True)
@@ -207,6 +240,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("--width", type=int, default=1200)
     p.add_argument("--disagree", action="store_true", help="only steps on which the reference peers differ")
     p.set_defaults(run=show)
+
+    p = sub.add_parser("fuzz", help="random DynamoDB scenarios against a reference and LumaDB, differences printed")
+    p.add_argument("--target", required=True, help="LumaDB's DynamoDB URL, e.g. http://127.0.0.1:8000/dynamodb")
+    p.add_argument("--reference", default="dynalite", help="dynalite, moto, 'aws[:region]' or a URL (default dynalite)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--cases", type=int, default=200)
+    p.add_argument("--region", help="AWS region (default from the AWS configuration)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(run=fuzz)
 
     p = sub.add_parser("list", help="list the scenarios")
     p.add_argument("--protocol", action="append", choices=NAMES)
