@@ -62,22 +62,20 @@ def check_item(table: TableInfo, item: dict) -> None:
 def check_update(table: TableInfo, update: Update) -> None:
     """An UpdateExpression or AttributeUpdates: no key attribute is written, an index key
     attribute gets a value of its type (when the request says which), and nothing is written
-    inside an index key attribute. DynamoDB's order: table keys, index key types, nested paths."""
+    inside a key attribute nor read from inside one (`SET a = pk[0]`). DynamoDB's order: table
+    keys, index key types, nested paths (dynalite's)."""
     for key in table.key_names:
         if key in update.top_level_names:
             raise DynamoError.validation(
                 _INVALID + f"Cannot update attribute {key}. This attribute is part of the key"
             )
-    if not table.observers:
-        return
-    index_keys = _index_keys(table)
+    index_keys = _index_keys(table) if table.observers else []
     for index, name, type_name in index_keys:
         actual = update.value_types.get(name)
         if actual is not None and actual != type_name:
             raise bad_key(index, name, type_name, {actual: ""})
-    for _, name, _ in index_keys:
-        if name in update.nested_roots:
-            raise DynamoError.validation(_NOT_SCALAR + f"IndexKey: {name}")
+    if update.nested_roots:
+        check_read_paths(table, update)
 
 
 def check_written(table: TableInfo, update: Update, new_item: dict, *, computed: bool = True) -> None:

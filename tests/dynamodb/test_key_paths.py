@@ -33,3 +33,17 @@ def test_reads_refuse_paths_into_key_attributes(ddb: Any, make_table: Callable[.
     assert ddb.get_item(TableName=table, Key=key, ProjectionExpression="pk, m.x")["Item"] == {
         "pk": {"S": "a"}, "m": {"M": {"x": {"S": "1"}}}}
     ddb.put_item(TableName=table, Item=key, ConditionExpression="attribute_not_exists(pk.x)")
+
+
+def test_updates_may_not_read_from_inside_a_key_attribute(ddb: Any, make_table: Callable[..., str]) -> None:
+    table = make_table(("pk", "S"))
+    key = {"pk": {"S": "a"}}
+    ddb.put_item(TableName=table, Item={**key, "n": {"N": "1"}})
+    assert error_of(ddb.update_item, TableName=table, Key=key, UpdateExpression="SET n = pk[2] + :one",
+                    ExpressionAttributeValues={":one": {"N": "1"}}) == ("ValidationException", NOT_SCALAR + "Key: pk")  # fmt: skip
+    assert error_of(ddb.update_item, TableName=table, Key=key, UpdateExpression="SET l = list_append(pk.x, :l)",
+                    ExpressionAttributeValues={":l": {"L": []}})[1] == NOT_SCALAR + "Key: pk"  # fmt: skip
+    # writing the key itself keeps its own message
+    assert error_of(ddb.update_item, TableName=table, Key=key, UpdateExpression="SET pk = :v",
+                    ExpressionAttributeValues={":v": {"S": "b"}})[1] == (
+        "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key")  # fmt: skip

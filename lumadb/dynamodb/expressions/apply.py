@@ -125,6 +125,7 @@ class Update:
         top_level_names: frozenset[str] | None = None,
         value_types: dict[str, str] | None = None,
         computed: frozenset[str] = frozenset(),
+        read_into: frozenset[str] = frozenset(),
     ) -> None:
         # ("set", path, value_fn) | ("remove", path, None) | ("add"|"delete", path, value slot)
         self.actions = actions
@@ -137,10 +138,10 @@ class Update:
         # What the table's key checks need before the item is read (key_checks.py): the type
         # of the value each top-level attribute gets when the request alone says it, the
         # top-level attributes set to a value computed from the item, and the attributes
-        # written inside (a.b, a[1]).
+        # written or read inside (a.b, a[1]).
         self.value_types = value_types if value_types is not None else {}
         self.computed = computed
-        self.nested_roots = frozenset(p[0] for p in self.paths if len(p) > 1)
+        self.nested_roots = frozenset(p[0] for p in self.paths if len(p) > 1) | read_into
 
     @property
     def only_removes(self) -> bool:

@@ -243,4 +243,4 @@ def _plan(
 
 def compile_update(text: str, ctx: ExpressionContext) -> Update:
     actions, paths, top_level_names, bound, value_types, computed = _plan(text, ctx.names_key, ctx.types_key)
-    return Update(actions, bound.bind(ctx), paths, top_level_names, value_types, computed)
+    return Update(actions, bound.bind(ctx), paths, top_level_names, value_types, computed, bound.nested_roots)
