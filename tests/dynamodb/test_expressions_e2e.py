@@ -400,3 +400,21 @@ def test_legacy_parameters(ddb: Any, table: str, sorted_table: str) -> None:
     assert invalid(ddb.put_item, TableName=table, Item=key, Expected={"n": {"Exists": True}}) == (
         "One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: n"
     )
+
+
+def test_missing_attributes_in_comparisons(ddb: Any, table: str) -> None:
+    """Two missing attributes are never equal and always unequal; the legacy NOT_CONTAINS fails
+    on a missing attribute, as CONTAINS does. ScyllaDB's Alternator tests, run against DynamoDB
+    (test_update_condition_eq_two_unset, test_update_condition_ne_two_unset,
+    test_update_expected_1_not_contains); dynalite answers all three the other way."""
+    key = {"pk": S("missing")}
+    ddb.put_item(TableName=table, Item={**key, "v": N(1)})
+    ddb.update_item(TableName=table, Key=key, UpdateExpression="SET v = :two", ConditionExpression="q <> z",
+                    ExpressionAttributeValues={":two": N(2)})  # fmt: skip
+    assert error_of(ddb.update_item, TableName=table, Key=key, UpdateExpression="SET v = :three",
+                    ConditionExpression="q = z", ExpressionAttributeValues={":three": N(3)})[0] == (
+        "ConditionalCheckFailedException")  # fmt: skip
+    assert error_of(ddb.update_item, TableName=table, Key=key, AttributeUpdates={"v": {"Value": N(4)}},
+                    Expected={"q": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [N(1)]}})[0] == (
+        "ConditionalCheckFailedException")  # fmt: skip
+    assert ddb.get_item(TableName=table, Key=key)["Item"]["v"] == N(2)
