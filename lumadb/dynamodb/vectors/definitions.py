@@ -178,9 +178,16 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> None:
         requested = {d["AttributeName"]: d["AttributeType"] for d in body.get("AttributeDefinitions") or []}
         dimensions = {index["VectorAttribute"]["AttributeName"]: index["Dimensions"] for index in vectors}
         _check_index(create, requested, dimensions)
+        known = {d["AttributeName"]: d["AttributeType"] for d in meta["AttributeDefinitions"]}
         for given in body.get("AttributeDefinitions") or []:
-            if not any(d["AttributeName"] == given["AttributeName"] for d in meta["AttributeDefinitions"]):
+            name, type_name = given["AttributeName"], given["AttributeType"]
+            if name not in known:
                 meta["AttributeDefinitions"].append(given)
+            elif known[name] != type_name:  # GSI creation's text
+                raise _fail(
+                    INVALID + f"Attribute {name} is already defined with type {known[name]}, which does not match "
+                    f"the new type {type_name}"
+                )
         vectors.append(described(create, meta["TableArn"]))
     if vectors:
         meta["VectorIndexes"] = vectors
