@@ -175,6 +175,7 @@ def fuzz(args: argparse.Namespace) -> int:
     """Random DynamoDB scenarios against a reference and LumaDB; the differing ones printed."""
     from conformance import fuzz as fuzzing
     from conformance import peers
+    from conformance.protocols import get as get_protocol
     from conformance.runner import Runner
     from conformance.targets import resolve
 
@@ -196,7 +197,7 @@ def fuzz(args: argparse.Namespace) -> int:
                     recordings.append(Runner(target, _progress(args.verbose)).run([generated], probes=False))
                 finally:
                     target.close()
-        found.extend(fuzzing.differences(generated, recordings[0], recordings[1]))
+        found.extend(fuzzing.differences(generated, recordings[0], recordings[1], get_protocol("dynamodb").fixups.get(args.reference, [])))
     print(file=sys.stderr)
     explained: dict[str, int] = {}
     shown = 0
