@@ -80,6 +80,7 @@ class Database:
         # left untouched for a while (`release_idle`).
         self.touched = True
         self._closing: Future[None] | None = None  # `release_idle`'s closings, on the closer thread
+        self._releases = 0  # how often `release_idle` let go: data_version() moves on with it
         # Counts commits made through this object; the query cache also watches
         # PRAGMA data_version for commits made by other connections and processes.
         self.commits = 0
@@ -212,7 +213,11 @@ class Database:
         if self._snapshot_at is not None and self._snapshot_at != self.commits:
             self.end_shared_snapshot()
         conn, _ = self._inline_connection()  # in a shared read transaction: its snapshot's version
-        return conn.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[index]  # half of conn.pragma()'s cost
+        version: int = conn.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[index]  # half of conn.pragma()'s cost
+        # A connection's data_version does not go on from a closed one's: after a release the
+        # versions start over in a range of their own, so no earlier one comes back (D1's
+        # time-travel bookmarks and the query cache compare them across releases).
+        return version + (self._releases << 48) if self._releases else version
 
     # -- writes -------------------------------------------------------------------
     async def write(self, fn: Callable[..., T], *args: Any, transactional: bool = True) -> T:
@@ -307,8 +312,8 @@ class Database:
             closings.append(self._inline[0].close)
             self._inline = None
         closings.extend(conn.close for conn, _clock in idle)
-        if self.cache is not None:
-            # a new connection's PRAGMA data_version does not go on from the old one's
+        self._releases += 1
+        if self.cache is not None:  # (its entries could not match again anyway: data_version)
             self.cache.forget(self)
         global _closings_queued
         with _closings_lock:

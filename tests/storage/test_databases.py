@@ -52,3 +52,30 @@ def test_memory_mode_uses_a_temporary_directory_removed_at_close(tmp_path: Path)
     assert root.exists() and not (tmp_path / "unused").exists()
     registry.close_all()
     assert not root.exists()
+
+
+def test_data_version_never_repeats_across_an_idle_release(tmp_path: Path) -> None:
+    """A released database's next connection starts PRAGMA data_version over; the versions it
+    reports must not repeat one reported before (D1 time travel compares them to decide whether
+    anything changed since its last bookmark)."""
+    import asyncio
+
+    import apsw
+
+    registry = DatabaseRegistry(Config(data_dir=tmp_path))
+    db = registry.open("d1", "versions")
+    db.write_blocking(lambda conn: conn.execute("CREATE TABLE t (x)"))
+
+    async def run() -> list[int]:
+        seen = [db.data_version()]
+        for round_ in range(3):
+            assert db.release_idle()
+            with apsw.Connection(str(db.path)) as other:  # another process's commit meanwhile
+                other.execute("INSERT INTO t VALUES (?)", (round_,))
+            version = db.data_version()
+            assert version not in seen, (version, seen)
+            seen.append(version)
+        return seen
+
+    asyncio.run(run())
+    registry.close_all()
