@@ -172,44 +172,49 @@ def show(args: argparse.Namespace) -> int:
 
 
 def fuzz(args: argparse.Namespace) -> int:
-    """Random DynamoDB scenarios against a reference and LumaDB; the differing ones printed."""
+    """Random scenarios against a reference and LumaDB; the differing ones printed."""
     from conformance import fuzz as fuzzing
-    from conformance import peers
+    from conformance import fuzz_libsql, peers
     from conformance.protocols import get as get_protocol
     from conformance.runner import Runner
     from conformance.targets import resolve
 
+    protocol = args.protocol
+    reference = args.reference or PEERS[protocol][0]
+    generate = fuzzing.suite if protocol == "dynamodb" else fuzz_libsql.suite
+    rules = get_protocol(protocol)
+    fixups, approximated = rules.fixups.get(reference, []), frozenset(rules.field_rules)
     found = []
     # In rounds, each with a fresh local peer: a peer that crashes on one request (dynalite does
     # on some expressions) costs only the rest of its round.
     for first in range(0, args.cases, fuzzing.ROUND):
-        generated = fuzzing.suite(args.seed, min(fuzzing.ROUND, args.cases - first), first)
+        generated = generate(args.seed, min(fuzzing.ROUND, args.cases - first), first)
         recordings = []
         with ExitStack() as stack:
-            for given in (args.reference, args.target):
-                if given in PEERS["dynamodb"]:
+            for given in (reference, args.target):
+                if given in PEERS[protocol]:
                     url, description = stack.enter_context(peers.running(given))
-                    target = resolve("dynamodb", url, None, None, args.region)
+                    target = resolve(protocol, url, args.token, None, args.region)
                     target.kind, target.description = given, description
                 else:
-                    target = resolve("dynamodb", given, None, None, args.region)
+                    target = resolve(protocol, given, args.token, None, args.region)
                 try:
                     recordings.append(Runner(target, _progress(args.verbose)).run([generated], probes=False))
                 finally:
                     target.close()
-        found.extend(fuzzing.differences(generated, recordings[0], recordings[1], get_protocol("dynamodb").fixups.get(args.reference, [])))
+        found.extend(fuzzing.differences(generated, recordings[0], recordings[1], fixups, approximated))
     print(file=sys.stderr)
     explained: dict[str, int] = {}
     shown = 0
     for difference in found:
-        known = fuzzing.known_deviation(args.reference, difference)
+        known = fuzzing.known_deviation(reference, difference)
         if known is not None and not args.all:
             explained[known] = explained.get(known, 0) + 1
             continue
         print(fuzzing.as_yaml(difference))
         shown += 1
     for known, count in explained.items():
-        print(f"  {count} not shown: {args.reference} {known} (--all shows them)", file=sys.stderr)
+        print(f"  {count} not shown: {reference} {known} (--all shows them)", file=sys.stderr)
     print(f"{len(found)} of {args.cases} scenarios differ (seed {args.seed}), {shown} shown", file=sys.stderr)
     return 1 if shown else 0
 
@@ -251,9 +256,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--disagree", action="store_true", help="only steps on which the reference peers differ")
     p.set_defaults(run=show)
 
-    p = sub.add_parser("fuzz", help="random DynamoDB scenarios against a reference and LumaDB, differences printed")
-    p.add_argument("--target", required=True, help="LumaDB's DynamoDB URL, e.g. http://127.0.0.1:8000/dynamodb")
-    p.add_argument("--reference", default="dynalite", help="dynalite, moto, 'aws[:region]' or a URL (default dynalite)")
+    p = sub.add_parser("fuzz", help="random scenarios against a reference and LumaDB, differences printed")
+    p.add_argument("--protocol", default="dynamodb", choices=["dynamodb", "libsql"])
+    p.add_argument("--target", required=True, help="LumaDB's URL, e.g. http://127.0.0.1:8000/dynamodb or .../turso")
+    p.add_argument("--reference", help="dynalite (the default), moto or 'aws[:region]'; sqld (the default) or a "
+                                       "libsql:// URL with --token; or a URL")
+    p.add_argument("--token", help="libSQL auth token of the reference")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--cases", type=int, default=200)
     p.add_argument("--region", help="AWS region (default from the AWS configuration)")

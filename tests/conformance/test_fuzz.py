@@ -71,3 +71,15 @@ def test_lumadb_and_dynalite_agree_on_random_scenarios(server: Any) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert ", 0 shown" in done.stderr
+
+
+def test_lumadb_and_sqld_agree_on_random_sql(server: Any) -> None:
+    """Random Hrana pipelines (tables of random types, literal and typed arguments, expressions,
+    casts, updates, deletes) answer as sqld answers, but for sqld's known deviations."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lumadb.cli", "conformance", "fuzz", "--protocol", "libsql", "--target",
+         f"{server.url}/turso", "--cases", "100", "--seed", "1"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    assert ", 0 shown" in done.stderr

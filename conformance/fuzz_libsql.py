@@ -1,0 +1,99 @@
+"""Random libSQL scenarios for `lumadb conformance fuzz --protocol libsql`: per scenario one
+Hrana pipeline that creates a table, inserts rows of random values (as literals and as typed
+arguments), then runs random SELECTs, UPDATEs and DELETEs over it, errors included. Functions
+are the ones every SQLite of the last years has, so that the SQLite inside the reference (sqld's)
+and LumaDB's answer alike; see fuzz.py for the rest of the command."""
+
+from __future__ import annotations
+
+import base64
+import random
+from typing import Any
+
+from conformance.scenario import Scenario, Step, Suite
+
+TYPES = ["INTEGER", "REAL", "TEXT", "BLOB", "", "NUMERIC", "INTEGER NOT NULL", "TEXT UNIQUE"]
+FUNCTIONS = ["abs", "length", "lower", "upper", "typeof", "hex", "quote", "trim", "round", "unicode"]
+
+
+class Generator:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def literal(self) -> str:
+        r = self.rng.random()
+        if r < 0.25:
+            return str(self.rng.choice([0, 1, -1, 42, 2**31, -(2**53), 2**62, 9223372036854775807]))
+        if r < 0.45:
+            return self.rng.choice(["0.5", "-1.25", "1e10", "3.0", "1e-7", "123456.789"])
+        if r < 0.7:
+            return "'" + self.rng.choice(["", "a", "abc", "é", "x'y".replace("'", "''"), "12", "1.5"]) + "'"
+        if r < 0.85:
+            return "x'" + self.rng.choice(["", "00", "ff", "0102"]) + "'"
+        return "NULL"
+
+    def argument(self) -> dict[str, Any]:
+        r = self.rng.random()
+        if r < 0.3:
+            return {"type": "integer", "value": str(self.rng.choice([0, 7, -3, 2**40, 9223372036854775807]))}
+        if r < 0.5:
+            return {"type": "float", "value": self.rng.choice([0.5, -2.0, 1e20, 3.25])}
+        if r < 0.75:
+            return {"type": "text", "value": self.rng.choice(["", "b", "hello", "ü"])}
+        if r < 0.9:
+            return {"type": "blob", "base64": base64.b64encode(bytes([self.rng.randint(0, 255)])).decode()}
+        return {"type": "null"}
+
+    def expression(self, columns: list[str], depth: int = 0) -> str:
+        r = self.rng.random()
+        if depth < 2 and r < 0.2:
+            op = self.rng.choice(["+", "-", "*", "/", "%", "||", "=", "<", "<>", "AND", "OR", "IS", "IS NOT"])
+            return f"({self.expression(columns, depth + 1)} {op} {self.expression(columns, depth + 1)})"
+        if depth < 2 and r < 0.35:
+            return f"{self.rng.choice(FUNCTIONS)}({self.expression(columns, depth + 1)})"
+        if depth < 2 and r < 0.42:
+            kind = self.rng.choice(["INTEGER", "REAL", "TEXT", "BLOB", "NUMERIC"])
+            return f"CAST({self.expression(columns, depth + 1)} AS {kind})"
+        if r < 0.7:
+            return self.rng.choice(columns)
+        return self.literal()
+
+    def statements(self, table: str) -> list[dict[str, Any]]:
+        count = self.rng.randint(1, 3)
+        columns = [f"c{i}" for i in range(count)]
+        definitions = ", ".join(f"{name} {self.rng.choice(TYPES)}".strip() for name in columns)
+        stmts: list[dict[str, Any]] = [{"sql": f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, {definitions})"}]
+        for _ in range(self.rng.randint(1, 4)):
+            if self.rng.random() < 0.5:
+                values = ", ".join(self.literal() for _ in columns)
+                stmts.append({"sql": f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"})
+            else:
+                marks = ", ".join("?" for _ in columns)
+                stmts.append({"sql": f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                              "args": [self.argument() for _ in columns]})  # fmt: skip
+        for _ in range(self.rng.randint(1, 3)):
+            r = self.rng.random()
+            if r < 0.6:
+                selected = ", ".join(self.expression(columns) for _ in range(self.rng.randint(1, 3)))
+                stmts.append({"sql": f"SELECT {selected} FROM {table} ORDER BY id"})
+            elif r < 0.8:
+                target = self.rng.choice(columns)
+                stmts.append({"sql": f"UPDATE {table} SET {target} = {self.expression(columns)} "
+                                     f"WHERE {self.expression(columns)}"})  # fmt: skip
+            else:
+                stmts.append({"sql": f"DELETE FROM {table} WHERE {self.expression(columns)}"})
+        return stmts
+
+
+def suite(seed: int, count: int, first: int = 0) -> Suite:
+    """Random scenarios `first` to `first + count - 1` of a seed."""
+    generator = Generator(seed)
+    scenarios = []
+    for number in range(first + count):
+        requests = [{"type": "execute", "stmt": stmt} for stmt in generator.statements("{{u}}")]
+        if number < first:
+            continue
+        step = Step({"post": "/v2/pipeline", "json": {"requests": [*requests, {"type": "close"}]}})
+        name = f"case-{seed}-{number}"
+        scenarios.append(Scenario(id=f"fuzz/{name}", name=name, area="fuzz", doc="", steps=[step]))
+    return Suite("libsql", "fuzz", "fuzz", "random scenarios", [], [], scenarios)
