@@ -181,7 +181,7 @@ def fuzz(args: argparse.Namespace) -> int:
 
     protocol = args.protocol
     reference = args.reference or PEERS[protocol][0]
-    generate = fuzzing.suite if protocol == "dynamodb" else fuzz_libsql.suite
+    generate = {"dynamodb": fuzzing.suite, "libsql": fuzz_libsql.suite, "d1": fuzz_libsql.d1_suite}[protocol]
     rules = get_protocol(protocol)
     fixups, approximated = rules.fixups.get(reference, []), frozenset(rules.field_rules)
     found = []
@@ -257,10 +257,10 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=show)
 
     p = sub.add_parser("fuzz", help="random scenarios against a reference and LumaDB, differences printed")
-    p.add_argument("--protocol", default="dynamodb", choices=["dynamodb", "libsql"])
-    p.add_argument("--target", required=True, help="LumaDB's URL, e.g. http://127.0.0.1:8000/dynamodb or .../turso")
+    p.add_argument("--protocol", default="dynamodb", choices=NAMES)
+    p.add_argument("--target", required=True, help="LumaDB's URL, e.g. http://127.0.0.1:8000/dynamodb, .../turso, .../d1")
     p.add_argument("--reference", help="dynalite (the default), moto or 'aws[:region]'; sqld (the default) or a "
-                                       "libsql:// URL with --token; or a URL")
+                                       "libsql:// URL with --token; miniflare (the default); or a URL")
     p.add_argument("--token", help="libSQL auth token of the reference")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--cases", type=int, default=200)

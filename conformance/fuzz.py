@@ -310,6 +310,10 @@ KNOWN["sqld"] = [
     ("turns reals into text with more digits than the shortest exact form LumaDB's newer SQLite writes "
      "(docs/compatibility.md)", lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
 ]
+KNOWN["miniflare"] = [
+    ("(workerd's SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
+     lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
+]
 KNOWN["moto"] = [
     ("fails with a 500 (an exception inside moto)", lambda ref, ours, paths: ref.get("status", 0) >= 500),
     ("keeps numbers as they were written (DynamoDB answers them canonical: 1e3 -> 1000, -0.50 -> -0.5)",

@@ -1,8 +1,9 @@
-"""Random libSQL scenarios for `lumadb conformance fuzz --protocol libsql`: per scenario one
-Hrana pipeline that creates a table, inserts rows of random values (as literals and as typed
-arguments), then runs random SELECTs, UPDATEs and DELETEs over it, errors included. Functions
-are the ones every SQLite of the last years has, so that the SQLite inside the reference (sqld's)
-and LumaDB's answer alike; see fuzz.py for the rest of the command."""
+"""Random SQL scenarios for `lumadb conformance fuzz --protocol libsql` (and `d1`): a table of
+random column types, rows of random values (as literals and as arguments), then random SELECTs,
+UPDATEs and DELETEs over it, errors included; for libSQL one Hrana pipeline per scenario, for D1
+one Workers-binding request per statement. Functions are the ones every SQLite of the last years
+has, so that the reference's SQLite (sqld's, workerd's) and LumaDB's answer alike; see fuzz.py
+for the rest of the command."""
 
 from __future__ import annotations
 
@@ -97,3 +98,29 @@ def suite(seed: int, count: int, first: int = 0) -> Suite:
         name = f"case-{seed}-{number}"
         scenarios.append(Scenario(id=f"fuzz/{name}", name=name, area="fuzz", doc="", steps=[step]))
     return Suite("libsql", "fuzz", "fuzz", "random scenarios", [], [], scenarios)
+
+
+def _d1_param(argument: dict[str, Any]) -> Any:
+    """A Hrana argument as the Workers binding sends it (a blob as its bytes)."""
+    kind = argument["type"]
+    if kind == "integer":
+        return int(argument["value"])
+    if kind == "blob":
+        return list(base64.b64decode(argument["base64"]))
+    return None if kind == "null" else argument["value"]
+
+
+def d1_suite(seed: int, count: int, first: int = 0) -> Suite:
+    """The same statements as `suite`, each a binding request to the scenario's database."""
+    generator = Generator(seed)
+    scenarios = []
+    for number in range(first + count):
+        statements = generator.statements("t")
+        if number < first:
+            continue
+        steps = [Step({"post": "/query?resultsFormat=ROWS_AND_COLUMNS",
+                       "json": {"sql": stmt["sql"], "params": [_d1_param(a) for a in stmt.get("args", [])]}})
+                 for stmt in statements]  # fmt: skip
+        name = f"case-{seed}-{number}"
+        scenarios.append(Scenario(id=f"fuzz/{name}", name=name, area="fuzz", doc="", steps=steps))
+    return Suite("d1", "fuzz", "fuzz", "random scenarios", [], [], scenarios)
