@@ -61,12 +61,12 @@ def test_two_lumadb_servers_answer_alike(server: Any) -> None:
 
 
 def test_lumadb_and_dynalite_agree_on_random_scenarios(server: Any) -> None:
-    """Against dynalite every difference on these 100 scenarios is one of its known deviations;
-    a new one fails the test and prints the scenario (a change of the generator may need another
-    seed whose run shows none)."""
+    """Against dynalite every difference on these 100 scenarios (21 of them index queries with a
+    second page) is one of its known deviations; a new one fails the test and prints the scenario
+    (a change of the generator may need another seed whose run shows none)."""
     done = subprocess.run(
         [sys.executable, "-m", "lumadb.cli", "conformance", "fuzz", "--target", f"{server.url}/dynamodb",
-         "--reference", "dynalite", "--cases", "100", "--seed", "21"],
+         "--reference", "dynalite", "--cases", "100", "--seed", "29"],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
