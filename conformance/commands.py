@@ -174,7 +174,7 @@ def show(args: argparse.Namespace) -> int:
 def fuzz(args: argparse.Namespace) -> int:
     """Random scenarios against a reference and LumaDB; the differing ones printed."""
     from conformance import fuzz as fuzzing
-    from conformance import fuzz_libsql, peers
+    from conformance import fuzz_known, fuzz_libsql, peers
     from conformance.protocols import get as get_protocol
     from conformance.runner import Runner
     from conformance.targets import resolve
@@ -207,7 +207,7 @@ def fuzz(args: argparse.Namespace) -> int:
     explained: dict[str, int] = {}
     shown = 0
     for difference in found:
-        known = fuzzing.known_deviation(reference, difference)
+        known = fuzz_known.known_deviation(reference, difference)
         if known is not None and not args.all:
             explained[known] = explained.get(known, 0) + 1
             continue

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Collection, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from conformance import fuzz_indexes
@@ -262,95 +260,6 @@ def differences(
                               "lumadb": actual})  # fmt: skip
                 break  # later steps follow from this one
     return found
-
-
-def _message(record: dict[str, Any]) -> str:
-    body = record.get("body")
-    return str(body.get("message", "")) if isinstance(body, dict) else ""
-
-
-# dynalite's deviations from DynamoDB that random scenarios keep meeting (conformance/README.md):
-# (what it does, whether a difference is that)
-KNOWN: dict[str, list[tuple[str, Any]]] = {
-    "dynalite": [
-        ("orders sets, lists, maps, booleans and nulls with <, <=, >, >= and BETWEEN instead of refusing the "
-         "operand type", lambda ref, ours, paths: "Incorrect operand type for operator or function" in _message(ours)
-         and "Incorrect operand type" not in _message(ref)),
-        ("answers Attributes: {} when UPDATED_OLD or UPDATED_NEW has nothing to return",
-         lambda ref, ours, paths: ref.get("body") == {"Attributes": {}} and ours.get("body") == {}),
-        ("filters an index on attributes the index does not project (DynamoDB refuses: Alternator's tests)",
-         lambda ref, ours, paths: "does not project the attributes used in the filter" in _message(ours)
-         and ref.get("status") == 200),
-        ("leaves out of a local index's items the attributes it would fetch from the table for a projection",
-         lambda ref, ours, paths: _supersets(ours, ref)),
-    ],
-}
-
-
-def _supersets(ours: dict[str, Any], ref: dict[str, Any]) -> bool:
-    """Each of our items holds every attribute of the reference's, and more in some."""
-    mine, theirs = (record.get("body", {}).get("Items") if isinstance(record.get("body"), dict) else None
-                    for record in (ours, ref))  # fmt: skip
-    if not isinstance(mine, list) or not isinstance(theirs, list) or len(mine) != len(theirs) or mine == theirs:
-        return False
-    return all(a.items() >= b.items() for a, b in zip(mine, theirs, strict=True))
-
-
-_REAL_TEXT = re.compile(r"-?\d+(\.\d+)?[eE][+-]\d+|-?\d+\.\d+")
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _at(record: Any, path: str) -> Any:
-    for name, index in _PATH_PART.findall(path.split(" ")[0]):
-        try:
-            record = record[int(index)] if index else record[name]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return record
-
-
-def _reals_as_text(ref: dict[str, Any], ours: dict[str, Any], paths: list[str]) -> bool:
-    """Every difference is a real number written as text, in both answers."""
-    return all(isinstance(a, str) and isinstance(b, str) and _REAL_TEXT.fullmatch(a) and _REAL_TEXT.fullmatch(b)
-               for a, b in ((_at(ref, p), _at(ours, p)) for p in paths))  # fmt: skip
-
-
-def _canonical_numbers(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"N"} and isinstance(value["N"], str):
-            try:
-                return {"N": str(Decimal(value["N"]).normalize())}
-            except InvalidOperation:
-                return value
-        return {key: _canonical_numbers(member) for key, member in value.items()}
-    if isinstance(value, list):
-        return [_canonical_numbers(member) for member in value]
-    return value
-
-
-KNOWN["sqld"] = [
-    ("fails the whole pipeline with a 500 when a result's text is not valid UTF-8 (LumaDB: that statement's "
-     "error)", lambda ref, ours, paths: ref.get("status") == 500 and "utf-8" in str(ref.get("body"))),
-    ("(its SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
-     lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
-]
-KNOWN["miniflare"] = [
-    ("(workerd's SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
-     lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
-]
-KNOWN["moto"] = [
-    ("fails with a 500 (an exception inside moto)", lambda ref, ours, paths: ref.get("status", 0) >= 500),
-    ("keeps numbers as they were written (DynamoDB answers them canonical: 1e3 -> 1000, -0.50 -> -0.5)",
-     lambda ref, ours, paths: ref != ours and _canonical_numbers(ref) == _canonical_numbers(ours)),
-]
-
-
-def known_deviation(reference_name: str, difference: dict[str, Any]) -> str | None:
-    """What known deviation of the reference explains the difference, if one does."""
-    for description, test in KNOWN.get(reference_name, []):
-        if test(difference["reference"], difference["lumadb"], difference["paths"]):
-            return description
-    return None
 
 
 def as_yaml(difference: dict[str, Any]) -> str:

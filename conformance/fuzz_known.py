@@ -1,0 +1,155 @@
+"""The known deviations of the references `lumadb conformance fuzz` replays against: what each
+peer does that DynamoDB, Turso or D1 do not (conformance/README.md, docs/compatibility.md), and a
+test that tells whether a difference is that. A difference one of them explains is counted, not
+printed."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+def _message(record: dict[str, Any]) -> str:
+    body = record.get("body")
+    return str(body.get("message", "")) if isinstance(body, dict) else ""
+
+
+# dynalite's deviations from DynamoDB that random scenarios keep meeting (conformance/README.md):
+# (what it does, whether a difference is that)
+KNOWN: dict[str, list[tuple[str, Any]]] = {
+    "dynalite": [
+        ("orders sets, lists, maps, booleans and nulls with <, <=, >, >= and BETWEEN instead of refusing the "
+         "operand type", lambda ref, ours, paths: "Incorrect operand type for operator or function" in _message(ours)
+         and "Incorrect operand type" not in _message(ref)),
+        ("answers Attributes: {} when UPDATED_OLD or UPDATED_NEW has nothing to return",
+         lambda ref, ours, paths: ref.get("body") == {"Attributes": {}} and ours.get("body") == {}),
+        ("filters an index on attributes the index does not project (DynamoDB refuses: Alternator's tests)",
+         lambda ref, ours, paths: "does not project the attributes used in the filter" in _message(ours)
+         and ref.get("status") == 200),
+        ("leaves out of a local index's items the attributes it would fetch from the table for a projection",
+         lambda ref, ours, paths: _supersets(ours, ref)),
+    ],
+}
+# tests of the whole difference (the scenario, the step), not only of the two answers
+CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
+    "dynalite": [("compares two missing attributes as equal (DynamoDB: never equal, always unequal)",
+                  lambda difference: _compares_missing(difference))],
+}
+
+
+def _supersets(ours: dict[str, Any], ref: dict[str, Any]) -> bool:
+    """Each of our items holds every attribute of the reference's, and more in some."""
+    mine, theirs = (record.get("body", {}).get("Items") if isinstance(record.get("body"), dict) else None
+                    for record in (ours, ref))  # fmt: skip
+    if not isinstance(mine, list) or not isinstance(theirs, list) or len(mine) != len(theirs) or mine == theirs:
+        return False
+    return all(a.items() >= b.items() for a, b in zip(mine, theirs, strict=True))
+
+
+_REAL_TEXT = re.compile(r"-?\d+(\.\d+)?[eE][+-]\d+|-?\d+\.\d+")
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _at(record: Any, path: str) -> Any:
+    for name, index in _PATH_PART.findall(path.split(" ")[0]):
+        try:
+            record = record[int(index)] if index else record[name]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return record
+
+
+def _reals_as_text(ref: dict[str, Any], ours: dict[str, Any], paths: list[str]) -> bool:
+    """Every difference is a real number written as text, in both answers."""
+    return all(isinstance(a, str) and isinstance(b, str) and _REAL_TEXT.fullmatch(a) and _REAL_TEXT.fullmatch(b)
+               for a, b in ((_at(ref, p), _at(ours, p)) for p in paths))  # fmt: skip
+
+
+def _canonical_numbers(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"N"} and isinstance(value["N"], str):
+            try:
+                return {"N": str(Decimal(value["N"]).normalize())}
+            except InvalidOperation:
+                return value
+        return {key: _canonical_numbers(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return [_canonical_numbers(member) for member in value]
+    return value
+
+
+KNOWN["sqld"] = [
+    ("fails the whole pipeline with a 500 when a result's text is not valid UTF-8 (LumaDB: that statement's "
+     "error)", lambda ref, ours, paths: ref.get("status") == 500 and "utf-8" in str(ref.get("body"))),
+    ("(its SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
+     lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
+]
+KNOWN["miniflare"] = [
+    ("(workerd's SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
+     lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
+]
+KNOWN["moto"] = [
+    ("fails with a 500 (an exception inside moto)", lambda ref, ours, paths: ref.get("status", 0) >= 500),
+    ("keeps numbers as they were written (DynamoDB answers them canonical: 1e3 -> 1000, -0.50 -> -0.5)",
+     lambda ref, ours, paths: ref != ours and _canonical_numbers(ref) == _canonical_numbers(ours)),
+]
+
+
+def known_deviation(reference_name: str, difference: dict[str, Any]) -> str | None:
+    """What known deviation of the reference explains the difference, if one does."""
+    for description, test in KNOWN.get(reference_name, []):
+        if test(difference["reference"], difference["lumadb"], difference["paths"]):
+            return description
+    for description, context_test in CONTEXT_KNOWN.get(reference_name, []):
+        if context_test(difference):
+            return description
+    return None
+
+
+_PATH = re.compile(r"#?[A-Za-z_]\w*(?:\.#?[A-Za-z_]\w*|\[\d+\])*")
+_WORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "size"}
+
+
+def _item_before(difference: dict[str, Any]) -> dict[str, Any] | None:
+    """The item a write's condition ran on: the last one the scenario put at its key before."""
+    steps = difference["scenario"].steps
+    body = steps[difference["step"]].request.get("body", {})
+    key = body.get("Key") or {name: body.get("Item", {}).get(name) for name in ("pk", "sk") if name in body.get("Item", {})}
+    item = None
+    for step in steps[: difference["step"]]:
+        put = step.request.get("body", {}).get("Item")
+        if step.request.get("op") == "PutItem" and put is not None and all(put.get(k) == v for k, v in key.items()):
+            item = put
+    return item
+
+
+def _exists(item: dict[str, Any], path: str, names: dict[str, str]) -> bool:
+    value: Any = {"M": item}
+    for name, index in re.findall(r"(#?[A-Za-z_]\w*)|\[(\d+)\]", path):
+        if index:
+            members = value.get("L") if isinstance(value, dict) else None
+            if not isinstance(members, list) or int(index) >= len(members):
+                return False
+            value = members[int(index)]
+        else:
+            members = value.get("M") if isinstance(value, dict) else None
+            if not isinstance(members, dict) or names.get(name, name) not in members:
+                return False
+            value = members[names.get(name, name)]
+    return True
+
+
+def _compares_missing(difference: dict[str, Any]) -> bool:
+    """A write's condition is one comparison of attributes (or their sizes), all missing from the
+    item: dynalite takes two missing operands as equal, DynamoDB never (Alternator's tests)."""
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    condition = body.get("ConditionExpression")
+    item = _item_before(difference)
+    if not condition or item is None or ":" in condition:
+        return False
+    words = [w for w in _PATH.findall(condition) if w not in _WORDS]
+    if re.search(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains", condition) or len(words) != 2:
+        return False
+    names = body.get("ExpressionAttributeNames") or {}
+    return not any(_exists(item, path, names) for path in words)
