@@ -102,6 +102,21 @@ def check_updates(body: dict[str, Any]) -> None:
             raise _fail(INVALID + f"AttributeDefinitions is not specified for index: {create['IndexName']}")
 
 
+def merged_definitions(meta: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:
+    """The table's attribute definitions with those an UpdateTable request adds (name: type); one
+    the table has with another type is refused."""
+    definitions = {d["AttributeName"]: d["AttributeType"] for d in meta["AttributeDefinitions"]}
+    for given in body.get("AttributeDefinitions") or []:
+        known = definitions.get(given["AttributeName"])
+        if known is not None and known != given["AttributeType"]:
+            raise _fail(
+                INVALID + f"Attribute {given['AttributeName']} is already defined with type {known}, "
+                f"which does not match the new type {given['AttributeType']}"
+            )
+        definitions[given["AttributeName"]] = given["AttributeType"]
+    return definitions
+
+
 def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
     """Create and delete GSIs in the stored metadata; the names of the indexes created."""
     updates = body.get("GlobalSecondaryIndexUpdates") or []
@@ -122,15 +137,7 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         if not any(index["IndexName"] == name for index in gsis):
             raise DynamoError.resource_not_found(f"Requested resource not found: Index: {name} not found")
         gsis = [index for index in gsis if index["IndexName"] != name]
-    definitions = {d["AttributeName"]: d["AttributeType"] for d in meta["AttributeDefinitions"]}
-    for given in body.get("AttributeDefinitions") or []:
-        known = definitions.get(given["AttributeName"])
-        if known is not None and known != given["AttributeType"]:
-            raise _fail(
-                INVALID + f"Attribute {given['AttributeName']} is already defined with type {known}, "
-                f"which does not match the new type {given['AttributeType']}"
-            )
-        definitions[given["AttributeName"]] = given["AttributeType"]
+    definitions = merged_definitions(meta, body)
     requested = {given["AttributeName"] for given in body.get("AttributeDefinitions") or []}
     billing = meta["BillingModeSummary"]["BillingMode"]
     for create in creates:

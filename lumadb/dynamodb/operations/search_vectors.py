@@ -51,18 +51,6 @@ def _query_vector(given: list[Any], index: VectorIndex) -> array:
     return array("f", values)
 
 
-def _paths(node: Any) -> list[expression_ast.Path]:
-    """Every attribute path in a condition's syntax tree."""
-    if isinstance(node, expression_ast.Path):
-        return [node]
-    found: list[expression_ast.Path] = []
-    children = node if isinstance(node, list | tuple) else getattr(node, "__dict__", {}).values()
-    for child in children:
-        if isinstance(child, list | tuple | expression_ast._Node):
-            found.extend(_paths(child))
-    return found
-
-
 def _pinned_hash(node: Any, name: str, ctx: ExpressionContext) -> dict | None:
     """The value an AND-ed `name = :value` at the top of the condition gives the HASH attribute."""
     if isinstance(node, expression_ast.Parens):
@@ -96,14 +84,13 @@ def _condition(body: dict, index: VectorIndex, ctx: ExpressionContext) -> tuple[
             raise DynamoError.validation(
                 f"{KIND} must not contain any attributes that is not in SearchSchema. Invalid attribute: {name}"
             )
-    root = parse(text, KIND).tree.root
-    if any(len(path.steps) > 1 for path in _paths(root)):
+    if condition.nested_roots:
         raise DynamoError.validation(INVALID + f"{KIND} cannot have conditions on nested attributes")
     if index.hash_name is None:
         return condition, None
     if index.hash_name not in condition.attributes:
         raise DynamoError.validation(f"{KIND} must be provided when SearchSchema has a HASH key")
-    value = _pinned_hash(root, index.hash_name, ctx)
+    value = _pinned_hash(parse(text, KIND).tree.root, index.hash_name, ctx)  # (parsed once, cached)
     if value is None:
         return condition, None  # the HASH is tested otherwise (IN, OR): every entry is a candidate
     actual = next(iter(value))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.indexes import definitions as index_definitions
 
 INVALID = "One or more parameter values were invalid: "
 
@@ -178,16 +179,10 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> None:
         requested = {d["AttributeName"]: d["AttributeType"] for d in body.get("AttributeDefinitions") or []}
         dimensions = {index["VectorAttribute"]["AttributeName"]: index["Dimensions"] for index in vectors}
         _check_index(create, requested, dimensions)
-        known = {d["AttributeName"]: d["AttributeType"] for d in meta["AttributeDefinitions"]}
-        for given in body.get("AttributeDefinitions") or []:
-            name, type_name = given["AttributeName"], given["AttributeType"]
-            if name not in known:
-                meta["AttributeDefinitions"].append(given)
-            elif known[name] != type_name:  # GSI creation's text
-                raise _fail(
-                    INVALID + f"Attribute {name} is already defined with type {known[name]}, which does not match "
-                    f"the new type {type_name}"
-                )
+        meta["AttributeDefinitions"] = [
+            {"AttributeName": name, "AttributeType": type_name}
+            for name, type_name in index_definitions.merged_definitions(meta, body).items()
+        ]
         vectors.append(described(create, meta["TableArn"]))
     if vectors:
         meta["VectorIndexes"] = vectors
