@@ -56,6 +56,15 @@ def test_a_nested_column_is_named_by_its_last_part(ddb: Any, make_table: Any) ->
     assert transaction["Responses"][0]["Item"] == {"nested": {S: "deep"}}
 
 
+def test_a_column_ending_in_an_index_brings_only_its_own_path(ddb: Any, make_table: Any) -> None:
+    name = make_table(("pk", S))
+    listed = {"L": [{"N": "1"}, {"N": "2"}]}
+    ddb.put_item(TableName=name, Item={"pk": {S: "a"}, "m": {"M": {"a": {S: "A"}, "b": listed, "c": {S: "C"}}}})
+    statement = f'SELECT m.a, m.b[1] FROM "{name}" WHERE pk = \'a\''
+    # `a` as a column of its own, not also inside `m` beside the list element
+    assert run(ddb, statement)["Items"] == [{"a": {S: "A"}, "m": {"M": {"b": {"L": [{"N": "2"}]}}}}]
+
+
 def test_batch_execute_statement_returns_what_returning_asks_for(ddb: Any, make_table: Any) -> None:
     name = make_table(("pk", S))
     ddb.put_item(TableName=name, Item={"pk": {S: "a"}, "data": {S: "old"}, "keep": {S: "k"}})

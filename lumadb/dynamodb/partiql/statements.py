@@ -72,16 +72,36 @@ class Read:
         if projection is None or all(len(path) == 1 for path in projection.paths):
             return item
         out: dict = {}
+        named = []  # the columns named by their last part
         for path in projection.paths:
-            first = path[0]
             if len(path) == 1 or not isinstance(path[-1], str):
-                if first in item:
-                    out[first] = item[first]
+                if path[0] in item:
+                    out[path[0]] = item[path[0]]
                 continue
-            value = walk(item.get(first), path[1:])
+            value = walk(item.get(path[0]), path[1:])
             if value is not None:
                 out[path[-1]] = value
+                named.append(path)
+        for path in named:  # each is its own column, not also part of a map kept beside it
+            if path[0] in out and all(isinstance(step, str) for step in path):
+                out[path[0]] = _without(out[path[0]], path[1:])
+                if out[path[0]] is None:
+                    del out[path[0]]
         return out
+
+
+def _without(value: dict, path: tuple | list) -> dict | None:
+    """`value` (a map) less the attribute at `path`, and less the maps that leaves empty:
+    None when nothing is left."""
+    inner = value["M"]
+    first = path[0]
+    if first not in inner:
+        return value
+    rest = _without(inner[first], path[1:]) if len(path) > 1 else None
+    remaining = {name: part for name, part in inner.items() if name != first}
+    if rest is not None:
+        remaining[first] = rest
+    return {"M": remaining} if remaining else None
 
 
 @dataclass(eq=False)
