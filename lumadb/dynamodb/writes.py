@@ -14,6 +14,7 @@ from lumadb.dynamodb.attributes import item_size
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import Projection
 from lumadb.dynamodb.keys import StorageKey
+from lumadb.storage.loop_writer import changes_last
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.capacity import IndexWrites
@@ -57,6 +58,7 @@ def check(conn: apsw.Connection, table: TableInfo, key: StorageKey, condition: C
     return Outcome(old_row, old_item)
 
 
+@changes_last  # its condition, then its changes
 def put(
     conn: apsw.Connection,
     table: TableInfo,
@@ -77,6 +79,7 @@ def put(
     return Outcome(old_row, old_item, item, size, charged)
 
 
+@changes_last  # its condition, then its changes
 def delete(
     conn: apsw.Connection,
     table: TableInfo,
@@ -94,6 +97,7 @@ def delete(
     return Outcome(old_row, old_item, index_writes=charged)
 
 
+@changes_last  # its condition, then its changes
 def update(
     conn: apsw.Connection,
     table: TableInfo,

@@ -12,6 +12,7 @@ import pytest
 
 from lumadb.sql.text import InvalidText, fetch_rows
 from lumadb.storage.executor import Database
+from lumadb.storage.loop_writer import changes_last
 from lumadb.storage.sqlite import apsw
 
 SCHEMA = """
@@ -89,3 +90,34 @@ def test_invalid_text_in_returning_fails_its_job_and_nothing_hangs(db: Database,
     assert [r for r in results if isinstance(r, int)] == [k for k in range(30) if k % 3]
     assert rows(db) == [k for k in range(30) if k % 3]
     assert db.read_now(lambda c: c.execute("SELECT count(*) FROM guarded").fetchone()[0]) == 0
+
+
+@changes_last
+def insert_then_check(conn, k: int) -> int:
+    """Fails before its change when k is odd, after it when k is a multiple of 4."""
+    if k % 2:
+        raise ValueError(f"refused {k}")
+    conn.execute("INSERT INTO ok VALUES (?)", (k,))
+    if k % 4 == 0:
+        raise ValueError(f"too late {k}")
+    return k
+
+
+def test_a_job_without_a_savepoint_that_fails_late_fails_alone(db: Database) -> None:
+    """`changes_last` jobs run without a SAVEPOINT: one that fails before its change leaves
+    the group's transaction as it was; one that fails after its change has the group rolled
+    back and the other jobs run again."""
+
+    async def main() -> list:
+        jobs = [db.write_short(insert_ok, 100 + k) if k % 5 == 0 else db.write_short(insert_then_check, k)
+                for k in range(40)]
+        return await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), 20)
+
+    results = asyncio.run(main())
+    kept = [k for k in range(40) if k % 5 and k % 2 == 0 and k % 4]
+    added = [100 + k for k in range(40) if k % 5 == 0]
+    assert [r for r in results if isinstance(r, int)] == sorted([*kept, *added], key=lambda v: v % 100)
+    failures = [str(r) for r in results if isinstance(r, BaseException)]
+    assert sum(f.startswith("refused") for f in failures) == 16
+    assert sum(f.startswith("too late") for f in failures) == 8
+    assert rows(db) == sorted([*kept, *added])  # no late failure's row, every acknowledged one
