@@ -15,13 +15,21 @@ def _message(record: dict[str, Any]) -> str:
     return str(body.get("message", "")) if isinstance(body, dict) else ""
 
 
+def _refused_only_by_us(text: str) -> Any:
+    """A test: LumaDB refused the request with `text` in its message, the reference did not."""
+    return lambda ref, ours, paths: text in _message(ours) and text not in _message(ref)
+
+
+_ORDERS_ANY_TYPE = (
+    "orders sets, lists, maps, booleans and nulls with <, <=, >, >= and BETWEEN instead of refusing the operand type",
+    _refused_only_by_us("Incorrect operand type for operator or function"),
+)
+
 # dynalite's deviations from DynamoDB that random scenarios keep meeting (conformance/README.md):
 # (what it does, whether a difference is that)
 KNOWN: dict[str, list[tuple[str, Any]]] = {
     "dynalite": [
-        ("orders sets, lists, maps, booleans and nulls with <, <=, >, >= and BETWEEN instead of refusing the "
-         "operand type", lambda ref, ours, paths: "Incorrect operand type for operator or function" in _message(ours)
-         and "Incorrect operand type" not in _message(ref)),
+        _ORDERS_ANY_TYPE,
         ("answers Attributes: {} when UPDATED_OLD or UPDATED_NEW has nothing to return",
          lambda ref, ours, paths: ref.get("body") == {"Attributes": {}} and ours.get("body") == {}),
         ("filters an index on attributes the index does not project (DynamoDB refuses: Alternator's tests)",
@@ -32,10 +40,9 @@ KNOWN: dict[str, list[tuple[str, Any]]] = {
     ],
 }
 # tests of the whole difference (the scenario, the step), not only of the two answers
-CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
-    "dynalite": [("compares two missing attributes as equal (DynamoDB: never equal, always unequal)",
-                  lambda difference: _compares_missing(difference))],
-}
+_COMPARES_MISSING = ("compares two missing attributes as equal (DynamoDB: never equal, always unequal)",
+                     lambda difference: _compares_missing(difference))
+CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {"dynalite": [_COMPARES_MISSING], "moto": [_COMPARES_MISSING]}
 
 
 def _supersets(ours: dict[str, Any], ref: dict[str, Any]) -> bool:
@@ -93,6 +100,9 @@ KNOWN["moto"] = [
     ("fails with a 500 (an exception inside moto)", lambda ref, ours, paths: ref.get("status", 0) >= 500),
     ("keeps numbers as they were written (DynamoDB answers them canonical: 1e3 -> 1000, -0.50 -> -0.5)",
      lambda ref, ours, paths: ref != ours and _canonical_numbers(ref) == _canonical_numbers(ours)),
+    _ORDERS_ANY_TYPE,
+    ("does not refuse two document paths that overlap", _refused_only_by_us("Two document paths overlap")),
+    ("does not refuse a path into a key attribute", _refused_only_by_us("Key attributes must be scalars")),
 ]
 
 

@@ -42,8 +42,12 @@ def test_known_deviations_of_the_reference_are_recognised() -> None:
     failed = {"status": 400, "body": {"message": "The conditional request failed"}}
     difference = {"scenario": generated.scenarios[0], "step": 1, "paths": ["body"], "reference": failed, "lumadb": refused}
     assert fuzz_known.known_deviation("dynalite", difference) is not None
-    assert fuzz_known.known_deviation("moto", difference) is None
+    assert fuzz_known.known_deviation("moto", difference) is not None
+    assert fuzz_known.known_deviation("sqld", difference) is None
     assert fuzz_known.known_deviation("dynalite", {**difference, "reference": refused, "lumadb": failed}) is None
+    overlap = {"status": 400, "body": {"message": "Invalid UpdateExpression: Two document paths overlap with each other"}}
+    assert fuzz_known.known_deviation("moto", {**difference, "reference": {"status": 200, "body": {}}, "lumadb": overlap})
+    assert fuzz_known.known_deviation("dynalite", {**difference, "reference": {"status": 200, "body": {}}, "lumadb": overlap}) is None
 
 
 def test_two_lumadb_servers_answer_alike(server: Any) -> None:
