@@ -41,8 +41,19 @@ KNOWN: dict[str, list[tuple[str, Any]]] = {
 }
 # tests of the whole difference (the scenario, the step), not only of the two answers
 _COMPARES_MISSING = ("compares two missing attributes as equal (DynamoDB: never equal, always unequal)",
-                     lambda difference: _compares_missing(difference))
-CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {"dynalite": [_COMPARES_MISSING], "moto": [_COMPARES_MISSING]}
+                     lambda difference: _compares_missing(difference) or _filters_missing(difference))
+_NOT_NOT = ("refuses NOT NOT as a syntax error (DynamoDB's grammar nests NOT)",
+            lambda difference: _refuses_not_not(difference))
+CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
+    "dynalite": [_COMPARES_MISSING, _NOT_NOT],
+    "moto": [_COMPARES_MISSING],
+}
+
+
+def _refuses_not_not(difference: dict[str, Any]) -> bool:
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    expressions = " ".join(str(body.get(p, "")) for p in ("ConditionExpression", "FilterExpression"))
+    return bool(re.search(r"\bNOT\s+NOT\b", expressions)) and "Syntax error" in _message(difference["reference"])
 
 
 def _supersets(ours: dict[str, Any], ref: dict[str, Any]) -> bool:
@@ -96,6 +107,7 @@ KNOWN["miniflare"] = [
     ("(workerd's SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
      lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
 ]
+_MOTO_PREFIX = "1 validation error detected: "
 KNOWN["moto"] = [
     ("fails with a 500 (an exception inside moto)", lambda ref, ours, paths: ref.get("status", 0) >= 500),
     ("keeps numbers as they were written (DynamoDB answers them canonical: 1e3 -> 1000, -0.50 -> -0.5)",
@@ -103,6 +115,12 @@ KNOWN["moto"] = [
     _ORDERS_ANY_TYPE,
     ("does not refuse two document paths that overlap", _refused_only_by_us("Two document paths overlap")),
     ("does not refuse a path into a key attribute", _refused_only_by_us("Key attributes must be scalars")),
+    ("starts some texts with '1 validation error detected: ' and names overlapping paths by their placeholders",
+     lambda ref, ours, paths: _message(ref).startswith(_MOTO_PREFIX)
+     and _message(ref)[len(_MOTO_PREFIX):].split("; path one")[0] == _message(ours).split("; path one")[0]),
+    ("calls a FilterExpression a ConditionExpression in its errors",
+     lambda ref, ours, paths: _message(ours) != _message(ref)
+     and _message(ref).replace("Invalid ConditionExpression", "Invalid FilterExpression") == _message(ours)),
 ]
 
 
@@ -134,20 +152,34 @@ def _item_before(difference: dict[str, Any]) -> dict[str, Any] | None:
     return item
 
 
-def _exists(item: dict[str, Any], path: str, names: dict[str, str]) -> bool:
+def _value(item: dict[str, Any], path: str, names: dict[str, str]) -> Any:
+    """The attribute value at `path` in the item, or None."""
     value: Any = {"M": item}
     for name, index in re.findall(r"(#?[A-Za-z_]\w*)|\[(\d+)\]", path):
         if index:
             members = value.get("L") if isinstance(value, dict) else None
             if not isinstance(members, list) or int(index) >= len(members):
-                return False
+                return None
             value = members[int(index)]
         else:
             members = value.get("M") if isinstance(value, dict) else None
             if not isinstance(members, dict) or names.get(name, name) not in members:
-                return False
+                return None
             value = members[names.get(name, name)]
-    return True
+    return value
+
+
+_SIZED = ("S", "B", "SS", "NS", "BS", "L", "M")  # the types size() measures
+
+
+def _operand_missing(item: dict[str, Any], path: str, names: dict[str, str], expression: str) -> bool:
+    """No operand at `path`: the attribute is missing or, inside size(), of a type size() does not
+    measure (a number, a boolean, a null: dynalite treats that as missing too)."""
+    value = _value(item, path, names)
+    if value is None:
+        return True
+    sized = re.search(r"size\(\s*" + re.escape(path) + r"\s*\)", expression)
+    return bool(sized) and not (isinstance(value, dict) and set(value) & set(_SIZED))
 
 
 def _compares_missing(difference: dict[str, Any]) -> bool:
@@ -162,4 +194,46 @@ def _compares_missing(difference: dict[str, Any]) -> bool:
     if re.search(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains", condition) or len(words) != 2:
         return False
     names = body.get("ExpressionAttributeNames") or {}
-    return not any(_exists(item, path, names) for path in words)
+    return all(_operand_missing(item, path, names, condition) for path in words)
+
+
+_GUARD = re.compile(r"pk = :v0 AND \((.*)\)")  # a filter's `pk = :v0` around the comparison
+_NOT_ONE_COMPARISON = re.compile(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains|:")
+
+
+def _filters_missing(difference: dict[str, Any]) -> bool:
+    """A Query's or Scan's filter is one comparison of two attributes (or their sizes), and the
+    two answers differ by as many items as the scenario put without either of them: the
+    missing operands dynalite takes as equal, in a filter. Only where the scenario's items are
+    known (PutItems alone before the step) and no Limit pages the answer."""
+    steps = difference["scenario"].steps
+    request = steps[difference["step"]].request
+    body = request.get("body", {})
+    condition = body.get("FilterExpression")
+    if request.get("op") not in ("Query", "Scan") or not condition or "Limit" in body or "IndexName" in body:
+        return False
+    guard = _GUARD.fullmatch(condition)
+    comparison = guard.group(1) if guard else condition
+    words = [w for w in _PATH.findall(comparison) if w not in _WORDS]
+    if _NOT_ONE_COMPARISON.search(comparison) or len(words) != 2:
+        return False
+    partition = (body.get("ExpressionAttributeValues") or {}).get(":v0")
+    if request["op"] == "Query" and body.get("KeyConditionExpression") != "pk = :v0":
+        return False
+    items: dict[str, dict[str, Any]] = {}
+    for step in steps[: difference["step"]]:
+        earlier = step.request.get("body", {})
+        if earlier.get("TableName") != body.get("TableName"):
+            continue
+        if step.request.get("op") != "PutItem" or earlier.get("ConditionExpression"):
+            return False  # the table's items are not known from the scenario alone
+        item = earlier["Item"]
+        items[repr((item.get("pk"), item.get("sk")))] = item
+    if request["op"] == "Query" or guard:
+        items = {key: item for key, item in items.items() if item.get("pk") == partition}
+    names = body.get("ExpressionAttributeNames") or {}
+    missing = sum(all(_operand_missing(item, path, names, comparison) for path in words) for item in items.values())
+    counts = [record.get("body", {}).get("Count") for record in (difference["reference"], difference["lumadb"])]
+    if not all(isinstance(count, int) for count in counts):
+        return False
+    return missing > 0 and abs(counts[0] - counts[1]) == missing
