@@ -118,6 +118,14 @@ KNOWN["moto"] = [
     ("starts some texts with '1 validation error detected: ' and names overlapping paths by their placeholders",
      lambda ref, ours, paths: _message(ref).startswith(_MOTO_PREFIX)
      and _message(ref)[len(_MOTO_PREFIX):].split("; path one")[0] == _message(ours).split("; path one")[0]),
+    ("filters an index on attributes the index does not project (DynamoDB refuses: Alternator's tests)",
+     _refused_only_by_us("does not project the attributes used in the filter")),
+    ("lets a Query's filter name a key attribute", _refused_only_by_us("Filter Expression can only contain non-primary key")),
+    ("evaluates an update's condition before refusing its change of a key attribute",
+     _refused_only_by_us("This attribute is part of the key")),
+    ("reports an invalid document path before an operand missing from the item (dynalite and LumaDB: the operand)",
+     lambda ref, ours, paths: "document path provided in the update expression is invalid" in _message(ref)
+     and "refers to an attribute that does not exist" in _message(ours)),
     ("calls a FilterExpression a ConditionExpression in its errors",
      lambda ref, ours, paths: _message(ours) != _message(ref)
      and _message(ref).replace("Invalid ConditionExpression", "Invalid FilterExpression") == _message(ours)),
