@@ -4,7 +4,8 @@ step of every scenario compared.
 
 The scenarios are the suites' own format (setup tables, then per scenario a few PutItems and one
 operation with random expressions: conditions, updates, projections, key conditions and filters,
-ReturnValues; a Scan filters on the scenario's own partition), so a difference worth keeping is pasted into `cases/dynamodb/*.yaml` as printed,
+ReturnValues; a Scan filters on the scenario's own partition; index queries in fuzz_indexes.py,
+batches in fuzz_batches.py), so a difference worth keeping is pasted into `cases/dynamodb/*.yaml` as printed,
 with the reference decided there. A seed reproduces a run. Peers have known deviations of their
 own (conformance/README.md lists dynalite's): a difference is a place to look, not a verdict.
 """
@@ -16,7 +17,7 @@ import random
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from conformance import fuzz_indexes
+from conformance import fuzz_batches, fuzz_indexes
 from conformance.compare import compare_step
 from conformance.scenario import Scenario, Step, Suite
 
@@ -230,6 +231,10 @@ def suite(seed: int, count: int, first: int = 0) -> Suite:
             steps.append(Step({"op": "GetItem", "body": {"TableName": "{{s}}" + kind, "Key": key, "ConsistentRead": True}}))
         if number >= first:
             scenarios.append(Scenario(id=f"fuzz/{name}", name=name, area="fuzz", doc="", steps=steps))
+            batch = Generator(seed * 1_000_003 + number)  # its own stream: the scenarios above stay as they were
+            if batch.rng.random() < fuzz_batches.SHARE:
+                scenarios.append(Scenario(id=f"fuzz/{name}b", name=f"{name}b", area="fuzz", doc="",
+                                          steps=fuzz_batches.steps(batch)))  # fmt: skip
     teardown = [Step({"op": "DeleteTable", "body": {"TableName": "{{s}}" + kind}}, compare="none")
                 for kind in (*KEYS, "i")]  # fmt: skip
     setup = _table_steps("h") + _table_steps("r") + fuzz_indexes.table_steps()
