@@ -1,5 +1,5 @@
-"""A projection or a filter may not look into a key attribute (`pk.x`, `pk[0]`): GetItem, Query
-and Scan refuse it, naming the table's key (`Key: pk`) or an index's (`IndexKey: g`). Conditions
+"""A projection or a filter may not look into a key attribute (`pk.x`, `pk[0]`): GetItem, Query,
+Scan, BatchGetItem and TransactGetItems refuse it, naming the table's key (`Key: pk`) or an index's (`IndexKey: g`). Conditions
 of writes may (found by `lumadb conformance fuzz` against dynalite)."""
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ def test_reads_refuse_paths_into_key_attributes(ddb: Any, make_table: Callable[.
     assert error_of(ddb.scan, TableName=table, FilterExpression="attribute_exists(pk[0])")[1] == NOT_SCALAR + "Key: pk"
     assert error_of(ddb.scan, TableName=table, ProjectionExpression="g[0]")[1] == NOT_SCALAR + "IndexKey: g"
     assert error_of(ddb.scan, TableName=table, IndexName="by_g", ProjectionExpression="sk.x")[1] == NOT_SCALAR + "Key: sk"
+    # the batch and transactional reads as GetItem (BatchGetItem: found by the fuzzer's batches)
+    wanted = {"Keys": [key], "ProjectionExpression": "#p.a", "ExpressionAttributeNames": {"#p": "pk"}}
+    assert error_of(ddb.batch_get_item, RequestItems={table: wanted})[1] == NOT_SCALAR + "Key: pk"
+    get = {"TableName": table, "Key": key, "ProjectionExpression": "g.x"}
+    assert error_of(ddb.transact_get_items, TransactItems=[{"Get": get}])[1] == NOT_SCALAR + "IndexKey: g"
     # the top-level key attributes themselves, and write conditions, are fine
     assert ddb.get_item(TableName=table, Key=key, ProjectionExpression="pk, m.x")["Item"] == {
         "pk": {"S": "a"}, "m": {"M": {"x": {"S": "1"}}}}

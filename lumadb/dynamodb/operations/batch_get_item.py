@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, items
+from lumadb.dynamodb import capacity, items, key_checks
 from lumadb.dynamodb.attributes import normalize_item, validate_attribute_value
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_key
@@ -79,6 +79,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     tables: dict[str, TableInfo] = {}
     for name, keys_and_attributes in request_items.items():
         table = tables[name] = service.catalog.require(name)
+        key_checks.check_read_paths(table, compiled[name].projection)
         wanted.extend((table, key_of_key(table, key)) for key in keys_and_attributes["Keys"])
     if len(wanted) <= INLINE_KEYS:
         rows = service.read_point(_read_all, wanted)

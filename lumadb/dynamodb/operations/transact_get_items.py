@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, items, transaction_keys, transaction_limits
+from lumadb.dynamodb import capacity, inputs, items, key_checks, transaction_keys, transaction_limits
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
@@ -45,6 +45,8 @@ def _wanted(
         projections.append(compile_request(get, "Get").projection)
         gets.append(get)
     tables = [service.catalog.require(get["TableName"]) for get in gets]
+    for table, projection in zip(tables, projections, strict=True):
+        key_checks.check_read_paths(table, projection)
     wanted: list[tuple[TableInfo, StorageKey]] = []
     for position, (get, table) in enumerate(zip(gets, tables, strict=True)):
         try:
