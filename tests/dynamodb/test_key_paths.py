@@ -29,6 +29,12 @@ def test_reads_refuse_paths_into_key_attributes(ddb: Any, make_table: Callable[.
     assert error_of(ddb.scan, TableName=table, FilterExpression="attribute_exists(pk[0])")[1] == NOT_SCALAR + "Key: pk"
     assert error_of(ddb.scan, TableName=table, ProjectionExpression="g[0]")[1] == NOT_SCALAR + "IndexKey: g"
     assert error_of(ddb.scan, TableName=table, IndexName="by_g", ProjectionExpression="sk.x")[1] == NOT_SCALAR + "Key: sk"
+    # a Query's projection is checked before its filter names a key attribute (dynalite's order)
+    both = {"ProjectionExpression": "pk[1]", "FilterExpression": "sk > :p", **partition}
+    assert error_of(ddb.query, TableName=table, **both)[1] == NOT_SCALAR + "Key: pk"
+    on_index = {"IndexName": "by_g", "KeyConditionExpression": "g = :p", "ProjectionExpression": "sk.x",
+                "FilterExpression": "g > :p", "ExpressionAttributeValues": {":p": {"S": "a"}}}  # fmt: skip
+    assert error_of(ddb.query, TableName=table, **on_index)[1] == NOT_SCALAR + "Key: sk"
     # the batch and transactional reads as GetItem (BatchGetItem: found by the fuzzer's batches)
     wanted = {"Keys": [key], "ProjectionExpression": "#p.a", "ExpressionAttributeNames": {"#p": "pk"}}
     assert error_of(ddb.batch_get_item, RequestItems={table: wanted})[1] == NOT_SCALAR + "Key: pk"

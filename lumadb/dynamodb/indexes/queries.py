@@ -137,8 +137,9 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
         range_condition = key if key.range_op is not None else None
     else:
         hashes, equal, sort = _multi_key_ranges(compiled.key_conditions.conditions, index)
+    key_checks.check_read_paths(table, compiled.projection)  # before the filter's checks (dynalite's order)
     _check_filter(compiled, body, index)
-    key_checks.check_read_paths(table, compiled.projection, compiled.filter)
+    key_checks.check_read_paths(table, compiled.filter)
     count_only = reads.check_select(body, compiled.projection is not None)
     fetch = _fetches_from_table(index, body, compiled)
     try:

@@ -125,6 +125,9 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     if body.get("IndexName") is not None:
         return await index_queries.query(service, table, body, compiled)
     condition = compiled.key_conditions.for_schema(table.hash_name, table.range_name)
+    # the projection's paths into key attributes, the filter's key attributes, then its paths
+    # into key attributes (dynalite's order)
+    key_checks.check_read_paths(table, compiled.projection)
     if compiled.filter is not None:
         kind = "Filter Expression" if body.get("FilterExpression") is not None else "QueryFilter"
         for name in table.key_names:
@@ -132,7 +135,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
                 raise DynamoError.validation(
                     f"{kind} can only contain non-primary key attributes: Primary key attribute: {name}"
                 )
-    key_checks.check_read_paths(table, compiled.projection, compiled.filter)
+    key_checks.check_read_paths(table, compiled.filter)
     count_only = reads.check_select(body, compiled.projection is not None)
     hash_value = condition.hash_value.get(table.hash_type)
     if hash_value is None:
