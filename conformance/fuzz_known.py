@@ -214,6 +214,9 @@ def _compares_missing(difference: dict[str, Any]) -> bool:
     return all(_operand_missing(item, path, names, condition) for path in words)
 
 
+_SORT_KEY_CONDITION = re.compile(r"pk = :v0(?: AND sk (=|<=?|>=?) (:v\d+))?")
+_COMPARE = {"=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 _GUARD = re.compile(r"pk = :v0 AND \((.*)\)")  # a filter's `pk = :v0` around the comparison
 _NOT_ONE_COMPARISON = re.compile(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains|:")
 
@@ -235,7 +238,8 @@ def _filters_missing(difference: dict[str, Any]) -> bool:
     if _NOT_ONE_COMPARISON.search(comparison) or len(words) != 2:
         return False
     partition = (body.get("ExpressionAttributeValues") or {}).get(":v0")
-    if request["op"] == "Query" and body.get("KeyConditionExpression") != "pk = :v0":
+    in_range = _sort_key_test(body) if request["op"] == "Query" else (lambda _sk: True)
+    if in_range is None:
         return False
     items: dict[str, dict[str, Any]] = {}
     for step in steps[: difference["step"]]:
@@ -247,10 +251,24 @@ def _filters_missing(difference: dict[str, Any]) -> bool:
         item = earlier["Item"]
         items[repr((item.get("pk"), item.get("sk")))] = item
     if request["op"] == "Query" or guard:
-        items = {key: item for key, item in items.items() if item.get("pk") == partition}
+        items = {k: item for k, item in items.items() if item.get("pk") == partition}
+    items = {k: item for k, item in items.items() if in_range(item.get("sk", {}).get("N", "0"))}
     names = body.get("ExpressionAttributeNames") or {}
     missing = sum(all(_operand_missing(item, path, names, comparison) for path in words) for item in items.values())
     counts = [record.get("body", {}).get("Count") for record in (difference["reference"], difference["lumadb"])]
     if not all(isinstance(count, int) for count in counts):
         return False
     return missing > 0 and abs(counts[0] - counts[1]) == missing
+
+
+def _sort_key_test(body: dict[str, Any]) -> Any:
+    """Whether a sort key (number text) meets the Query's key condition (`pk = :v0`, with or
+    without `AND sk <op> :vN`); None for another key condition."""
+    key = _SORT_KEY_CONDITION.fullmatch(body.get("KeyConditionExpression", ""))
+    if key is None:
+        return None
+    operator, placeholder = key.groups()
+    if operator is None:
+        return lambda _sk: True
+    bound = Decimal((body.get("ExpressionAttributeValues") or {}).get(placeholder, {}).get("N", "NaN"))
+    return lambda sk: _COMPARE[operator](Decimal(sk), bound)
