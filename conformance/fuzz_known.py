@@ -51,10 +51,19 @@ KNOWN: dict[str, list[tuple[str, Any]]] = {
 # tests of the whole difference (the scenario, the step), not only of the two answers
 _COMPARES_MISSING = ("compares two missing attributes as equal (DynamoDB: never equal, always unequal)",
                      lambda difference: _compares_missing(difference) or _filters_missing(difference))
+_ORDERS_VALUES = (
+    "orders two lists, maps, sets, booleans or nulls of an item in a condition (DynamoDB: the comparison is false)",
+    lambda difference: _orders_unorderable(difference),
+)
 _NOT_NOT = ("refuses NOT NOT as a syntax error (DynamoDB's grammar nests NOT)",
             lambda difference: _refuses_not_not(difference))
+_MIXES_ACROSS_TABLES = (
+    "accepts AttributesToGet for one table of a BatchGetItem and a ProjectionExpression for another "
+    "(DynamoDB refuses: nubo-db's captures)",
+    lambda difference: _mixes_across_tables(difference),
+)
 CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
-    "dynalite": [_COMPARES_MISSING, _NOT_NOT],
+    "dynalite": [_COMPARES_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES],
     "moto": [_COMPARES_MISSING],
 }
 
@@ -272,3 +281,30 @@ def _sort_key_test(body: dict[str, Any]) -> Any:
         return lambda _sk: True
     bound = Decimal((body.get("ExpressionAttributeValues") or {}).get(placeholder, {}).get("N", "NaN"))
     return lambda sk: _COMPARE[operator](Decimal(sk), bound)
+
+
+def _mixes_across_tables(difference: dict[str, Any]) -> bool:
+    request = difference["scenario"].steps[difference["step"]].request
+    wanted = list(request.get("body", {}).get("RequestItems", {}).values()) if request.get("op") == "BatchGetItem" else []
+    return (any("AttributesToGet" in w for w in wanted) and any("ProjectionExpression" in w for w in wanted)
+            and "Can not use both expression and non-expression" in _message(difference["lumadb"]))  # fmt: skip
+
+
+_ORDERED_TYPES = ("S", "N", "B")
+
+
+def _orders_unorderable(difference: dict[str, Any]) -> bool:
+    """A write's condition is one <, <=, >, >= of two attributes of the item whose values are of
+    one type that does not order (a list, a map, a set, a boolean, a null)."""
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    condition = body.get("ConditionExpression") or ""
+    compared = re.fullmatch(r"\s*(\S+)\s*(<=?|>=?)\s*(\S+)\s*", condition)
+    item = _item_before(difference)
+    if compared is None or item is None or ":" in condition or "(" in condition:
+        return False
+    names = body.get("ExpressionAttributeNames") or {}
+    left, right = (_value(item, compared.group(i), names) for i in (1, 3))
+    if not isinstance(left, dict) or not isinstance(right, dict):
+        return False
+    kinds = set(left) | set(right)
+    return len(kinds) == 1 and not kinds & set(_ORDERED_TYPES)

@@ -137,3 +137,23 @@ def test_size_of_an_unmeasurable_type_and_not_not_are_recognised() -> None:
     refused = {"status": 400, "body": {"message": 'Invalid ConditionExpression: Syntax error; Expected "(" but "N" found.'}}
     assert fuzz_known.known_deviation("dynalite", {**difference, "reference": refused, "lumadb": {"status": 200, "body": {}}})
     assert fuzz_known.known_deviation("moto", {**difference, "reference": refused, "lumadb": {"status": 200, "body": {}}}) is None
+
+
+def test_ordering_two_lists_and_mixing_projections_across_tables_are_recognised() -> None:
+    """dynalite orders two lists of the item in a condition, and lets one BatchGetItem table use
+    AttributesToGet while another uses a ProjectionExpression (DynamoDB refuses)."""
+    item = {"pk": {"S": "u"}, "s": {"L": []}, "b": {"L": [{"S": "ab"}]}, "n": {"N": "1"}}
+    put = Step({"op": "PutItem", "body": {"TableName": "t", "Item": item}})
+    delete = {"TableName": "t", "Key": {"pk": {"S": "u"}}, "ConditionExpression": "s < b"}
+    scenario = Scenario(id="fuzz/z", name="z", area="fuzz", doc="", steps=[put, Step({"op": "DeleteItem", "body": delete})])
+    failed = {"status": 400, "body": {"message": "The conditional request failed"}}
+    difference = {"scenario": scenario, "step": 1, "paths": ["status"], "reference": {"status": 200, "body": {}}, "lumadb": failed}
+    assert fuzz_known.known_deviation("dynalite", difference) is not None
+    delete["ConditionExpression"] = "s < n"  # a list and a number: not this deviation
+    assert fuzz_known.known_deviation("dynalite", difference) is None
+    keys = {"Keys": [{"pk": {"S": "u"}}]}
+    batch = {"RequestItems": {"t": {**keys, "AttributesToGet": ["a"]}, "h": {**keys, "ProjectionExpression": "b"}}}
+    scenario.steps[1] = Step({"op": "BatchGetItem", "body": batch})
+    mixing = {"status": 400, "body": {"message": "Can not use both expression and non-expression parameters in the same request"}}
+    assert fuzz_known.known_deviation("dynalite", {**difference, "lumadb": mixing}) is not None
+    assert fuzz_known.known_deviation("dynalite", {**difference, "lumadb": failed}) is None
