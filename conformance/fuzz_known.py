@@ -44,6 +44,10 @@ KNOWN: dict[str, list[tuple[str, Any]]] = {
          lambda ref, ours, paths: ref.get("body") == {"Attributes": {}} and ours.get("body") == {}),
         ("filters an index on attributes the index does not project (DynamoDB refuses: Alternator's tests)",
          _refused_only_by_us("does not project the attributes used in the filter")),
+        ("does not refuse a ConditionalOperator over one Expected or filter condition",
+         _refused_only_by_us("ConditionalOperator can only be used when Filter or Expected has two or more elements")),
+        ("does not refuse AttributesToGet with Select COUNT, nor SPECIFIC_ATTRIBUTES without them, on Query",
+         _refused_only_by_us("when choosing to get")),
         ("leaves out of a local index's items the attributes it would fetch from the table for a projection",
          lambda ref, ours, paths: _supersets(ours, ref)),
     ],
@@ -62,8 +66,17 @@ _MIXES_ACROSS_TABLES = (
     "(DynamoDB refuses: nubo-db's captures)",
     lambda difference: _mixes_across_tables(difference),
 )
+_LEGACY = [
+    ("stops a ConditionalOperator OR over Expected or a filter at its first false condition",
+     lambda difference: _stops_or_early(difference)),
+    ("lets a legacy NOT_CONTAINS pass on a missing attribute (DynamoDB fails it: Alternator's tests)",
+     lambda difference: "NOT_CONTAINS" in str(_legacy_body(difference).get("Expected"))
+     and "conditional request failed" in _message(difference["lumadb"]) and difference["reference"].get("status") == 200),
+    ("creates the item for an UpdateItem whose AttributeUpdates only DELETE (DynamoDB's documentation: it does not)",
+     lambda difference: _deletes_only(difference)),
+]
 CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
-    "dynalite": [_COMPARES_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES],
+    "dynalite": [_COMPARES_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES, *_LEGACY],
     "moto": [_COMPARES_MISSING],
 }
 
@@ -308,3 +321,33 @@ def _orders_unorderable(difference: dict[str, Any]) -> bool:
         return False
     kinds = set(left) | set(right)
     return len(kinds) == 1 and not kinds & set(_ORDERED_TYPES)
+
+
+def _legacy_body(difference: dict[str, Any]) -> dict[str, Any]:
+    request = difference["scenario"].steps[difference["step"]].request
+    return request.get("body", {}) if request.get("op") in ("PutItem", "UpdateItem", "DeleteItem") else {}
+
+
+def _deletes_only(difference: dict[str, Any]) -> bool:
+    """An UpdateItem of the scenario (this step or the one before) had AttributeUpdates that only
+    DELETE, and the reference answers the bare key where LumaDB has no item."""
+    steps = difference["scenario"].steps
+    for step in steps[max(0, difference["step"] - 1): difference["step"] + 1]:
+        updates = step.request.get("body", {}).get("AttributeUpdates")
+        if step.request.get("op") == "UpdateItem" and updates and all(u.get("Action") == "DELETE" for u in updates.values()):
+            theirs, ours = (record.get("body") or {} for record in (difference["reference"], difference["lumadb"]))
+            bare = theirs.get("Item") or theirs.get("Attributes")
+            return bool(bare) and set(bare) <= {"pk", "sk"} and not (ours.get("Item") or ours.get("Attributes"))
+    return False
+
+
+def _stops_or_early(difference: dict[str, Any]) -> bool:
+    """ConditionalOperator OR, and the reference fails a write LumaDB makes, or matches fewer items."""
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    if body.get("ConditionalOperator") != "OR":
+        return False
+    theirs, ours = difference["reference"], difference["lumadb"]
+    if "conditional request failed" in _message(theirs) and ours.get("status") == 200:
+        return True
+    counts = [record.get("body", {}).get("Count") for record in (theirs, ours)]
+    return all(isinstance(count, int) for count in counts) and counts[0] < counts[1]
