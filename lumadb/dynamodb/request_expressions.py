@@ -74,22 +74,25 @@ def compile_request(body: dict, operation: str, *, mixing_checked: bool = True) 
         out.condition = compile_condition(text, ctx, "ConditionExpression")
     elif body.get("Expected") is not None:
         out.condition = condition_from_expected(body["Expected"], body.get("ConditionalOperator"))
+    legacy_filter = None
+    if operation in ("Query", "Scan") and body.get("FilterExpression") is None:
+        legacy_filter = body.get("QueryFilter" if operation == "Query" else "ScanFilter")
     if operation == "Query":
         text = body.get("KeyConditionExpression")
         if text is not None:
             out.key_conditions = check_key_condition(text, ctx)
         elif body.get("KeyConditions") is not None:
+            if legacy_filter is not None:  # QueryFilter's values are checked before KeyConditions' (dynalite)
+                out.filter = condition_from_filter(legacy_filter, body.get("ConditionalOperator"), "QueryFilter")
             out.key_conditions = key_conditions_from_legacy(body["KeyConditions"])
         else:
             raise_missing_key_condition()
     text = body.get("FilterExpression")
     if text is not None:
         out.filter = compile_condition(text, ctx, "FilterExpression")
-    else:
-        legacy_filter = body.get("QueryFilter" if operation == "Query" else "ScanFilter")
-        if legacy_filter is not None and operation in ("Query", "Scan"):
-            kind = "QueryFilter" if operation == "Query" else "ScanFilter"
-            out.filter = condition_from_filter(legacy_filter, body.get("ConditionalOperator"), kind)
+    elif legacy_filter is not None and out.filter is None:
+        kind = "QueryFilter" if operation == "Query" else "ScanFilter"
+        out.filter = condition_from_filter(legacy_filter, body.get("ConditionalOperator"), kind)
     text = body.get("ProjectionExpression")
     if text is not None:
         out.projection = compile_projection(text, ctx)

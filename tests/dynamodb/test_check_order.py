@@ -51,6 +51,10 @@ def missing() -> str:
          "Conditions can be of length 1 or 2 only"),
         ({"KeyConditions": {n: {"ComparisonOperator": "EQ", "AttributeValueList": [S("a")]} for n in ("pk", "sk", "x")}},
          "Conditions can be of length 1 or 2 only"),
+        # a QueryFilter's values before the KeyConditions' (found by conformance fuzz against dynalite)
+        ({"KeyConditions": {"pk": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"N": "0"}]}},
+          "QueryFilter": {"b": {"ComparisonOperator": "IN", "AttributeValueList": [S("a"), {"N": "1"}]}}},
+         "One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type"),
     ],
 )  # fmt: skip
 def test_query_reports_expression_errors_before_a_missing_table(
