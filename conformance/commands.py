@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import functools
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -182,6 +183,8 @@ def fuzz(args: argparse.Namespace) -> int:
     protocol = args.protocol
     reference = args.reference or PEERS[protocol][0]
     generate = {"dynamodb": fuzzing.suite, "libsql": fuzz_libsql.suite, "d1": fuzz_libsql.d1_suite}[protocol]
+    if protocol == "dynamodb" and reference != "dynalite":  # dynalite has no transactions
+        generate = functools.partial(fuzzing.suite, transactions=True)
     rules = get_protocol(protocol)
     fixups, approximated = rules.fixups.get(reference, []), frozenset(rules.field_rules)
     found = []

@@ -5,7 +5,8 @@ step of every scenario compared.
 The scenarios are the suites' own format (setup tables, then per scenario a few PutItems and one
 operation with random expressions: conditions, updates, projections, key conditions and filters,
 ReturnValues; a Scan filters on the scenario's own partition; index queries in fuzz_indexes.py,
-batches in fuzz_batches.py, the legacy parameters in fuzz_legacy.py, numbers in fuzz_numbers.py), so a difference worth keeping is pasted into `cases/dynamodb/*.yaml` as printed,
+batches in fuzz_batches.py, the legacy parameters in fuzz_legacy.py, numbers in fuzz_numbers.py, transactions in
+fuzz_transactions.py), so a difference worth keeping is pasted into `cases/dynamodb/*.yaml` as printed,
 with the reference decided there. A seed reproduces a run. Peers have known deviations of their
 own (conformance/README.md lists dynalite's): a difference is a place to look, not a verdict.
 """
@@ -17,7 +18,7 @@ import random
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from conformance import fuzz_batches, fuzz_indexes, fuzz_legacy, fuzz_numbers
+from conformance import fuzz_batches, fuzz_indexes, fuzz_legacy, fuzz_numbers, fuzz_transactions
 from conformance.compare import compare_step
 from conformance.scenario import Scenario, Step, Suite
 
@@ -205,8 +206,9 @@ def _table_steps(kind: str) -> list[Step]:
     return [Step(create, compare="status"), Step(describe, compare="status", wait=wait)]
 
 
-def suite(seed: int, count: int, first: int = 0) -> Suite:
-    """Random scenarios `first` to `first + count - 1` of a seed (the same seed gives the same ones)."""
+def suite(seed: int, count: int, first: int = 0, *, transactions: bool = False) -> Suite:
+    """Random scenarios `first` to `first + count - 1` of a seed (the same seed gives the same ones);
+    with `transactions`, transaction scenarios besides (a reference that serves them)."""
     generator = Generator(seed)
     scenarios = []
     for number in range(first + count):  # (the scenarios before `first` drawn and dropped)
@@ -232,8 +234,11 @@ def suite(seed: int, count: int, first: int = 0) -> Suite:
         if number >= first:
             scenarios.append(Scenario(id=f"fuzz/{name}", name=name, area="fuzz", doc="", steps=steps))
             # streams of their own: the scenarios above stay as they were
-            for suffix, module, stream in (("b", fuzz_batches, 1_000_003), ("l", fuzz_legacy, 1_000_033),
-                                           ("n", fuzz_numbers, 1_000_037)):  # fmt: skip
+            extras: list[tuple[str, Any, int]] = [("b", fuzz_batches, 1_000_003), ("l", fuzz_legacy, 1_000_033),
+                                                  ("n", fuzz_numbers, 1_000_037)]  # fmt: skip
+            if transactions:
+                extras.append(("t", fuzz_transactions, 1_000_039))
+            for suffix, module, stream in extras:
                 extra = Generator(seed * stream + number)
                 if extra.rng.random() < module.SHARE:
                     scenarios.append(Scenario(id=f"fuzz/{name}{suffix}", name=f"{name}{suffix}", area="fuzz", doc="",
