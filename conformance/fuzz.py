@@ -196,6 +196,13 @@ class Generator:
         return op, body
 
 
+class _IndexWrites:
+    """Index maintenance scenarios (fuzz_indexes.maintenance_steps), about one in ten."""
+
+    SHARE = 0.1
+    steps = staticmethod(fuzz_indexes.maintenance_steps)
+
+
 def _table_steps(kind: str) -> list[Step]:
     definitions = [{"AttributeName": name, "AttributeType": t} for name, t in KEYS[kind]]
     schema = [{"AttributeName": name, "KeyType": "HASH" if i == 0 else "RANGE"} for i, (name, _) in enumerate(KEYS[kind])]
@@ -235,7 +242,7 @@ def suite(seed: int, count: int, first: int = 0, *, transactions: bool = False) 
             scenarios.append(Scenario(id=f"fuzz/{name}", name=name, area="fuzz", doc="", steps=steps))
             # streams of their own: the scenarios above stay as they were
             extras: list[tuple[str, Any, int]] = [("b", fuzz_batches, 1_000_003), ("l", fuzz_legacy, 1_000_033),
-                                                  ("n", fuzz_numbers, 1_000_037)]  # fmt: skip
+                                                  ("n", fuzz_numbers, 1_000_037), ("x", _IndexWrites, 1_000_081)]  # fmt: skip
             if transactions:
                 extras.append(("t", fuzz_transactions, 1_000_039))
             for suffix, module, stream in extras:

@@ -37,6 +37,11 @@ def table_steps() -> list[Step]:
 
 
 def steps(generator: Generator) -> list[Step]:
+    return item_steps(generator) + query_steps(generator)
+
+
+def item_steps(generator: Generator) -> list[Step]:
+    """PutItems of 2 to 5 items, some without the index keys."""
     rng = generator.rng
     out = []
     # index sort keys distinct: the order of equal ones is not documented (dynalite's varies)
@@ -52,6 +57,12 @@ def steps(generator: Generator) -> list[Step]:
         for name in rng.sample(["a", "b", "n"], rng.randint(0, 2)):
             item[name] = generator.value()
         out.append(Step({"op": "PutItem", "body": {"TableName": TABLE, "Item": item}}))
+    return out
+
+
+def query_steps(generator: Generator) -> list[Step]:
+    """A Query of one index, then its second page."""
+    rng = generator.rng
     ctx: dict[str, Any] = {"names": {}, "values": {}}
     body: dict[str, Any] = {"TableName": TABLE, "ScanIndexForward": rng.random() < 0.5}
     comparator = rng.choice(["=", "<", "<=", ">", ">=", "BETWEEN", None])
@@ -80,6 +91,56 @@ def steps(generator: Generator) -> list[Step]:
     if ctx["names"]:
         body["ExpressionAttributeNames"] = ctx["names"]
     body["ExpressionAttributeValues"] = ctx["values"]
-    out.append(Step({"op": "Query", "body": body}, save={"page": "LastEvaluatedKey"}))
-    out.append(Step({"op": "Query", "body": {**body, "ExclusiveStartKey": "{{page}}"}}))
+    return [Step({"op": "Query", "body": body}, save={"page": "LastEvaluatedKey"}),
+            Step({"op": "Query", "body": {**body, "ExclusiveStartKey": "{{page}}"}})]  # fmt: skip
+
+
+def maintenance_steps(generator: Generator) -> list[Step]:
+    """Index maintenance: the items, then writes that move, drop or add their index keys (an
+    UpdateItem that SETs or REMOVEs g, r or l, a DeleteItem, a PutItem over an item), then a
+    Query of an index and its second page, and a GetItem of each item. A scenario kind of its
+    own (fuzz.py), so that the plain index scenarios of a seed stay what they were."""
+    rng = generator.rng
+    out = item_steps(generator)
+    count = len(out)
+    used: dict[str, set[str]] = {"r": set(), "l": set()}  # index sort keys stay distinct (see item_steps)
+    for step in out:
+        item = step.request["body"]["Item"]
+        for name in ("r", "l"):
+            if name in item:
+                used[name].add(item[name]["N"])
+    for _ in range(rng.randint(1, 3)):
+        sk = rng.randint(1, count + 1)
+        key = {"pk": {"S": "{{u}}"}, "sk": {"N": str(sk)}}
+        r = rng.random()
+        if r < 0.6:
+            sets, removes, values = [], [], {}
+            for name in rng.sample(["g", "r", "l", "a"], rng.randint(1, 2)):
+                if rng.random() < 0.3:
+                    removes.append(name)
+                    continue
+                if name == "g":
+                    value = {"S": "{{u}}" + rng.choice("ab")}
+                elif name == "a":
+                    value = generator.value()
+                else:
+                    free = [str(n) for n in range(8, 16) if str(n) not in used[name]]
+                    value = {"N": free[0]}
+                    used[name].add(free[0])
+                values[f":{name}"] = value
+                sets.append(f"{name} = :{name}")
+            expression = " ".join(f"{word} {', '.join(parts)}" for word, parts in (("SET", sets), ("REMOVE", removes)) if parts)
+            body: dict[str, Any] = {"TableName": TABLE, "Key": key, "UpdateExpression": expression,
+                                    "ReturnValues": rng.choice(["NONE", "ALL_OLD", "ALL_NEW"])}  # fmt: skip
+            if values:
+                body["ExpressionAttributeValues"] = values
+            out.append(Step({"op": "UpdateItem", "body": body}))
+        elif r < 0.8:
+            out.append(Step({"op": "DeleteItem", "body": {"TableName": TABLE, "Key": key}}))
+        else:
+            item = {**key, "g": {"S": "{{u}}" + rng.choice("ab")}, "b": generator.value()}
+            out.append(Step({"op": "PutItem", "body": {"TableName": TABLE, "Item": item}}))
+    out += query_steps(generator)
+    out += [Step({"op": "GetItem", "body": {"TableName": TABLE, "Key": {"pk": {"S": "{{u}}"}, "sk": {"N": str(sk)}},
+                                            "ConsistentRead": True}}) for sk in range(1, count + 2)]  # fmt: skip
     return out

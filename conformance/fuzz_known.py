@@ -71,16 +71,22 @@ _MIXES_ACROSS_TABLES = (
     "(DynamoDB refuses: nubo-db's captures)",
     lambda difference: _mixes_across_tables(difference),
 )
+_READS_WRITES = (
+    "reads an attribute after another action of the same update changed it (DynamoDB reads every "
+    "operand from the item as it was: Alternator's tests)",
+    lambda difference: _reads_what_it_writes(difference),
+)
 _LEGACY = [
     ("stops a ConditionalOperator OR over Expected or a filter at its first false condition",
      lambda difference: _stops_or_early(difference)),
     ("lets a legacy NOT_CONTAINS pass on a missing attribute (DynamoDB fails it: Alternator's tests)",
      lambda difference: _not_contains_passes(difference)),
-    ("creates the item for an UpdateItem whose AttributeUpdates only DELETE (DynamoDB's documentation: it does not)",
+    ("creates the item for an UpdateItem that only removes or deletes (DynamoDB does not: its documentation of "
+     "AttributeUpdates, Alternator's tests)",
      lambda difference: _deletes_only(difference)),
 ]
 CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
-    "dynalite": [_COMPARES_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES, *_LEGACY],
+    "dynalite": [_COMPARES_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES, _READS_WRITES, *_LEGACY],
     "moto": [_COMPARES_MISSING],
 }
 
@@ -328,12 +334,16 @@ def _orders_unorderable(difference: dict[str, Any]) -> bool:
 
 
 def _deletes_only(difference: dict[str, Any]) -> bool:
-    """An UpdateItem of the scenario (this step or the one before) had AttributeUpdates that only
-    DELETE, and the reference answers the bare key where LumaDB has no item."""
+    """An UpdateItem of the scenario (this step or the one before) only removes or deletes
+    (AttributeUpdates, UpdateExpression), and the reference answers the bare key where LumaDB
+    has no item."""
     steps = difference["scenario"].steps
     for step in steps[max(0, difference["step"] - 1): difference["step"] + 1]:
-        updates = step.request.get("body", {}).get("AttributeUpdates")
-        if step.request.get("op") == "UpdateItem" and updates and all(u.get("Action") == "DELETE" for u in updates.values()):
+        body = step.request.get("body", {})
+        updates, expression = body.get("AttributeUpdates"), body.get("UpdateExpression")
+        only_removes = (all(u.get("Action") == "DELETE" for u in updates.values()) if updates else
+                        bool(expression) and not re.search(r"\b(SET|ADD)\b", expression))  # fmt: skip
+        if step.request.get("op") == "UpdateItem" and only_removes:
             theirs, ours = (record.get("body") or {} for record in (difference["reference"], difference["lumadb"]))
             bare = theirs.get("Item") or theirs.get("Attributes")
             return isinstance(bare, dict) and bool(bare) and set(bare) <= {"pk", "sk"} and not (ours.get("Item") or ours.get("Attributes"))
@@ -362,3 +372,31 @@ def _not_contains_passes(difference: dict[str, Any]) -> bool:
         return True
     counts = [record.get("body", {}).get("Count") for record in (theirs, ours)]
     return all(isinstance(count, int) for count in counts) and counts[0] > counts[1]
+
+
+_CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b")
+_FUNCTIONS = {"if_not_exists", "list_append"}
+
+
+def _reads_what_it_writes(difference: dict[str, Any]) -> bool:
+    """The UpdateItem at this step or the one before reads, on the right of a SET, an attribute
+    that another of its actions writes."""
+    steps = difference["scenario"].steps
+    for step in steps[max(0, difference["step"] - 1): difference["step"] + 1]:
+        expression = step.request.get("body", {}).get("UpdateExpression")
+        if step.request.get("op") != "UpdateItem" or not expression:
+            continue
+        names = step.request["body"].get("ExpressionAttributeNames") or {}
+        parts = _CLAUSE.split(expression)
+        actions: list[tuple[str, set[str]]] = []  # (the attribute written, those read)
+        for word, clause in zip(parts[1::2], parts[2::2], strict=True):
+            for action in clause.split(","):
+                target, _, source = action.partition("=") if word == "SET" else (action, "", "")
+                written = re.findall(r"^\s*(#?\w+)", target)
+                read = {names.get(w, w).split(".")[0].split("[")[0] for w in _PATH.findall(source)
+                        if w not in _WORDS and w not in _FUNCTIONS}  # fmt: skip
+                if written:
+                    actions.append((names.get(written[0], written[0]), read))
+        if any(read & {w for j, (w, _) in enumerate(actions) if j != i} for i, (_, read) in enumerate(actions)):
+            return True
+    return False

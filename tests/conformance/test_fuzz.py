@@ -16,7 +16,7 @@ def test_a_seed_gives_the_same_scenarios_and_a_round_the_same_tail() -> None:
     first, again = fuzz.suite(7, 30), fuzz.suite(7, 30)
     assert [s.steps for s in first.scenarios] == [s.steps for s in again.scenarios]
     tail = fuzz.suite(7, 10, first=20)
-    numbered = [s for s in first.scenarios if int(s.name.split("-")[2].rstrip("blnt")) >= 20]
+    numbered = [s for s in first.scenarios if int(s.name.split("-")[2].rstrip("blntx")) >= 20]
     assert [s.steps for s in tail.scenarios] == [s.steps for s in numbered]
     operations = {step.request["op"] for scenario in first.scenarios for step in scenario.steps}
     assert operations >= {"PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "BatchWriteItem", "BatchGetItem"}
@@ -177,3 +177,16 @@ def test_dynalites_legacy_deviations_are_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", {**difference, "step": 1, "reference": created, "lumadb": {"status": 200, "body": {}}})
     update.request["body"]["AttributeUpdates"]["n"] = {"Action": "PUT", "Value": {"N": "1"}}
     assert fuzz_known.known_deviation("dynalite", {**difference, "step": 1, "reference": created, "lumadb": {"status": 200, "body": {}}}) is None
+
+
+def test_an_update_reading_what_another_action_writes_is_recognised() -> None:
+    """dynalite lets a SET read what another action of the same update changed (DynamoDB reads the
+    item as it was); a SET reading its own target is not that."""
+    update = {"TableName": "t", "Key": {"pk": {"S": "u"}}, "UpdateExpression": "SET b[0] = if_not_exists(m, :v) ADD m :w"}
+    get = Step({"op": "GetItem", "body": {"TableName": "t", "Key": {"pk": {"S": "u"}}}})
+    scenario = Scenario(id="fuzz/v", name="v", area="fuzz", doc="", steps=[Step({"op": "UpdateItem", "body": update}), get])
+    ours, theirs = ({"status": 200, "body": {"Item": {"b": {"L": [{"N": n}]}}}} for n in ("-0.5", "-26.5"))
+    difference = {"scenario": scenario, "step": 1, "paths": ["body.Item.b.L[0].N"], "reference": theirs, "lumadb": ours}
+    assert fuzz_known.known_deviation("dynalite", difference) is not None
+    update["UpdateExpression"] = "SET m = m + :v"
+    assert fuzz_known.known_deviation("dynalite", difference) is None
