@@ -190,3 +190,14 @@ def test_an_update_reading_what_another_action_writes_is_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", difference) is not None
     update["UpdateExpression"] = "SET m = m + :v"
     assert fuzz_known.known_deviation("dynalite", difference) is None
+
+
+def test_sizes_counted_in_characters_are_recognised() -> None:
+    """dynalite counts a string's characters, not its UTF-8 bytes, in capacity units."""
+    item = {"pk": {"S": "u"}, "s": {"S": "é" * 600}}
+    scenario = Scenario(id="fuzz/c", name="c", area="fuzz", doc="", steps=[Step({"op": "PutItem", "body": {"TableName": "t", "Item": item}})])
+    ours, theirs = ({"status": 200, "body": {"ConsumedCapacity": {"CapacityUnits": n}}} for n in (2, 1))
+    difference = {"scenario": scenario, "step": 0, "paths": ["body.ConsumedCapacity.CapacityUnits"], "reference": theirs, "lumadb": ours}
+    assert fuzz_known.known_deviation("dynalite", difference) is not None
+    item["s"] = {"S": "e" * 600}
+    assert fuzz_known.known_deviation("dynalite", difference) is None
