@@ -201,3 +201,16 @@ def test_sizes_counted_in_characters_are_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", difference) is not None
     item["s"] = {"S": "e" * 600}
     assert fuzz_known.known_deviation("dynalite", difference) is None
+
+
+def test_expected_value_types_unchecked_is_recognised() -> None:
+    """dynalite evaluates an Expected value of a type its operator does not take."""
+    expected = {"n": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"N": "1"}]}}
+    put = Step({"op": "PutItem", "body": {"TableName": "t", "Item": {"pk": {"S": "u"}}, "Expected": expected}})
+    scenario = Scenario(id="fuzz/e", name="e", area="fuzz", doc="", steps=[put])
+    refused = {"status": 400, "body": {"message": "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"}}
+    failed = {"status": 400, "body": {"message": "The conditional request failed"}}
+    difference = {"scenario": scenario, "step": 0, "paths": ["body"], "reference": failed, "lumadb": refused}
+    assert fuzz_known.known_deviation("dynalite", difference) is not None
+    del put.request["body"]["Expected"]
+    assert fuzz_known.known_deviation("dynalite", difference) is None

@@ -1,0 +1,268 @@
+"""Known deviations of the references that only the scenario shows (`fuzz_known.py` holds the
+list): each test reads the requests before the differing step, not only the two answers."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+
+def message(record: dict[str, Any]) -> str:
+    body = record.get("body")
+    return str(body.get("message", "")) if isinstance(body, dict) else ""
+
+
+
+def _counts(difference: dict[str, Any]) -> tuple[int, int] | None:
+    """The reference's and LumaDB's Count, when both answered one."""
+    counts = [record.get("body", {}).get("Count") for record in (difference["reference"], difference["lumadb"])]
+    return (counts[0], counts[1]) if all(isinstance(count, int) for count in counts) else None
+
+
+def refuses_not_not(difference: dict[str, Any]) -> bool:
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    expressions = " ".join(str(body.get(p, "")) for p in ("ConditionExpression", "FilterExpression"))
+    return bool(re.search(r"\bNOT\s+NOT\b", expressions)) and "Syntax error" in message(difference["reference"])
+
+
+_PATH = re.compile(r"#?[A-Za-z_]\w*(?:\.#?[A-Za-z_]\w*|\[\d+\])*")
+_WORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "size"}
+
+
+def _item_before(difference: dict[str, Any]) -> dict[str, Any] | None:
+    """The item a write's condition ran on: the last one the scenario put at its key before."""
+    steps = difference["scenario"].steps
+    body = steps[difference["step"]].request.get("body", {})
+    key = body.get("Key") or {name: body.get("Item", {}).get(name) for name in ("pk", "sk") if name in body.get("Item", {})}
+    item = None
+    for step in steps[: difference["step"]]:
+        put = step.request.get("body", {}).get("Item")
+        if step.request.get("op") == "PutItem" and put is not None and all(put.get(k) == v for k, v in key.items()):
+            item = put
+    return item
+
+
+def _value(item: dict[str, Any], path: str, names: dict[str, str]) -> Any:
+    """The attribute value at `path` in the item, or None."""
+    value: Any = {"M": item}
+    for name, index in re.findall(r"(#?[A-Za-z_]\w*)|\[(\d+)\]", path):
+        if index:
+            members = value.get("L") if isinstance(value, dict) else None
+            if not isinstance(members, list) or int(index) >= len(members):
+                return None
+            value = members[int(index)]
+        else:
+            members = value.get("M") if isinstance(value, dict) else None
+            if not isinstance(members, dict) or names.get(name, name) not in members:
+                return None
+            value = members[names.get(name, name)]
+    return value
+
+
+_SIZED = ("S", "B", "SS", "NS", "BS", "L", "M")  # the types size() measures
+
+
+def _operand_missing(item: dict[str, Any], path: str, names: dict[str, str], expression: str) -> bool:
+    """No operand at `path`: the attribute is missing or, inside size(), of a type size() does not
+    measure (a number, a boolean, a null: dynalite treats that as missing too)."""
+    value = _value(item, path, names)
+    if value is None:
+        return True
+    sized = re.search(r"size\(\s*" + re.escape(path) + r"\s*\)", expression)
+    return bool(sized) and not (isinstance(value, dict) and set(value) & set(_SIZED))
+
+
+def compares_missing(difference: dict[str, Any]) -> bool:
+    """A write's condition is one comparison of attributes (or their sizes), all missing from the
+    item: dynalite takes two missing operands as equal, DynamoDB never (Alternator's tests)."""
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    condition = body.get("ConditionExpression")
+    item = _item_before(difference)
+    if not condition or item is None or ":" in condition:
+        return False
+    words = [w for w in _PATH.findall(condition) if w not in _WORDS]
+    if re.search(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains", condition) or len(words) != 2:
+        return False
+    names = body.get("ExpressionAttributeNames") or {}
+    return all(_operand_missing(item, path, names, condition) for path in words)
+
+
+_SORT_KEY_CONDITION = re.compile(r"pk = :v0(?: AND sk (=|<=?|>=?) (:v\d+))?")
+_COMPARE = {"=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+_GUARD = re.compile(r"pk = :v0 AND \((.*)\)")  # a filter's `pk = :v0` around the comparison
+_NOT_ONE_COMPARISON = re.compile(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains|:")
+
+
+def filters_missing(difference: dict[str, Any]) -> bool:
+    """A Query's or Scan's filter is one comparison of two attributes (or their sizes), and the
+    two answers differ by as many items as the scenario put without either of them: the
+    missing operands dynalite takes as equal, in a filter. Only where the scenario's items are
+    known (PutItems alone before the step) and no Limit pages the answer."""
+    steps = difference["scenario"].steps
+    request = steps[difference["step"]].request
+    body = request.get("body", {})
+    condition = body.get("FilterExpression")
+    if request.get("op") not in ("Query", "Scan") or not condition or "Limit" in body or "IndexName" in body:
+        return False
+    guard = _GUARD.fullmatch(condition)
+    comparison = guard.group(1) if guard else condition
+    words = [w for w in _PATH.findall(comparison) if w not in _WORDS]
+    if _NOT_ONE_COMPARISON.search(comparison) or len(words) != 2:
+        return False
+    partition = (body.get("ExpressionAttributeValues") or {}).get(":v0")
+    in_range = _sort_key_test(body) if request["op"] == "Query" else (lambda _sk: True)
+    if in_range is None:
+        return False
+    items: dict[str, dict[str, Any]] = {}
+    for step in steps[: difference["step"]]:
+        earlier = step.request.get("body", {})
+        if earlier.get("TableName") != body.get("TableName"):
+            continue
+        if step.request.get("op") != "PutItem" or earlier.get("ConditionExpression"):
+            return False  # the table's items are not known from the scenario alone
+        item = earlier["Item"]
+        items[repr((item.get("pk"), item.get("sk")))] = item
+    if request["op"] == "Query" or guard:
+        items = {k: item for k, item in items.items() if item.get("pk") == partition}
+    items = {k: item for k, item in items.items() if in_range(item.get("sk", {}).get("N", "0"))}
+    names = body.get("ExpressionAttributeNames") or {}
+    missing = sum(all(_operand_missing(item, path, names, comparison) for path in words) for item in items.values())
+    counts = _counts(difference)
+    return counts is not None and missing > 0 and abs(counts[0] - counts[1]) == missing
+
+
+def _sort_key_test(body: dict[str, Any]) -> Any:
+    """Whether a sort key (number text) meets the Query's key condition (`pk = :v0`, with or
+    without `AND sk <op> :vN`); None for another key condition."""
+    key = _SORT_KEY_CONDITION.fullmatch(body.get("KeyConditionExpression", ""))
+    if key is None:
+        return None
+    operator, placeholder = key.groups()
+    if operator is None:
+        return lambda _sk: True
+    bound = Decimal((body.get("ExpressionAttributeValues") or {}).get(placeholder, {}).get("N", "NaN"))
+    return lambda sk: _COMPARE[operator](Decimal(sk), bound)
+
+
+def mixes_across_tables(difference: dict[str, Any]) -> bool:
+    request = difference["scenario"].steps[difference["step"]].request
+    wanted = list(request.get("body", {}).get("RequestItems", {}).values()) if request.get("op") == "BatchGetItem" else []
+    return (any("AttributesToGet" in w for w in wanted) and any("ProjectionExpression" in w for w in wanted)
+            and "Can not use both expression and non-expression" in message(difference["lumadb"]))  # fmt: skip
+
+
+_ORDERED_TYPES = ("S", "N", "B")
+
+
+def orders_unorderable(difference: dict[str, Any]) -> bool:
+    """A write's condition is one <, <=, >, >= of two attributes of the item whose values are of
+    one type that does not order (a list, a map, a set, a boolean, a null)."""
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    condition = body.get("ConditionExpression") or ""
+    compared = re.fullmatch(r"\s*(\S+)\s*(<=?|>=?)\s*(\S+)\s*", condition)
+    item = _item_before(difference)
+    if compared is None or item is None or ":" in condition or "(" in condition:
+        return False
+    names = body.get("ExpressionAttributeNames") or {}
+    left, right = (_value(item, compared.group(i), names) for i in (1, 3))
+    if not isinstance(left, dict) or not isinstance(right, dict):
+        return False
+    kinds = set(left) | set(right)
+    return len(kinds) == 1 and not kinds & set(_ORDERED_TYPES)
+
+
+def deletes_only(difference: dict[str, Any]) -> bool:
+    """An UpdateItem of the scenario (this step or the one before) only removes or deletes
+    (AttributeUpdates, UpdateExpression), and the reference answers the bare key where LumaDB
+    has no item."""
+    steps = difference["scenario"].steps
+    for step in steps[max(0, difference["step"] - 1): difference["step"] + 1]:
+        body = step.request.get("body", {})
+        updates, expression = body.get("AttributeUpdates"), body.get("UpdateExpression")
+        only_removes = (all(u.get("Action") == "DELETE" for u in updates.values()) if updates else
+                        bool(expression) and not re.search(r"\b(SET|ADD)\b", expression))  # fmt: skip
+        if step.request.get("op") == "UpdateItem" and only_removes:
+            theirs, ours = (record.get("body") or {} for record in (difference["reference"], difference["lumadb"]))
+            bare = theirs.get("Item") or theirs.get("Attributes")
+            return isinstance(bare, dict) and bool(bare) and set(bare) <= {"pk", "sk"} and not (ours.get("Item") or ours.get("Attributes"))
+    return False
+
+
+def stops_or_early(difference: dict[str, Any]) -> bool:
+    """ConditionalOperator OR, and the reference fails a write LumaDB makes, or matches fewer items."""
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    if body.get("ConditionalOperator") != "OR":
+        return False
+    theirs, ours = difference["reference"], difference["lumadb"]
+    if "conditional request failed" in message(theirs) and ours.get("status") == 200:
+        return True
+    counts = _counts(difference)
+    return counts is not None and counts[0] < counts[1]
+
+
+def not_contains_passes(difference: dict[str, Any]) -> bool:
+    """A legacy NOT_CONTAINS, and the reference makes a write LumaDB fails, or matches more items."""
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    if not any("NOT_CONTAINS" in str(body.get(p)) for p in ("Expected", "QueryFilter", "ScanFilter")):
+        return False
+    theirs, ours = difference["reference"], difference["lumadb"]
+    if "conditional request failed" in message(ours) and theirs.get("status") == 200:
+        return True
+    counts = _counts(difference)
+    return counts is not None and counts[0] > counts[1]
+
+
+_CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b")
+_FUNCTIONS = {"if_not_exists", "list_append"}
+
+
+def reads_what_it_writes(difference: dict[str, Any]) -> bool:
+    """The UpdateItem at this step or the one before reads, on the right of a SET, an attribute
+    that another of its actions writes."""
+    steps = difference["scenario"].steps
+    for step in steps[max(0, difference["step"] - 1): difference["step"] + 1]:
+        expression = step.request.get("body", {}).get("UpdateExpression")
+        if step.request.get("op") != "UpdateItem" or not expression:
+            continue
+        names = step.request["body"].get("ExpressionAttributeNames") or {}
+        parts = _CLAUSE.split(expression)
+        actions: list[tuple[str, set[str]]] = []  # (the attribute written, those read)
+        for word, clause in zip(parts[1::2], parts[2::2], strict=True):
+            for action in clause.split(","):
+                target, _, source = action.partition("=") if word == "SET" else (action, "", "")
+                written = re.findall(r"^\s*(#?\w+)", target)
+                read = {names.get(w, w).split(".")[0].split("[")[0] for w in _PATH.findall(source)
+                        if w not in _WORDS and w not in _FUNCTIONS}  # fmt: skip
+                if written:
+                    actions.append((names.get(written[0], written[0]), read))
+        if any(read & {w for j, (w, _) in enumerate(actions) if j != i} for i, (_, read) in enumerate(actions)):
+            return True
+    return False
+
+
+def counts_characters(difference: dict[str, Any]) -> bool:
+    """Only capacity units differ, LumaDB's the larger, and the scenario wrote text that is not
+    ASCII (UTF-8 takes more bytes than characters)."""
+    if not difference["paths"] or not all("ConsumedCapacity" in path for path in difference["paths"]):
+        return False
+    steps = difference["scenario"].steps[: difference["step"] + 1]
+    if all(json.dumps(step.request, ensure_ascii=False).isascii() for step in steps):
+        return False
+
+    def units(record: dict[str, Any]) -> float:
+        consumed = (record.get("body") or {}).get("ConsumedCapacity")
+        consumed = consumed[0] if isinstance(consumed, list) and consumed else consumed
+        return float(consumed.get("CapacityUnits", 0)) if isinstance(consumed, dict) else 0.0
+
+    return units(difference["lumadb"]) > units(difference["reference"])
+
+
+def expected_types_unchecked(difference: dict[str, Any]) -> bool:
+    """LumaDB refused an Expected value of a type its ComparisonOperator does not take; the
+    reference did not."""
+    body = difference["scenario"].steps[difference["step"]].request.get("body", {})
+    refused = "AttributeValue type" in message(difference["lumadb"]) and "is not valid for" in message(difference["lumadb"])
+    return "Expected" in body and refused and "is not valid for" not in message(difference["reference"])
