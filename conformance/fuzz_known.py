@@ -13,6 +13,7 @@ from conformance.fuzz_scenario_checks import (
     compares_missing,
     counts_characters,
     deletes_only,
+    error_on_skipped_step,
     expected_types_unchecked,
     filters_missing,
     mixes_across_tables,
@@ -107,6 +108,8 @@ CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
     "dynalite": [_COMPARES_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES, _READS_WRITES, _COUNTS_CHARACTERS,
                  *_LEGACY],
     "moto": [_COMPARES_MISSING],
+    "sqld": [("counts an `error` batch condition on a skipped step as true (LumaDB follows the Hrana spec: "
+              "false; docs/compatibility.md)", lambda difference: error_on_skipped_step(difference))],
 }
 
 
@@ -156,6 +159,8 @@ KNOWN["sqld"] = [
      "error)", lambda ref, ours, paths: ref.get("status") == 500 and "utf-8" in str(ref.get("body"))),
     ("(its SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
      lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
+    ("words SQL_PARSE_ERROR with its own parser (LumaDB: SQLite's words; docs/compatibility.md)",
+     lambda ref, ours, paths: _parse_messages_only(ref, ours, paths)),
 ]
 KNOWN["miniflare"] = [
     ("(workerd's SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
@@ -184,6 +189,16 @@ KNOWN["moto"] = [
      lambda ref, ours, paths: _message(ours) != _message(ref)
      and _message(ref).replace("Invalid ConditionExpression", "Invalid FilterExpression") == _message(ours)),
 ]
+
+
+def _parse_messages_only(ref: dict[str, Any], ours: dict[str, Any], paths: list[str]) -> bool:
+    """Every difference is the message of an error both answers give as SQL_PARSE_ERROR."""
+    def parse_error(record: dict[str, Any], path: str) -> bool:
+        error = _at(record, path.split(" ")[0].rsplit(".", 1)[0])
+        return isinstance(error, dict) and error.get("code") == "SQL_PARSE_ERROR"
+
+    return bool(paths) and all(p.split(" ")[0].endswith(".error.message") and parse_error(ref, p) and parse_error(ours, p)
+                               for p in paths)  # fmt: skip
 
 
 def known_deviation(reference_name: str, difference: dict[str, Any]) -> str | None:

@@ -11,6 +11,7 @@ import base64
 import random
 from typing import Any
 
+from conformance import fuzz_hrana
 from conformance.scenario import Scenario, Step, Suite
 
 TYPES = ["INTEGER", "REAL", "TEXT", "BLOB", "", "NUMERIC", "INTEGER NOT NULL", "TEXT UNIQUE"]
@@ -97,6 +98,10 @@ def suite(seed: int, count: int, first: int = 0) -> Suite:
         step = Step({"post": "/v2/pipeline", "json": {"requests": [*requests, {"type": "close"}]}})
         name = f"case-{seed}-{number}"
         scenarios.append(Scenario(id=f"fuzz/{name}", name=name, area="fuzz", doc="", steps=[step]))
+        protocol = Generator(seed * 1_000_003 + number)  # a stream of its own: the scenarios above stay the same
+        if protocol.rng.random() < fuzz_hrana.SHARE:
+            pipeline = Step({"post": "/v3/pipeline", "json": {"requests": fuzz_hrana.requests(protocol, "{{u}}")}})
+            scenarios.append(Scenario(id=f"fuzz/{name}h", name=f"{name}h", area="fuzz", doc="", steps=[pipeline]))
     return Suite("libsql", "fuzz", "fuzz", "random scenarios", [], [], scenarios)
 
 

@@ -266,3 +266,28 @@ def expected_types_unchecked(difference: dict[str, Any]) -> bool:
     body = difference["scenario"].steps[difference["step"]].request.get("body", {})
     refused = "AttributeValue type" in message(difference["lumadb"]) and "is not valid for" in message(difference["lumadb"])
     return "Expected" in body and refused and "is not valid for" not in message(difference["reference"])
+
+
+def _conditions(condition: Any) -> Any:
+    """A batch condition and every condition inside it."""
+    if isinstance(condition, dict):
+        yield condition
+        yield from _conditions(condition.get("cond"))
+        for inner in condition.get("conds") or []:
+            yield from _conditions(inner)
+
+
+def error_on_skipped_step(difference: dict[str, Any]) -> bool:
+    """A Hrana batch of the pipeline has an `error` condition on a step that LumaDB skipped."""
+    requests = difference["scenario"].steps[difference["step"]].request.get("json", {}).get("requests", [])
+    results = (difference["lumadb"].get("body") or {}).get("results") or []
+    for request, result in zip(requests, results, strict=False):
+        if request.get("type") != "batch" or result.get("type") != "ok":
+            continue
+        outcome = result["response"]["result"]
+        skipped = {i for i, (r, e) in enumerate(zip(outcome["step_results"], outcome["step_errors"], strict=True))
+                   if r is None and e is None}  # fmt: skip
+        for step in request["batch"]["steps"]:
+            if any(c.get("type") == "error" and c.get("step") in skipped for c in _conditions(step.get("condition"))):
+                return True
+    return False

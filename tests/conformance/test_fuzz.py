@@ -214,3 +214,25 @@ def test_expected_value_types_unchecked_is_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", difference) is not None
     del put.request["body"]["Expected"]
     assert fuzz_known.known_deviation("dynalite", difference) is None
+
+
+def test_sqlds_batch_conditions_and_parse_messages_are_recognised() -> None:
+    """sqld runs a step whose `error` condition names a skipped step, and words parse errors itself."""
+    steps = [{"stmt": {"sql": "SELECT * FROM missing"}}, {"stmt": {"sql": "SELECT 1"}, "condition": {"type": "ok", "step": 0}},
+             {"stmt": {"sql": "SELECT 2"}, "condition": {"type": "error", "step": 1}}]  # fmt: skip
+    pipeline = Step({"post": "/v3/pipeline", "json": {"requests": [{"type": "batch", "batch": {"steps": steps}}]}})
+    scenario = Scenario(id="fuzz/h", name="h", area="fuzz", doc="", steps=[pipeline])
+
+    def answer(ran_last: bool) -> dict[str, Any]:
+        result = {"step_results": [None, None, {"rows": []} if ran_last else None],
+                  "step_errors": [{"message": "no such table", "code": "SQLITE_ERROR"}, None, None]}  # fmt: skip
+        return {"status": 200, "body": {"results": [{"type": "ok", "response": {"type": "batch", "result": result}}]}}
+
+    difference = {"scenario": scenario, "step": 0, "paths": ["body.results[0]"], "reference": answer(True), "lumadb": answer(False)}
+    assert fuzz_known.known_deviation("sqld", difference) is not None
+    steps[2]["condition"] = {"type": "error", "step": 0}  # a step that ran and failed: no deviation to name
+    assert fuzz_known.known_deviation("sqld", difference) is None
+    ours, theirs = ({"status": 200, "body": {"results": [{"type": "error", "error": {"message": text, "code": "SQL_PARSE_ERROR"}}]}}
+                    for text in ('SQL string could not be parsed: near "SELEC": syntax error', "syntax error around L1:6"))  # fmt: skip
+    parse = {**difference, "paths": ["body.results[0].error.message"], "reference": theirs, "lumadb": ours}
+    assert fuzz_known.known_deviation("sqld", parse) is not None

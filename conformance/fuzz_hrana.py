@@ -1,0 +1,66 @@
+"""Random Hrana protocol scenarios for `lumadb conformance fuzz --protocol libsql`: one pipeline
+with a table and rows, then a `batch` whose steps run under conditions on the earlier steps (ok,
+error, not, and, or, is_autocommit), some of which fail (a duplicate key, a missing table, a
+syntax error, a constraint) or open and end a transaction, then `get_autocommit`, a SELECT of what
+the batch left and `close`. Batch conditions and a failing step's effect on the rest are where
+servers of the protocol part ways. Drawn from a random stream of their own, as the DynamoDB
+batches."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conformance.fuzz_libsql import Generator
+
+SHARE = 0.3  # of the scenario numbers that get a Hrana scenario besides
+
+_STATEMENTS = [
+    "INSERT INTO {t} (id, c0) VALUES (1, 'again')",  # a duplicate key
+    "INSERT INTO {t} (id, c0) VALUES ({n}, 'new')",
+    "UPDATE {t} SET c0 = 'changed' WHERE id = 1",
+    "DELETE FROM {t} WHERE id = 2",
+    "SELECT count(*) FROM {t}",
+    "SELECT * FROM {t}_missing",  # no such table
+    "SELEC 1",  # a syntax error
+    "INSERT INTO {t} (id, c0) VALUES (NULL, NULL)",  # c0 is NOT NULL
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+]
+
+
+def _condition(generator: Generator, before: int, depth: int = 0) -> dict[str, Any] | None:
+    rng = generator.rng
+    r = rng.random()
+    if before == 0 or r < 0.25:
+        return None if rng.random() < 0.7 else {"type": "is_autocommit"}
+    if depth < 2 and r < 0.4:
+        return {"type": "not", "cond": _condition(generator, before, depth + 1) or {"type": "ok", "step": 0}}
+    if depth < 2 and r < 0.55:
+        kind = rng.choice(["and", "or"])
+        conds = [_condition(generator, before, depth + 1) or {"type": "ok", "step": 0} for _ in range(rng.randint(0, 3))]
+        return {"type": kind, "conds": conds}
+    return {"type": rng.choice(["ok", "error"]), "step": rng.randrange(before)}
+
+
+def requests(generator: Generator, table: str) -> list[dict[str, Any]]:
+    rng = generator.rng
+    setup = [f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, c0 TEXT NOT NULL)",
+             f"INSERT INTO {table} (id, c0) VALUES (1, 'one'), (2, 'two')"]  # fmt: skip
+    out: list[dict[str, Any]] = [{"type": "execute", "stmt": {"sql": sql}} for sql in setup]
+    steps = []
+    for index in range(rng.randint(1, 6)):
+        sql = rng.choice(_STATEMENTS).format(t=table, n=10 + index)
+        step: dict[str, Any] = {"stmt": {"sql": sql}}
+        condition = _condition(generator, index)
+        if condition is not None:
+            step["condition"] = condition
+        steps.append(step)
+    out.append({"type": "batch", "batch": {"steps": steps}})
+    out.append({"type": "get_autocommit"})
+    out.append({"type": "execute", "stmt": {"sql": f"SELECT id, c0 FROM {table} ORDER BY id"}})
+    if rng.random() < 0.5:
+        out.append({"type": "execute", "stmt": {"sql": "ROLLBACK"}})  # whatever the batch left open
+    out.append({"type": "close"})
+    return out
