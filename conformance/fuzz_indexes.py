@@ -60,8 +60,9 @@ def item_steps(generator: Generator) -> list[Step]:
     return out
 
 
-def query_steps(generator: Generator) -> list[Step]:
-    """A Query of one index, then its second page."""
+def query_steps(generator: Generator, *, selects: bool = False) -> list[Step]:
+    """A Query of one index, then its second page; with `selects`, every Select, AttributesToGet
+    and a consistent read now and then (the index maintenance scenarios)."""
     rng = generator.rng
     ctx: dict[str, Any] = {"names": {}, "values": {}}
     body: dict[str, Any] = {"TableName": TABLE, "ScanIndexForward": rng.random() < 0.5}
@@ -88,6 +89,14 @@ def query_steps(generator: Generator) -> list[Step]:
         body["Select"] = "COUNT"
     elif r < 0.4:
         body["ProjectionExpression"] = ", ".join(generator.path(ctx) for _ in range(rng.randint(1, 2)))
+    if selects:
+        r = rng.random()
+        if r < 0.5 and "Select" not in body:
+            body["Select"] = rng.choice(["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES"])
+        if r > 0.8 and "ProjectionExpression" not in body and "FilterExpression" not in body:
+            body["AttributesToGet"] = rng.sample(["pk", "sk", "g", "r", "l", "a", "b"], rng.randint(1, 3))
+        if rng.random() < 0.15:
+            body["ConsistentRead"] = True
     if ctx["names"]:
         body["ExpressionAttributeNames"] = ctx["names"]
     body["ExpressionAttributeValues"] = ctx["values"]
@@ -140,7 +149,7 @@ def maintenance_steps(generator: Generator) -> list[Step]:
         else:
             item = {**key, "g": {"S": "{{u}}" + rng.choice("ab")}, "b": generator.value()}
             out.append(Step({"op": "PutItem", "body": {"TableName": TABLE, "Item": item}}))
-    out += query_steps(generator)
+    out += query_steps(generator, selects=True)
     out += [Step({"op": "GetItem", "body": {"TableName": TABLE, "Key": {"pk": {"S": "{{u}}"}, "sk": {"N": str(sk)}},
                                             "ConsistentRead": True}}) for sk in range(1, count + 2)]  # fmt: skip
     return out
