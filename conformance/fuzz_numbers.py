@@ -61,6 +61,10 @@ def steps(generator: Generator) -> list[Step]:
                                 "ScanIndexForward": rng.random() < 0.5, "ConsistentRead": True}  # fmt: skip
         if rng.random() < 0.3:
             body["Limit"] = rng.randint(1, 3)
+            # the next page starts after a LastEvaluatedKey holding a number sort key
+            out.append(Step({"op": "Query", "body": body}, save={"page": "LastEvaluatedKey"}))
+            out.append(Step({"op": "Query", "body": {**body, "ExclusiveStartKey": "{{page}}"}}))
+            return out
         out.append(Step({"op": "Query", "body": body}))
         return out
     key = {"pk": {"S": "{{u}}"}, "sk": {"N": rng.choice(keys)}}
