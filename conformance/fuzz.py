@@ -6,7 +6,7 @@ The scenarios are the suites' own format (setup tables, then per scenario a few 
 operation with random expressions: conditions, updates, projections, key conditions and filters,
 ReturnValues; a Scan filters on the scenario's own partition; index queries in fuzz_indexes.py,
 batches in fuzz_batches.py, the legacy parameters in fuzz_legacy.py, numbers in fuzz_numbers.py, capacity units in
-fuzz_capacity.py, transactions in fuzz_transactions.py), so a difference worth keeping is pasted into `cases/dynamodb/*.yaml` as printed,
+fuzz_capacity.py, table definitions in fuzz_tables.py, transactions in fuzz_transactions.py), so a difference worth keeping is pasted into `cases/dynamodb/*.yaml` as printed,
 with the reference decided there. A seed reproduces a run. Peers have known deviations of their
 own (conformance/README.md lists dynalite's): a difference is a place to look, not a verdict.
 """
@@ -24,6 +24,7 @@ from conformance import (
     fuzz_indexes,
     fuzz_legacy,
     fuzz_numbers,
+    fuzz_tables,
     fuzz_transactions,
 )
 from conformance.compare import compare_step
@@ -250,7 +251,7 @@ def suite(seed: int, count: int, first: int = 0, *, transactions: bool = False) 
             # streams of their own: the scenarios above stay as they were
             extras: list[tuple[str, Any, int]] = [("b", fuzz_batches, 1_000_003), ("l", fuzz_legacy, 1_000_033),
                                                   ("n", fuzz_numbers, 1_000_037), ("x", _IndexWrites, 1_000_081),
-                                                  ("c", fuzz_capacity, 1_000_099)]  # fmt: skip
+                                                  ("c", fuzz_capacity, 1_000_099), ("d", fuzz_tables, 1_000_117)]  # fmt: skip
             if transactions:
                 extras.append(("t", fuzz_transactions, 1_000_039))
             for suffix, module, stream in extras:
