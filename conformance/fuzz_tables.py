@@ -68,9 +68,8 @@ def _index(rng: Any, name: str, hash_name: str, range_name: str | None, provisio
 
 def create_body(generator: Generator) -> dict[str, Any]:
     rng = generator.rng
-    hash_name, range_name = rng.sample(NAMES, 2)
-    if rng.random() < 0.3:
-        range_name = None
+    hash_name, second = rng.sample(NAMES, 2)
+    range_name: str | None = None if rng.random() < 0.3 else second
     provisioned = rng.random() < 0.4
     body: dict[str, Any] = {"TableName": "{{u}}", "KeySchema": _schema(rng, hash_name, range_name)}
     if provisioned:
@@ -86,8 +85,8 @@ def create_body(generator: Generator) -> dict[str, Any]:
     if rng.random() < 0.45:
         body["GlobalSecondaryIndexes"] = []
         for number in range(rng.choice([0, 1, 1, 2]) if rng.random() < 0.97 else 1):
-            g_hash, g_range = rng.sample(NAMES, 2)
-            g_range = g_range if rng.random() < 0.5 else None
+            g_hash, g_second = rng.sample(NAMES, 2)
+            g_range = g_second if rng.random() < 0.5 else None
             name = rng.choice(["gsi", "gsi", "g1", "ab", "x" * 256]) + (str(number) if rng.random() < 0.9 else "")
             body["GlobalSecondaryIndexes"].append(_index(rng, name, g_hash, g_range, provisioned))
             used |= {g_hash} | ({g_range} if g_range else set())
