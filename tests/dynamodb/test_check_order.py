@@ -76,6 +76,12 @@ def test_query_checks_the_key_schema_after_the_table(ddb: Any, make_table: Any, 
         ddb.query, TableName=table, KeyConditionExpression="x1 = :x", FilterExpression="a = :y",
         ExpressionAttributeValues={":x": S("a")},
     ) == ("ValidationException", "Invalid FilterExpression: An expression attribute value used in expression is not defined; attribute value: :y")  # fmt: skip
+    # a set is a value EQ takes; it fails the key's type after the table (found by conformance fuzz)
+    schema = ("ValidationException", "One or more parameter values were invalid: Condition parameter type does not match schema type")
+    for conditions in ({"KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"SS": ["a"]}]}}},
+                       {"KeyConditionExpression": "pk = :x", "ExpressionAttributeValues": {":x": {"NS": ["1"]}}}):
+        assert error_of(ddb.query, TableName=missing, **conditions) == MISSING
+        assert error_of(ddb.query, TableName=table, **conditions) == schema
 
 
 @pytest.fixture
