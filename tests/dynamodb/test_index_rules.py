@@ -1,8 +1,9 @@
-"""Index rules checked against Alternator's tests, which run against DynamoDB: a filter only on
+"""Index rules checked against tests that run against DynamoDB: a filter only on
 attributes the index projects, and one index created or deleted per UpdateTable."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -96,3 +97,41 @@ def test_at_most_100_projected_attributes_in_all_indexes(ddb: Any, keys_only_lsi
                         GlobalSecondaryIndexUpdates=[{"Create": gsi(9, 1)}]) == too_many  # fmt: skip
     finally:
         ddb.delete_table(TableName=name)
+
+
+def test_a_switch_to_provisioned_gives_every_gsi_its_throughput(ddb: Any, keys_only_lsi: str) -> None:
+    """AWS refuses the switch unless the same request updates each GSI's throughput, and changes
+    nothing then (measured against the service, 2026-08: go-to-k/cdkd#1611)."""
+    table = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    switch = {"TableName": keys_only_lsi, "BillingMode": "PROVISIONED", "ProvisionedThroughput": table}
+    assert error_of(ddb.update_table, **switch) == (
+        "ValidationException", "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: byX")
+    described = ddb.describe_table(TableName=keys_only_lsi)["Table"]
+    assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    index = {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4}
+    ddb.update_table(**switch, GlobalSecondaryIndexUpdates=[{"Update": {"IndexName": "byX", "ProvisionedThroughput": index}}])
+    described = ddb.describe_table(TableName=keys_only_lsi)["Table"]
+    assert described["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
+    assert {k: described["ProvisionedThroughput"][k] for k in table} == table
+    assert {k: described["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"][k] for k in index} == index
+
+
+def test_a_new_index_keeps_the_type_the_table_gives_its_key(ddb: Any, keys_only_lsi: str) -> None:
+    """An UpdateTable that defines a known attribute with another type is accepted and the table's
+    type stays (eu-west-2, 2026-07: paritysuite/dynamodb-conformance#78)."""
+    ddb.update_table(TableName=keys_only_lsi, AttributeDefinitions=[{"AttributeName": "c", "AttributeType": "N"}],
+                     GlobalSecondaryIndexUpdates=[{"Create": {"IndexName": "byC", "Projection": {"ProjectionType": "ALL"},
+                                                              "KeySchema": [{"AttributeName": "c", "KeyType": "HASH"}]}}])  # fmt: skip
+    described = ddb.describe_table(TableName=keys_only_lsi)["Table"]
+    assert {"AttributeName": "c", "AttributeType": "S"} in described["AttributeDefinitions"]
+    deadline = time.time() + 10  # the backfill of the table's one item
+    while time.time() < deadline and _status(ddb, keys_only_lsi, "byC") != "ACTIVE":
+        time.sleep(0.05)
+    found = ddb.query(TableName=keys_only_lsi, IndexName="byC", KeyConditionExpression="c = :c",
+                      ExpressionAttributeValues={":c": {"S": "2"}})  # fmt: skip
+    assert found["Count"] == 1
+
+
+def _status(ddb: Any, table: str, index: str) -> str:
+    indexes = ddb.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"]
+    return next(described["IndexStatus"] for described in indexes if described["IndexName"] == index)

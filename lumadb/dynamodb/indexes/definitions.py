@@ -103,17 +103,12 @@ def check_updates(body: dict[str, Any]) -> None:
 
 
 def merged_definitions(meta: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:
-    """The table's attribute definitions with those an UpdateTable request adds (name: type); one
-    the table has with another type is refused."""
+    """The table's attribute definitions with those an UpdateTable request adds (name: type). One
+    the table has keeps its type, whatever the request says: AWS accepts the request and ignores
+    the other type (eu-west-2, 2026-07: paritysuite/dynamodb-conformance#78)."""
     definitions = {d["AttributeName"]: d["AttributeType"] for d in meta["AttributeDefinitions"]}
     for given in body.get("AttributeDefinitions") or []:
-        known = definitions.get(given["AttributeName"])
-        if known is not None and known != given["AttributeType"]:
-            raise _fail(
-                INVALID + f"Attribute {given['AttributeName']} is already defined with type {known}, "
-                f"which does not match the new type {given['AttributeType']}"
-            )
-        definitions[given["AttributeName"]] = given["AttributeType"]
+        definitions.setdefault(given["AttributeName"], given["AttributeType"])
     return definitions
 
 

@@ -124,6 +124,13 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         name = update["Update"]["IndexName"]
         if name not in indexes:
             raise DynamoError.resource_not_found(f"Requested resource not found: Index: {name} not found")
+    if mode == "PROVISIONED" and current_mode == "PAY_PER_REQUEST":
+        # every GSI gets its throughput in the same request (AWS, 2026-08: go-to-k/cdkd#1611)
+        given = {action["IndexName"] for update in body.get("GlobalSecondaryIndexUpdates") or []
+                 for action in (update.get("Update"), update.get("Create")) if action and action.get("ProvisionedThroughput")}  # fmt: skip
+        for name in indexes:
+            if name not in given:
+                raise DynamoError.validation(INVALID + f"ProvisionedThroughput must be specified for index: {name}")
     if throughput and mode == current_mode:
         current = meta["ProvisionedThroughput"]
         if (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (
