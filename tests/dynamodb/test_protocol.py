@@ -187,6 +187,8 @@ def test_cors(server: Any) -> None:
     assert headers["access-control-allow-headers"] == "x-amz-target,content-type"
     _, headers, _ = call(server.url, **target("ListTables", {}, Origin="http://example.com"))
     assert headers["access-control-allow-origin"] == "*"
+    status, _, body = call(server.url, "OPTIONS", "/dynamodb")  # no Origin: no preflight
+    assert status == 404 and envelope(body)["__type"].endswith("UnknownOperationException")
 
 
 def test_body_over_the_limit(start_server: Any) -> None:
