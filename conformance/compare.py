@@ -12,7 +12,7 @@ from conformance.compat import Compatibility
 from conformance.normalise import canonical
 from conformance.protocols.base import Protocol
 from conformance.scenario import Scenario
-from conformance.template import split_path
+from conformance.template import fill, split_path
 
 MAX_PATHS = 12
 
@@ -138,7 +138,8 @@ class Comparer:
             if step.expect is not None and name != self.protocol.real_service:
                 out.append((step.expect, f"written from the service's documentation: {step.expect_reason}", True))
             elif steps is not None and index < len(steps) and step.patch and name != self.protocol.real_service:
-                out.append((patched(steps[index], step.patch), f"{name}, corrected: {step.expect_reason}", False))
+                patch = fill(step.patch, scenario.variables)  # an `each` case's values
+                out.append((patched(steps[index], patch), f"{name}, corrected: {step.expect_reason}", False))
             elif steps is not None and index < len(steps):
                 out.append((steps[index], name, False))
             else:

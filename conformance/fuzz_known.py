@@ -35,6 +35,8 @@ def _refused_only_by_us(text: str) -> Any:
 
 
 _DIGITS = re.compile(r"[^0-9]")
+_BAD_VALUE = re.compile(r"cannot be converted to a numeric value|Number (?:over|under)flow|38 significant digits|"
+                        r"contains duplicates")
 _LISTED = re.compile(r"(?<=Value ')\[[^']*\](?=' at)")
 _ORDERING = re.compile(r"Incorrect operand type for operator or function; operator or function: (<=?|>=?|BETWEEN),")
 
@@ -78,6 +80,10 @@ KNOWN: dict[str, list[tuple[str, Any]]] = {
          _refused_only_by_us("ProvisionedThroughput is not specified for index")),
         ("accepts an attribute definition no key uses when the table has indexes",
          _refused_only_by_us("Some AttributeDefinitions are not used")),
+        ("words a bad number or a duplicate set member in the older value layer in every operation (DynamoDB: "
+         "the current layer in PutItem, UpdateItem, DeleteItem, GetItem, BatchGetItem and Query; value_layers.py)",
+         lambda ref, ours, paths: ref != ours and bool(_BAD_VALUE.search(_message(ref)))
+         and bool(_BAD_VALUE.search(_message(ours)))),
         ("writes a list of structures in a validation message as JSON (DynamoDB: Java's "
          "`com.amazonaws.dynamodb.v20120810.KeySchemaElement@1a2b3c4d`; dynalite's own tests skip it)",
          lambda ref, ours, paths: '{"' in _message(ref) and "com.amazonaws.dynamodb.v20120810." in _message(ours)

@@ -167,8 +167,9 @@ def validate_attribute_value(
             for member in members:
                 _check_string(member)
             if len(set(members)) != len(members):
-                shown = ", ".join(_as_dynamodb_lists_duplicates(members, lambda m: m))
-                raise DynamoError.validation(_INVALID + f"Input collection [{shown}] contains duplicates.")
+                current = ", ".join(f'"{m}"' for m in _as_dynamodb_lists_duplicates(members, lambda m: m))
+                raise DynamoError.bad_value(_INVALID + f"Input collection [{', '.join(members)}] contains duplicates.",
+                                            _INVALID + f"Input collection [{current}] contains duplicates.")  # fmt: skip
         elif type_name == "NS":
             members = _check_list(value)
             if not members:
@@ -177,7 +178,7 @@ def validate_attribute_value(
                 _check_string(member)
             normalized = [normalize_number(m) for m in members]
             if len(set(normalized)) != len(normalized):
-                raise DynamoError.validation(_NS_DUPLICATES)
+                raise DynamoError.bad_value(_NS_DUPLICATES, _INVALID + _NS_DUPLICATES + ".")
         elif type_name == "BS":
             members = _check_list(value)
             if not members:
@@ -185,9 +186,10 @@ def validate_attribute_value(
             for member in members:
                 _check_blob(member)
             if len({base64.b64decode(m) for m in members}) != len(members):
-                shown = ",".join(f'"{m}"' for m in _as_dynamodb_lists_duplicates(members, base64.b64decode))
-                raise DynamoError.validation(
-                    _INVALID + f"Input collection [{shown}]of type BS contains duplicates."
+                current = ",".join(f'"{m}"' for m in _as_dynamodb_lists_duplicates(members, base64.b64decode))
+                raise DynamoError.bad_value(
+                    _INVALID + f"Input collection [{', '.join(members)}]of type BS contains duplicates.",
+                    _INVALID + f"Input collection [{current}]of type BS contains duplicates.",
                 )
         elif type_name == "M":
             if not isinstance(value, dict):

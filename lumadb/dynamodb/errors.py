@@ -31,6 +31,7 @@ class DynamoError(ProtocolError):
         self.has_message = message is not None
         self.message_key = message_key
         self.extra = extra or {}
+        self.current: str | None = None  # a bad value's text in the current layer (value_layers.py)
 
     @property
     def short_type(self) -> str:
@@ -53,6 +54,14 @@ class DynamoError(ProtocolError):
     @classmethod
     def validation(cls, message: str) -> DynamoError:
         return cls(CORAL_VALIDATE + "ValidationException", message)
+
+    @classmethod
+    def bad_value(cls, older: str, current: str | None = None) -> DynamoError:
+        """A bad number or duplicate set member: `older` as the older value layer words it,
+        `current` (default the same) as the current layer does (value_layers.py)."""
+        error = cls.validation(older)
+        error.current = older if current is None else current
+        return error
 
     @classmethod
     def serialization(cls, message: str | None = None) -> DynamoError:

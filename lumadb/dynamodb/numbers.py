@@ -28,10 +28,19 @@ def normalize_number(text: str) -> str:
     if len(text) <= 38 and _CANONICAL.match(text):
         return text
     if not _NUMBER_SYNTAX.match(text):
-        if not text:  # AWS leaves the colon out when there is nothing to show
-            raise DynamoError.validation(NUMBER_UNCONVERTIBLE)
-        raise DynamoError.validation(f"{NUMBER_UNCONVERTIBLE}: {text}")
-    return format_decimal(Decimal(text))
+        # the older layer leaves the colon out when there is nothing to show
+        raise DynamoError.bad_value(f"{NUMBER_UNCONVERTIBLE}: {text}" if text else NUMBER_UNCONVERTIBLE,
+                                    f"{NUMBER_UNCONVERTIBLE}: {text}")  # fmt: skip
+    value = Decimal(text)
+    try:
+        return format_decimal(value)
+    except DynamoError as error:
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if len(value.as_tuple().digits) + exponent > 2**31 - 1:
+            # the older layer's Java int (precision - scale) wraps around: an "underflow"
+            raise DynamoError.bad_value(NUMBER_UNDERFLOW, NUMBER_OVERFLOW) from None
+        raise DynamoError.bad_value(error.message) from None
 
 
 def format_decimal(value: Decimal, *, arithmetic: bool = False) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from lumadb.dynamodb import value_layers
 from lumadb.dynamodb.errors import CORAL_SERVICE, DynamoError
 from lumadb.http import Request, Response
 
@@ -108,6 +109,7 @@ async def dispatch(service: DynamoService, request: Request) -> Response:
             request, DynamoError(CORAL_SERVICE + "UnknownOperationException", None, status=404)
         )
     response_type = AMZ_JSON if content_type != "application/json" else b"application/json"
+    operation = None
     try:
         data: Any = None
         if body:
@@ -129,6 +131,8 @@ async def dispatch(service: DynamoService, request: Request) -> Response:
             raise DynamoError.not_supported(operation)
         result = await handler(service, data, request)
     except DynamoError as error:
+        if error.current is not None:
+            error = value_layers.in_layer(error, operation)
         return render_error(request, error, response_type)
     payload = orjson.dumps(result)
     return Response(200, payload, response_type, response_headers(request, payload))

@@ -48,9 +48,11 @@ class ExpressionContext:
                 except DynamoError as exc:
                     if exc.short_type != "ValidationException":
                         raise
-                    raise DynamoError.validation(
+                    wrapped = DynamoError.validation(
                         f"ExpressionAttributeValues contains invalid value: {exc.message} for key {key}"
-                    ) from None
+                    )
+                    wrapped.current = exc.current  # the current layer does not wrap
+                    raise wrapped from None
         self.names: dict[str, str] = names or {}
         self.values: dict[str, dict] = normalized
         self.used_names: set[str] = set()
