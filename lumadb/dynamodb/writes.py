@@ -115,7 +115,8 @@ def update(
         change.apply(None, table.key_names)  # (its checks still apply: a key attribute, say)
         return Outcome(None)  # nothing to remove from: DynamoDB does not create the item
     if change is not None:
-        new_item, _ = change.apply(old_item, table.key_names)
+        # a new item holds its key when the update reads it (`SET b = pk`: dynalite's tests, from DynamoDB)
+        new_item, _ = change.apply(old_item if old_item is not None else key_item, table.key_names)
         key_checks.check_written(table, change, new_item)
     else:
         new_item = dict(old_item or {})

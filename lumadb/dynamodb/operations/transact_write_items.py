@@ -152,7 +152,8 @@ def _run(
             try:
                 change = action.compiled.update
                 if change is not None:
-                    changed, _ = change.apply(old_item, action.table.key_names)
+                    base = old_item if old_item is not None else action.item  # a new item holds its key
+                    changed, _ = change.apply(base, action.table.key_names)
                 else:
                     changed = dict(old_item or {})
                 if old_item is None and change is not None and change.only_removes:
