@@ -185,6 +185,7 @@ async def scan(
                     "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey "
                     f"with correct Segment. TotalSegments: {total} Segment: {segment}"
                 )
+    key_checks.check_read_paths(table, compiled.projection, compiled.filter)  # after the start key (dynalite)
     statement = source.scan_statement(segment, total)
     return await _read(service, source, body, statement, compiled, count_only, fetch, position)
 

@@ -10,6 +10,8 @@ from lumadb.dynamodb.attributes import normalize_number
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import KeyCondition
 from lumadb.dynamodb.expressions.key_condition import check_key_values
+from lumadb.dynamodb.expressions.legacy import condition_from_filter
+from lumadb.dynamodb.expressions.projection import projection_from_attributes_to_get
 from lumadb.dynamodb.indexes import queries as index_queries
 from lumadb.dynamodb.keys import (
     Bound,
@@ -109,6 +111,12 @@ def _start_position(table: TableInfo, start_key: dict, condition: KeyCondition, 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     check_mixing(body, "Query")
     start_key = body.get("ExclusiveStartKey")
+    # the legacy parameters' values (QueryFilter's, then AttributesToGet's repeats) come before
+    # the start key's and before a missing key condition (dynalite's tests, recorded against DynamoDB)
+    if body.get("QueryFilter") is not None and body.get("FilterExpression") is None:
+        condition_from_filter(body["QueryFilter"], body.get("ConditionalOperator"), "QueryFilter")
+    if body.get("AttributesToGet") is not None:
+        projection_from_attributes_to_get(body["AttributesToGet"])
     start_keys.check_values(start_key)
     # expression errors (placeholders, operand types, the shape of the key condition), then the
     # key values' types and, on the table itself, the number of conditions come before a missing

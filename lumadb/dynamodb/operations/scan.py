@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import key_checks, reads, start_keys
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.expressions.projection import projection_from_attributes_to_get
 from lumadb.dynamodb.indexes import queries as index_queries
 from lumadb.dynamodb.keys import HASH_SPACE, segment_bounds
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
@@ -56,15 +57,27 @@ def _statement(table: TableInfo, start: int, end: int) -> Any:
     return statement
 
 
+_EXPRESSIONS = ("FilterExpression", "ProjectionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues")
+
+
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    # DynamoDB's order (dynalite's tests, recorded against it): the legacy parameters
+    # (AttributesToGet's repeats, then ScanFilter), the start key's values, the segments, then
+    # the expressions; all before a missing table
     check_mixing(body, "Scan")
-    segment, total = _check_segments(body)
     start_key = body.get("ExclusiveStartKey")
-    start_keys.check_values(start_key)
-    compiled = compile_request(body, "Scan")  # expression errors come before a missing table
+    if any(body.get(name) is not None for name in _EXPRESSIONS):
+        start_keys.check_values(start_key)
+        segment, total = _check_segments(body)
+        compiled = compile_request(body, "Scan")
+    else:
+        if body.get("AttributesToGet") is not None:
+            projection_from_attributes_to_get(body["AttributesToGet"])  # its repeats before ScanFilter
+        compiled = compile_request(body, "Scan")
+        start_keys.check_values(start_key)
+        segment, total = _check_segments(body)
     table = service.catalog.require(body["TableName"])
-    key_checks.check_read_paths(table, compiled.projection, compiled.filter)
-    if body.get("IndexName") is not None:
+    if body.get("IndexName") is not None:  # (paths into key attributes after the start key's checks)
         return await index_queries.scan(service, table, body, compiled, segment, total)
     count_only = reads.check_select(body, compiled.projection is not None, scan=True)
     start, end = segment_bounds(segment, total) if total > 1 else (0, HASH_SPACE)
@@ -84,5 +97,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
                 f"Segment. TotalSegments: {total} Segment: {segment}"
             )
         plan.last = position
+    key_checks.check_read_paths(table, compiled.projection, compiled.filter)
     await reads.read_page(service, plan)
     return plan.result(body)
