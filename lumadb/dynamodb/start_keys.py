@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lumadb.dynamodb.attributes import validate_attribute_value
@@ -38,3 +39,22 @@ def storage_key(table: TableInfo, start_key: dict) -> StorageKey:
         return key_of_key(table, start_key)
     except DynamoError as error:
         raise DynamoError.validation(f"{INVALID_START}: {error.message}") from None
+
+
+def piece_checks(start_key: dict | None, names: int, types: dict[str, str]) -> Callable[[str], None] | None:
+    """A Query's start key in DynamoDB's order (dynalite's, recorded against it): its number of
+    attributes first, then each key attribute's presence and type just before that attribute's
+    key condition is checked (`KeyConditions.for_schema(..., before_each)`)."""
+    if start_key is None:
+        return None
+    if len(start_key) != names:
+        raise DynamoError.validation(INVALID_START)
+
+    def check(attribute: str) -> None:
+        value = start_key.get(attribute)
+        if value is None:
+            raise DynamoError.validation(INVALID_START)
+        if type(value) is not dict or types.get(attribute) not in value:
+            raise DynamoError.validation("The provided key element does not match the schema")
+
+    return check

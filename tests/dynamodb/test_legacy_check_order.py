@@ -2,7 +2,7 @@
 dynalite's tests recorded it against DynamoDB: AttributesToGet's repeats and ScanFilter (Query:
 QueryFilter, then AttributesToGet) before the start key's values, those before the segments and a
 missing key condition; after the table, an unknown index and the start key before the paths into
-key attributes."""
+key attributes, and a Query's start key checked attribute by attribute with the key conditions."""
 
 from __future__ import annotations
 
@@ -53,3 +53,22 @@ def test_query_checks_query_filter_then_attributes_to_get_then_the_start_key(ddb
     lt_set = {"b": {"ComparisonOperator": "LT", "AttributeValueList": [{"NS": ["1"]}]}}
     assert error_of(ddb.query, TableName=name, QueryFilter=lt_set)[1] == (
         INVALID + "ComparisonOperator LT is not valid for NS AttributeValue type")
+
+
+def test_query_checks_each_key_attribute_of_the_start_key_before_its_condition(ddb: Any, make_table: Any) -> None:
+    """The start key's size first, then per key attribute (hash, then range) its presence and
+    type, then that attribute's key condition."""
+    table = make_table(("a", "S"), ("b", "S"))
+    on_z = {"KeyConditionExpression": "z = :z", "ExpressionAttributeValues": {":z": {"N": "1"}}}
+    cases = [
+        ({"a": {"S": "a"}}, "The provided starting key is invalid"),  # one attribute of two
+        ({"a": {"N": "1"}, "z": {"S": "a"}}, "The provided key element does not match the schema"),  # the hash's type
+        ({"z": {"S": "a"}, "y": {"S": "a"}}, "The provided starting key is invalid"),  # no hash
+        ({"a": {"S": "a"}, "b": {"N": "1"}}, "Query condition missed key schema element: a"),  # the hash's condition first
+    ]  # fmt: skip
+    for start, message in cases:
+        assert error_of(ddb.query, TableName=table, ExclusiveStartKey=start, **on_z)[1] == message, start
+    # a value of another type before a hash condition that is not EQ
+    assert error_of(ddb.query, TableName=table, KeyConditionExpression=":a > a",
+                    ExpressionAttributeValues={":a": {"N": "1"}})[1] == (
+        INVALID + "Condition parameter type does not match schema type")  # fmt: skip

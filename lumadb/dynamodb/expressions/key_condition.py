@@ -7,7 +7,7 @@ several key attributes (multi-attribute GSI keys) can reuse the same checks late
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -189,13 +189,19 @@ def check_key_values(conditions: dict[str, tuple[str, list[dict]]]) -> None:
 
 
 def key_condition_from_map(
-    conditions: dict[str, tuple[str, list[dict]]], hash_key: str, range_key: str | None
+    conditions: dict[str, tuple[str, list[dict]]], hash_key: str, range_key: str | None,
+    before_each: Callable[[str], None] | None = None, types: dict[str, str] | None = None,
 ) -> KeyCondition:
-    """DynamoDB's checks of a query's key conditions against the key schema (table or index)."""
+    """DynamoDB's checks of a query's key conditions against the key schema (table or index);
+    `before_each(attribute)` runs before each key attribute's own checks (the start key's), and
+    with the key's `types` a value of another type is refused before a hash condition that is
+    not EQ (dynalite's order)."""
     if len(conditions) not in (1, 2):
         raise DynamoError.validation("Conditions can be of length 1 or 2 only")
     schema: Sequence[str] = (hash_key,) if range_key is None else (hash_key, range_key)
     for position, attribute in enumerate(schema):
+        if before_each is not None:
+            before_each(attribute)
         is_hash = position == 0
         if is_hash and len(schema) == 1 and len(conditions) > 1:
             raise DynamoError.validation("Query key condition not supported")
@@ -207,6 +213,10 @@ def key_condition_from_map(
         operator = condition[0]
         if operator in _NOT_INDEXABLE:
             raise DynamoError.validation("Attempted conditional constraint is not an indexable operation")
+        if types is not None and any(types.get(attribute) not in value for value in condition[1]):
+            raise DynamoError.validation(
+                "One or more parameter values were invalid: Condition parameter type does not match schema type"
+            )
         if is_hash and operator != "EQ":
             raise DynamoError.validation("Query key condition not supported")
     hash_value = conditions[hash_key][1][0]
@@ -225,8 +235,9 @@ class KeyConditions:
     def __init__(self, conditions: dict[str, tuple[str, list[dict]]]) -> None:
         self.conditions = conditions
 
-    def for_schema(self, hash_key: str, range_key: str | None) -> KeyCondition:
-        return key_condition_from_map(self.conditions, hash_key, range_key)
+    def for_schema(self, hash_key: str, range_key: str | None, before_each: Callable[[str], None] | None = None,
+                   types: dict[str, str] | None = None) -> KeyCondition:  # fmt: skip
+        return key_condition_from_map(self.conditions, hash_key, range_key, before_each, types)
 
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, items, key_checks, reads
+from lumadb.dynamodb import capacity, items, key_checks, reads, start_keys
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.model import IndexInfo
 from lumadb.dynamodb.indexes.sources import Source, TypeMismatch, source_for
@@ -128,10 +128,15 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
     source = _index_source(table, body, "Query")
     index = source.index
     assert index is not None and compiled.key_conditions is not None
+    start_key = body.get("ExclusiveStartKey")
+    # the start key's size, then each index key's presence and type before its key condition
+    names = len(set(table.key_names) | {name for name, _ in index.hash_keys + index.range_keys})
+    checks = start_keys.piece_checks(start_key, names, dict(index.hash_keys + index.range_keys))
     range_condition = None  # the one sort-key condition a start key must meet
     if len(index.hash_keys) == 1 and len(index.range_keys) <= 1:
         range_name = index.range_keys[0][0] if index.range_keys else None
-        key = compiled.key_conditions.for_schema(index.hash_keys[0][0], range_name)
+        key = compiled.key_conditions.for_schema(index.hash_keys[0][0], range_name, checks,
+                                                 dict(index.hash_keys + index.range_keys))  # fmt: skip
         hashes, equal = [key.hash_value], list[dict]()
         sort = (key.range_op, key.range_values) if key.range_op is not None else None
         range_condition = key if key.range_op is not None else None
@@ -149,7 +154,6 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
         raise DynamoError.validation(TYPE_MISMATCH) from None
     forward = body.get("ScanIndexForward", True) is not False
     statement = source.range_statement(hp, pk, lower, upper, forward)
-    start_key = body.get("ExclusiveStartKey")
     position = None
     if start_key is not None:  # an empty one is invalid, not absent
         position = source.position(start_key)

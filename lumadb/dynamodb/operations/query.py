@@ -87,21 +87,28 @@ def _statement(table: TableInfo, hp: int, pk: bytes, lower: Bound, upper: Bound,
     return statement
 
 
-def _start_position(table: TableInfo, start_key: dict, condition: KeyCondition, pk: bytes) -> bytes:
-    """Check ExclusiveStartKey against the schema and the key condition; its sort key."""
+def _start_key(table: TableInfo, start_key: dict) -> tuple[bytes, bytes]:
+    """ExclusiveStartKey checked against the schema: its partition and sort keys."""
     if len(start_key) != len(table.key_names):
         raise DynamoError.validation(start_keys.INVALID_START)
     for name in table.key_names:
         if name not in start_key:
             raise DynamoError.validation(start_keys.INVALID_START)
     _, start_pk, start_sk = key_of_key(table, start_key)
+    return start_pk, start_sk
+
+
+def _start_position(start_key: dict, start: tuple[bytes, bytes], condition: KeyCondition, pk: bytes,
+                    range_name: str | None) -> bytes:  # fmt: skip
+    """ExclusiveStartKey checked against the key condition; its sort key."""
+    start_pk, start_sk = start
     if condition.range_op is None:
         if start_pk != pk:
             raise DynamoError.validation(
                 "The provided starting key is outside query boundaries based on provided conditions"
             )
     else:
-        if not condition.range_matches(start_key.get(table.range_name or "")):
+        if not condition.range_matches(start_key.get(range_name or "")):
             raise DynamoError.validation("The provided starting key does not match the range key predicate")
         if start_pk != pk:
             raise DynamoError.validation("The query can return at most one row and cannot be restarted")
@@ -132,7 +139,10 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     table = service.catalog.require(body["TableName"])
     if body.get("IndexName") is not None:
         return await index_queries.query(service, table, body, compiled)
-    condition = compiled.key_conditions.for_schema(table.hash_name, table.range_name)
+    types = {table.hash_name: table.hash_type, table.range_name or "": table.range_type or ""}
+    checks = start_keys.piece_checks(start_key, len(table.key_names), types)  # interleaved, as DynamoDB
+    condition = compiled.key_conditions.for_schema(table.hash_name, table.range_name, checks, types)
+    start = _start_key(table, start_key) if start_key is not None else None  # an empty one is invalid
     # the projection's paths into key attributes, the filter's key attributes, then its paths
     # into key attributes (dynalite's order)
     key_checks.check_read_paths(table, compiled.projection)
@@ -159,8 +169,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         compiled.projection,
         count_only,
     )
-    if start_key is not None:  # an empty one is invalid, not absent
-        plan.last = (hp, pk, _start_position(table, start_key, condition, pk))
+    if start_key is not None and start is not None:
+        plan.last = (hp, pk, _start_position(start_key, start, condition, pk, table.range_name))
     await reads.read_page(service, plan)
     return plan.result(body)
 
