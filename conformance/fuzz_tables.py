@@ -198,7 +198,19 @@ def _has_no_online_indexing(difference: dict[str, Any]) -> bool:
         "GlobalSecondaryIndexes" in path or "AttributeDefinitions" in path for path in difference["paths"])
 
 
+def _refuses_multi_attribute_keys(difference: dict[str, Any]) -> bool:
+    """A GSI's key schema of two HASH (or two RANGE) elements, which DynamoDB has taken since its
+    multi-attribute keys; dynalite refuses it."""
+    asked = _requests(difference)[difference["step"]].get("body", {})
+    kinds = [[element.get("KeyType") for element in index.get("KeySchema", [])]
+             for index in asked.get("GlobalSecondaryIndexes") or []]  # fmt: skip
+    return "KeySchemaElement is not a" in _message(difference["reference"]) and any(
+        len(types) != len(set(types)) for types in kinds)
+
+
 DYNALITE_KNOWN = [
+    ("refuses a GSI key of several HASH or RANGE attributes (DynamoDB's multi-attribute keys)",
+     _refuses_multi_attribute_keys),
     ("has no streams: CreateTable and DescribeTable leave out StreamSpecification, UpdateTable does not know it",
      _has_no_streams),
     ("has no online indexing: UpdateTable's GSI Create wants ProvisionedThroughput as in 2014, a Delete is "

@@ -260,3 +260,10 @@ def test_table_scenarios_and_dynalites_control_plane_deviations() -> None:
     assert "online indexing" in (fuzz_known.known_deviation("dynalite", kept) or "")
     for other in ({**streams, "paths": ["body.Table.KeySchema"]}, {**kept, "step": 1}):
         assert fuzz_known.known_deviation("dynalite", other) is None
+    two_hashes = [{"AttributeName": n, "KeyType": "HASH"} for n in ("g", "h")]
+    gsi = Step({"op": "CreateTable", "body": {"TableName": "{{u}}", "GlobalSecondaryIndexes": [{"KeySchema": two_hashes}]}})
+    multi = Scenario(id="fuzz/m", name="m", area="fuzz", doc="", steps=[gsi])
+    refused = {"status": 400, "body": {"message": "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"}}
+    other_error = {"status": 400, "body": {"message": "One or more parameter values were invalid: ..."}}
+    difference = {"scenario": multi, "step": 0, "paths": ["body.message"], "reference": refused, "lumadb": other_error}
+    assert "multi-attribute" in (fuzz_known.known_deviation("dynalite", difference) or "")
