@@ -130,13 +130,12 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
     assert index is not None and compiled.key_conditions is not None
     start_key = body.get("ExclusiveStartKey")
     # the start key's size, then each index key's presence and type before its key condition
-    names = len(set(table.key_names) | {name for name, _ in index.hash_keys + index.range_keys})
-    checks = start_keys.piece_checks(start_key, names, dict(index.hash_keys + index.range_keys))
+    key_types = dict(index.hash_keys + index.range_keys)
+    checks = start_keys.piece_checks(start_key, len(set(table.key_names) | set(key_types)), key_types)
     range_condition = None  # the one sort-key condition a start key must meet
     if len(index.hash_keys) == 1 and len(index.range_keys) <= 1:
         range_name = index.range_keys[0][0] if index.range_keys else None
-        key = compiled.key_conditions.for_schema(index.hash_keys[0][0], range_name, checks,
-                                                 dict(index.hash_keys + index.range_keys))  # fmt: skip
+        key = compiled.key_conditions.for_schema(index.hash_keys[0][0], range_name, checks, key_types)
         hashes, equal = [key.hash_value], list[dict]()
         sort = (key.range_op, key.range_values) if key.range_op is not None else None
         range_condition = key if key.range_op is not None else None

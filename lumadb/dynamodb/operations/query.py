@@ -87,17 +87,6 @@ def _statement(table: TableInfo, hp: int, pk: bytes, lower: Bound, upper: Bound,
     return statement
 
 
-def _start_key(table: TableInfo, start_key: dict) -> tuple[bytes, bytes]:
-    """ExclusiveStartKey checked against the schema: its partition and sort keys."""
-    if len(start_key) != len(table.key_names):
-        raise DynamoError.validation(start_keys.INVALID_START)
-    for name in table.key_names:
-        if name not in start_key:
-            raise DynamoError.validation(start_keys.INVALID_START)
-    _, start_pk, start_sk = key_of_key(table, start_key)
-    return start_pk, start_sk
-
-
 def _start_position(start_key: dict, start: tuple[bytes, bytes], condition: KeyCondition, pk: bytes,
                     range_name: str | None) -> bytes:  # fmt: skip
     """ExclusiveStartKey checked against the key condition; its sort key."""
@@ -142,7 +131,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     types = {table.hash_name: table.hash_type, table.range_name or "": table.range_type or ""}
     checks = start_keys.piece_checks(start_key, len(table.key_names), types)  # interleaved, as DynamoDB
     condition = compiled.key_conditions.for_schema(table.hash_name, table.range_name, checks, types)
-    start = _start_key(table, start_key) if start_key is not None else None  # an empty one is invalid
+    # (its size and attributes checked with the key condition; an empty one is invalid, not absent)
+    start = key_of_key(table, start_key)[1:] if start_key is not None else None
     # the projection's paths into key attributes, the filter's key attributes, then its paths
     # into key attributes (dynalite's order)
     key_checks.check_read_paths(table, compiled.projection)
@@ -169,7 +159,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         compiled.projection,
         count_only,
     )
-    if start_key is not None and start is not None:
+    if start is not None:
+        assert start_key is not None
         plan.last = (hp, pk, _start_position(start_key, start, condition, pk, table.range_name))
     await reads.read_page(service, plan)
     return plan.result(body)
