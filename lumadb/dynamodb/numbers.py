@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Context, Decimal
+from decimal import Context, Decimal, InvalidOperation
 
 from lumadb.dynamodb.errors import DynamoError
 
@@ -31,7 +31,10 @@ def normalize_number(text: str) -> str:
         # the older layer leaves the colon out when there is nothing to show
         raise DynamoError.bad_value(f"{NUMBER_UNCONVERTIBLE}: {text}" if text else NUMBER_UNCONVERTIBLE,
                                     f"{NUMBER_UNCONVERTIBLE}: {text}")  # fmt: skip
-    value = Decimal(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # an exponent past what Decimal holds (about 1e18)
+        raise _far_exponent(text) from None
     try:
         return format_decimal(value)
     except DynamoError as error:
@@ -43,14 +46,28 @@ def normalize_number(text: str) -> str:
         raise DynamoError.bad_value(error.message) from None
 
 
+def _far_exponent(text: str) -> DynamoError:
+    """DynamoDB reads an exponent in full: within a 64-bit integer it is out of range, past one
+    the text is not a number (paritysuite numberExponent, eu-west-2 2026-10)."""
+    exponent = int(re.split("[eE]", text)[1])
+    unconvertible = f"{NUMBER_UNCONVERTIBLE}: {text}"
+    if not -(2**63) <= exponent < 2**63:
+        return DynamoError.bad_value(unconvertible)
+    return DynamoError.bad_value(unconvertible, NUMBER_OVERFLOW if exponent > 0 else NUMBER_UNDERFLOW)
+
+
 def format_decimal(value: Decimal, *, arithmetic: bool = False) -> str:
     """Canonical text of a Decimal, raising AWS's range errors (results of + and - that need
     more than 38 digits are reported as an overflow, as DynamoDB does)."""
     sign, digit_tuple, exponent = value.as_tuple()
     digits = "".join(map(str, digit_tuple)).lstrip("0")
-    if not digits:
-        return "0"
     assert isinstance(exponent, int)
+    if not digits:  # zero is range-checked by the exponent it is written with (0e126 overflows)
+        if exponent > 125:
+            raise DynamoError.validation(NUMBER_OVERFLOW)
+        if exponent < -130:
+            raise DynamoError.validation(NUMBER_UNDERFLOW)
+        return "0"
     stripped = digits.rstrip("0")
     exponent += len(digits) - len(stripped)
     digits = stripped
