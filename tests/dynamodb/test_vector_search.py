@@ -137,6 +137,10 @@ def test_search_errors(ddb: Any, vectors: str) -> None:
         "SearchConditionExpression must not contain any attributes that is not in SearchSchema. Invalid attribute: label")
     assert search(SearchConditionExpression="tenant = :t AND color.x = :t", **value)[1] == (
         "Invalid SearchConditionExpression: SearchConditionExpression cannot have conditions on nested attributes")
+    # an ordering comparator on the HASH or a filter element (paritysuite searchVectors captures)
+    for ordered in ("tenant < :t", "tenant = :t AND (NOT color >= :t)"):
+        assert search(SearchConditionExpression=ordered, **value)[1] == (
+            "Invalid SearchConditionExpression: Invalid comparator used in SearchConditionExpression")
     assert search(SearchConditionExpression="tenant = :n", ExpressionAttributeValues={":n": {"N": "1"}})[1] == (
         "Type of 'tenant' attribute in SearchConditionExpression (N) does not match type in search schema (S)")
     assert search(TopK=101)[1] == ("Provided TopK value '101' is out of valid range. The value must be between 1 and "

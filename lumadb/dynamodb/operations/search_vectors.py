@@ -65,6 +65,23 @@ def _pinned_hash(node: Any, name: str, ctx: ExpressionContext) -> dict | None:
     return None
 
 
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+
+
+def _orders(node: Any) -> bool:
+    """Whether the condition compares with <, <=, > or >= anywhere (DynamoDB refuses them:
+    paritysuite searchVectors, a HASH and an INLINE_FILTER element)."""
+    if isinstance(node, expression_ast.Comparison):
+        return node.op in _ORDERING
+    if isinstance(node, (expression_ast.AndCondition, expression_ast.OrCondition)):
+        return _orders(node.left) or _orders(node.right)
+    if isinstance(node, expression_ast.NotCondition):
+        return _orders(node.operand)
+    if isinstance(node, expression_ast.Parens):
+        return _orders(node.inner)
+    return False
+
+
 def _resolved(path: expression_ast.Path, ctx: ExpressionContext) -> str:
     kind, text = path.steps[0]
     return ctx.names.get(str(text), str(text)) if kind == "ref" else str(text)
@@ -86,6 +103,8 @@ def _condition(body: dict, index: VectorIndex, ctx: ExpressionContext) -> tuple[
             )
     if condition.nested_roots:
         raise DynamoError.validation(INVALID + f"{KIND} cannot have conditions on nested attributes")
+    if _orders(parse(text, KIND).tree.root):
+        raise DynamoError.validation(INVALID + f"Invalid comparator used in {KIND}")
     if index.hash_name is None:
         return condition, None
     if index.hash_name not in condition.attributes:
