@@ -49,8 +49,9 @@ def normalize_number(text: str) -> str:
 def _far_exponent(text: str) -> DynamoError:
     """DynamoDB reads an exponent in full: within a 64-bit integer it is out of range, past one
     the text is not a number (paritysuite numberExponent, eu-west-2 2026-10)."""
-    exponent = int(re.split("[eE]", text)[1])
+    parts = re.split("[eE]", text)
     unconvertible = f"{NUMBER_UNCONVERTIBLE}: {text}"
+    exponent = int(parts[1]) if len(parts) == 2 else 2**63  # (no exponent: not reached, Decimal reads any digits)
     if not -(2**63) <= exponent < 2**63:
         return DynamoError.bad_value(unconvertible)
     return DynamoError.bad_value(unconvertible, NUMBER_OVERFLOW if exponent > 0 else NUMBER_UNDERFLOW)
