@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from conformance.fuzz_scenario_checks import message as _message
 from conformance.scenario import Step
 
 if TYPE_CHECKING:
@@ -161,11 +162,6 @@ def steps(generator: Generator) -> list[Step]:
 # -- dynalite's deviations these scenarios meet (conformance/fuzz_known.py lists them) --------------
 def _requests(difference: dict[str, Any]) -> list[dict[str, Any]]:
     return [step.request for step in difference["scenario"].steps]
-
-
-def _message(record: dict[str, Any]) -> str:
-    body = record.get("body")
-    return str(body.get("message", "")) if isinstance(body, dict) else ""
 
 
 def _has_no_streams(difference: dict[str, Any]) -> bool:
