@@ -43,12 +43,8 @@ def missing() -> str:
          "One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL AttributeValue type"),
         ({"KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": []}}},
          "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator"),
-        ({"KeyConditionExpression": "pk = :x", "ExpressionAttributeValues": {":x": {"BOOL": True}}},
-         "One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL AttributeValue type"),
         ({"KeyConditionExpression": "pk = :x AND sk < :y", "ExpressionAttributeValues": {":x": S("a"), ":y": {"NULL": True}}},
          "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: NULL"),
-        ({"KeyConditionExpression": "pk = :x AND sk = :x AND x = :x", "ExpressionAttributeValues": {":x": S("a")}},
-         "Conditions can be of length 1 or 2 only"),
         ({"KeyConditions": {n: {"ComparisonOperator": "EQ", "AttributeValueList": [S("a")]} for n in ("pk", "sk", "x")}},
          "Conditions can be of length 1 or 2 only"),
         # a QueryFilter's values before the KeyConditions' (found by conformance fuzz against dynalite)
@@ -82,6 +78,37 @@ def test_query_checks_the_key_schema_after_the_table(ddb: Any, make_table: Any, 
                        {"KeyConditionExpression": "pk = :x", "ExpressionAttributeValues": {":x": {"NS": ["1"]}}}):
         assert error_of(ddb.query, TableName=missing, **conditions) == MISSING
         assert error_of(ddb.query, TableName=table, **conditions) == schema
+    # in an expression `=` takes any type: a BOOL, NULL, map or list fails the key's type too
+    # (paritysuite, eu-west-2 2026-10); legacy KeyConditions refuse a BOOL before the table
+    for value in ({"BOOL": True}, {"NULL": True}, {"M": {}}, {"L": []}):
+        conditions = {"KeyConditionExpression": "pk = :x", "ExpressionAttributeValues": {":x": value}}
+        assert error_of(ddb.query, TableName=missing, **conditions) == MISSING
+        assert error_of(ddb.query, TableName=table, **conditions) == schema
+    legacy = {"KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"BOOL": True}]}}}
+    assert error_of(ddb.query, TableName=missing, **legacy) == (
+        "ValidationException",
+        "One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL AttributeValue type",
+    )
+
+
+def test_query_counts_an_expressions_conditions_against_the_key_schema(ddb: Any, make_table: Any, missing: str) -> None:
+    """More conditions than the key has attributes: counted once the table (or index) is known,
+    and worded with both numbers (paritysuite, eu-west-2 2026-10); legacy KeyConditions are
+    counted before the table, as dynalite recorded."""
+    three = {"KeyConditionExpression": "pk = :x AND sk = :x AND x = :x", "ExpressionAttributeValues": {":x": S("a")}}
+    assert error_of(ddb.query, TableName=missing, **three) == MISSING
+    table = make_table(("pk", "S"), ("sk", "S"))
+    assert error_of(ddb.query, TableName=table, **three) == (
+        "ValidationException",
+        "The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)",
+    )
+    hash_only = make_table(("pk", "S"))
+    assert error_of(ddb.query, TableName=hash_only, **three) == (
+        "ValidationException",
+        "The number of query conditions (3) exceeds the number of key attributes defined in the schema (1)",
+    )
+    legacy = {"KeyConditions": {n: {"ComparisonOperator": "EQ", "AttributeValueList": [S("a")]} for n in ("pk", "sk", "x")}}
+    assert error_of(ddb.query, TableName=missing, **legacy) == ("ValidationException", "Conditions can be of length 1 or 2 only")
 
 
 @pytest.fixture
@@ -159,3 +186,11 @@ def test_item_operations_report_expression_errors_before_a_missing_table(ddb: An
     # and a well-formed request meets the missing table
     assert error_of(ddb.get_item, TableName=missing, Key=key) == MISSING
     assert error_of(ddb.scan, TableName=missing, FilterExpression="a = :x", ExpressionAttributeValues={":x": S("1")}) == MISSING
+
+
+def test_an_index_query_counts_conditions_against_the_index_key(ddb: Any, two_attribute_index: str) -> None:
+    three = {"KeyConditionExpression": "a = :x AND b = :x AND pk = :x", "ExpressionAttributeValues": {":x": S("a")}}
+    assert error_of(ddb.query, TableName=two_attribute_index, IndexName="byAB", **three) == (
+        "ValidationException",
+        "The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)",
+    )

@@ -335,7 +335,7 @@ def test_query_with_key_condition_filter_and_projection(ddb: Any, sorted_table: 
     [
         ("pk = :p OR sk = :s", {":p": S("p"), ":s": N(1)}, "Invalid operator used in KeyConditionExpression: OR"),
         ("sk = :s", {":s": N(1)}, "Query condition missed key schema element: pk"),
-        ("pk = :p AND sk > :s AND sk < :s", {":p": S("p"), ":s": N(1)}, "KeyConditionExpressions must only contain one condition per key"),
+        ("pk = :p AND sk > :s AND sk < :s", {":p": S("p"), ":s": N(1)}, "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"),
         ("pk = :p AND n = :s", {":p": S("p"), ":s": N(1)}, "Query condition missed key schema element: sk"),
         ("pk = :p AND size(sk) > :s", {":p": S("p"), ":s": N(1)}, "KeyConditionExpressions cannot contain nested operations"),
         ("pk = :p AND", {":p": S("p")}, 'Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: "AND"'),

@@ -52,9 +52,6 @@ def table(ddb: Any, make_table: Any) -> str:
     ("SELECT * FROM \"{t}\" WHERE pk = 'P' AND attribute_exists(m.inner)", NOT_WELL_FORMED + "Invalid path dot component"),
     ("SELECT m.size FROM \"{t}\" WHERE pk = 'P'", NOT_WELL_FORMED + "Invalid path dot component"),
     ("UPDATE \"{t}\" SET m.inner = 'j' WHERE pk = 'P' AND sk = '1'", NOT_WELL_FORMED + "Invalid path dot component"),
-    ("SELECT attribute_exists(ss) FROM \"{t}\" WHERE pk = 'P'", NOT_WELL_FORMED + "Unexpected path component"),
-    ("INSERT INTO \"{t}\" VALUE {{'pk': 'ins', 'sk': '1', 'ss': set_add(<<'a'>>, <<'b'>>)}}",
-     "Unsupported data type: set_add under key root"),
     ("SELECT * FROM \"{t}\" WHERE pk = 'a' AND x = '1' OR pk = 'a' AND sk = '2'", OVERLAPPING),
     ("SELECT * FROM \"{t}\" WHERE pk = 'a' AND x <> '1' OR pk = 'a' AND sk = '2'", OVERLAPPING),
 ])  # fmt: skip

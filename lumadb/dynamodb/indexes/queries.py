@@ -128,6 +128,7 @@ async def query(service: DynamoService, table: TableInfo, body: dict, compiled: 
     source = _index_source(table, body, "Query")
     index = source.index
     assert index is not None and compiled.key_conditions is not None
+    compiled.key_conditions.check_count(len(index.key_names))
     start_key = body.get("ExclusiveStartKey")
     # the start key's size, then each index key's presence and type before its key condition
     key_types = dict(index.hash_keys + index.range_keys)

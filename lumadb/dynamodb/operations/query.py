@@ -120,14 +120,15 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     compiled = compile_request(body, "Query")
     assert compiled.key_conditions is not None
     conditions = compiled.key_conditions.conditions
-    if body.get("KeyConditionExpression") is not None:
-        check_key_values(conditions)  # KeyConditions had theirs when compiled
-    if body.get("IndexName") is None and len(conditions) > 2:
+    if compiled.key_conditions.expression:
+        check_key_values(conditions, expression=True)  # KeyConditions had theirs when compiled
+    elif body.get("IndexName") is None and len(conditions) > 2:
         # an index may have more key attributes (multi-attribute GSI keys): counted once known
         raise DynamoError.validation("Conditions can be of length 1 or 2 only")
     table = service.catalog.require(body["TableName"])
     if body.get("IndexName") is not None:
         return await index_queries.query(service, table, body, compiled)
+    compiled.key_conditions.check_count(len(table.key_names))
     types = {table.hash_name: table.hash_type, table.range_name or "": table.range_type or ""}
     checks = start_keys.piece_checks(start_key, len(table.key_names), types)  # interleaved, as DynamoDB
     condition = compiled.key_conditions.for_schema(table.hash_name, table.range_name, checks, types)

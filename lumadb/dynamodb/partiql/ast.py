@@ -9,6 +9,23 @@ from typing import Any
 
 from lark import ast_utils
 
+
+class Ident(str):
+    """A name as written, with where it starts: DynamoDB ends some messages with the position
+    of the token they are about, ` at <line>:<column>:<length>` (columns counted from 1)."""
+
+    line: int
+    column: int
+
+    def at(self) -> str:
+        return f" at {self.line}:{self.column}:{len(self)}"
+
+
+def at(name: str) -> str:
+    """` at l:c:n` for a name the parser read, "" for one built otherwise."""
+    return name.at() if isinstance(name, Ident) else ""
+
+
 # -- statements --------------------------------------------------------------------------
 
 
@@ -80,7 +97,7 @@ class Star(ast_utils.Ast):
 
 @dataclass
 class Columns(ast_utils.Ast, ast_utils.AsList):
-    paths: list[Path]
+    paths: list[Path | Call | StarCall]  # only paths pass statements.py
 
 
 @dataclass
@@ -230,8 +247,18 @@ class Call(ast_utils.Ast, ast_utils.AsList):
         return str(self.parts[0])
 
     @property
+    def at(self) -> str:
+        """Where the function's name is written (` at l:c:n`)."""
+        return at(self.parts[0])
+
+    @property
     def arguments(self) -> list[Any]:
         return [p for p in self.parts[1:] if p is not None]
+
+
+@dataclass
+class StarCall(Call):
+    """`COUNT(*)`, read only to be refused as a column."""
 
 
 # -- paths -------------------------------------------------------------------------------

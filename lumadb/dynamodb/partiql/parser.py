@@ -30,6 +30,22 @@ def not_well_formed(detail: str = "") -> DynamoError:
     return DynamoError.validation(NOT_WELL_FORMED + detail)
 
 
+_INT32_MAX = 2**31 - 1
+_EXPONENT = re.compile(r"[eE]([+-]?\d+)\Z")
+
+
+def check_number_literal(text: str) -> None:
+    """A number literal DynamoDB's parser cannot hold (an exponent or a scale beyond 32 bits) is
+    not well formed, and is refused as the statement is read: ahead of anything about the
+    table, such as an index with multi-attribute keys (paritysuite partiqlMultiAttributeIndex)."""
+    match = _EXPONENT.search(text)
+    if match:
+        exponent = int(match.group(1))
+        scale = len(text[: match.start()].partition(".")[2]) - exponent
+        if abs(exponent) > _INT32_MAX or abs(scale) > _INT32_MAX:
+            raise not_well_formed()
+
+
 class _Terminals(Transformer):
     """Terminal values and the rules that need no class of their own."""
 
@@ -38,14 +54,20 @@ class _Terminals(Transformer):
         self.parameters = 0
 
     # Lark calls terminal callbacks by the terminal names.
-    def IDENT(self, token: Any) -> str:
-        return str(token)
+    def IDENT(self, token: Any) -> ast.Ident:
+        ident = ast.Ident(token)
+        ident.line, ident.column = token.line, token.column
+        return ident
 
     def QUOTED(self, token: Any) -> str:
         return str(token)[1:-1].replace('""', '"')
 
     def STRING(self, token: Any) -> str:
         return str(token)[1:-1].replace("''", "'")
+
+    def NUMBER(self, token: Any) -> str:
+        check_number_literal(token)
+        return str(token)
 
     def INT(self, token: Any) -> int:
         return int(token)

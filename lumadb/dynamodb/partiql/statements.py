@@ -178,6 +178,10 @@ def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
         raise DynamoError.validation(MULTI_ATTRIBUTE_KEYS)
     projection = None
     if isinstance(tree.projection, ast.Columns):
+        for column in tree.projection.paths:
+            if isinstance(column, ast.Call):  # where it is written, and after the refusal above
+                # (paritysuite partiqlFunctions and partiqlMultiAttributeIndex, 2026-10)
+                raise DynamoError.validation(f"Unexpected path component{column.at}")
         columns = Expressions(parameters)
         text = columns.projection(tree.projection)
         projection = compile_projection(text, ExpressionContext(columns.names, None))

@@ -105,7 +105,7 @@ class Expressions:
     def call(self, node: ast.Call) -> str:
         name = node.name.lower()
         if name not in CONDITION_FUNCTIONS:  # (size too)
-            raise DynamoError.validation(f"Unrecognized function: {name}")
+            raise DynamoError.validation(f"Unrecognized function: {name}{node.at}")
         count = len(node.arguments)
         if count != CONDITION_FUNCTIONS[name]:  # DynamoDB's PartiQL text (paritysuite partiqlFunctions)
             raise DynamoError.validation(
@@ -206,7 +206,7 @@ class Expressions:
         if isinstance(node, ast.Call):
             name = node.name.lower()
             if name not in ("list_append", "if_not_exists"):
-                raise DynamoError.validation(f"Unrecognized function: {name}")
+                raise DynamoError.validation(f"Unrecognized function: {name}{node.at}")
             return f"{name}(" + ", ".join(self._set_value(argument) for argument in node.arguments) + ")"
         if isinstance(node, ast.Path):
             return self.path(node)
@@ -217,20 +217,25 @@ class Expressions:
     def _set_function(self, target: ast.Path, call: ast.Call) -> str:
         function = call.name.upper()
         arguments = call.arguments
+        # positions as DynamoDB reports them (paritysuite partiqlFunctions, four regions 2026-10):
+        # the function's name, and for the second argument the first's
         if len(arguments) != 2:
-            raise DynamoError.validation(f"{function} must have exactly two arguments")
+            raise DynamoError.validation(f"{function} must have exactly two arguments{call.at}")
         if arguments[0] != target:
-            raise DynamoError.validation(f"The first argument to {function} must equal the assignment value")
+            raise DynamoError.validation(f"The first argument to {function} must equal the assignment value{call.at}")
         second = arguments[1]
         av = attribute_value(second, self.parameters) if is_value(second) else None
         if av is None or next(iter(av)) not in ("SS", "NS", "BS"):
-            raise DynamoError.validation(f"The second argument to {function} must be a value with type SET")
+            raise DynamoError.validation(
+                f"The second argument to {function} must be a value with type SET{ast.at(arguments[0].steps[0].text)}"
+            )
         return f"{self.path(target)} {self.value(av)}"
 
     def projection(self, columns: ast.Columns) -> str:
         seen: set[str] = set()
         out = []
         for path in columns.paths:
+            assert isinstance(path, ast.Path)  # a function was refused with the table known
             text = path_text(path)
             if text in seen:
                 raise DynamoError.validation(f"Duplicate identifiers in select clause: {text}")
