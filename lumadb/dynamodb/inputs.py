@@ -14,11 +14,16 @@ from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.items import MAX_ITEM_BYTES
 
 ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
+# an item's attribute names are at least one character long (DynamoDB's naming rules); the text
+# is TransactWriteItems' (paritysuite deepRequests, ten regions 2026-10)
+EMPTY_ATTRIBUTE_NAME = "Empty attribute name"
 
 
 def checked_item(item: dict, return_values: str | None = None) -> tuple[dict, int]:
     """The item with canonical numbers, and its size; AWS's errors for a bad or too large item
     (and, in DynamoDB's order, for PutItem's ReturnValues)."""
+    if "" in item:  # before the values' own checks, their depth included (paritysuite deepRequests)
+        raise DynamoError.validation(EMPTY_ATTRIBUTE_NAME)
     size = flat_item_size(item)
     if size is not None:  # valid, and its numbers already canonical
         check_put_return_values(return_values)

@@ -185,8 +185,17 @@ def test_expression_limits(ddb: Any, table: str) -> None:
     key = {"pk": S("lim")}
     long_expression = "SET " + "a" * 4088 + " = :v"
     assert invalid(ddb.update_item, TableName=table, Key=key, UpdateExpression=long_expression, ExpressionAttributeValues={":v": N(1)}) == (
-        "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"
+        "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"
     )  # fmt: skip
+    # only a condition or a filter reports its size (captured from AWS, us-east-1)
+    long_condition = "attribute_not_exists(" + "a" * 4075 + ")"
+    assert invalid(ddb.put_item, TableName=table, Item=key, ConditionExpression=long_condition) == (
+        "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"
+    )
+    long_projection = "a" * 4097
+    assert invalid(ddb.get_item, TableName=table, Key=key, ProjectionExpression=long_projection) == (
+        "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size;"
+    )
     many = " AND ".join(["a < b"] * 151)
     assert invalid(ddb.put_item, TableName=table, Item=key, ConditionExpression=many) == (
         "Invalid ConditionExpression: The expression contains too many operators; operator count: 301"

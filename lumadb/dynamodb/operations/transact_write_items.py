@@ -72,9 +72,12 @@ def _draft(entry: dict) -> Draft:
     item, size = None, 0
     if kind == "Put":
         item, size = inputs.checked_item(part["Item"])
-    else:
-        inputs.check_key_values(part["Key"])
-    return Draft(kind, part, compile_request(part, kind), item, size)
+        return Draft(kind, part, compile_request(part, kind), item, size)
+    # an action's expressions before its key's values (a key nested too deep: paritysuite
+    # deepRequests, ten regions 2026-10)
+    compiled = compile_request(part, kind)
+    inputs.check_key_values(part["Key"])
+    return Draft(kind, part, compiled, item, size)
 
 
 def _action(draft: Draft, table: TableInfo) -> Action:
