@@ -14,7 +14,9 @@ not doubled.
 
 A vector index is metered in bytes, not units: INDEXES reports `VectorIndexes` with each
 changed index's `VectorWriteRequestBytes` (at least 1 KB; the entry's size above that); TOTAL
-reports nothing of them, as DynamoDB does.
+reports nothing of them, as DynamoDB does. On a table with vector indexes a write is billed with
+each indexed vector at its name plus 4 bytes per dimension, whatever its numbers (a read and the
+400 KB limit size it by its numbers): the index observer reports that size as a `BILLED` entry.
 """
 
 from __future__ import annotations
@@ -25,10 +27,21 @@ READ_UNIT = 4096
 WRITE_UNIT = 1024
 
 # What one write cost on secondary indexes: (index name, is global, write units); a vector
-# index's entry has None for "is global" and bytes for units
-IndexWrites = list[tuple[str, bool | None, float]]
+# index's entry has None for "is global" and bytes for units, and BILLED (no index name) the
+# size the table's own write is billed at, where it differs from the item's
+IndexWrites = list[tuple[str, "bool | str | None", float]]
 VECTOR = None
+BILLED = "billed"
 MIN_VECTOR_BYTES = 1024.0
+
+
+def billed_size(size: int, index_writes: IndexWrites | None) -> int:
+    """The size a table's write is billed at: `size` (the larger of its item's images), unless
+    the write reported another."""
+    for _, kind, value in index_writes or ():
+        if kind == BILLED:
+            return int(value)
+    return size
 
 
 def read_units(size: int, consistent: bool) -> float:
@@ -72,6 +85,8 @@ def consumed(
     vectors: dict[str, float] = {}
     index_total = 0.0
     for name, is_global, index_units in indexes or ():
+        if is_global == BILLED:
+            continue
         if is_global is VECTOR:
             vectors[name] = vectors.get(name, 0.0) + index_units
             continue

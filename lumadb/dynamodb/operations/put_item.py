@@ -36,8 +36,9 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         out["Attributes"] = writes.old_attributes(outcome)
     mode = capacity.wanted(body)
     if mode:
+        billed = capacity.billed_size(max(size, outcome.old_size), outcome.index_writes)
         out["ConsumedCapacity"] = capacity.consumed(
-            mode, table.name, capacity.write_units(max(size, outcome.old_size)), indexes=outcome.index_writes
+            mode, table.name, capacity.write_units(billed), indexes=outcome.index_writes
         )
     if item_collections.wanted(body, table):
         out["ItemCollectionMetrics"] = await item_collections.metrics(service, table, key, item)

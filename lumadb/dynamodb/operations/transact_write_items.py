@@ -241,5 +241,6 @@ def _consumed(mode: str, actions: list[Action], charges: list[Charge], replayed:
         if replayed:
             tally.add(action.table.name, read=2 * capacity.read_units(size, True))
         else:
-            tally.add(action.table.name, write=2 * capacity.write_units(size), indexes=index_writes)
+            billed = capacity.billed_size(size, index_writes)
+            tally.add(action.table.name, write=2 * capacity.write_units(billed), indexes=index_writes)
     return tally.report(mode, split=True)

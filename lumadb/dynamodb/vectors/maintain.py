@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.dynamodb import catalog
-from lumadb.dynamodb.attributes import item_size
-from lumadb.dynamodb.capacity import MIN_VECTOR_BYTES, VECTOR, IndexWrites
+from lumadb.dynamodb.attributes import item_size, value_size
+from lumadb.dynamodb.capacity import BILLED, MIN_VECTOR_BYTES, VECTOR, IndexWrites
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes.model import bad_key
 from lumadb.dynamodb.keys import key_of_item
@@ -143,13 +143,13 @@ def vector_observers(table: TableInfo) -> list[WriteObserver]:
 
     def maintain(conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None) -> IndexWrites | None:
         indexes = vector_indexes(table)
+        written: IndexWrites = [("", BILLED, float(max(_billed_size(indexes, old), _billed_size(indexes, new))))]
         if old is not None and new is not None:
             # a write that changes nothing an index holds leaves it alone (its vector is not
             # read again: an update of another attribute of an item with a large vector)
             indexes = [index for index in indexes if index.changed(old, new)]
         entries = [index.entry(new) if new is not None else None for index in indexes]  # (may refuse the write)
         key = key_of_item(table, new if new is not None else old)  # type: ignore[arg-type]
-        written: IndexWrites = []
         for index, entry in zip(indexes, entries, strict=True):
             if entry is None:
                 if old is not None and storage.remove(conn, index.sql, key):
@@ -157,9 +157,26 @@ def vector_observers(table: TableInfo) -> list[WriteObserver]:
                 continue
             size = _store(conn, index, key, entry)
             written.append((index.name, VECTOR, max(MIN_VECTOR_BYTES, float(size))))
-        return written or None
+        return written
 
     return [maintain]
+
+
+def _billed_size(indexes: list[VectorIndex], item: dict | None) -> int:
+    """The item's size as a write is billed: each vector an index reads at its name plus 4 bytes
+    per dimension instead of its numbers (paritysuite vectorSearch consumedCapacity, eu-west-2
+    and us-east-1, 2026-10)."""
+    if item is None:
+        return 0
+    size = item_size(item)
+    for attribute, dimensions in {(index.attribute, index.dimensions) for index in indexes}:
+        value = item.get(attribute)
+        if value is None:
+            continue
+        elements = value.get("L")
+        if type(elements) is list and len(elements) == dimensions and all("N" in e for e in elements):
+            size += 4 * dimensions - value_size(value)
+    return size
 
 
 def on_meta_change(
@@ -199,6 +216,8 @@ def fill(conn: apsw.Connection, table: TableInfo, names: set[str] | None = None)
 def _store(conn: apsw.Connection, index: VectorIndex, key: tuple, entry: tuple[bytes, array, dict]) -> int:
     """Store the entry; its size."""
     part, vector, projected = entry
-    size = item_size(projected) + 4 * index.dimensions
+    # the vector counts its name and 4 bytes per dimension (paritysuite, eu-west-2 2026-08)
+    attribute = index.attribute
+    size = item_size(projected) + len(attribute.encode("utf-8")) + 4 * index.dimensions
     storage.store(conn, index.sql, key, part, vector, size, orjson.dumps(projected))
     return size
