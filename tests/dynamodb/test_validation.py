@@ -495,3 +495,24 @@ def test_same_errors_as_dynalite(dynalite_url):
         if (error.type_name, _comparable(error.message)) != (expected_type, _comparable(expected)):
             mismatches.append(f"{operation} {body}:\n  dynalite {expected_type} {expected}\n  lumadb   {error.type_name} {error.message}")
     assert not mismatches, "\n".join(mismatches)
+
+
+def test_update_item_violations_in_dynamodbs_member_order():
+    # paritysuite validation-ordering/updateItem (2026-10): not botocore's order
+    body = {"TableName": "", "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": {":a": {"S": "x"}},
+            "ReturnConsumedCapacity": "INVALID", "ReturnValues": "INVALID"}  # fmt: skip
+    assert validation_message("UpdateItem", body) == (
+        "4 validation errors detected: "
+        "Value 'INVALID' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; "
+        "Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1; "
+        "Value 'INVALID' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: "
+        "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; "
+        "Value null at 'key' failed to satisfy constraint: Member must not be null"
+    )
+    legacy = {"TableName": "abc", "AttributeUpdates": {"x": {"Action": "PUT", "Value": {"S": "1"}}}, "ConditionalOperator": "XOR",
+              "Expected": {"a": {"Exists": False}, "b": {"Exists": False}}}  # fmt: skip
+    assert validation_message("UpdateItem", legacy) == (
+        "2 validation errors detected: "
+        "Value 'XOR' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]; "
+        "Value null at 'key' failed to satisfy constraint: Member must not be null"
+    )
