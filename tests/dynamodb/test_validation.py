@@ -323,8 +323,9 @@ def test_table_key_schema_holds_at_most_two_elements():
 
 
 def test_map_keys_name_every_constraint_of_the_key():
+    # BatchGetItem echoes its map as JSON here (paritysuite: eu-west-2 and us-east-1, 2026-10)
     message = validation_message("BatchGetItem", {"RequestItems": {"a": {"Keys": [{}]}}})
-    assert message.startswith("1 validation error detected: Value '{a=com.amazonaws.dynamodb.v20120810.KeysAndAttributes@")
+    assert message.startswith("""1 validation error detected: Value '{"a":{"Keys":[{}]}}'""")
     assert message.endswith(
         "' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: "
         "[Member must have length less than or equal to 255, Member must have length greater than or equal to 3, "
@@ -516,3 +517,17 @@ def test_update_item_violations_in_dynamodbs_member_order():
         "Value 'XOR' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]; "
         "Value null at 'key' failed to satisfy constraint: Member must not be null"
     )
+
+
+def test_a_bad_table_name_in_batch_get_item_echoes_the_map_as_json():
+    body = {"RequestItems": {"bad!name": {"Keys": [{"pk": {"S": "a"}}]}}, "ReturnConsumedCapacity": "BOGUS"}
+    assert validation_message("BatchGetItem", body) == (
+        """2 validation errors detected: Value '{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}' at 'requestItems' """
+        "failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal "
+        "to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: "
+        "[a-zA-Z0-9_.-]+]; Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: Member must "
+        "satisfy enum value set: [INDEXES, TOTAL, NONE]"
+    )
+    # BatchWriteItem keeps the Java rendering (the captures show it, or fields, never JSON)
+    message = validation_message("BatchWriteItem", {"RequestItems": {"bad!name": [{"PutRequest": {"Item": {"pk": {"S": "x"}}}}]}})
+    assert message.startswith("1 validation error detected: Value '{bad!name=[com.amazonaws.dynamodb.v20120810.WriteRequest@")

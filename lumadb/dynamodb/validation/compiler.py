@@ -153,6 +153,9 @@ class Compiler:
         lengths = Lengths(schema.get("minProperties"), schema.get("maxProperties"))
         java = self.java_type(node.name)
         node.render = m.render_map(lambda: member.render)
+        # a bad table name in BatchGetItem echoes the map as JSON (paritysuite, eu-west-2 and
+        # us-east-1 agree, 2026-10); elsewhere the Java rendering
+        keys_render = m.render_json if node.name in m.JSON_ECHOED_MAPS else node.render
         check_key = key_node.check
         # Keys no longer than this pass without a call (attribute names: at most 65535 UTF-16 units).
         short_key = key_node.max_only // 2 if key_node.max_only is not None else -1
@@ -186,7 +189,7 @@ class Compiler:
                 if len(errs) > mark:  # one error per key, naming every constraint of the key
                     del errs[mark:]
                     listed = ", ".join(key_node.constraints(key))
-                    errs.append(Entry(value, f"Map keys must satisfy constraint: [{listed}]", node.render, [position, 1]))
+                    errs.append(Entry(value, f"Map keys must satisfy constraint: [{listed}]", keys_render, [position, 1]))
                 if item is None:
                     continue
                 mark = len(errs)

@@ -166,6 +166,13 @@ def render_map(member: Callable[[], Render]) -> Render:
     return render
 
 
+JSON_ECHOED_MAPS = frozenset({"BatchGetRequestMap"})
+
+
+def render_json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def render_blob(value: Any) -> str:
     size = len(value) * 3 // 4 - value[-2:].count("=")
     return f"java.nio.HeapByteBuffer[pos=0 lim={size} cap={size}]"
