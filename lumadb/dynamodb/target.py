@@ -18,6 +18,7 @@ import orjson
 
 from lumadb.dynamodb import value_layers
 from lumadb.dynamodb.errors import CORAL_SERVICE, DynamoError
+from lumadb.dynamodb.vectors import request_shape as search_request_shape
 from lumadb.http import Request, Response
 
 if TYPE_CHECKING:
@@ -122,6 +123,8 @@ async def dispatch(service: DynamoService, request: Request) -> Response:
             raise DynamoError.unknown_operation()
         if not body:
             raise DynamoError.serialization()
+        if operation == "SearchVectors":  # read by a front end of its own
+            search_request_shape.check(data, body)
         if _validation is not None:
             data = _validation.validate_request(operation, data)
         elif type(data) is not dict:
