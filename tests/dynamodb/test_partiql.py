@@ -342,3 +342,18 @@ def test_execute_transaction(ddb: Any, table: str) -> None:
         "ValidationException",
         "EXISTS can only be used in ExecuteTransaction write requests.",
     )
+
+
+def test_from_paths_and_operand_types_are_checked_before_the_table(ddb: Any, table: str) -> None:
+    """nubo-db dynamodb-conformance partiqlIndexQualifier (eu-west-2, 2026-08) and
+    validation-ordering/partiql: a FROM of three components, and a WHERE's operand types,
+    are refused whether or not the table exists."""
+    for name in (table, f"{table}-never-created"):
+        assert refused(ddb, f'SELECT * FROM "{name}"."gsi"."extra" WHERE pk = \'p\'') == (
+            "ValidationException",
+            "A path may contain at most 2 components in the FROM clause",
+        )
+        assert refused(ddb, f'SELECT pk FROM "{name}" WHERE pk = ? AND val < ?', {"S": "x"}, {"BOOL": True}) == (
+            "ValidationException",
+            "Incorrect operand type for operator or function; operator or function: <, operand type: BOOL",
+        )

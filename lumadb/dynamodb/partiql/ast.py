@@ -124,9 +124,16 @@ class IndexedTable(ast_utils.Ast):
 
 
 @dataclass
-class Source(ast_utils.Ast):
-    table: Table
-    index: Name | None = None
+class Source(ast_utils.Ast, ast_utils.AsList):
+    parts: list[Any]  # the table, then the index, then what no FROM may hold
+
+    @property
+    def table(self) -> Table:
+        return self.parts[0]
+
+    @property
+    def index(self) -> Name | None:
+        return self.parts[1] if len(self.parts) > 1 else None
 
 
 @dataclass

@@ -160,6 +160,12 @@ def _table(node: ast.Table, alias: ast.Alias | None, catalog: Catalog) -> TableI
     return catalog.require(name)
 
 
+def _check_components(source: ast.Source) -> None:
+    # "table"."index"."more" (nubo-db dynamodb-conformance partiqlIndexQualifier, eu-west-2 2026-08)
+    if len(source.parts) > 2:
+        raise DynamoError.validation("A path may contain at most 2 components in the FROM clause")
+
+
 def _condition(expressions: Expressions, text: str) -> Condition:
     ctx = ExpressionContext(expressions.names or None, expressions.values or None)
     return compile_condition(text, ctx, "ConditionExpression")
@@ -169,6 +175,12 @@ def _condition(expressions: Expressions, text: str) -> Condition:
 
 
 def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
+    _check_components(tree.source)
+    where = None
+    if tree.where is not None:  # its operand types before the table is looked up (nubo-db
+        # dynamodb-conformance validation-ordering/partiql)
+        expressions = Expressions(parameters)
+        where = _condition(expressions, expressions.condition(tree.where.condition))
     table = _table(tree.source.table, tree.alias, catalog)
     index_name = str(tree.source.index.text) if tree.source.index is not None else None
     if index_name == "":
@@ -185,10 +197,8 @@ def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
         columns = Expressions(parameters)
         text = columns.projection(tree.projection)
         projection = compile_projection(text, ExpressionContext(columns.names, None))
-    read = Read(table, index_name, None, projection, None)
+    read = Read(table, index_name, where, projection, None)
     if tree.where is not None:
-        expressions = Expressions(parameters)
-        read.filter = _condition(expressions, expressions.condition(tree.where.condition))
         if len(range_names) == 1:
             refuse_overlapping_branches(tree.where.condition, hash_names, range_names[0], parameters)
         terms = conjuncts(tree.where.condition)
@@ -337,6 +347,7 @@ def _insert(tree: ast.Insert, parameters: list[dict], catalog: Catalog) -> Write
 
 def _exists(tree: ast.ExistsCheck, parameters: list[dict], catalog: Catalog) -> Write:
     select = tree.select
+    _check_components(select.source)
     table = _table(select.source.table, select.alias, catalog)
     if select.source.index is not None:
         raise DynamoError.validation("Operations on indices are not supported in transactions")
