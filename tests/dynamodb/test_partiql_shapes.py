@@ -112,6 +112,12 @@ def test_a_keyed_read_may_not_filter_on_what_the_index_lacks(ddb: Any, indexed: 
     # unkeyed, the read is a scan of the index, which has no such attribute: nothing matches
     assert run(ddb, f'SELECT pk FROM "{indexed}"."gsi-inc" WHERE nonproj = \'np1\'')["Items"] == []
     assert len(run(ddb, f'SELECT pk FROM "{indexed}"."gsi-inc" WHERE gsiPk2 = \'y\' AND projattr = \'proj1\'')["Items"]) == 1
+    # OR branches that each pin a partition do not make the read keyed: the filter runs on the
+    # index's entries, which lack the attribute (nubo-db dynamodb-conformance indexQualifier)
+    branches = "(gsiPk2 = 'zz' AND nonproj = 'np1') OR (gsiPk2 = 'y')"
+    assert len(run(ddb, f'SELECT pk, sk FROM "{indexed}"."gsi-inc" WHERE {branches}')["Items"]) == 3
+    branches = "(gsiPk2 = 'y' AND nonproj = 'np1') OR (gsiPk2 = 'zz')"
+    assert run(ddb, f'SELECT pk, sk FROM "{indexed}"."gsi-inc" WHERE {branches}')["Items"] == []
 
 
 def test_a_gsi_with_a_multi_attribute_key_is_not_read_with_partiql(ddb: Any) -> None:

@@ -215,11 +215,15 @@ def test_request_errors(ddb: Any, table: str) -> None:
 def test_transact_get_items(ddb: Any, table: str, make_table: Any) -> None:
     other = make_table(("id", "N"))
     ddb.put_item(TableName=other, Item={"id": {"N": "7"}, "a": {"S": "x"}, "b": {"S": "y"}})
+    ddb.put_item(TableName=other, Item={"id": {"N": "8"}, "a": {"S": "x"}})
     response = ddb.transact_get_items(
         TransactItems=[
             {"Get": {"TableName": table, "Key": key("existing")}},
             {"Get": {"TableName": table, "Key": key("missing")}},
             {"Get": {"TableName": other, "Key": {"id": {"N": "7"}}, "ProjectionExpression": "a"}},
+            # a projection that keeps nothing: no Item, as for a missing item (nubo-db transactGet)
+            {"Get": {"TableName": other, "Key": {"id": {"N": "8"}}, "ProjectionExpression": "#x",
+                     "ExpressionAttributeNames": {"#x": "doesNotExist"}}},
         ],
         ReturnConsumedCapacity="TOTAL",
     )
@@ -227,10 +231,11 @@ def test_transact_get_items(ddb: Any, table: str, make_table: Any) -> None:
         {"Item": {"pk": {"S": "existing"}, "n": {"N": "1"}}},
         {},
         {"Item": {"a": {"S": "x"}}},
+        {},
     ]
     assert {c["TableName"]: c["CapacityUnits"] for c in response["ConsumedCapacity"]} == {
         table: 4.0,
-        other: 2.0,
+        other: 4.0,
     }
     assert (
         error_of(

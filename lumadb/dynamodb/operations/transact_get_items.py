@@ -74,9 +74,13 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         tally.add(table.name, read=2 * capacity.read_units(row[0] if row else 0, True))
         if row is None:
             responses.append({})
+        elif projection is None:
+            responses.append({"Item": orjson.Fragment(row[1])})
         else:
-            item = projection.apply(orjson.loads(row[1])) if projection else orjson.Fragment(row[1])
-            responses.append({"Item": item})
+            # a projection that keeps nothing of the item answers as a missing item does (nubo-db
+            # dynamodb-conformance transactGet: "AWS omits Item rather than returning {}")
+            item = projection.apply(orjson.loads(row[1]))
+            responses.append({"Item": item} if item else {})
     out: dict[str, Any] = {"Responses": responses}
     mode = capacity.wanted(body)
     if mode:

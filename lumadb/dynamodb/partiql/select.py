@@ -138,11 +138,12 @@ def _key_select(service: DynamoService, read: Read, key: dict, body: dict) -> di
 def _fetches_from_table(index: IndexInfo, read: Read) -> bool:
     """DynamoDB's rules for a SELECT on an index that does not project everything
     (nubo-db/dynamodb-conformance, indexQualifier, run against DynamoDB): a read keyed on the
-    index may not filter on what it does not project; a column it does not project is refused
-    by a GSI and fetched from the table by an LSI. SELECT * is the index's own projection."""
+    index may not filter on what it does not project (one whose OR branches each pin a
+    partition may: it is not keyed so); a column it does not project is refused by a GSI and
+    fetched from the table by an LSI. SELECT * is the index's own projection."""
     if index.projection_type == "ALL":
         return False
-    if read.filter is not None and read.partitions is not None:
+    if read.filter is not None and read.keyed:
         missing = sorted(read.filter.attributes - index.projected_names)
         if missing:
             raise DynamoError.validation(

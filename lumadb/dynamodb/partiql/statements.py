@@ -58,6 +58,7 @@ class Read:
     filter: Condition | None
     projection: Projection | None
     partitions: list[list[dict]] | None  # partition-key values to query; None: scan the whole source
+    keyed: bool = False  # the partitions are pinned by the WHERE itself, not by each of its OR branches
     sort: tuple[str, list[dict]] | None = None  # a sort-key condition that narrows each partition
     forward: bool = True
     key: dict | None = None  # the full primary key, when the WHERE is exactly that
@@ -203,6 +204,7 @@ def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
             refuse_overlapping_branches(tree.where.condition, hash_names, range_names[0], parameters)
         terms = conjuncts(tree.where.condition)
         read.partitions = pinned_partitions(terms, hash_names, parameters)
+        read.keyed = read.partitions is not None
         if read.partitions is not None and len(terms) == 1:
             # the WHERE only names the partitions (checked above, as a filter would have been):
             # every item read matches, so none needs decoding to be tested
