@@ -291,8 +291,9 @@ def test_table_operations_check_table_name_first():
          "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"),
         ("CreateTable", {"TableName": "abc", "KeySchema": [{"AttributeName": "", "KeyType": "HASH"}]},
          "Value '' at 'keySchema.1.member.attributeName' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+        # BatchGetItem's Keys in the current validator's words (every region but one since 2026-09)
         ("BatchGetItem", {"RequestItems": {"abc": {"Keys": []}}},
-         "Value '[]' at 'requestItems.abc.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+         "Value at 'RequestItems.abc.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1"),
         ("BatchWriteItem", {"RequestItems": {"abc": []}},
          "Value '{abc=[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: "
          "[Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"),
@@ -307,8 +308,10 @@ def test_one_constraint_violation(operation, body, violation):
 def test_list_longer_than_its_maximum():
     keys = [{"a": {"S": str(i)}} for i in range(101)]
     message = validation_message("BatchGetItem", {"RequestItems": {"abc": {"Keys": keys}}})
-    assert message.startswith("1 validation error detected: Value '[{a=com.amazonaws.dynamodb.v20120810.AttributeValue@")
-    assert message.endswith("' at 'requestItems.abc.member.keys' failed to satisfy constraint: Member must have length less than or equal to 100")
+    assert message == (
+        "1 validation error detected: Value at 'RequestItems.abc.member.Keys' failed to satisfy constraint: "
+        "Member must have length less than or equal to 100"
+    )
     items = [{"ConditionCheck": {"TableName": "abc", "Key": {}, "ConditionExpression": "x"}}] * 101
     assert validation_message("TransactWriteItems", {"TransactItems": items}).endswith(
         "' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100"
@@ -416,8 +419,9 @@ AGREED = [
     ("CreateTable", {"TableName": "abc", "KeySchema": [[]]}),
     ("CreateTable", {"TableName": "abc", "ProvisionedThroughput": {"ReadCapacityUnits": "1"}}),
     ("UpdateTable", {"TableName": "abc", "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 1}}),
-    # (not RequestItems {}: the service's answer changed after dynalite; test_key_checks.py)
-    ("BatchGetItem", {}), ("BatchGetItem", {"RequestItems": {"abc": {"Keys": []}}}),
+    # (not RequestItems {} nor an empty Keys: the service's answer changed after dynalite;
+    # test_key_checks.py, test_one_constraint_violation)
+    ("BatchGetItem", {}),
     ("BatchGetItem", {"RequestItems": []}), ("BatchGetItem", {"RequestItems": {"abc": []}}),
     ("BatchGetItem", {"RequestItems": {"abc": {"Keys": "x"}}}), ("BatchGetItem", {"RequestItems": {"abc": {"Keys": ["x"]}}}),
     ("BatchGetItem", {"RequestItems": {"abc": {"Keys": [[]]}}}),

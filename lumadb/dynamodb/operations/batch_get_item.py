@@ -25,8 +25,12 @@ INLINE_KEYS = 16  # more point reads than this go to the reader pool
 
 
 def _check_request(request_items: dict[str, Any]) -> dict[str, Compiled]:
-    if not request_items:
-        raise DynamoError.validation("The requestItems parameter is required for BatchGetItem")
+    if not request_items:  # the current validator's words: every region but me-central-1 since
+        # 2026-09 (paritysuite error-messages/batchGetItem); BatchWriteItem keeps its sentence
+        raise DynamoError.validation(
+            "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 1"
+        )
     compiled: dict[str, Compiled] = {}
     total = 0
     for name, wanted in request_items.items():

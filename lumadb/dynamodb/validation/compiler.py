@@ -120,12 +120,17 @@ class Compiler:
         java = self.java_type(node.name)
         node.render = m.render_list(lambda: member.render)
         node.constraints = lambda _value: lengths.bracket
+        current_path = m.CURRENT_LENGTH_PATHS.get(node.name)
 
         def check(value: Any, errs: list[Entry] | None) -> Any:
             if value.__class__ is not list:
                 raise serialization(m.container_type_error(java, value, collection=True, in_collection=in_collection))
             if lengths.bounded and not lengths.ok(len(value)):
+                mark = len(errs) if errs is not None else 0
                 lengths.report(value, len(value), node, errs, [0])
+                if current_path is not None and errs is not None:
+                    for entry in errs[mark:]:
+                        entry.current_path = current_path
             if errs is None:
                 for i, item in enumerate(value):
                     if item is not None:

@@ -23,7 +23,7 @@ INVALID = Invalid()
 class Entry:
     """One constraint violation: sort key and path parts innermost first, as containers append."""
 
-    __slots__ = ("constraint", "keys", "parts", "render", "value")
+    __slots__ = ("constraint", "current_path", "keys", "parts", "render", "value")
 
     def __init__(self, value: Any, constraint: str, render: m.Render, keys: list[int] | None = None):
         self.value = value
@@ -31,11 +31,15 @@ class Entry:
         self.render = render
         self.keys: list[int] = keys or []
         self.parts: list[str] = []
+        # worded by DynamoDB's current validator: no value, the path in API names (from parts)
+        self.current_path: Callable[[list[str]], str] | None = None
 
     def sort_key(self) -> tuple[int, ...]:
         return tuple(reversed(self.keys))
 
     def text(self) -> str:
+        if self.current_path is not None:
+            return f"Value at '{self.current_path(self.parts)}' failed to satisfy constraint: {self.constraint}"
         shown = "null" if self.value is None else f"'{self.render(self.value)}'"
         return m.constraint_message(shown, ".".join(reversed(self.parts)), self.constraint)
 
