@@ -5,6 +5,8 @@ on Miniflare's own D1; so does the lumadb-d1 helper class swapped in for env.DB.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -58,7 +60,10 @@ def workerd(server: LumaServer, tmp_path: Path, db_name: str) -> Iterator[Worker
     assert made.returncode == 0, made.stderr
     log = tmp_path / "workerd.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([str(WORKERD), "serve", str(config)], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+        # its own process group: the npm launcher runs the workerd binary as a child, which
+        # outlives a signal sent to the launcher alone
+        proc = subprocess.Popen([str(WORKERD), "serve", str(config)], cwd=tmp_path, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -71,7 +76,7 @@ def workerd(server: LumaServer, tmp_path: Path, db_name: str) -> Iterator[Worker
                 time.sleep(0.1)
         yield Workerd(f"http://127.0.0.1:{port}", proc, log)
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
 
 
