@@ -109,7 +109,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     if mode:
         tally = capacity.Tally()
         for (table, *_), (size, index_writes) in zip(batch, charged, strict=True):
-            tally.add(table.name, write=capacity.write_units(capacity.billed_size(size, index_writes)), indexes=index_writes)
+            billed = capacity.billed_size(size, index_writes)
+            tally.add(table.name, write=capacity.write_units(billed), indexes=index_writes)
         out["ConsumedCapacity"] = tally.report(mode)
     if body.get("ReturnItemCollectionMetrics") == "SIZE":
         metrics = await item_collections.metrics_by_table(service, touched)

@@ -69,7 +69,6 @@ def _draft(entry: dict) -> Draft:
     kind = kinds[0]
     part = entry[kind]
     check_mixing(part, kind)
-    item, size = None, 0
     if kind == "Put":
         item, size = inputs.checked_item(part["Item"])
         return Draft(kind, part, compile_request(part, kind), item, size)
@@ -77,7 +76,7 @@ def _draft(entry: dict) -> Draft:
     # deepRequests, ten regions 2026-10)
     compiled = compile_request(part, kind)
     inputs.check_key_values(part["Key"])
-    return Draft(kind, part, compiled, item, size)
+    return Draft(kind, part, compiled, None, 0)
 
 
 def _action(draft: Draft, table: TableInfo) -> Action:

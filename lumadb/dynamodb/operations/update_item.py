@@ -38,7 +38,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         out["Attributes"] = attributes
     mode = capacity.wanted(body)
     if mode:
-        units = capacity.write_units(capacity.billed_size(max(outcome.new_size, outcome.old_size), outcome.index_writes))
+        billed = capacity.billed_size(max(outcome.new_size, outcome.old_size), outcome.index_writes)
+        units = capacity.write_units(billed)
         out["ConsumedCapacity"] = capacity.consumed(mode, table.name, units, indexes=outcome.index_writes)
     if item_collections.wanted(body, table):
         out["ItemCollectionMetrics"] = await item_collections.metrics(service, table, storage_key, key)

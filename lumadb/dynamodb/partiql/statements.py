@@ -177,9 +177,10 @@ def _condition(expressions: Expressions, text: str) -> Condition:
 
 def _select(tree: ast.Select, parameters: list[dict], catalog: Catalog) -> Read:
     _check_components(tree.source)
+    # the WHERE's own errors (operand types) come before the table is looked up (nubo-db
+    # dynamodb-conformance validation-ordering/partiql)
     where = None
-    if tree.where is not None:  # its operand types before the table is looked up (nubo-db
-        # dynamodb-conformance validation-ordering/partiql)
+    if tree.where is not None:
         expressions = Expressions(parameters)
         where = _condition(expressions, expressions.condition(tree.where.condition))
     table = _table(tree.source.table, tree.alias, catalog)
