@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.dynamodb.helpers import error_of, table_name
+from tests.dynamodb.test_protocol import call, target
 
 HASH_S = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
           "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}  # fmt: skip
@@ -140,3 +141,11 @@ def test_create_table_checks_its_tags(ddb: Any) -> None:
     )
     assert (code, message) == ("ValidationException", "The Tag Value provided is invalid, Value: #!")
     assert error_of(ddb.describe_table, TableName=name)[0] == "ResourceNotFoundException"
+
+
+def test_tag_and_untag_answer_an_empty_body(server: Any, arn: str) -> None:
+    # as DynamoDB does (Alternator's test_tags_return_empty_body, run against DynamoDB)
+    for operation, body in (("TagResource", {"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "v"}]}),
+                            ("UntagResource", {"ResourceArn": arn, "TagKeys": ["k"]})):  # fmt: skip
+        status, headers, raw = call(server.url, **target(operation, body))
+        assert (status, raw, headers["content-length"]) == (200, b"", "0")

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from lumadb.dynamodb.service import DynamoService
 
 
-async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+async def handle(service: DynamoService, body: dict, request: Request) -> None:
     arn = body.get("ResourceArn")
     table = table_for(service, arn, f"Requested resource not found: ResourcArn: {arn} not found")
     tags = body.get("Tags") or []
@@ -26,4 +26,4 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         return kept + [{"Key": k, "Value": v} for k, v in new.items()]
 
     await change_tags(service, table, merge)
-    return {}
+    return None  # an empty body

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from lumadb.dynamodb.service import DynamoService
 
 
-async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+async def handle(service: DynamoService, body: dict, request: Request) -> None:
     table = table_for(service, body.get("ResourceArn"), "Requested resource not found")
     keys = set(body.get("TagKeys") or [])
     if not keys:
@@ -21,4 +21,4 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         if key is not None:
             check_key(key)
     await change_tags(service, table, lambda current: [tag for tag in current if tag["Key"] not in keys])
-    return {}
+    return None  # an empty body
