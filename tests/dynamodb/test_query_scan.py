@@ -401,3 +401,23 @@ def test_query_filters_may_not_name_key_attributes(ddb: Any, numbers: str) -> No
         KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "p"}]}},
         QueryFilter={"pk": {"ComparisonOperator": "NOT_NULL"}},
     )[1] == ("QueryFilter can only contain non-primary key attributes: Primary key attribute: pk")
+
+
+def test_legacy_eq_and_ne_take_lists_maps_and_nulls(ddb: Any, make_table: Any) -> None:
+    """"EQ is supported for all data types, including lists and maps" (AWS's reference for
+    Condition; Alternator's test_query_filter_eq and _ne, run against DynamoDB)."""
+    table = make_table(("pk", "S"), ("sk", "S"))
+    lst, mp = {"L": [{"S": "a"}, {"N": "1"}]}, {"M": {"x": {"S": "y"}}}
+    ddb.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": "1"}, "l": lst, "m": mp, "z": {"NULL": True}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": "2"}, "l": {"L": []}, "m": {"M": {}}})
+    for name, value in (("l", lst), ("m", mp), ("z", {"NULL": True})):
+        for operator, expected in (("EQ", ["1"]), ("NE", ["2"])):
+            found = ddb.query(
+                TableName=table, KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "p"}]}},
+                QueryFilter={name: {"ComparisonOperator": operator, "AttributeValueList": [value]}},
+            )  # fmt: skip
+            assert [item["sk"]["S"] for item in found["Items"]] == expected, (name, operator)
+            scanned = ddb.scan(TableName=table, ScanFilter={name: {"ComparisonOperator": operator, "AttributeValueList": [value]}})
+            assert sorted(item["sk"]["S"] for item in scanned["Items"]) == expected, (name, operator)
+    ddb.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": "1"}, "l": lst},
+                 Expected={"l": {"ComparisonOperator": "EQ", "AttributeValueList": [lst]}})  # fmt: skip

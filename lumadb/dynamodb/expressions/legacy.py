@@ -21,9 +21,10 @@ _ARGUMENTS = {
     "BEGINS_WITH": 1, "NULL": 0, "NOT_NULL": 0, "BETWEEN": 2,
 }  # fmt: skip
 _TYPES = {
-    # BOOL too, though AWS's reference leaves it out: DynamoDB compares booleans with EQ and
-    # NE (nubo-db/dynamodb-conformance, queryFilter, run against the service)
-    "EQ": ("S", "N", "B", "SS", "NS", "BS", "BOOL"), "NE": ("S", "N", "B", "SS", "NS", "BS", "BOOL"),
+    # EQ and NE take every type: "EQ is supported for all data types, including lists and maps"
+    # (AWS's reference for Condition; booleans: nubo-db/dynamodb-conformance queryFilter, lists
+    # and maps: Alternator's test_query_filter_eq and _ne, both run against the service)
+    "EQ": None, "NE": None,
     "LE": ("S", "N", "B"), "LT": ("S", "N", "B"), "GE": ("S", "N", "B"), "GT": ("S", "N", "B"),
     "CONTAINS": ("S", "N", "B"), "NOT_CONTAINS": ("S", "N", "B"), "BEGINS_WITH": ("S", "B"),
     "IN": ("S", "N", "B"), "BETWEEN": ("S", "N", "B"),
@@ -86,7 +87,8 @@ def _check_arguments(operator: str, values: list[Any]) -> list[dict]:
             )
     for value in values:
         type_name = attribute_type(value)
-        if operator in _TYPES and type_name not in _TYPES[operator]:
+        allowed = _TYPES.get(operator)
+        if allowed is not None and type_name not in allowed:
             raise DynamoError.validation(
                 _INVALID + f"ComparisonOperator {operator} is not valid for {type_name} AttributeValue type"
             )
