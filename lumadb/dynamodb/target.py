@@ -86,13 +86,21 @@ def _operation(target: str | None) -> str | None:
     return None
 
 
+# DynamoDB's front end names itself so, and lists what a browser may read of a CORS response
+# (captured responses; Alternator's test_server_header and test_cors_*, run against DynamoDB)
+SERVER = (b"server", b"Server")
+EXPOSED = (b"access-control-expose-headers", b"x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+
+
 def response_headers(request: Request, body: bytes) -> list[tuple[bytes, bytes]]:
     headers = [
         (b"x-amzn-requestid", request.request_id.encode()),
         (b"x-amz-crc32", str(zlib.crc32(body)).encode()),
+        SERVER,
     ]
     if "origin" in request.headers:
         headers.append((b"access-control-allow-origin", b"*"))
+        headers.append(EXPOSED)
     return headers
 
 
@@ -145,7 +153,7 @@ async def dispatch(service: DynamoService, request: Request) -> Response:
 def preflight(request: Request) -> Response:
     """CORS preflight, as DynamoDB answers it for browser SDKs."""
     headers = request.headers
-    out = [(b"x-amzn-requestid", request.request_id.encode()), (b"access-control-allow-origin", b"*")]
+    out = [(b"x-amzn-requestid", request.request_id.encode()), SERVER, (b"access-control-allow-origin", b"*"), EXPOSED]
     if "access-control-request-headers" in headers:
         out.append((b"access-control-allow-headers", headers["access-control-request-headers"].encode()))
     if "access-control-request-method" in headers:

@@ -161,6 +161,35 @@ def test_gzip_request_bodies(server: Any) -> None:
     assert status == 200 and "TableNames" in json.loads(body)
 
 
+def test_a_body_its_encoding_does_not_describe_runs_nothing(server: Any, ddb: Any, make_table: Any) -> None:
+    """Alternator's test_compressed_request, run against DynamoDB: every gzip member is read,
+    bytes after the last are not; a body that is not the gzip it claims to be (mislabelled,
+    truncated) or in another encoding writes nothing (DynamoDB answers 500, LumaDB its
+    SerializationException)."""
+    table = make_table()
+
+    def put(pk: str) -> bytes:
+        return json.dumps({"TableName": table, "Item": {"pk": {"S": pk}}}).encode()
+
+    def stored(pk: str) -> bool:
+        return "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": pk}}, ConsistentRead=True)
+
+    whole = put("two-members")
+    two_members = gzip.compress(whole[:10]) + gzip.compress(whole[10:])
+    for pk, raw, encoding, written in (
+        ("two-members", two_members, "gzip", True),
+        ("junk-after", gzip.compress(put("junk-after")) + b"junk", "gzip", True),
+        ("mislabelled", put("mislabelled"), "gzip", False),
+        ("truncated", gzip.compress(put("truncated"))[:-1], "gzip", False),
+        ("garbage", put("garbage"), "garbage", False),
+    ):
+        status, _, body = call(server.url, **target("PutItem", raw, **{"Content-Encoding": encoding}))
+        assert (status == 200) is written, (pk, body)
+        if not written:
+            assert envelope(body)["__type"] == CORAL + "SerializationException"
+        assert stored(pk) is written, pk
+
+
 def test_json_content_type_is_accepted(server: Any) -> None:
     status, headers, body = call(
         server.url,
@@ -185,8 +214,13 @@ def test_cors(server: Any) -> None:
     assert headers["access-control-allow-origin"] == "*"
     assert headers["access-control-allow-methods"] == "POST"
     assert headers["access-control-allow-headers"] == "x-amz-target,content-type"
+    exposed = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"
+    assert headers["access-control-expose-headers"] == exposed and headers["server"] == "Server"
     _, headers, _ = call(server.url, **target("ListTables", {}, Origin="http://example.com"))
     assert headers["access-control-allow-origin"] == "*"
+    assert headers["access-control-expose-headers"] == exposed and headers["server"] == "Server"
+    _, headers, _ = call(server.url, **target("ListTables", {}))  # no Origin: no CORS headers
+    assert "access-control-allow-origin" not in headers and headers["server"] == "Server"
     status, _, body = call(server.url, "OPTIONS", "/dynamodb")  # no Origin: no preflight
     assert status == 404 and envelope(body)["__type"].endswith("UnknownOperationException")
 
