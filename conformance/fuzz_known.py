@@ -52,12 +52,19 @@ _ORDERS_ANY_TYPE = (
     "orders sets, lists, maps, booleans and nulls with <, <=, >, >= and BETWEEN instead of refusing the operand type",
     _ordering_refused_only_by_us,
 )
+_EQ_ANY_TYPE = re.compile(r"ComparisonOperator (?:EQ|NE) is not valid for (?:BOOL|NULL|L|M) AttributeValue type")
+_EQUALITY_OF_ANY_TYPE = (
+    "refuses a legacy EQ or NE with a boolean, null, list or map (DynamoDB takes every type: AWS's reference, "
+    "nubo-db's captures, Alternator's tests)",
+    lambda ref, ours, paths: bool(_EQ_ANY_TYPE.search(_message(ref))) and not _EQ_ANY_TYPE.search(_message(ours)),
+)
 
 # dynalite's deviations from DynamoDB that random scenarios keep meeting (conformance/README.md):
 # (what it does, whether a difference is that)
 KNOWN: dict[str, list[tuple[str, Any]]] = {
     "dynalite": [
         _ORDERS_ANY_TYPE,
+        _EQUALITY_OF_ANY_TYPE,
         ("answers Attributes: {} when UPDATED_OLD or UPDATED_NEW has nothing to return",
          lambda ref, ours, paths: ref.get("body") == {"Attributes": {}} and ours.get("body") == {}),
         ("filters an index on attributes the index does not project (DynamoDB refuses: Alternator's tests)",

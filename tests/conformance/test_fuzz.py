@@ -53,6 +53,10 @@ def test_known_deviations_of_the_reference_are_recognised() -> None:
     prefixed = {"status": 400, "body": {"message": "1 validation error detected: " + overlap["body"]["message"]}}
     assert fuzz_known.known_deviation("moto", {**difference, "reference": prefixed, "lumadb": overlap})
     assert fuzz_known.known_deviation("moto", {**difference, "reference": prefixed, "lumadb": failed}) is None
+    eq_list = {"status": 400, "body": {"message": "One or more parameter values were invalid: ComparisonOperator EQ "
+                                                  "is not valid for L AttributeValue type"}}  # fmt: skip
+    assert fuzz_known.known_deviation("dynalite", {**difference, "reference": eq_list, "lumadb": {"status": 200, "body": {}}})
+    assert fuzz_known.known_deviation("dynalite", {**difference, "reference": {"status": 200, "body": {}}, "lumadb": eq_list}) is None
 
 
 def test_two_lumadb_servers_answer_alike(server: Any) -> None:
