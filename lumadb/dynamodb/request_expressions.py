@@ -52,10 +52,13 @@ def _has_any(body: dict) -> bool:
     return not _EXPRESSION_PARAMETERS.isdisjoint(body)
 
 
-def compile_request(body: dict, operation: str, *, mixing_checked: bool = True) -> Compiled:
+def compile_request(
+    body: dict, operation: str, *, mixing_checked: bool = True, legacy_filter: Condition | None = None
+) -> Compiled:
     """Compile what `body` carries. `operation` names the API (or the transaction part: Put,
     Update, Delete, ConditionCheck, Get). Handlers call `check_mixing` first (it precedes
-    DynamoDB's other checks)."""
+    DynamoDB's other checks). `legacy_filter`: the QueryFilter or ScanFilter, if the handler has
+    compiled it already."""
     if not _has_any(body):
         if operation == "Query":
             raise_missing_key_condition()
@@ -74,25 +77,27 @@ def compile_request(body: dict, operation: str, *, mixing_checked: bool = True) 
         out.condition = compile_condition(text, ctx, "ConditionExpression")
     elif body.get("Expected") is not None:
         out.condition = condition_from_expected(body["Expected"], body.get("ConditionalOperator"))
-    legacy_filter = None
+    filter_parameter = None
     if operation in ("Query", "Scan") and body.get("FilterExpression") is None:
-        legacy_filter = body.get("QueryFilter" if operation == "Query" else "ScanFilter")
+        filter_parameter = body.get("QueryFilter" if operation == "Query" else "ScanFilter")
+    if filter_parameter is not None and legacy_filter is not None:
+        out.filter = legacy_filter
     if operation == "Query":
         text = body.get("KeyConditionExpression")
         if text is not None:
             out.key_conditions = check_key_condition(text, ctx)
         elif body.get("KeyConditions") is not None:
-            if legacy_filter is not None:  # QueryFilter's values are checked before KeyConditions' (dynalite)
-                out.filter = condition_from_filter(legacy_filter, body.get("ConditionalOperator"), "QueryFilter")
+            if filter_parameter is not None and out.filter is None:  # checked before KeyConditions (dynalite)
+                out.filter = condition_from_filter(filter_parameter, body.get("ConditionalOperator"), "QueryFilter")
             out.key_conditions = key_conditions_from_legacy(body["KeyConditions"])
         else:
             raise_missing_key_condition()
     text = body.get("FilterExpression")
     if text is not None:
         out.filter = compile_condition(text, ctx, "FilterExpression")
-    elif legacy_filter is not None and out.filter is None:
+    elif filter_parameter is not None and out.filter is None:
         kind = "QueryFilter" if operation == "Query" else "ScanFilter"
-        out.filter = condition_from_filter(legacy_filter, body.get("ConditionalOperator"), kind)
+        out.filter = condition_from_filter(filter_parameter, body.get("ConditionalOperator"), kind)
     text = body.get("ProjectionExpression")
     if text is not None:
         out.projection = compile_projection(text, ctx)

@@ -109,15 +109,16 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     start_key = body.get("ExclusiveStartKey")
     # the legacy parameters' values (QueryFilter's, then AttributesToGet's repeats) come before
     # the start key's and before a missing key condition (dynalite's tests, recorded against DynamoDB)
+    legacy_filter = None
     if body.get("QueryFilter") is not None and body.get("FilterExpression") is None:
-        condition_from_filter(body["QueryFilter"], body.get("ConditionalOperator"), "QueryFilter")
+        legacy_filter = condition_from_filter(body["QueryFilter"], body.get("ConditionalOperator"), "QueryFilter")
     if body.get("AttributesToGet") is not None:
         projection_from_attributes_to_get(body["AttributesToGet"])
     start_keys.check_values(start_key)
     # expression errors (placeholders, operand types, the shape of the key condition), then the
     # key values' types and, on the table itself, the number of conditions come before a missing
     # table; the key schema checks after it, as DynamoDB orders them
-    compiled = compile_request(body, "Query")
+    compiled = compile_request(body, "Query", legacy_filter=legacy_filter)
     assert compiled.key_conditions is not None
     conditions = compiled.key_conditions.conditions
     if compiled.key_conditions.expression:
