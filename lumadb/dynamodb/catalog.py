@@ -155,12 +155,31 @@ def describe(
     return out
 
 
+# AWS's partitions other than `aws`, by the start of their region names (botocore's
+# partitions.json): a table in cn-north-1 is `arn:aws-cn:dynamodb:cn-north-1:...`.
+_PARTITIONS = (
+    ("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"), ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"), ("eu-isoe-", "aws-iso-e"), ("eusc-", "aws-eusc"),
+)  # fmt: skip
+
+
+def partition(region: str) -> str:
+    for prefix, name in _PARTITIONS:
+        if region.startswith(prefix):
+            return name
+    return "aws"
+
+
+def arn(service: str, region: str, resource: str) -> str:
+    return f"arn:{partition(region)}:{service}:{region}:{ACCOUNT_ID}:{resource}"
+
+
 def table_arn(region: str, name: str) -> str:
-    return f"arn:aws:dynamodb:{region}:{ACCOUNT_ID}:table/{name}"
+    return arn("dynamodb", region, f"table/{name}")
 
 
 def table_name_from(name_or_arn: str) -> str:
-    """TableName may also be the table's ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`)."""
+    """TableName may also be the table's ARN (`arn:<partition>:dynamodb:<region>:<account>:table/<name>`)."""
     if name_or_arn.startswith("arn:"):
         _, found, rest = name_or_arn.partition(":table/")
         name = rest.split("/", 1)[0]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
     from lumadb.dynamodb.service import DynamoService
 
-_TABLE_ARN = re.compile(r"arn:aws:dynamodb:[^:]+:\d+:table/([^/]{2}[^/]+)\Z")
+_TABLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:dynamodb:[^:]+:\d+:table/([^/]{2}[^/]+)\Z")
 MAX_TAGS = 50
 MAX_KEY_LENGTH = 128
 MAX_VALUE_LENGTH = 256

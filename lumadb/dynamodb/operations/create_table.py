@@ -83,7 +83,7 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
     sse = body.get("SSESpecification")
     if sse and sse.get("Enabled"):
         key = (
-            sse.get("KMSMasterKeyId") or f"arn:aws:kms:{region}:{catalog.ACCOUNT_ID}:key/aws-managed-dynamodb"
+            sse.get("KMSMasterKeyId") or catalog.arn("kms", region, "key/aws-managed-dynamodb")
         )
         meta["SSEDescription"] = {
             "Status": "ENABLED",

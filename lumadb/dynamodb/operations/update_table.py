@@ -167,7 +167,7 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
             region = meta["TableArn"].split(":")[3]
             key = (
                 sse.get("KMSMasterKeyId")
-                or f"arn:aws:kms:{region}:{catalog.ACCOUNT_ID}:key/aws-managed-dynamodb"
+                or catalog.arn("kms", region, "key/aws-managed-dynamodb")
             )
             meta["SSEDescription"] = {
                 "Status": "ENABLED",
