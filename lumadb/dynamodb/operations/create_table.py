@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog, resource_policies, schema, tags
+from lumadb.dynamodb import catalog, encryption, resource_policies, schema, tags
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.streams import specification as stream_specification
@@ -82,14 +82,7 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
         meta["TableClassSummary"] = {"TableClass": body["TableClass"]}
     sse = body.get("SSESpecification")
     if sse and sse.get("Enabled"):
-        key = (
-            sse.get("KMSMasterKeyId") or catalog.arn("kms", region, "key/aws-managed-dynamodb")
-        )
-        meta["SSEDescription"] = {
-            "Status": "ENABLED",
-            "SSEType": sse.get("SSEType", "KMS"),
-            "KMSMasterKeyArn": key,
-        }
+        meta["SSEDescription"] = encryption.description(region, sse)
     stream = body.get("StreamSpecification")
     if stream and stream.get("StreamEnabled"):
         stream_specification.enable(meta, stream)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog, schema
+from lumadb.dynamodb import catalog, encryption, schema
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.indexes import maintain as index_maintenance
@@ -164,16 +164,7 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         if sse.get("Enabled") is False:
             meta.pop("SSEDescription", None)
         else:
-            region = meta["TableArn"].split(":")[3]
-            key = (
-                sse.get("KMSMasterKeyId")
-                or catalog.arn("kms", region, "key/aws-managed-dynamodb")
-            )
-            meta["SSEDescription"] = {
-                "Status": "ENABLED",
-                "SSEType": sse.get("SSEType", "KMS"),
-                "KMSMasterKeyArn": key,
-            }
+            meta["SSEDescription"] = encryption.description(meta["TableArn"].split(":")[3], sse)
     for extra in ("OnDemandThroughput", "WarmThroughput"):
         if body.get(extra):
             meta[extra] = body[extra]
@@ -195,5 +186,11 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         deleted = index_definitions.deleted_indexes(body, table.meta)
         if deleted:
             description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
+    sse = body.get("SSESpecification")
+    if sse is not None:  # the response shows the change under way (AWS), as the index deletion above
+        disabled = sse.get("Enabled") is False
+        changing = (table.meta if disabled else description).get("SSEDescription")
+        if changing:
+            description["SSEDescription"] = {**changing, "Status": "UPDATING"}
     return {"TableDescription": with_live_figures(service, new_table.id, description)}
 

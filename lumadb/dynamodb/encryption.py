@@ -1,0 +1,42 @@
+"""Server-side encryption settings (SSESpecification) as DynamoDB describes them.
+
+LumaDB has no KMS: it encrypts nothing itself and keeps what was asked, described with the key
+ARNs DynamoDB reports. DynamoDB resolves the key a request names (key id, key ARN, alias name or
+alias ARN) to the key's ARN, `arn:<partition>:kms:<region>:<account>:key/<uuid>`, and without
+one uses the account's AWS-managed key (alias aws/dynamodb) of the region (LocalStack's
+test_dynamodb_create_table_with_partial_sse_specification, recorded against AWS). Here an alias
+stands for a key whose id is derived from the alias, the same for every request that names it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from lumadb.dynamodb import catalog
+
+_KEY_IDS = uuid.UUID("5d2f5e8e-3b0c-4a47-9c55-1f0f3c2b7a61")  # namespace of the derived key ids
+AWS_MANAGED_ALIAS = "alias/aws/dynamodb"
+
+
+def key_arn(region: str, key: str | None) -> str:
+    """The ARN of the key `key` names, or of the AWS-managed key when it names none."""
+    if not key:
+        key = AWS_MANAGED_ALIAS
+    if key.startswith("arn:"):
+        head, _, resource = key.rpartition(":")
+        if resource.startswith("alias/"):
+            return f"{head}:key/{uuid.uuid5(_KEY_IDS, key)}"
+        return key
+    if key.startswith("alias/"):
+        return catalog.arn("kms", region, f"key/{uuid.uuid5(_KEY_IDS, catalog.arn('kms', region, key))}")
+    return catalog.arn("kms", region, f"key/{key}")
+
+
+def description(region: str, specification: dict[str, Any]) -> dict[str, Any]:
+    """The SSEDescription of an enabled SSESpecification."""
+    return {
+        "Status": "ENABLED",
+        "SSEType": specification.get("SSEType") or "KMS",
+        "KMSMasterKeyArn": key_arn(region, specification.get("KMSMasterKeyId")),
+    }
