@@ -79,6 +79,9 @@ def compare_step(expected: dict[str, Any], actual: dict[str, Any], mode: str, pa
     return diff_paths({k: expected.get(k) for k in keys}, {k: actual.get(k) for k in keys})
 
 
+ABSENT = {"$absent": True}  # a patch value: the service's answer has no such key
+
+
 def patched(record: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """A peer's record with the values at the given paths replaced by the service's."""
     out = copy.deepcopy(record)
@@ -87,7 +90,10 @@ def patched(record: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
         target: Any = out
         for part in parts[:-1]:
             target = target[part]
-        target[parts[-1]] = value
+        if value == ABSENT:
+            target.pop(parts[-1], None)
+        else:
+            target[parts[-1]] = value
     return out
 
 

@@ -111,6 +111,8 @@ class DynamoError(ProtocolError):
             DYNAMODB + "ConditionalCheckFailedException",
             message,
             extra={"Item": item} if item is not None else None,
+            # AWS capitalises the key when the body carries the item (moto, LocalStack's capture)
+            message_key="Message" if item is not None else "message",
         )
 
     @classmethod
