@@ -143,6 +143,8 @@ def describe(
         "StreamSpecification",
         "LatestStreamLabel",
         "LatestStreamArn",
+        "GlobalTableVersion",
+        "Replicas",
         "SSEDescription",
         "TableClassSummary",
         "OnDemandThroughput",

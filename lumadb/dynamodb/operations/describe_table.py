@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lumadb.dynamodb import replicas
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.indexes import storage as index_storage
+from lumadb.dynamodb.operations.create_table import request_region
 from lumadb.dynamodb.vectors import definitions as vector_definitions
 from lumadb.dynamodb.vectors import storage as vector_storage
 from lumadb.http import Request
@@ -16,7 +18,8 @@ if TYPE_CHECKING:
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
-    return {"Table": live_description(service, service.catalog.require_described(body["TableName"]))}
+    table = live_description(service, service.catalog.require_described(body["TableName"]))
+    return {"Table": replicas.viewed_from(table, request_region(request))}
 
 
 def live_description(service: DynamoService, table: TableInfo) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog, encryption, schema
+from lumadb.dynamodb import catalog, encryption, replicas, schema
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.indexes import maintain as index_maintenance
+from lumadb.dynamodb.operations.create_table import request_region
 from lumadb.dynamodb.operations.describe_table import with_live_figures
 from lumadb.dynamodb.streams import specification as stream_specification
 from lumadb.dynamodb.vectors import definitions as vector_definitions
@@ -52,6 +53,7 @@ def _check_request(body: dict[str, Any]) -> None:
     for name, label in ALONE:
         if name in given and len(given) > 1:
             raise DynamoError.validation(INVALID + f"{label} modification must be the only operation in the request")
+    replicas.check_request(body, [name for name in given if name != "ReplicaUpdates"])
     if body.get("BillingMode") == "PROVISIONED" and not body.get("ProvisionedThroughput"):
         raise DynamoError.validation(
             INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
@@ -108,6 +110,9 @@ def _unchanged(current: dict[str, Any], wanted: dict[str, Any]) -> DynamoError:
 
 def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
     """Change the stored metadata as UpdateTable asks (raises before changing anything invalid)."""
+    if body.get("ReplicaUpdates"):  # alone in its request
+        replicas.apply(body, meta)
+        return
     when = catalog.now()
     current_mode = meta["BillingModeSummary"]["BillingMode"]
     mode = body.get("BillingMode") or current_mode
@@ -154,6 +159,8 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         if wanted:
             _set_throughput(index["ProvisionedThroughput"], wanted, when)
     if body.get("StreamSpecification") is not None:
+        if meta.get("Replicas") and not body["StreamSpecification"].get("StreamEnabled"):
+            raise DynamoError.validation(INVALID + "Disabling Stream is not allowed for a Global Table replica.")
         stream_specification.apply_update(meta, body["StreamSpecification"])
     if body.get("DeletionProtectionEnabled") is not None:
         meta["DeletionProtectionEnabled"] = bool(body["DeletionProtectionEnabled"])
@@ -192,5 +199,13 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         changing = (table.meta if disabled else description).get("SSEDescription")
         if changing:
             description["SSEDescription"] = {**changing, "Status": "UPDATING"}
+    if body.get("ReplicaUpdates"):
+        # the response shows the replicas as they were, the table UPDATING (live probes, 2026-10)
+        description["TableStatus"] = "UPDATING"
+        description.pop("Replicas", None)
+        if table.meta.get("Replicas"):
+            description["Replicas"] = table.meta["Replicas"]
+        description["GlobalTableVersion"] = replicas.VERSION
+        description = replicas.viewed_from(description, request_region(request))
     return {"TableDescription": with_live_figures(service, new_table.id, description)}
 
