@@ -15,8 +15,13 @@ from typing import Any
 
 from lumadb.dynamodb import catalog
 
-_KEY_IDS = uuid.UUID("5d2f5e8e-3b0c-4a47-9c55-1f0f3c2b7a61")  # namespace of the derived key ids
+_KEY_IDS = uuid.UUID("cb103777-fd46-4d47-bd44-a443bb22de05")  # namespace of the derived key ids
 AWS_MANAGED_ALIAS = "alias/aws/dynamodb"
+
+
+def _derived_key_id(name: str) -> uuid.UUID:
+    """A key id for `name`, the same every time, shaped as KMS's random (version 4) key ids."""
+    return uuid.UUID(bytes=uuid.uuid5(_KEY_IDS, name).bytes, version=4)
 
 
 def key_arn(region: str, key: str | None) -> str:
@@ -26,10 +31,10 @@ def key_arn(region: str, key: str | None) -> str:
     if key.startswith("arn:"):
         head, _, resource = key.rpartition(":")
         if resource.startswith("alias/"):
-            return f"{head}:key/{uuid.uuid5(_KEY_IDS, key)}"
+            return f"{head}:key/{_derived_key_id(key)}"
         return key
     if key.startswith("alias/"):
-        return catalog.arn("kms", region, f"key/{uuid.uuid5(_KEY_IDS, catalog.arn('kms', region, key))}")
+        return catalog.arn("kms", region, f"key/{_derived_key_id(catalog.arn('kms', region, key))}")
     return catalog.arn("kms", region, f"key/{key}")
 
 

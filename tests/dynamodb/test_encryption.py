@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-KEY_ARN = re.compile(r"arn:aws:kms:us-east-1:000000000000:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+KEY_ARN = re.compile(r"arn:aws:kms:us-east-1:000000000000:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\Z")
 KEY_ID = "0b6e3c52-51b2-4f4c-a3f2-4b1a3e0e9d11"
 
 
