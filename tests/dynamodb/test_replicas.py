@@ -81,7 +81,7 @@ def test_replica_updates_are_checked_as_dynamodb_checks_them(home: Any, table: s
         return error_of(home.update_table, TableName=table, ReplicaUpdates=list(updates), **other)
 
     create = {"Create": {"RegionName": "us-east-1"}}
-    assert refused(create, SSESpecification={"Enabled": True}) == (
+    assert refused(create, StreamSpecification={"StreamEnabled": False}) == (
         "ValidationException",
         "One or more parameter values were invalid: Replica modification must be the only operation in the request",
     )

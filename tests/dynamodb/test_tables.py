@@ -363,20 +363,37 @@ def test_invalid_table_class(ddb: Any, make_table: Any) -> None:
     assert error_of(ddb.update_table, TableName=make_table(), TableClass="COLD") == expected
 
 
-def test_deletion_protection_and_table_class_change_alone(ddb: Any, make_table: Any) -> None:
+def test_changes_that_must_be_alone_in_update_table(ddb: Any, make_table: Any) -> None:
+    """Live probes of 33 pairs (2026-10): SSE, TableClass, DeletionProtection and WarmThroughput
+    go alone, named in that order; OnDemandThroughput only with BillingMode."""
     name = make_table()
-    only = "One or more parameter values were invalid: {} modification must be the only operation in the request"
-    for change in ({"BillingMode": "PAY_PER_REQUEST"}, {"TableClass": "STANDARD"}):
-        assert error_of(ddb.update_table, TableName=name, DeletionProtectionEnabled=True, **change) == (
-            "ValidationException",
-            only.format("DeletionProtection"),
-        )
-    assert error_of(ddb.update_table, TableName=name, TableClass="STANDARD", BillingMode="PAY_PER_REQUEST") == (
-        "ValidationException",
-        only.format("TableClass"),
-    )
+    only = "One or more parameter values were invalid: {} must be the only operation in the request"
+    sse = {"Enabled": True}
+    cases = [
+        ({"DeletionProtectionEnabled": True, "BillingMode": "PAY_PER_REQUEST"}, only.format("DeletionProtection modification")),
+        ({"DeletionProtectionEnabled": True, "TableClass": "STANDARD"}, only.format("TableClass modification")),
+        ({"TableClass": "STANDARD", "BillingMode": "PAY_PER_REQUEST"}, only.format("TableClass modification")),
+        ({"SSESpecification": sse, "DeletionProtectionEnabled": True}, only.format("Server-Side Encryption modification")),
+        ({"SSESpecification": sse, "TableClass": "STANDARD"}, only.format("Server-Side Encryption modification")),
+        ({"WarmThroughput": {"ReadUnitsPerSecond": 13000}, "DeletionProtectionEnabled": True},
+         only.format("DeletionProtection modification")),
+        ({"WarmThroughput": {"ReadUnitsPerSecond": 13000}, "StreamSpecification": {"StreamEnabled": False}},
+         only.format("WarmThroughput")),
+        ({"OnDemandThroughput": {"MaxReadRequestUnits": 10}, "StreamSpecification": {"StreamEnabled": False}},
+         "One or more parameter values were invalid: OnDemandThroughput can only be combined with BillingMode "
+         "in an UpdateTable request"),
+        ({"OnDemandThroughput": {"MaxReadRequestUnits": 10}, "WarmThroughput": {"ReadUnitsPerSecond": 13000}},
+         "One or more parameter values were invalid: OnDemandThroughput can only be combined with BillingMode "
+         "in an UpdateTable request"),
+    ]  # fmt: skip
+    for change, message in cases:
+        assert error_of(ddb.update_table, TableName=name, **change) == ("ValidationException", message), change
     table = ddb.describe_table(TableName=name)["Table"]
     assert table["DeletionProtectionEnabled"] is False and "TableClassSummary" not in table
+    assert "SSEDescription" not in table
+    # an empty WarmThroughput is no change; BillingMode goes with OnDemandThroughput
+    ddb.update_table(TableName=name, WarmThroughput={}, DeletionProtectionEnabled=False)
+    ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST", OnDemandThroughput={"MaxReadRequestUnits": 10})
 
 
 def test_disabling_point_in_time_recovery_takes_no_recovery_period(ddb: Any, make_table: Any) -> None:

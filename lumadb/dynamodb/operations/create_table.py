@@ -80,9 +80,8 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
         meta["VectorIndexes"] = [vector_definitions.described(index, arn) for index in body["VectorIndexes"]]
     if body.get("TableClass"):
         meta["TableClassSummary"] = {"TableClass": body["TableClass"]}
-    sse = body.get("SSESpecification")
-    if sse and sse.get("Enabled"):
-        meta["SSEDescription"] = encryption.description(region, sse)
+    if encryption.enabled(body.get("SSESpecification")):
+        meta["SSEDescription"] = encryption.description(region, body["SSESpecification"])
     stream = body.get("StreamSpecification")
     if stream and stream.get("StreamEnabled"):
         stream_specification.enable(meta, stream)
@@ -120,6 +119,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     index_definitions.check_projections(body)
     stream_specification.check_create(body.get("StreamSpecification"))
     schema.check_table_class(body.get("TableClass"))
+    encryption.check_specification(body.get("SSESpecification"))
     tags.check_count(len(tags.check_tags(body.get("Tags") or [])))
     meta = build_meta(body, name, request_region(request), billing_mode)
     created = await service.write(catalog.insert_table, name, meta)

@@ -36,12 +36,18 @@ UPDATABLE = (
 )
 
 
-# Changes DynamoDB refuses to combine with any other in one UpdateTable (the first named wins).
-ALONE = (("DeletionProtectionEnabled", "DeletionProtection"), ("TableClass", "TableClass"))
+# Changes DynamoDB refuses to combine with any other in one UpdateTable, the first named winning
+# (live probes of 33 pairs, 2026-10: only BillingMode goes with OnDemandThroughput, and with a
+# stream change or a GSI change; an empty WarmThroughput or OnDemandThroughput is no change).
+ALONE = (
+    ("SSESpecification", "Server-Side Encryption modification"),
+    ("TableClass", "TableClass modification"),
+    ("DeletionProtectionEnabled", "DeletionProtection modification"),
+)
 
 
 def _check_request(body: dict[str, Any]) -> None:
-    given = [name for name in UPDATABLE if body.get(name) is not None and body.get(name) != []]
+    given = [name for name in UPDATABLE if body.get(name) not in (None, [])]
     if not given:
         raise DynamoError.validation(
             "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
@@ -50,9 +56,21 @@ def _check_request(body: dict[str, Any]) -> None:
             "is required"
         )
     schema.check_table_class(body.get("TableClass"))
+    changes = [name for name in given if body[name] != {} or name == "SSESpecification"]
     for name, label in ALONE:
-        if name in given and len(given) > 1:
-            raise DynamoError.validation(INVALID + f"{label} modification must be the only operation in the request")
+        if name in changes and len(changes) > 1:
+            raise DynamoError.validation(INVALID + f"{label} must be the only operation in the request")
+    if "OnDemandThroughput" in changes and set(changes) - {"OnDemandThroughput", "BillingMode"}:
+        raise DynamoError.validation(
+            INVALID + "OnDemandThroughput can only be combined with BillingMode in an UpdateTable request"
+        )
+    if "WarmThroughput" in changes and len(changes) > 1:
+        if any(update.get("Create") for update in body.get("GlobalSecondaryIndexUpdates") or []):
+            raise DynamoError.validation(
+                INVALID + "Create global secondary index cannot be specified when updating WarmThroughput"
+            )
+        raise DynamoError.validation(INVALID + "WarmThroughput must be the only operation in the request")
+    encryption.check_specification(body.get("SSESpecification"))
     replicas.check_request(body, [name for name in given if name != "ReplicaUpdates"])
     if body.get("BillingMode") == "PROVISIONED" and not body.get("ProvisionedThroughput"):
         raise DynamoError.validation(
@@ -61,7 +79,7 @@ def _check_request(body: dict[str, Any]) -> None:
     schema.check_throughput(body.get("ProvisionedThroughput"))
     if body.get("StreamSpecification") is not None:
         stream_specification.check_update(body["StreamSpecification"])
-        if body.get("ProvisionedThroughput"):
+        if body.get("ProvisionedThroughput") or body.get("BillingMode") == "PROVISIONED":
             raise DynamoError.validation(INVALID + "You cannot modify stream status while updating table IOPS")
     seen: set[str] = set()
     for update in body.get("GlobalSecondaryIndexUpdates") or []:
@@ -168,14 +186,29 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         meta["TableClassSummary"] = {"TableClass": body["TableClass"], "LastUpdateDateTime": when}
     sse = body.get("SSESpecification")
     if sse is not None:
-        if sse.get("Enabled") is False:
-            meta.pop("SSEDescription", None)
-        else:
-            meta["SSEDescription"] = encryption.description(meta["TableArn"].split(":")[3], sse)
+        _change_encryption(meta, sse)
     for extra in ("OnDemandThroughput", "WarmThroughput"):
         if body.get(extra):
             meta[extra] = body[extra]
     vector_definitions.apply_updates(body, meta)  # after the billing mode: vector indexes need on-demand
+
+
+def _change_encryption(meta: dict[str, Any], sse: dict[str, Any]) -> None:
+    """SSESpecification on UpdateTable: a KMS key, or (`Enabled` false, or nothing asked) back to
+    the AWS-owned key; asking for what the table has is refused (live probes, 2026-10)."""
+    current = meta.get("SSEDescription")
+    if not encryption.enabled(sse):
+        if current is None:
+            raise DynamoError.validation(INVALID + "Table is already encrypted by default")
+        del meta["SSEDescription"]
+        return
+    wanted = encryption.description(meta["TableArn"].split(":")[3], sse)
+    if current is not None and current["KMSMasterKeyArn"] == wanted["KMSMasterKeyArn"]:
+        raise DynamoError.validation(
+            INVALID + "Table is already encrypted with given KMSMasterKeyId. "
+            "Use KMSMasterKeyId parameter if you want to change Master Key"
+        )
+    meta["SSEDescription"] = wanted
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
@@ -195,7 +228,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
             description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
     sse = body.get("SSESpecification")
     if sse is not None:  # the response shows the change under way (AWS), as the index deletion above
-        disabled = sse.get("Enabled") is False
+        disabled = not encryption.enabled(sse)
         changing = (table.meta if disabled else description).get("SSEDescription")
         if changing:
             description["SSEDescription"] = {**changing, "Status": "UPDATING"}
