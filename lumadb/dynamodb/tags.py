@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from lumadb.dynamodb.service import DynamoService
 
 _TABLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:dynamodb:[^:]+:\d+:table/([^/]{2}[^/]+)\Z")
+_KIND = re.compile(r"arn:aws(?:-[a-z]+)*:dynamodb:[^:]+:\d+:table/[^/]+/")  # a table's backup, index...
 MAX_TAGS = 50
 MAX_KEY_LENGTH = 128
 MAX_VALUE_LENGTH = 256
@@ -44,12 +45,24 @@ def check_tags(tags: list[dict[str, Any]]) -> dict[str, str]:
         if value is None or not _valid(value, MAX_VALUE_LENGTH):
             shown = "null" if value is None else value
             raise DynamoError.validation(f"The Tag Value provided is invalid, Value: {shown}")
-        if key.startswith("aws:"):
-            raise DynamoError.validation(f"Tag Key cannot be prefixed with aws:, Key: {key}")
+        check_not_reserved(key)
         if key in given:
             raise DynamoError.validation(f"Duplicate Tag Keys provided as input: Duplicate Tag Key found {key}")
         given[key] = value
     return given
+
+
+def check_not_reserved(key: str) -> None:
+    """AWS's own prefix, in any case, on TagResource and UntagResource alike (live probes of
+    DynamoDB, 2026-10: `AWS:foo` refused, `myaws:foo` taken)."""
+    if key[:4].lower() == "aws:":
+        raise DynamoError.validation(f"Tag Key cannot be prefixed with aws:, Key: {key}")
+
+
+def not_found(arn: str | None) -> str:
+    """The tag APIs' ResourceNotFoundException text (spelled so since 2026; older captures of
+    DynamoDB had `ResourcArn`)."""
+    return f"Requested resource not found: ResourceArn: {arn} not found"
 
 
 def check_count(count: int) -> None:
@@ -65,6 +78,12 @@ def table_for(service: DynamoService, arn: str | None, not_found: str) -> TableI
         raise DynamoError.validation(INVALID + f"ARNs must start with 'arn:': {arn}")
     match = _TABLE_ARN.match(arn)
     if match is None:
+        if _KIND.match(arn) and "/backup/" in arn:
+            raise DynamoError.validation(INVALID + f"Provided Arn is not a DynamoDB resource arn: {arn}")
+        if _KIND.match(arn) and "/index/" in arn:
+            raise DynamoError.validation(
+                INVALID + f"Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}"
+            )
         raise DynamoError.validation(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
     table = service.catalog.get(match.group(1))
     if table is None:

@@ -38,10 +38,11 @@ def test_tags(ddb: Any, make_table: Any) -> None:
     ddb.untag_resource(ResourceArn=arn, TagKeys=["b"])
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "a", "Value": "3"}]
     missing = arn.replace(name, table_name())
-    assert error_of(ddb.list_tags_of_resource, ResourceArn=missing) == (
-        "ResourceNotFoundException",
-        f"Requested resource not found: ResourcArn: {missing} not found",
-    )
+    # DynamoDB's text for every tag API (live probes, 2026-10; older captures spelled `ResourcArn`)
+    not_found = ("ResourceNotFoundException", f"Requested resource not found: ResourceArn: {missing} not found")
+    assert error_of(ddb.list_tags_of_resource, ResourceArn=missing) == not_found
+    assert error_of(ddb.tag_resource, ResourceArn=missing, Tags=[{"Key": "a", "Value": "b"}]) == not_found
+    assert error_of(ddb.untag_resource, ResourceArn=missing, TagKeys=["a"]) == not_found
     assert (
         error_of(
             ddb.tag_resource,
@@ -123,11 +124,37 @@ def test_duplicate_keys_and_the_aws_prefix(ddb: Any, arn: str) -> None:
         "ValidationException",
         "Duplicate Tag Keys provided as input: Duplicate Tag Key found a",
     )
-    assert error_of(ddb.tag_resource, ResourceArn=arn, Tags=[{"Key": "aws:x", "Value": "1"}]) == (
+    # in any case, and on UntagResource too (live probes of DynamoDB, 2026-10)
+    for key in ("aws:x", "AWS:x", "Aws:x"):
+        reserved = ("ValidationException", f"Tag Key cannot be prefixed with aws:, Key: {key}")
+        assert error_of(ddb.tag_resource, ResourceArn=arn, Tags=[{"Key": key, "Value": "1"}]) == reserved
+        assert error_of(ddb.untag_resource, ResourceArn=arn, TagKeys=["a", key]) == reserved
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "myaws:x", "Value": "1"}])
+    assert tag_keys(ddb, arn) == {"myaws:x"}
+
+
+def test_untag_takes_at_most_50_keys(ddb: Any, arn: str) -> None:
+    assert error_of(ddb.untag_resource, ResourceArn=arn, TagKeys=[f"k{i}" for i in range(51)]) == (
         "ValidationException",
-        "Tag Key cannot be prefixed with aws:, Key: aws:x",
+        "Number of Tags exceed the current limit for the provided ResourceArn",
     )
-    assert tag_keys(ddb, arn) == set()
+    ddb.untag_resource(ResourceArn=arn, TagKeys=[f"k{i}" for i in range(50)])
+
+
+def test_backup_and_index_arns_are_not_taggable(ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    backup = ddb.create_backup(TableName=name, BackupName="bkp")["BackupDetails"]["BackupArn"]
+    table_arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    invalid = "One or more parameter values were invalid: "
+    assert error_of(ddb.list_tags_of_resource, ResourceArn=backup) == (
+        "ValidationException", invalid + f"Provided Arn is not a DynamoDB resource arn: {backup}"
+    )
+    assert error_of(ddb.untag_resource, ResourceArn=table_arn + "/index/gsi", TagKeys=["a"]) == (
+        "ValidationException",
+        invalid + "Invalid resource arn provided, only table or stream is accepted. Provided resource arn: "
+        + table_arn + "/index/gsi",
+    )
+    ddb.delete_backup(BackupArn=backup)
 
 
 def test_create_table_checks_its_tags(ddb: Any) -> None:

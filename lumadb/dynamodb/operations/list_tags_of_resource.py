@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb.tags import table_for
+from lumadb.dynamodb.tags import not_found, table_for
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -13,5 +13,5 @@ if TYPE_CHECKING:
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     arn = body.get("ResourceArn")
-    table = table_for(service, arn, f"Requested resource not found: ResourcArn: {arn} not found")
+    table = table_for(service, arn, not_found(arn))
     return {"Tags": list(table.meta.get("Tags") or [])}

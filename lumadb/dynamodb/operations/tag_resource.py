@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lumadb.dynamodb.errors import DynamoError
-from lumadb.dynamodb.tags import change_tags, check_count, check_tags, table_for
+from lumadb.dynamodb.tags import change_tags, check_count, check_tags, not_found, table_for
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 async def handle(service: DynamoService, body: dict, request: Request) -> None:
     arn = body.get("ResourceArn")
-    table = table_for(service, arn, f"Requested resource not found: ResourcArn: {arn} not found")
+    table = table_for(service, arn, not_found(arn))
     tags = body.get("Tags") or []
     if not tags:
         raise DynamoError.validation("Atleast one Tag needs to be provided as Input.")
