@@ -28,7 +28,7 @@ def target(service: DynamoService, table_name: str, index_name: str | None) -> T
         index["IndexName"] for index in table.meta.get("GlobalSecondaryIndexes") or []
     }:
         raise DynamoError.resource_not_found(
-            f"Requested resource not found: Index: {index_name} not found for table {table.name}"
+            f"Requested resource not found: Index: {index_name} not found for table: {table.name}"
         )
     return table
 

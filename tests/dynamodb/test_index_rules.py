@@ -135,3 +135,11 @@ def test_a_new_index_keeps_the_type_the_table_gives_its_key(ddb: Any, keys_only_
 def _status(ddb: Any, table: str, index: str) -> str:
     indexes = ddb.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"]
     return next(described["IndexStatus"] for described in indexes if described["IndexName"] == index)
+
+
+def test_update_table_names_an_unknown_index_with_its_table(ddb: Any, keys_only_lsi: str) -> None:
+    """Live probes of DynamoDB, 2026-10 (UpdateTable's text, unlike Contributor Insights')."""
+    expected = ("ResourceNotFoundException", f"Requested resource not found: Index ghost for table {keys_only_lsi}")
+    assert error_of(ddb.update_table, TableName=keys_only_lsi, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "ghost"}}]) == expected
+    update = {"IndexName": "ghost", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}
+    assert error_of(ddb.update_table, TableName=keys_only_lsi, GlobalSecondaryIndexUpdates=[{"Update": update}]) == expected

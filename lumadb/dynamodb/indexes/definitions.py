@@ -102,6 +102,11 @@ def check_updates(body: dict[str, Any]) -> None:
             raise _fail(INVALID + f"AttributeDefinitions is not specified for index: {create['IndexName']}")
 
 
+def unknown_index(name: str, table_name: str) -> DynamoError:
+    """UpdateTable naming an index the table does not have (live probes of DynamoDB, 2026-10)."""
+    return DynamoError.resource_not_found(f"Requested resource not found: Index {name} for table {table_name}")
+
+
 def merged_definitions(meta: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:
     """The table's attribute definitions with those an UpdateTable request adds (name: type). One
     the table has keeps its type, whatever the request says: AWS accepts the request and ignores
@@ -130,7 +135,7 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         if name in lsis:
             raise _fail(f"Cannot delete an index that is not a GlobalSecondaryIndex: {name}")
         if not any(index["IndexName"] == name for index in gsis):
-            raise DynamoError.resource_not_found(f"Requested resource not found: Index: {name} not found")
+            raise unknown_index(name, meta["TableName"])
         gsis = [index for index in gsis if index["IndexName"] != name]
     definitions = merged_definitions(meta, body)
     requested = {given["AttributeName"] for given in body.get("AttributeDefinitions") or []}

@@ -146,7 +146,7 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
     for update in gsi_updates:
         name = update["Update"]["IndexName"]
         if name not in indexes:
-            raise DynamoError.resource_not_found(f"Requested resource not found: Index: {name} not found")
+            raise index_definitions.unknown_index(name, meta["TableName"])
     if mode == "PROVISIONED" and current_mode == "PAY_PER_REQUEST":
         # every GSI gets its throughput in the same request (AWS, 2026-08: go-to-k/cdkd#1611)
         given = {action["IndexName"] for update in body.get("GlobalSecondaryIndexUpdates") or []
