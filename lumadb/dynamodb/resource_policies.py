@@ -5,11 +5,13 @@ with the table when the table is deleted."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import catalog
 from lumadb.dynamodb.errors import DYNAMODB, DynamoError
+from lumadb.dynamodb.schema import INVALID
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.catalog import TableInfo
@@ -23,12 +25,41 @@ def policy_not_found(detail: str) -> DynamoError:
     return DynamoError(DYNAMODB + "PolicyNotFoundException", NOT_FOUND + detail)
 
 
+MAX_POLICY_BYTES = 20_480
+
+
 def resource(service: DynamoService, arn: str) -> TableInfo:
-    """The table whose ARN, or whose current stream's ARN, `arn` is."""
-    table = service.catalog.get(catalog.table_name_from(arn)) if arn.startswith("arn:") else None
-    if table is None or arn not in (table.arn, table.meta.get("LatestStreamArn")):
+    """The table whose ARN, or whose current stream's ARN, `arn` is (texts: live probes of
+    DynamoDB, 2026-10)."""
+    if not arn.startswith("arn:"):
+        raise DynamoError.validation(INVALID + f"ARNs must start with 'arn:': {arn}")
+    if "/index/" in arn:
+        raise DynamoError.validation(
+            INVALID + f"Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}"
+        )
+    name = catalog.table_name_from(arn)
+    table = service.catalog.get(name)
+    if table is None:
+        raise DynamoError.resource_not_found(f"Requested resource not found: Table: {name} not found")
+    if arn not in (table.arn, table.meta.get("LatestStreamArn")):
         raise DynamoError.resource_not_found(f"Requested resource not found: ResourceArn: {arn} not found")
     return table
+
+
+def check_size(policy: str) -> None:
+    if len(policy.encode()) > MAX_POLICY_BYTES:
+        raise DynamoError.validation(INVALID + f"Maximum policy size of {MAX_POLICY_BYTES} bytes exceeded")
+
+
+def same_document(stored: str, given: str) -> bool:
+    """An equivalent document (other white space or key order) is no change: DynamoDB keeps the
+    revision (live probes, 2026-10)."""
+    if stored == given:
+        return True
+    try:
+        return bool(json.loads(stored) == json.loads(given))
+    except ValueError:
+        return False
 
 
 def revision_after(previous: str | None) -> str:
@@ -40,18 +71,24 @@ def revision_after(previous: str | None) -> str:
 
 
 def policies(meta: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """{resource ARN: {"Policy": ..., "RevisionId": ...}}, kept in the table's metadata."""
+    """{resource ARN: {"Policy": ..., "RevisionId": ...}}, kept in the table's metadata; a deleted
+    policy leaves {"Deleted": revision of the deletion}."""
     return meta.setdefault("ResourcePolicies", {})
+
+
+def current(kept: dict[str, dict[str, str]], arn: str) -> dict[str, str] | None:
+    found = kept.get(arn)
+    return found if found is not None and "Policy" in found else None
 
 
 def check_expected(arn: str, table_name: str, current: dict[str, str] | None, expected: str | None) -> None:
     if expected is None:
         return
     if current is None:
-        if expected != NO_POLICY:
+        if expected != NO_POLICY:  # (the end of the text after "associated" is not known)
             raise policy_not_found(
-                f"Requested update for policy with revision id {expected}, but no policy is associated "
-                f"to target resource {arn}."
+                f"Requested update for policy with revision id {expected}, but table {table_name} has no "
+                "associated policy."
             )
     elif expected == NO_POLICY:
         raise policy_not_found(

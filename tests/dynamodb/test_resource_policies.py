@@ -51,7 +51,11 @@ def test_put_get_delete(ddb: Any, make_table: Any) -> None:
     deleted = ddb.delete_resource_policy(ResourceArn=arn, ExpectedRevisionId=second["RevisionId"])
     assert deleted["RevisionId"] == second["RevisionId"]
     assert error_of(ddb.get_resource_policy, ResourceArn=arn)[0] == "PolicyNotFoundException"
-    assert error_of(ddb.delete_resource_policy, ResourceArn=arn)[0] == "PolicyNotFoundException"
+    # deleting nothing is no error: the answer names the deletion's own revision (live probes of
+    # DynamoDB, 2026-10)
+    tombstone = ddb.delete_resource_policy(ResourceArn=arn)["RevisionId"]
+    assert tombstone.isdigit() and int(tombstone) > int(second["RevisionId"])
+    assert ddb.delete_resource_policy(ResourceArn=arn)["RevisionId"] == tombstone
     # NO_POLICY attaches only where there is none
     assert ddb.put_resource_policy(ResourceArn=arn, Policy=policy("x:y"), ExpectedRevisionId="NO_POLICY")["RevisionId"]
 
@@ -70,11 +74,35 @@ def test_stream_policy_and_create_table(ddb: Any, make_table: Any) -> None:
 
 def test_missing_resources(ddb: Any, make_table: Any) -> None:
     arn = ddb.describe_table(TableName=make_table())["Table"]["TableArn"]
-    for missing in (arn.rsplit("/", 1)[0] + "/" + table_name(), arn + "/stream/2024-01-01T00:00:00.000"):
+    ghost = table_name()
+    # a missing table is named as a table (live probes of DynamoDB, 2026-10), a missing stream of
+    # an existing table by its ARN
+    for missing, text in ((arn.rsplit("/", 1)[0] + "/" + ghost, f"Table: {ghost}"),
+                          (arn + "/stream/2024-01-01T00:00:00.000", f"ResourceArn: {arn}/stream/2024-01-01T00:00:00.000")):  # fmt: skip
         assert error_of(ddb.get_resource_policy, ResourceArn=missing) == (
             "ResourceNotFoundException",
-            f"Requested resource not found: ResourceArn: {missing} not found",
+            f"Requested resource not found: {text} not found",
         )
         assert error_of(ddb.put_resource_policy, ResourceArn=missing, Policy=policy("a:b"))[0] == (
             "ResourceNotFoundException"
         )
+
+
+def test_never_a_policy_equivalent_documents_and_limits(ddb: Any, make_table: Any) -> None:
+    """Live probes of DynamoDB, 2026-10."""
+    arn = ddb.describe_table(TableName=make_table())["Table"]["TableArn"]
+    assert ddb.delete_resource_policy(ResourceArn=arn).keys() == {"ResponseMetadata"}  # an empty answer
+    first = ddb.put_resource_policy(ResourceArn=arn, Policy=policy("dynamodb:GetItem"))["RevisionId"]
+    pretty = json.dumps(json.loads(policy("dynamodb:GetItem")), indent=2, sort_keys=True)
+    assert ddb.put_resource_policy(ResourceArn=arn, Policy=pretty)["RevisionId"] == first
+    invalid = "One or more parameter values were invalid: "
+    assert error_of(ddb.put_resource_policy, ResourceArn=arn, Policy=policy("x" * 20_480)) == (
+        "ValidationException", invalid + "Maximum policy size of 20480 bytes exceeded"
+    )
+    assert error_of(ddb.get_resource_policy, ResourceArn="my-table") == (
+        "ValidationException", invalid + "ARNs must start with 'arn:': my-table"
+    )
+    assert error_of(ddb.get_resource_policy, ResourceArn=arn + "/index/gsi") == (
+        "ValidationException",
+        invalid + f"Invalid resource arn provided, only table or stream is accepted. Provided resource arn: {arn}/index/gsi",
+    )

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     arn = body["ResourceArn"]
     table = resource_policies.resource(service, arn)
-    found = (table.meta.get("ResourcePolicies") or {}).get(arn)
+    found = resource_policies.current(table.meta.get("ResourcePolicies") or {}, arn)
     if found is None:
         raise resource_policies.policy_not_found(arn)
     return {"Policy": found["Policy"], "RevisionId": found["RevisionId"]}

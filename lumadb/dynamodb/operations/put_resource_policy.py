@@ -15,14 +15,18 @@ if TYPE_CHECKING:
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     arn, policy, expected = body["ResourceArn"], body["Policy"], body.get("ExpectedRevisionId")
     table = resource_policies.resource(service, arn)
+    resource_policies.check_size(policy)
 
     def put(meta: dict[str, Any]) -> str:
         kept = resource_policies.policies(meta)
-        current = kept.get(arn)
+        current = resource_policies.current(kept, arn)
         resource_policies.check_expected(arn, table.name, current, expected)
-        if current is not None and current["Policy"] == policy:
+        if current is not None and resource_policies.same_document(current["Policy"], policy):
             return current["RevisionId"]
-        revision = resource_policies.revision_after(current["RevisionId"] if current else None)
+        previous = current or kept.get(arn)
+        revision = resource_policies.revision_after(
+            (previous.get("RevisionId") or previous.get("Deleted")) if previous else None
+        )
         kept[arn] = {"Policy": policy, "RevisionId": revision}
         return revision
 
