@@ -37,14 +37,18 @@ def settings(meta: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return meta.setdefault("ContributorInsights", {})
 
 
-def rules(table: TableInfo, index_name: str | None, enabled_at: float) -> list[str]:
-    """The rule names: partition keys accessed and throttled, and sort keys where there is one."""
-    kinds = ["PKC", "PKT"]
+DEFAULT_MODE = "ACCESSED_AND_THROTTLED_KEYS"
+
+
+def rules(table: TableInfo, index_name: str | None, enabled_at: float, mode: str = DEFAULT_MODE) -> list[str]:
+    """The rule names: partition keys accessed (in the default mode) and throttled, and sort keys
+    where there is one."""
+    kinds = ["PKC", "PKT"] if mode == DEFAULT_MODE else ["PKT"]
     schema = table.meta["KeySchema"]
     if index_name is not None:
         schema = next(i["KeySchema"] for i in table.meta["GlobalSecondaryIndexes"] if i["IndexName"] == index_name)
     if len(schema) > 1:
-        kinds += ["SKC", "SKT"]
+        kinds += ["SKC", "SKT"] if mode == DEFAULT_MODE else ["SKT"]
     name = table.name if index_name is None else f"{table.name}-{index_name}"
     return [f"DynamoDBContributorInsights-{kind}-{name}-{round(enabled_at * 1000)}" for kind in kinds]
 
@@ -58,7 +62,9 @@ def described(table: TableInfo, index_name: str | None) -> dict[str, Any]:
         out["ContributorInsightsStatus"] = "DISABLED"
         return out
     if setting["Status"] == "ENABLED":
-        out["ContributorInsightsRuleList"] = rules(table, index_name, setting["LastUpdateDateTime"])
+        out["ContributorInsightsRuleList"] = rules(
+            table, index_name, setting["LastUpdateDateTime"], setting.get("Mode", DEFAULT_MODE)
+        )
     out["ContributorInsightsStatus"] = setting["Status"]
     out["LastUpdateDateTime"] = setting["LastUpdateDateTime"]
     if "Mode" in setting:
@@ -66,11 +72,30 @@ def described(table: TableInfo, index_name: str | None) -> dict[str, Any]:
     return out
 
 
-async def update(service: DynamoService, table: TableInfo, index_name: str | None, enable: bool, mode: str | None) -> None:
+async def update(
+    service: DynamoService, table: TableInfo, index_name: str | None, enable: bool, mode: str | None
+) -> tuple[str, str | None]:
+    """Switch the setting; returns the status UpdateContributorInsights answers and the mode. A
+    change answers ENABLING or DISABLING; asking for what is set changes nothing and answers it,
+    ENABLED or DISABLED; ENABLE without a mode means the default one; DISABLE keeps the mode
+    (live probes of DynamoDB, 2026-10)."""
+    answer: list[tuple[str, str | None]] = []
+
     def change(meta: dict[str, Any]) -> None:
-        setting: dict[str, Any] = {"Status": "ENABLED" if enable else "DISABLED", "LastUpdateDateTime": catalog.now()}
-        if enable:
-            setting["Mode"] = mode or "ACCESSED_AND_THROTTLED_KEYS"
-        settings(meta)[index_name or TABLE] = setting
+        kept = settings(meta)
+        current = kept.get(index_name or TABLE)
+        status = current["Status"] if current else "DISABLED"
+        wanted = mode or DEFAULT_MODE
+        if enable and status == "ENABLED" and current and current.get("Mode") == wanted:
+            answer.append(("ENABLED", wanted))
+        elif not enable and status == "DISABLED":
+            answer.append(("DISABLED", current.get("Mode") if current else None))
+        elif enable:
+            kept[index_name or TABLE] = {"Status": "ENABLED", "LastUpdateDateTime": catalog.now(), "Mode": wanted}
+            answer.append(("ENABLING", wanted))
+        else:
+            kept[index_name or TABLE] = {**(current or {}), "Status": "DISABLED", "LastUpdateDateTime": catalog.now()}
+            answer.append(("DISABLING", (current or {}).get("Mode")))
 
     await service.change_table(table.name, change, DynamoError.resource_not_found())
+    return answer[-1]

@@ -58,3 +58,34 @@ def test_enable_describe_disable(ddb: Any) -> None:
         "ResourceNotFoundException",
         f"Requested resource not found: Table: {name} not found",
     )
+
+
+def test_asking_for_what_is_set_changes_nothing(ddb: Any) -> None:
+    """Live probes of DynamoDB, 2026-10: a no-op answers the settled status, a mode change goes
+    through ENABLING, THROTTLED_KEYS keeps only the throttled rules, DISABLE keeps the mode, and
+    ListContributorInsights leaves out what is off."""
+    name = table_name()
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     BillingMode="PAY_PER_REQUEST", **GSI)  # fmt: skip
+    try:
+        def update(action: str, **mode: str) -> str:
+            answer = ddb.update_contributor_insights(TableName=name, ContributorInsightsAction=action, **mode)
+            return str(answer["ContributorInsightsStatus"])
+
+        assert update("DISABLE") == "DISABLED"
+        assert update("ENABLE") == "ENABLING"
+        rules = ddb.describe_contributor_insights(TableName=name)["ContributorInsightsRuleList"]
+        assert update("ENABLE") == "ENABLED"
+        assert update("ENABLE", ContributorInsightsMode="ACCESSED_AND_THROTTLED_KEYS") == "ENABLED"
+        assert ddb.describe_contributor_insights(TableName=name)["ContributorInsightsRuleList"] == rules
+        assert update("ENABLE", ContributorInsightsMode="THROTTLED_KEYS") == "ENABLING"
+        throttled = ddb.describe_contributor_insights(TableName=name)["ContributorInsightsRuleList"]
+        assert [rule.split("-")[1] for rule in throttled] == ["PKT"]
+        assert update("DISABLE") == "DISABLING"
+        assert update("DISABLE") == "DISABLED"
+        described = ddb.describe_contributor_insights(TableName=name)
+        assert described["ContributorInsightsStatus"] == "DISABLED"
+        assert described["ContributorInsightsMode"] == "THROTTLED_KEYS"
+        assert ddb.list_contributor_insights(TableName=name)["ContributorInsightsSummaries"] == []
+    finally:
+        ddb.delete_table(TableName=name)

@@ -53,6 +53,18 @@ def test_create_table_provisioned_and_table_class(ddb: Any, make_table: Any) -> 
     assert table["DeletionProtectionEnabled"] is True
 
 
+def test_the_default_table_class_is_reported_once_set(ddb: Any, make_table: Any) -> None:
+    """Live probes of DynamoDB, 2026-10: STANDARD on a table that never set a class is no change;
+    set back from another class, it is reported."""
+    name = make_table()
+    ddb.update_table(TableName=name, TableClass="STANDARD")
+    assert "TableClassSummary" not in ddb.describe_table(TableName=name)["Table"]
+    ddb.update_table(TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS")
+    ddb.update_table(TableName=name, TableClass="STANDARD")
+    summary = ddb.describe_table(TableName=name)["Table"]["TableClassSummary"]
+    assert summary["TableClass"] == "STANDARD" and "LastUpdateDateTime" in summary
+
+
 def test_create_existing_table_is_resource_in_use(ddb: Any, make_table: Any) -> None:
     name = make_table()
     code, message = error_of(ddb.create_table, TableName=name, BillingMode="PAY_PER_REQUEST", **HASH_S)

@@ -1,5 +1,5 @@
-"""ListContributorInsights: the tables and GSIs whose Contributor Insights setting was ever
-changed, of one table or of all, in table then index order, paged by NextToken."""
+"""ListContributorInsights: the tables and GSIs whose Contributor Insights are on, of one table or
+of all, in table then index order, paged by NextToken."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     for table in tables:
         kept = table.meta.get("ContributorInsights") or {}
         for key in sorted(kept):
+            if kept[key]["Status"] == "DISABLED":  # not listed (live probes of DynamoDB, 2026-10)
+                continue
             summary: dict[str, Any] = {"TableName": table.name}
             if key != contributor_insights.TABLE:
                 summary["IndexName"] = key

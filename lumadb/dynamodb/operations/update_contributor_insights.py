@@ -1,7 +1,7 @@
 """UpdateContributorInsights: switch Contributor Insights on or off for a table or one of its
-GSIs (lumadb/dynamodb/contributor_insights.py). The answer says ENABLING or DISABLING, as
-DynamoDB's does; the change has taken effect by then, so DescribeContributorInsights already
-says ENABLED or DISABLED."""
+GSIs (lumadb/dynamodb/contributor_insights.py). The answer says ENABLING or DISABLING for a
+change, as DynamoDB's does; the change has taken effect by then, so DescribeContributorInsights
+already says ENABLED or DISABLED."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     table = contributor_insights.target(service, body["TableName"], index_name)
     enable = body["ContributorInsightsAction"] == "ENABLE"
     mode = body.get("ContributorInsightsMode")
-    await contributor_insights.update(service, table, index_name, enable, mode)
+    status, current_mode = await contributor_insights.update(service, table, index_name, enable, mode)
     out: dict[str, Any] = {"TableName": table.name}
     if index_name is not None:
         out["IndexName"] = index_name
-    out["ContributorInsightsStatus"] = "ENABLING" if enable else "DISABLING"
-    if enable:
-        out["ContributorInsightsMode"] = mode or "ACCESSED_AND_THROTTLED_KEYS"
+    out["ContributorInsightsStatus"] = status
+    if current_mode is not None:
+        out["ContributorInsightsMode"] = current_mode
     return out

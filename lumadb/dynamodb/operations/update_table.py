@@ -182,7 +182,8 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         stream_specification.apply_update(meta, body["StreamSpecification"])
     if body.get("DeletionProtectionEnabled") is not None:
         meta["DeletionProtectionEnabled"] = bool(body["DeletionProtectionEnabled"])
-    if body.get("TableClass"):
+    current_class = (meta.get("TableClassSummary") or {}).get("TableClass", "STANDARD")
+    if body.get("TableClass") and body["TableClass"] != current_class:  # the same class is no change
         meta["TableClassSummary"] = {"TableClass": body["TableClass"], "LastUpdateDateTime": when}
     sse = body.get("SSESpecification")
     if sse is not None:
