@@ -59,7 +59,31 @@ def load_json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise HranaError.json(str(exc)) from None
+        raise HranaError.json(serde_syntax_error(str(exc))) from None
+
+
+# orjson's syntax errors in serde_json's words (sqld parses with serde_json), without positions
+_SERDE_SYNTAX = (
+    ("unexpected character, expected a JSON value", "expected value"),
+    ("unexpected end of data", "EOF while parsing a value"),
+    ("no low surrogate in string", "unexpected end of hex escape"),
+    ("invalid low surrogate in string", "lone leading surrogate in hex escape"),
+    ("invalid high surrogate in string", "lone leading surrogate in hex escape"),
+    ("unexpected character, expected ':' after key", "expected `:`"),
+    ("unexpected character, expected ',' or ']'", "expected `,` or `]`"),
+    ("unexpected character, expected ',' or '}'", "expected `,` or `}`"),
+    ("unexpected character, expected a string key", "key must be a string"),
+    ("trailing comma is not allowed", "trailing comma"),
+    ("unexpected content after document", "trailing characters"),
+    ("unexpected control character in string", "control character (\\u0000-\\u001F) found while parsing a string"),
+    ("invalid escaped sequence in string", "invalid escape"),
+    ("number is infinity when parsed as double", "number out of range"),
+)
+
+
+def serde_syntax_error(message: str) -> str:
+    detail = message.split(":", 1)[0] if ": line " in message else message
+    return next((serde for found, serde in _SERDE_SYNTAX if detail.startswith(found)), detail)
 
 
 def parse_baton(body: dict) -> str | None:

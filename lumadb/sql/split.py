@@ -14,11 +14,13 @@ from typing import NamedTuple
 
 from lumadb.storage.sqlite import apsw
 
-# Order matters: comments and quoted tokens before the one-character fallback.
+# Order matters: comments and quoted tokens before the one-character fallback. A `/*` that ends
+# the text is no comment but `/` and `*`, as SQLite's tokenizer reads it (so `SELECT 1; /*` holds
+# a second statement).
 _TOKEN = re.compile(
     r"""
       (?P<ws>\s+)
-    | (?P<comment>--[^\n]*|/\*(?:.|\n)*?(?:\*/|\Z))
+    | (?P<comment>--[^\n]*|/\*(?!\Z)(?:.|\n)*?(?:\*/|\Z))
     | (?P<string>'(?:[^']|'')*(?:'|\Z))
     | (?P<quoted>"(?:[^"]|"")*(?:"|\Z)|`(?:[^`]|``)*(?:`|\Z)|\[[^\]]*(?:\]|\Z))
     | (?P<param>\?[0-9]*|[:@$](?:[A-Za-z0-9_$\x80-\U0010ffff]|::)+(?:\([^\s)]*\))?)
