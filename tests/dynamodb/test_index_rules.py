@@ -143,3 +143,11 @@ def test_update_table_names_an_unknown_index_with_its_table(ddb: Any, keys_only_
     assert error_of(ddb.update_table, TableName=keys_only_lsi, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "ghost"}}]) == expected
     update = {"IndexName": "ghost", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}
     assert error_of(ddb.update_table, TableName=keys_only_lsi, GlobalSecondaryIndexUpdates=[{"Update": update}]) == expected
+
+
+def test_an_empty_projection_has_no_type(ddb: Any, keys_only_lsi: str) -> None:
+    """CreateTable's text, on UpdateTable's index creation too (live probes of DynamoDB, 2026-10)."""
+    create = {"IndexName": "byB", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "Projection": {}}
+    assert error_of(ddb.update_table, TableName=keys_only_lsi, GlobalSecondaryIndexUpdates=[{"Create": create}]) == (
+        "ValidationException", "One or more parameter values were invalid: Unknown ProjectionType: null"
+    )

@@ -59,6 +59,8 @@ def check_projected_total(indexes: list[dict[str, Any]]) -> None:
 def _check_projection(projection: dict[str, Any]) -> None:
     projection_type = projection.get("ProjectionType")
     attributes = projection.get("NonKeyAttributes")
+    if projection_type is None:  # an empty Projection (live probes of DynamoDB, 2026-10)
+        raise _fail(INVALID + "Unknown ProjectionType: null")
     if projection_type == "INCLUDE" and not attributes:
         raise _fail(INVALID + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
     seen: set[str] = set()
