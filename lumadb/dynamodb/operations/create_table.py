@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog, encryption, resource_policies, schema, tags
+from lumadb.dynamodb import catalog, encryption, resource_policies, schema, tags, warm_throughput
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.streams import specification as stream_specification
@@ -88,6 +88,7 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
     for extra in ("OnDemandThroughput", "WarmThroughput"):
         if body.get(extra):
             meta[extra] = body[extra]
+    warm_throughput.follow(meta)
     if body.get("ResourcePolicy"):
         resource_policies.policies(meta)[arn] = {
             "Policy": body["ResourcePolicy"],
@@ -127,7 +128,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         raise DynamoError.resource_in_use(f"Table already exists: {name}")
     table, version = created
     service.catalog.installed(table, name, version)
-    description = table.describe(0, 0)
+    description = warm_throughput.create_answer(body, table.describe(0, 0))
     if billing_mode == "PAY_PER_REQUEST":  # the date appears from the first DescribeTable on
         description["BillingModeSummary"] = {"BillingMode": billing_mode}
     return {"TableDescription": description}

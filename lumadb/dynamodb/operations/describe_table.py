@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import replicas
+from lumadb.dynamodb import replicas, warm_throughput
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.indexes import storage as index_storage
 from lumadb.dynamodb.operations.create_table import request_region
@@ -25,7 +25,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
 def live_description(service: DynamoService, table: TableInfo) -> dict[str, Any]:
     """The table's description with its current item counts and sizes, its indexes' too."""
     item_count, size_bytes = service.read_now(service.catalog.counters, table)
-    return with_live_figures(service, table.id, table.describe(item_count, size_bytes))
+    description = warm_throughput.described(table.meta, table.describe(item_count, size_bytes))
+    return with_live_figures(service, table.id, description)
 
 
 def with_live_figures(service: DynamoService, table_id: int, description: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog, encryption, replicas, schema
+from lumadb.dynamodb import catalog, encryption, replicas, schema, warm_throughput
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.indexes import maintain as index_maintenance
@@ -81,6 +81,13 @@ def _check_request(body: dict[str, Any]) -> None:
         stream_specification.check_update(body["StreamSpecification"])
         if body.get("ProvisionedThroughput") or body.get("BillingMode") == "PROVISIONED":
             raise DynamoError.validation(INVALID + "You cannot modify stream status while updating table IOPS")
+    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+        warm = (update.get("Update") or {}).get("WarmThroughput")
+        if warm is not None and not (warm.get("ReadUnitsPerSecond") or warm.get("WriteUnitsPerSecond")):
+            raise DynamoError.validation(  # before the table is looked up (live probes, 2026-10)
+                INVALID + "WarmThroughput must have at least one of ReadUnitsPerSecond or WriteUnitsPerSecond "
+                f"specified for index: {update['Update']['IndexName']}"
+            )
     seen: set[str] = set()
     for update in body.get("GlobalSecondaryIndexUpdates") or []:
         if not (update.get("Update") or update.get("Create") or update.get("Delete")):
@@ -141,12 +148,19 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
             "PAY_PER_REQUEST"
         )
     index_definitions.apply_updates(body, meta)  # GSI Create and Delete
+    warm_throughput.follow(meta)  # (a table described before LumaDB kept the figures gets them)
     indexes = {index["IndexName"]: index for index in meta.get("GlobalSecondaryIndexes") or []}
     gsi_updates = [update for update in body.get("GlobalSecondaryIndexUpdates") or [] if update.get("Update")]
     for update in gsi_updates:
         name = update["Update"]["IndexName"]
         if name not in indexes:
             raise index_definitions.unknown_index(name, meta["TableName"])
+        if mode == "PAY_PER_REQUEST" and not any(update["Update"].get(member) for member in (
+                "ProvisionedThroughput", "OnDemandThroughput", "WarmThroughput")):  # fmt: skip
+            raise DynamoError.validation(
+                INVALID + f"The only Updates for index: {name} when TableThroughputMode is PAY_PER_REQUEST can be "
+                "to OnDemandThroughput, WarmThroughput"
+            )
     if mode == "PROVISIONED" and current_mode == "PAY_PER_REQUEST":
         # every GSI gets its throughput in the same request (AWS, 2026-08: go-to-k/cdkd#1611)
         given = {action["IndexName"] for update in body.get("GlobalSecondaryIndexUpdates") or []
@@ -176,6 +190,10 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         wanted = update["Update"].get("ProvisionedThroughput")
         if wanted:
             _set_throughput(index["ProvisionedThroughput"], wanted, when)
+        if update["Update"].get("WarmThroughput"):
+            index["WarmThroughput"] = warm_throughput.ask(
+                index.get("WarmThroughput"), update["Update"]["WarmThroughput"], index["IndexName"]
+            )
     if body.get("StreamSpecification") is not None:
         if meta.get("Replicas") and not body["StreamSpecification"].get("StreamEnabled"):
             raise DynamoError.validation(INVALID + "Disabling Stream is not allowed for a Global Table replica.")
@@ -188,9 +206,11 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
     sse = body.get("SSESpecification")
     if sse is not None:
         _change_encryption(meta, sse)
-    for extra in ("OnDemandThroughput", "WarmThroughput"):
-        if body.get(extra):
-            meta[extra] = body[extra]
+    if body.get("OnDemandThroughput"):
+        meta["OnDemandThroughput"] = body["OnDemandThroughput"]
+    if body.get("WarmThroughput"):
+        meta["WarmThroughput"] = warm_throughput.ask(meta.get("WarmThroughput"), body["WarmThroughput"])
+    warm_throughput.follow(meta)  # never below what the billing mode and capacity give
     vector_definitions.apply_updates(body, meta)  # after the billing mode: vector indexes need on-demand
 
 
@@ -227,6 +247,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         deleted = index_definitions.deleted_indexes(body, table.meta)
         if deleted:
             description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
+    if body.get("WarmThroughput") and "WarmThroughput" in description:  # under way, as on DynamoDB
+        description["WarmThroughput"] = {**description["WarmThroughput"], "Status": "UPDATING"}
     sse = body.get("SSESpecification")
     if sse is not None:  # the response shows the change under way (AWS), as the index deletion above
         disabled = not encryption.enabled(sse)

@@ -1,0 +1,86 @@
+"""WarmThroughput as DynamoDB describes it (live probes, 2026-10): always there, 12,000/4,000 on
+demand, the provisioned capacity otherwise, never lower than it has been, and more only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.dynamodb.helpers import error_of, table_name
+
+ACTIVE_ON_DEMAND = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+GSI = {
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+}  # fmt: skip
+
+
+def _warm(ddb: Any, name: str) -> Any:
+    return ddb.describe_table(TableName=name)["Table"]["WarmThroughput"]
+
+
+def test_on_demand_tables_and_indexes(ddb: Any) -> None:
+    name = table_name()
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     BillingMode="PAY_PER_REQUEST", **GSI)  # fmt: skip
+    try:
+        _on_demand_table(ddb, name)
+    finally:
+        ddb.delete_table(TableName=name)
+
+
+def _on_demand_table(ddb: Any, name: str) -> None:
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["WarmThroughput"] == ACTIVE_ON_DEMAND
+    assert table["GlobalSecondaryIndexes"][0]["WarmThroughput"] == ACTIVE_ON_DEMAND
+    invalid = "One or more parameter values were invalid: "
+    assert error_of(ddb.update_table, TableName=name, WarmThroughput={"ReadUnitsPerSecond": 100}) == (
+        "ValidationException",
+        invalid + "Requested ReadUnitsPerSecond for WarmThroughput for table is lower than current WarmThroughput, "
+        "decreasing WarmThroughput is not supported",
+    )
+    answered = ddb.update_table(TableName=name, WarmThroughput={"ReadUnitsPerSecond": 13000})["TableDescription"]
+    assert answered["WarmThroughput"] == {"ReadUnitsPerSecond": 13000, "WriteUnitsPerSecond": 4000, "Status": "UPDATING"}
+    assert _warm(ddb, name) == {**ACTIVE_ON_DEMAND, "ReadUnitsPerSecond": 13000}
+    for update, message in (
+        ({"IndexName": "by_g", "WarmThroughput": {}},
+         "WarmThroughput must have at least one of ReadUnitsPerSecond or WriteUnitsPerSecond specified for index: by_g"),
+        ({"IndexName": "by_g"},
+         "The only Updates for index: by_g when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, "
+         "WarmThroughput"),
+    ):  # fmt: skip
+        assert error_of(ddb.update_table, TableName=name, GlobalSecondaryIndexUpdates=[{"Update": update}]) == (
+            "ValidationException", invalid + message
+        )
+    ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[
+        {"Update": {"IndexName": "by_g", "WarmThroughput": {"WriteUnitsPerSecond": 5000}}}])  # fmt: skip
+    index = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert index["WarmThroughput"] == {**ACTIVE_ON_DEMAND, "WriteUnitsPerSecond": 5000}
+
+
+def test_provisioned_tables_keep_their_highest_capacity(ddb: Any, make_table: Any) -> None:
+    name = make_table(BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    assert _warm(ddb, name) == {"ReadUnitsPerSecond": 1, "WriteUnitsPerSecond": 1, "Status": "ACTIVE"}
+    ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 3, "WriteCapacityUnits": 3})
+    ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 1})
+    assert _warm(ddb, name) == {"ReadUnitsPerSecond": 3, "WriteUnitsPerSecond": 3, "Status": "ACTIVE"}
+    ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")
+    ddb.update_table(TableName=name, BillingMode="PROVISIONED",
+                     ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})  # fmt: skip
+    assert _warm(ddb, name) == ACTIVE_ON_DEMAND
+
+
+def test_create_table_answers_it_only_when_asked(ddb: Any) -> None:
+    plain, asked = table_name(), table_name()
+    key = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+           "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}  # fmt: skip
+    try:
+        assert "WarmThroughput" not in ddb.create_table(TableName=plain, **key)["TableDescription"]
+        answered = ddb.create_table(TableName=asked, WarmThroughput={"ReadUnitsPerSecond": 12001,
+                                                                     "WriteUnitsPerSecond": 4001}, **key)  # fmt: skip
+        assert answered["TableDescription"]["WarmThroughput"] == {
+            "ReadUnitsPerSecond": 12001, "WriteUnitsPerSecond": 4001, "Status": "UPDATING"}  # fmt: skip
+        assert _warm(ddb, asked)["Status"] == "ACTIVE"
+    finally:
+        for name in (plain, asked):
+            ddb.delete_table(TableName=name)
