@@ -1,11 +1,12 @@
-"""WarmThroughput: the read and write units a table (and each GSI) is ready for at once.
+"""WarmThroughput, the read and write units a table (and each GSI) is ready for at once, and
+OnDemandThroughput, the caps of an on-demand table.
 
 DynamoDB describes it for every table and GSI (live probes, 2026-10): 12,000 reads and 4,000
 writes a second on demand, the provisioned capacity otherwise, or what was asked for if more; it
 never goes down (a table once on demand keeps 12,000/4,000 after a switch back, one once
 provisioned at 3/3 keeps 3/3 after a decrease), and asking for less is refused. CreateTable's
-answer shows it only when the request asked for it (then `UPDATING`). LumaDB warms nothing: the
-figures are kept and described.
+answer shows it only when the request asked for it (then `UPDATING`). LumaDB warms and caps
+nothing: the figures are kept and described.
 """
 
 from __future__ import annotations
@@ -86,3 +87,37 @@ def create_answer(body: dict[str, Any], description: dict[str, Any]) -> dict[str
             indexes.append(index)
         out["GlobalSecondaryIndexes"] = indexes
     return out
+
+
+# -- OnDemandThroughput: the caps of an on-demand table -------------------------------------------
+
+CAPS = ("MaxReadRequestUnits", "MaxWriteRequestUnits")
+
+
+def check_on_demand(given: dict[str, Any] | None, billing_mode: str, *, updating: bool) -> None:
+    """A table's OnDemandThroughput: only on demand, each cap positive, or -1 on UpdateTable to
+    take it off (texts: live probes of DynamoDB, 2026-10)."""
+    for cap in CAPS:
+        value = (given or {}).get(cap)
+        if value is None:
+            continue
+        if billing_mode == "PROVISIONED":
+            raise DynamoError.validation(
+                INVALID + f"{cap} for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED"
+            )
+        if value == 0 or value < -1 or (value == -1 and not updating):
+            raise DynamoError.validation(
+                INVALID + f"Requested {cap} for OnDemandThroughput for table is outside of valid range"
+            )
+
+
+def merged_on_demand(current: dict[str, Any] | None, given: dict[str, Any]) -> dict[str, Any] | None:
+    """UpdateTable's caps over the table's: -1 takes one off; none left, none described."""
+    out = dict(current or {})
+    for cap in CAPS:
+        if cap in given:
+            if given[cap] == -1:
+                out.pop(cap, None)
+            else:
+                out[cap] = given[cap]
+    return out or None

@@ -84,3 +84,29 @@ def test_create_table_answers_it_only_when_asked(ddb: Any) -> None:
     finally:
         for name in (plain, asked):
             ddb.delete_table(TableName=name)
+
+
+def test_on_demand_caps(ddb: Any, make_table: Any) -> None:
+    """Live probes of DynamoDB, 2026-10: -1 takes a cap off, none left none described; 0, -2 and a
+    provisioned table refused."""
+    invalid = "One or more parameter values were invalid: "
+    name = make_table(OnDemandThroughput={"MaxReadRequestUnits": 1000, "MaxWriteRequestUnits": 500})
+    ddb.update_table(TableName=name, OnDemandThroughput={"MaxReadRequestUnits": -1})
+    assert ddb.describe_table(TableName=name)["Table"]["OnDemandThroughput"] == {"MaxWriteRequestUnits": 500}
+    ddb.update_table(TableName=name, OnDemandThroughput={"MaxWriteRequestUnits": -1})
+    assert "OnDemandThroughput" not in ddb.describe_table(TableName=name)["Table"]
+    for value in (0, -2):
+        assert error_of(ddb.update_table, TableName=name, OnDemandThroughput={"MaxReadRequestUnits": value}) == (
+            "ValidationException",
+            invalid + "Requested MaxReadRequestUnits for OnDemandThroughput for table is outside of valid range",
+        )
+    assert error_of(make_table, OnDemandThroughput={"MaxWriteRequestUnits": -1}) == (
+        "ValidationException",
+        invalid + "Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range",
+    )
+    assert error_of(make_table, BillingMode="PROVISIONED", OnDemandThroughput={"MaxReadRequestUnits": 5},
+                    ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}) == (  # fmt: skip
+        "ValidationException",
+        invalid + "MaxReadRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is "
+        "PROVISIONED",
+    )

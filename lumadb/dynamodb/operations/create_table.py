@@ -117,6 +117,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     name = body["TableName"]
     billing_mode = schema.check_billing(body)
     schema.check_key_schemas(body, billing_mode)
+    warm_throughput.check_on_demand(body.get("OnDemandThroughput"), billing_mode, updating=False)
     index_definitions.check_projections(body)
     stream_specification.check_create(body.get("StreamSpecification"))
     schema.check_table_class(body.get("TableClass"))

@@ -207,7 +207,12 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
     if sse is not None:
         _change_encryption(meta, sse)
     if body.get("OnDemandThroughput"):
-        meta["OnDemandThroughput"] = body["OnDemandThroughput"]
+        warm_throughput.check_on_demand(body["OnDemandThroughput"], mode, updating=True)
+        caps = warm_throughput.merged_on_demand(meta.get("OnDemandThroughput"), body["OnDemandThroughput"])
+        if caps is None:
+            meta.pop("OnDemandThroughput", None)
+        else:
+            meta["OnDemandThroughput"] = caps
     if body.get("WarmThroughput"):
         meta["WarmThroughput"] = warm_throughput.ask(meta.get("WarmThroughput"), body["WarmThroughput"])
     warm_throughput.follow(meta)  # never below what the billing mode and capacity give
