@@ -9,6 +9,7 @@ a restore rebuilds them from the items. A backup outlives its table, as DynamoDB
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,15 @@ _ITEM_COLUMNS = "hash_prefix, pk, sk, size, item"
 
 def setup(conn: apsw.Connection) -> None:
     conn.execute(SCHEMA)
+
+
+_BACKUP_ARN = re.compile(r"arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/backup/[^/]+\Z")
+
+
+def check_arn(arn: str) -> None:
+    """A backup ARN of the wrong shape is refused before any lookup (live probes, 2026-10)."""
+    if not _BACKUP_ARN.match(arn):
+        raise DynamoError.validation("Invalid Backup ARN")
 
 
 def not_found(arn: str) -> DynamoError:

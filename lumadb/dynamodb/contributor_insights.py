@@ -19,6 +19,8 @@ TABLE = ""  # the key of the table's own setting, beside its indexes' names
 
 def target(service: DynamoService, table_name: str, index_name: str | None) -> TableInfo:
     """The table, after checking that `index_name`, when given, is one of its GSIs."""
+    if index_name is not None and not 3 <= len(index_name) <= 255:
+        raise DynamoError.validation("IndexName must be at least 3 characters long and at most 255 characters long")
     table = service.catalog.get(table_name)
     if table is None:
         raise DynamoError.resource_not_found(

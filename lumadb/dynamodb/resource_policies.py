@@ -46,9 +46,33 @@ def resource(service: DynamoService, arn: str) -> TableInfo:
     return table
 
 
-def check_size(policy: str) -> None:
+def check_document(policy: str) -> None:
+    """The size and the plainest faults of a policy document, in DynamoDB's texts (live probes,
+    2026-10). Nothing more of IAM's grammar is checked: the policy is never evaluated."""
     if len(policy.encode()) > MAX_POLICY_BYTES:
         raise DynamoError.validation(INVALID + f"Maximum policy size of {MAX_POLICY_BYTES} bytes exceeded")
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        raise _invalid_document("This policy contains invalid Json") from None
+    if document is None:
+        raise _invalid_document("This text appears not to be a policy")
+    if not isinstance(document, dict):
+        raise _invalid_document("This policy contains invalid Json")
+    if not document:
+        raise _invalid_document(f"Syntax error at position (1,{len(policy.strip()) + 1})")
+    statements = document.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if statements == []:
+        raise _invalid_document("Could not parse the policy: Statement is empty!")
+    for statement in statements or []:
+        if isinstance(statement, dict) and "Effect" not in statement:
+            raise _invalid_document("Missing required field Effect")
+
+
+def _invalid_document(detail: str) -> DynamoError:
+    return DynamoError.validation(INVALID + "Invalid policy document: " + detail)
 
 
 def same_document(stored: str, given: str) -> bool:

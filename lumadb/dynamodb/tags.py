@@ -28,9 +28,11 @@ def _valid(text: str, max_length: int) -> bool:
     return length <= max_length and all(c in _SPECIAL or unicodedata.category(c)[0] in "LNZ" for c in text)
 
 
-def check_key(key: str) -> None:
+def check_key(key: str | None) -> str:
     if not key or not _valid(key, MAX_KEY_LENGTH):
-        raise DynamoError.validation(f"The Tag Key provided is invalid, Key: {key}")
+        shown = "null" if key is None else key
+        raise DynamoError.validation(f"The Tag Key provided is invalid, Key: {shown}")
+    return key
 
 
 def check_tags(tags: list[dict[str, Any]]) -> dict[str, str]:
@@ -40,8 +42,7 @@ def check_tags(tags: list[dict[str, Any]]) -> dict[str, str]:
     for tag in tags:
         if tag is None:  # a null list member is no tag
             continue
-        key, value = tag["Key"], tag.get("Value")
-        check_key(key)
+        key, value = check_key(tag.get("Key")), tag.get("Value")
         if value is None or not _valid(value, MAX_VALUE_LENGTH):
             shown = "null" if value is None else value
             raise DynamoError.validation(f"The Tag Value provided is invalid, Value: {shown}")

@@ -122,6 +122,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     stream_specification.check_create(body.get("StreamSpecification"))
     schema.check_table_class(body.get("TableClass"))
     encryption.check_specification(body.get("SSESpecification"))
+    if body.get("ResourcePolicy") is not None:
+        resource_policies.check_document(body["ResourcePolicy"])
     tags.check_count(len(tags.check_tags(body.get("Tags") or [])))
     meta = build_meta(body, name, request_region(request), billing_mode)
     created = await service.write(catalog.insert_table, name, meta)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     arn = body["BackupArn"]
+    backups.check_arn(arn)
     backup = await service.write_in_background(backups.delete, arn)
     if backup is None:
         raise backups.not_found(arn)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     arn, policy, expected = body["ResourceArn"], body["Policy"], body.get("ExpectedRevisionId")
     table = resource_policies.resource(service, arn)
-    resource_policies.check_size(policy)
+    resource_policies.check_document(policy)
 
     def put(meta: dict[str, Any]) -> str:
         kept = resource_policies.policies(meta)

@@ -9,6 +9,7 @@ RestoreSummary says RestoreInProgress false (DynamoDB: CREATING, then ACTIVE).""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import backups, schema
@@ -16,6 +17,7 @@ from lumadb.dynamodb.errors import DYNAMODB, DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.operations.create_table import build_meta, request_region
 from lumadb.dynamodb.operations.describe_table import live_description
+from lumadb.dynamodb.validation import TABLE_NAME_LENGTH
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -98,8 +100,27 @@ def restored_meta(source: dict[str, Any], body: dict[str, Any], name: str, reque
     return meta
 
 
+TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
+
+
+def _check_target_name(name: str) -> None:
+    """The length in the service's own words (live probes of DynamoDB, 2026-10), then the pattern."""
+    if not 3 <= len(name) <= 255:
+        raise DynamoError.validation(TABLE_NAME_LENGTH)
+    if not TABLE_NAME.fullmatch(name):
+        raise DynamoError.validation(
+            f"1 validation error detected: Value '{name}' at 'targetTableName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+        )
+
+
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     name, arn = body["TargetTableName"], body["BackupArn"]
+    _check_target_name(name)
+    backups.check_arn(arn)
+    for cap in ("MaxReadRequestUnits", "MaxWriteRequestUnits"):  # (live probes of DynamoDB, 2026-10)
+        if (body.get("OnDemandThroughputOverride") or {}).get(cap, 1) < 1:
+            raise DynamoError.validation(f"Invalid Request: Requested {cap} for OnDemandThroughput is outside of valid range")
     backup = service.read_now(backups.find, arn)
     if backup is None:
         raise backups.not_found(arn)

@@ -46,15 +46,30 @@ ALONE = (
 )
 
 
+# What UpdateTable's "At least one of ... is required" names, as DynamoDB words it (it leaves out
+# a member the request has, which counted as no change: live probes, 2026-10).
+REQUIRED_ONE_OF = (
+    "ProvisionedThroughput", "BillingMode", "UpdateStreamEnabled", "GlobalSecondaryIndexUpdates", "SSESpecification",
+    "ReplicaUpdates", "MultiAccountReplicaReady", "ReplicaTransitRoleArn", "MultiRegionConsistency",
+    "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput", "TableClass",
+)  # fmt: skip
+
+
 def _check_request(body: dict[str, Any]) -> None:
-    given = [name for name in UPDATABLE if body.get(name) not in (None, [])]
-    if not given:
-        raise DynamoError.validation(
-            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
-            "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, "
-            "MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass "
-            "is required"
-        )
+    # A witness update without a region, or MultiRegionConsistency alone, is no change
+    witnesses = [w for w in body.get("GlobalTableWitnessUpdates") or [] if any(a for a in w.values())]
+    given = [name for name in UPDATABLE if body.get(name) not in (None, [])
+             and (name != "GlobalTableWitnessUpdates" or witnesses)]  # fmt: skip
+    if not [name for name in given if name != "MultiRegionConsistency"]:
+        named = [name for name in REQUIRED_ONE_OF if name not in given]
+        raise DynamoError.validation(f"At least one of {', '.join(named[:-1])} or {named[-1]} is required")
+    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+        warm = (update.get("Update") or {}).get("WarmThroughput")
+        if warm is not None and not (warm.get("ReadUnitsPerSecond") or warm.get("WriteUnitsPerSecond")):
+            raise DynamoError.validation(  # before any other check (live probes, 2026-10)
+                INVALID + "WarmThroughput must have at least one of ReadUnitsPerSecond or WriteUnitsPerSecond "
+                f"specified for index: {update['Update']['IndexName']}"
+            )
     schema.check_table_class(body.get("TableClass"))
     changes = [name for name in given if body[name] != {} or name == "SSESpecification"]
     for name, label in ALONE:
@@ -81,13 +96,6 @@ def _check_request(body: dict[str, Any]) -> None:
         stream_specification.check_update(body["StreamSpecification"])
         if body.get("ProvisionedThroughput") or body.get("BillingMode") == "PROVISIONED":
             raise DynamoError.validation(INVALID + "You cannot modify stream status while updating table IOPS")
-    for update in body.get("GlobalSecondaryIndexUpdates") or []:
-        warm = (update.get("Update") or {}).get("WarmThroughput")
-        if warm is not None and not (warm.get("ReadUnitsPerSecond") or warm.get("WriteUnitsPerSecond")):
-            raise DynamoError.validation(  # before the table is looked up (live probes, 2026-10)
-                INVALID + "WarmThroughput must have at least one of ReadUnitsPerSecond or WriteUnitsPerSecond "
-                f"specified for index: {update['Update']['IndexName']}"
-            )
     seen: set[str] = set()
     for update in body.get("GlobalSecondaryIndexUpdates") or []:
         if not (update.get("Update") or update.get("Create") or update.get("Delete")):
