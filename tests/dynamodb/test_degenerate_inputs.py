@@ -53,6 +53,8 @@ def test_create_and_update_table(ddb_unchecked: Any, table: tuple[str, str, str]
         (ddb.create_table, {"Tags": [{}], **KEY}, "The Tag Key provided is invalid, Key: null"),
         (ddb.create_table, {"ResourcePolicy": "{}", **KEY}, INVALID + "Invalid policy document: Syntax error at position (1,3)"),
         (ddb.update_table, {"TableName": name, "GlobalTableWitnessUpdates": [{}]}, at_least_one.format("MultiRegionConsistency, ")),
+        (ddb.update_table, {"TableName": name, "GlobalTableWitnessUpdates": [{"Create": {"RegionName": ""}}]},
+         at_least_one.format("MultiRegionConsistency, ")),
         (ddb.update_table, {"TableName": name, "MultiRegionConsistency": "EVENTUAL"}, at_least_one.format("")),
         (ddb.update_table, {"TableName": name, "TableClass": "STANDARD",
                             "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "gsi1", "WarmThroughput": {}}}]},

@@ -57,7 +57,8 @@ REQUIRED_ONE_OF = (
 
 def _check_request(body: dict[str, Any]) -> None:
     # A witness update without a region, or MultiRegionConsistency alone, is no change
-    witnesses = [w for w in body.get("GlobalTableWitnessUpdates") or [] if any(a for a in w.values())]
+    witnesses = [w for w in body.get("GlobalTableWitnessUpdates") or []
+                 if any((action or {}).get("RegionName") for action in w.values())]  # fmt: skip
     given = [name for name in UPDATABLE if body.get(name) not in (None, [])
              and (name != "GlobalTableWitnessUpdates" or witnesses)]  # fmt: skip
     if not [name for name in given if name != "MultiRegionConsistency"]:
