@@ -110,6 +110,25 @@ def test_window_and_errors(ddb: Any, indexed: str, restored: list[str]) -> None:
     code, _ = error_of(ddb.restore_table_to_point_in_time, SourceTableName=name, TargetTableName=name,
                        UseLatestRestorableTime=True)  # fmt: skip
     assert code == "TableAlreadyExistsException"
+    # the time before the target (live probes of DynamoDB, 2026-10)
+    code, _ = error_of(ddb.restore_table_to_point_in_time, SourceTableName=name, TargetTableName=name,
+                       RestoreDateTime=future)  # fmt: skip
+    assert code == "InvalidRestoreTimeException"
+    # the request's shape before any table (live probes of DynamoDB, 2026-10)
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    for request, message in (
+        ({"SourceTableName": name}, "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime "
+                                    "must be specified, but not both"),
+        ({"SourceTableName": name, "UseLatestRestorableTime": False},
+         "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not both"),
+        ({"SourceTableName": name, "SourceTableArn": arn, "UseLatestRestorableTime": True},
+         "Invalid Request: Must provide exactly one of: sourceTableArn, sourceTableName"),
+        ({"SourceTableArn": "notanarn", "UseLatestRestorableTime": True},
+         "Invalid Request: sourceTableArn is not a valid ARN"),
+        ({"UseLatestRestorableTime": True}, "The parameter 'TableName' is required but was not present in the request"),
+    ):  # fmt: skip
+        assert error_of(ddb.restore_table_to_point_in_time, TargetTableName=target, **request) == (
+            "ValidationException", message), request  # fmt: skip
 
     # Turned off and on again, the history starts over: the earlier window is gone.
     ddb.put_item(TableName=name, Item=_item("p", 1))

@@ -45,9 +45,37 @@ def _index_definitions(described: list[dict[str, Any]], is_global: bool, mode: s
     return out
 
 
+def _check_overrides(source: dict[str, Any], body: dict[str, Any], mode: str) -> None:
+    """The overrides against the source and the billing mode they make (live probes of
+    DynamoDB, 2026-10): throughput goes with PROVISIONED, caps with PAY_PER_REQUEST, and a restore
+    brings back indexes the source had, never new ones."""
+    invalid = "Invalid Request: "
+    if body.get("ProvisionedThroughputOverride") and mode != "PROVISIONED":
+        raise DynamoError.validation(invalid + "Cannot override ProvisionedThroughput unless BillingMode is PROVISIONED")
+    if body.get("BillingModeOverride") == "PROVISIONED" and not body.get("ProvisionedThroughputOverride"):
+        raise DynamoError.validation(
+            invalid + "Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED"
+        )
+    for cap in ("MaxReadRequestUnits", "MaxWriteRequestUnits"):
+        if (body.get("OnDemandThroughputOverride") or {}).get(cap) is not None and mode != "PAY_PER_REQUEST":
+            raise DynamoError.validation(
+                invalid + f"Cannot override {cap} for OnDemandThroughput unless BillingModeOverride is PAY_PER_REQUEST"
+            )
+    for kind, override in (("GlobalSecondaryIndexes", "GlobalSecondaryIndexOverride"),
+                           ("LocalSecondaryIndexes", "LocalSecondaryIndexOverride")):  # fmt: skip
+        had = {index["IndexName"]: index["KeySchema"] for index in source.get(kind) or []}
+        for index in body.get(override) or []:
+            if had.get(index.get("IndexName")) != index.get("KeySchema"):
+                raise DynamoError.validation(
+                    invalid + f"Index {index.get('IndexName')} does not match a secondary index that existed in "
+                    "the source table and cannot be created during the restore operation"
+                )
+
+
 def _create_body(source: dict[str, Any], body: dict[str, Any], name: str) -> dict[str, Any]:
     """The CreateTable request the restore amounts to."""
     mode = body.get("BillingModeOverride") or source["BillingModeSummary"]["BillingMode"]
+    _check_overrides(source, body, mode)
     create: dict[str, Any] = {"TableName": name, "KeySchema": source["KeySchema"], "BillingMode": mode}
     if mode == "PROVISIONED":
         create["ProvisionedThroughput"] = body.get("ProvisionedThroughputOverride") or _throughput(
@@ -95,9 +123,7 @@ def restored_meta(source: dict[str, Any], body: dict[str, Any], name: str, reque
     meta = build_meta(create, name, request_region(request), billing_mode)
     if "SSESpecification" not in create and "SSEDescription" in source:
         meta["SSEDescription"] = source["SSEDescription"]
-    if "TableClassSummary" in source:
-        meta["TableClassSummary"] = source["TableClassSummary"]
-    return meta
+    return meta  # the table class is not restored (live probes of DynamoDB, 2026-10)
 
 
 TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
@@ -128,7 +154,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         raise already_exists(name)
     source = backup["Table"]
     meta = restored_meta(source, body, name, request)
-    meta["RestoreSummary"] = {
+    summary = {
         "SourceBackupArn": arn,
         "SourceTableArn": source["TableArn"],
         "RestoreDateTime": meta["CreationDateTime"],
@@ -140,4 +166,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         raise already_exists(name)
     table, version = restored
     service.catalog.installed(table, name, version)
-    return {"TableDescription": live_description(service, table)}
+    # the restore's answer says where the table came from; DescribeTable does not (live probes
+    # of DynamoDB, 2026-10: RestoreSummary goes once the table is ACTIVE)
+    return {"TableDescription": {**live_description(service, table), "RestoreSummary": summary}}

@@ -9,6 +9,7 @@ returns."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from lumadb.dynamodb import catalog, point_in_time, point_in_time_history
@@ -35,35 +36,47 @@ def _invalid_time() -> DynamoError:
     )
 
 
-async def handle(service: DynamoService, body: dict, request: Request) -> dict:
-    name = body["TargetTableName"]
-    given = body.get("SourceTableArn") or body.get("SourceTableName")
-    if given is None:
-        raise DynamoError.validation("Either SourceTableArn or SourceTableName must be provided")
+def _check_request(body: dict) -> None:
+    """The request's shape, before any table is looked up (live probes of DynamoDB, 2026-10)."""
+    arn, name = body.get("SourceTableArn"), body.get("SourceTableName")
+    if arn is not None and name is not None:
+        raise DynamoError.validation("Invalid Request: Must provide exactly one of: sourceTableArn, sourceTableName")
+    if arn is None and name is None:
+        raise DynamoError.validation("The parameter 'TableName' is required but was not present in the request")
+    if arn is not None and not _TABLE_ARN.match(arn):
+        raise DynamoError.validation("Invalid Request: sourceTableArn is not a valid ARN")
     latest, when = body.get("UseLatestRestorableTime"), body.get("RestoreDateTime")
     if latest and when is not None:
         raise DynamoError.validation(
             "Only one of RestoreDateTime or UseLatestRestorableTime can be specified"
         )
-    source_name = catalog.table_name_from(given)
+    if not latest and when is None:
+        raise DynamoError.validation(
+            "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not both"
+        )
+
+
+_TABLE_ARN = re.compile(r"arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+\Z")
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    name = body["TargetTableName"]
+    _check_request(body)
+    latest = body.get("UseLatestRestorableTime")
+    source_name = catalog.table_name_from(body.get("SourceTableArn") or body["SourceTableName"])
     source = service.catalog.get(source_name)
     if source is None:
         raise point_in_time.table_not_found(source_name)
     if not point_in_time.enabled(source.meta):
         raise _unavailable(source_name)
+    earliest, now = point_in_time.window(source.meta, catalog.now())
+    at = now if latest else float(body["RestoreDateTime"])
+    if not earliest <= at <= now:  # before the target's name is looked at (DynamoDB's order)
+        raise _invalid_time()
     if service.catalog.get(name) is not None:
         raise already_exists(name)
-    earliest, now = point_in_time.window(source.meta, catalog.now())
-    if latest:
-        at = now
-    elif when is None:
-        raise _invalid_time()
-    else:
-        at = float(when)
-    if not earliest <= at <= now:
-        raise _invalid_time()
     meta = restored_meta(source.meta, body, name, request)
-    meta["RestoreSummary"] = {
+    summary = {
         "SourceTableArn": source.meta["TableArn"],
         "RestoreDateTime": at,
         "RestoreInProgress": False,
@@ -79,4 +92,6 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         raise already_exists(name)
     table, version = restored
     service.catalog.installed(table, name, version)
-    return {"TableDescription": live_description(service, table)}
+    # the restore's answer says where the table came from; DescribeTable does not (live probes
+    # of DynamoDB, 2026-10: RestoreSummary goes once the table is ACTIVE)
+    return {"TableDescription": {**live_description(service, table), "RestoreSummary": summary}}
