@@ -94,20 +94,27 @@ def create_answer(body: dict[str, Any], description: dict[str, Any]) -> dict[str
 CAPS = ("MaxReadRequestUnits", "MaxWriteRequestUnits")
 
 
-def check_on_demand(given: dict[str, Any] | None, billing_mode: str, *, updating: bool) -> None:
-    """A table's OnDemandThroughput: only on demand, each cap positive, or -1 on UpdateTable to
-    take it off (texts: live probes of DynamoDB, 2026-10)."""
+def check_on_demand(
+    given: dict[str, Any] | None, billing_mode: str, *, updating: bool, index_name: str | None = None
+) -> None:
+    """OnDemandThroughput of a table or a GSI: only on demand, each cap positive, or -1 on
+    UpdateTable to take it off (texts, CreateTable's and UpdateTable's: live probes, 2026-10)."""
     for cap in CAPS:
         value = (given or {}).get(cap)
         if value is None:
             continue
         if billing_mode == "PROVISIONED":
-            raise DynamoError.validation(
-                INVALID + f"{cap} for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED"
-            )
+            if index_name is not None:
+                where = f"for index: {index_name} cannot be specified when table BillingMode is PROVISIONED."
+            elif updating:
+                where = "cannot be specified when the table BillingMode is PROVISIONED"
+            else:
+                where = "cannot be specified when table BillingMode is PROVISIONED."
+            raise DynamoError.validation(INVALID + f"{cap} for OnDemandThroughput {where}")
         if value == 0 or value < -1 or (value == -1 and not updating):
+            where = "table" if index_name is None else f"index : {index_name}"
             raise DynamoError.validation(
-                INVALID + f"Requested {cap} for OnDemandThroughput for table is outside of valid range"
+                INVALID + f"Requested {cap} for OnDemandThroughput for {where} is outside of valid range"
             )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.dynamodb.helpers import client_for, resource_for, table_name
+from tests.dynamodb.helpers import client_for, delete_table, resource_for, table_name
 from tests.dynamodb.indexed_tables import indexed, restored  # noqa: F401 (fixtures)
 
 KeySpec = tuple[str, str]  # (attribute name, type)
@@ -51,6 +51,6 @@ def make_table(ddb: Any) -> Iterator[Callable[..., str]]:
     for name in created:
         try:
             ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
-            ddb.delete_table(TableName=name)
+            delete_table(ddb, name)
         except ddb.exceptions.ClientError:
             pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -44,3 +45,16 @@ def error_response(call: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
     with pytest.raises(ClientError) as info:
         call(**kwargs)
     return dict(info.value.response)
+
+
+def delete_table(ddb: Any, name: str, *, seconds: float = 30) -> None:
+    """DeleteTable once no index is still being filled (DynamoDB refuses it meanwhile)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            ddb.delete_table(TableName=name)
+            return
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceInUseException" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

@@ -72,5 +72,9 @@ def test_specifications_are_checked_as_dynamodb_checks_them(ddb: Any, make_table
         invalid + "Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you "
         "want to change Master Key",
     )
+    # only the key ARN again is refused: another way of naming a key re-encrypts
+    ddb.update_table(TableName=name, SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": KEY_ID})
+    ddb.update_table(TableName=name, SSESpecification={"Enabled": True})
+    assert _sse(ddb, name)["KMSMasterKeyArn"] != key
     ddb.update_table(TableName=name, SSESpecification={})  # nothing asked: back to the AWS-owned key
     assert _sse(ddb, name) is None

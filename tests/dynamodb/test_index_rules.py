@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.dynamodb.helpers import error_of, table_name
+from tests.dynamodb.helpers import delete_table, error_of, table_name
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def keys_only_lsi(ddb: Any) -> Iterator[str]:
     )  # fmt: skip
     ddb.put_item(TableName=name, Item={"p": {"S": "P"}, "c": {"S": "2"}, "b": {"S": "7"}, "x": {"S": "X"}, "d": {"S": "d2"}})
     yield name
-    ddb.delete_table(TableName=name)
+    delete_table(ddb, name)
 
 
 def test_a_filter_may_only_use_attributes_the_index_projects(ddb: Any, keys_only_lsi: str) -> None:
@@ -151,3 +151,25 @@ def test_an_empty_projection_has_no_type(ddb: Any, keys_only_lsi: str) -> None:
     assert error_of(ddb.update_table, TableName=keys_only_lsi, GlobalSecondaryIndexUpdates=[{"Create": create}]) == (
         "ValidationException", "One or more parameter values were invalid: Unknown ProjectionType: null"
     )
+
+
+def test_a_table_is_not_deleted_while_an_index_fills(ddb: Any) -> None:
+    """DynamoDB refuses DeleteTable while a new GSI is being filled (live probes, 2026-10)."""
+    name = table_name()
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "p", "AttributeType": "S"}])  # fmt: skip
+    try:
+        for start in range(0, 20_000, 25):
+            ddb.batch_write_item(RequestItems={name: [
+                {"PutRequest": {"Item": {"p": {"S": f"p{i}"}, "x": {"S": f"x{i % 7}"}}}} for i in range(start, start + 25)]})  # fmt: skip
+        ddb.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "x", "AttributeType": "S"}],
+                         GlobalSecondaryIndexUpdates=[{"Create": {"IndexName": "byX", "Projection": {"ProjectionType": "ALL"},
+                                                                  "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}]}}])  # fmt: skip
+        assert error_of(ddb.delete_table, TableName=name) == (
+            "ResourceInUseException",
+            "Attempt to change a resource which is still in use: Cannot delete table while indexes are being "
+            "created, updated, or deleted.",
+        )
+    finally:
+        delete_table(ddb, name)

@@ -403,6 +403,8 @@ def test_changes_that_must_be_alone_in_update_table(ddb: Any, make_table: Any) -
     table = ddb.describe_table(TableName=name)["Table"]
     assert table["DeletionProtectionEnabled"] is False and "TableClassSummary" not in table
     assert "SSEDescription" not in table
+    assert error_of(ddb.update_table, TableName=name, GlobalSecondaryIndexUpdates=[], DeletionProtectionEnabled=True) == (
+        "ValidationException", "One or more parameter values were invalid: List of GlobalSecondaryIndexUpdates is empty")  # fmt: skip
     # an empty WarmThroughput is no change; BillingMode goes with OnDemandThroughput
     ddb.update_table(TableName=name, WarmThroughput={}, DeletionProtectionEnabled=False)
     ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST", OnDemandThroughput={"MaxReadRequestUnits": 10})

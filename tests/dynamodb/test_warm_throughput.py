@@ -107,6 +107,45 @@ def test_on_demand_caps(ddb: Any, make_table: Any) -> None:
     assert error_of(make_table, BillingMode="PROVISIONED", OnDemandThroughput={"MaxReadRequestUnits": 5},
                     ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}) == (  # fmt: skip
         "ValidationException",
-        invalid + "MaxReadRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is "
-        "PROVISIONED",
+        invalid + "MaxReadRequestUnits for OnDemandThroughput cannot be specified when table BillingMode is "
+        "PROVISIONED.",  # CreateTable's words; UpdateTable's say "when the table BillingMode"
     )
+
+
+def test_index_caps_and_throughput(ddb: Any) -> None:
+    """A GSI's caps are kept, merged and cleared as the table's; an on-demand table's GSI takes
+    no throughput; the same throughput again is refused (live probes of DynamoDB, 2026-10)."""
+    name = table_name()
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     BillingMode="PAY_PER_REQUEST", **GSI)  # fmt: skip
+    invalid = "One or more parameter values were invalid: "
+    try:
+        def update(**change: Any) -> Any:
+            return ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {"IndexName": "by_g", **change}}])
+
+        update(OnDemandThroughput={"MaxReadRequestUnits": 5000, "MaxWriteRequestUnits": 5000})
+        update(OnDemandThroughput={"MaxWriteRequestUnits": -1})
+        index = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+        assert index["OnDemandThroughput"] == {"MaxReadRequestUnits": 5000}
+        assert error_of(update, OnDemandThroughput={"MaxReadRequestUnits": 0}) == (
+            "ValidationException",
+            invalid + "Requested MaxReadRequestUnits for OnDemandThroughput for index : by_g is outside of valid range",
+        )
+        assert error_of(update, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}) == (
+            "ValidationException",
+            invalid + "The only Updates for index: by_g when TableThroughputMode is PAY_PER_REQUEST can be to "
+            "OnDemandThroughput, WarmThroughput",
+        )
+        ddb.update_table(TableName=name, BillingMode="PROVISIONED",
+                         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                         GlobalSecondaryIndexUpdates=[{"Update": {"IndexName": "by_g", "ProvisionedThroughput": {
+                             "ReadCapacityUnits": 50, "WriteCapacityUnits": 50}}}])  # fmt: skip
+        assert error_of(update, ProvisionedThroughput={"ReadCapacityUnits": 50, "WriteCapacityUnits": 50}) == (
+            "ValidationException",
+            "The provisioned throughput for the index by_g will not change. The requested value equals the current "
+            "value. Current ReadCapacityUnits provisioned for index by_g: 50. Requested ReadCapacityUnits: 50. "
+            "Current WriteCapacityUnits provisioned for index by_g: 50. Requested WriteCapacityUnits: 50. Refer to "
+            "the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+        )
+    finally:
+        ddb.delete_table(TableName=name)

@@ -141,7 +141,7 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         gsis = [index for index in gsis if index["IndexName"] != name]
     definitions = merged_definitions(meta, body)
     requested = {given["AttributeName"] for given in body.get("AttributeDefinitions") or []}
-    billing = meta["BillingModeSummary"]["BillingMode"]
+    billing = body.get("BillingMode") or meta["BillingModeSummary"]["BillingMode"]  # the one it switches to
     for create in creates:
         name = create["IndexName"]
         if name in lsis or any(index["IndexName"] == name for index in gsis):
@@ -165,8 +165,8 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
                 "when BillingMode is PAY_PER_REQUEST"
             )
         if len(gsis) >= MAX_GSIS:
-            raise DynamoError.limit_exceeded(
-                INVALID + f"GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}"
+            raise DynamoError.limit_exceeded(  # (live probes of DynamoDB, 2026-10)
+                f"Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of {MAX_GSIS}"
             )
         described: dict[str, Any] = {
             "IndexName": name,

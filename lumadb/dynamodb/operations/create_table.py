@@ -118,6 +118,10 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     billing_mode = schema.check_billing(body)
     schema.check_key_schemas(body, billing_mode)
     warm_throughput.check_on_demand(body.get("OnDemandThroughput"), billing_mode, updating=False)
+    for index in body.get("GlobalSecondaryIndexes") or []:
+        warm_throughput.check_on_demand(
+            index.get("OnDemandThroughput"), billing_mode, updating=False, index_name=index.get("IndexName")
+        )
     index_definitions.check_projections(body)
     stream_specification.check_create(body.get("StreamSpecification"))
     schema.check_table_class(body.get("TableClass"))

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from lumadb.dynamodb.service import DynamoService
 
 # What DeleteTable leaves out of the description DescribeTable gives (Alternator's tests, run
-# against DynamoDB: test_delete_table_description, ..._with_si; the vector indexes by analogy)
+# against DynamoDB: test_delete_table_description, ..._with_si; the vector indexes by analogy;
+# WarmThroughput: live probes of DynamoDB, 2026-10)
 NOT_DESCRIBED = ("CreationDateTime", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes",
-                 "LocalSecondaryIndexes", "VectorIndexes")  # fmt: skip
+                 "LocalSecondaryIndexes", "VectorIndexes", "WarmThroughput")  # fmt: skip
 PROTECTED = "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."
 
 
@@ -23,6 +24,11 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     table = service.catalog.require_described(body["TableName"])
     if table.meta.get("DeletionProtectionEnabled"):
         raise DynamoError.validation(PROTECTED)
+    if any(index.get("IndexStatus") == "CREATING" for index in table.meta.get("GlobalSecondaryIndexes") or []):
+        raise DynamoError.resource_in_use(  # an index still filling (live probes of DynamoDB, 2026-10)
+            "Attempt to change a resource which is still in use: Cannot delete table while indexes are being "
+            "created, updated, or deleted."
+        )
     dropped = await service.write(catalog.drop_table, table.name)
     if dropped is None:
         raise DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")

@@ -71,6 +71,8 @@ def _check_request(body: dict[str, Any]) -> None:
                 INVALID + "WarmThroughput must have at least one of ReadUnitsPerSecond or WriteUnitsPerSecond "
                 f"specified for index: {update['Update']['IndexName']}"
             )
+    if body.get("GlobalSecondaryIndexUpdates") == []:  # beside another change (alone: no change at all)
+        raise DynamoError.validation(INVALID + "List of GlobalSecondaryIndexUpdates is empty")
     schema.check_table_class(body.get("TableClass"))
     changes = [name for name in given if body[name] != {} or name == "SSESpecification"]
     for name, label in ALONE:
@@ -131,12 +133,15 @@ def _set_throughput(current: dict[str, Any], wanted: dict[str, Any], when: float
     current["ReadCapacityUnits"], current["WriteCapacityUnits"] = read, write
 
 
-def _unchanged(current: dict[str, Any], wanted: dict[str, Any]) -> DynamoError:
+def _unchanged(current: dict[str, Any], wanted: dict[str, Any], index_name: str | None = None) -> DynamoError:
+    # the index's text is the table's (live probes of DynamoDB, 2026-10: "for the index gsi1",
+    # "provisioned for index gsi1")
+    subject, what = ("the table", "the table") if index_name is None else (f"the index {index_name}", f"index {index_name}")
     return DynamoError.validation(
-        "The provisioned throughput for the table will not change. The requested value equals the current value. "
-        f"Current ReadCapacityUnits provisioned for the table: {current['ReadCapacityUnits']}. "
+        f"The provisioned throughput for {subject} will not change. The requested value equals the current value. "
+        f"Current ReadCapacityUnits provisioned for {what}: {current['ReadCapacityUnits']}. "
         f"Requested ReadCapacityUnits: {wanted['ReadCapacityUnits']}. "
-        f"Current WriteCapacityUnits provisioned for the table: {current['WriteCapacityUnits']}. "
+        f"Current WriteCapacityUnits provisioned for {what}: {current['WriteCapacityUnits']}. "
         f"Requested WriteCapacityUnits: {wanted['WriteCapacityUnits']}. "
         "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."
     )
@@ -152,6 +157,10 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
     mode = body.get("BillingMode") or current_mode
     throughput = body.get("ProvisionedThroughput")
     if throughput and mode == "PAY_PER_REQUEST":
+        if body.get("BillingMode") == "PAY_PER_REQUEST" and current_mode == "PROVISIONED":
+            raise DynamoError.validation(
+                INVALID + "ProvisionedThroughput cannot be specified when BillingMode is PAY_PER_REQUEST"
+            )
         raise DynamoError.validation(
             INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
             "PAY_PER_REQUEST"
@@ -164,8 +173,8 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         name = update["Update"]["IndexName"]
         if name not in indexes:
             raise index_definitions.unknown_index(name, meta["TableName"])
-        if mode == "PAY_PER_REQUEST" and not any(update["Update"].get(member) for member in (
-                "ProvisionedThroughput", "OnDemandThroughput", "WarmThroughput")):  # fmt: skip
+        if mode == "PAY_PER_REQUEST" and (update["Update"].get("ProvisionedThroughput") or not any(
+                update["Update"].get(member) for member in ("OnDemandThroughput", "WarmThroughput"))):  # fmt: skip
             raise DynamoError.validation(
                 INVALID + f"The only Updates for index: {name} when TableThroughputMode is PAY_PER_REQUEST can be "
                 "to OnDemandThroughput, WarmThroughput"
@@ -198,7 +207,19 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         index = indexes[update["Update"]["IndexName"]]
         wanted = update["Update"].get("ProvisionedThroughput")
         if wanted:
-            _set_throughput(index["ProvisionedThroughput"], wanted, when)
+            current = index["ProvisionedThroughput"]
+            if (wanted["ReadCapacityUnits"], wanted["WriteCapacityUnits"]) == (
+                current["ReadCapacityUnits"], current["WriteCapacityUnits"]):  # fmt: skip
+                raise _unchanged(current, wanted, index["IndexName"])
+            _set_throughput(current, wanted, when)
+        caps = update["Update"].get("OnDemandThroughput")
+        if caps:
+            warm_throughput.check_on_demand(caps, mode, updating=True, index_name=index["IndexName"])
+            merged = warm_throughput.merged_on_demand(index.get("OnDemandThroughput"), caps)
+            if merged is None:
+                index.pop("OnDemandThroughput", None)
+            else:
+                index["OnDemandThroughput"] = merged
         if update["Update"].get("WarmThroughput"):
             index["WarmThroughput"] = warm_throughput.ask(
                 index.get("WarmThroughput"), update["Update"]["WarmThroughput"], index["IndexName"]
@@ -230,7 +251,7 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
 
 def _change_encryption(meta: dict[str, Any], sse: dict[str, Any]) -> None:
     """SSESpecification on UpdateTable: a KMS key, or (`Enabled` false, or nothing asked) back to
-    the AWS-owned key; asking for what the table has is refused (live probes, 2026-10)."""
+    the AWS-owned key; naming again the key ARN the table has is refused (live probes, 2026-10)."""
     current = meta.get("SSEDescription")
     if not encryption.enabled(sse):
         if current is None:
@@ -238,7 +259,7 @@ def _change_encryption(meta: dict[str, Any], sse: dict[str, Any]) -> None:
         del meta["SSEDescription"]
         return
     wanted = encryption.description(meta["TableArn"].split(":")[3], sse)
-    if current is not None and current["KMSMasterKeyArn"] == wanted["KMSMasterKeyArn"]:
+    if current is not None and sse.get("KMSMasterKeyId") == current["KMSMasterKeyArn"]:  # only its ARN again
         raise DynamoError.validation(
             INVALID + "Table is already encrypted with given KMSMasterKeyId. "
             "Use KMSMasterKeyId parameter if you want to change Master Key"
@@ -258,6 +279,11 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         for update in body["GlobalSecondaryIndexUpdates"]:
             if update.get("Create"):  # existing items are indexed in the background
                 index_maintenance.start_backfill(service, table.name, update["Create"]["IndexName"])
+                created = update["Create"]["IndexName"]  # described without WarmThroughput yet (DynamoDB)
+                description["GlobalSecondaryIndexes"] = [
+                    {k: v for k, v in index.items() if k != "WarmThroughput"} if index["IndexName"] == created else index
+                    for index in description.get("GlobalSecondaryIndexes") or []
+                ]
         deleted = index_definitions.deleted_indexes(body, table.meta)
         if deleted:
             description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
