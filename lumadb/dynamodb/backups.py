@@ -203,9 +203,7 @@ def description(backup: dict[str, Any], status: str = "AVAILABLE") -> dict[str, 
     if "OnDemandThroughput" in table:
         source["OnDemandThroughput"] = table["OnDemandThroughput"]
     out: dict[str, Any] = {"BackupDetails": details(backup, status), "SourceTableDetails": source}
-    features = _features(table)
-    if features:
-        out["SourceTableFeatureDetails"] = features
+    out["SourceTableFeatureDetails"] = _features(table)  # `{}` for a plain table (live probes, 2026-10)
     return out
 
 

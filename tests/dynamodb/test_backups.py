@@ -204,4 +204,11 @@ def test_errors(ddb: Any, make_table: Any) -> None:
     )
     code, message = error_of(ddb.create_backup, TableName=name, BackupName="a b")
     assert code == "ValidationException" and "backupName" in message
+    # live probes of DynamoDB, 2026-10: a plain table's features are `{}`; a reversed time range
+    assert ddb.describe_backup(BackupArn=arn)["BackupDescription"]["SourceTableFeatureDetails"] == {}
+    now = time.time()
+    assert error_of(ddb.list_backups, TimeRangeLowerBound=now, TimeRangeUpperBound=now - 60) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Time range lower bound must be less than or equal to upper bound",
+    )
     ddb.delete_backup(BackupArn=arn)

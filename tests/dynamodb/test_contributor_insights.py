@@ -89,3 +89,16 @@ def test_asking_for_what_is_set_changes_nothing(ddb: Any) -> None:
         assert ddb.list_contributor_insights(TableName=name)["ContributorInsightsSummaries"] == []
     finally:
         ddb.delete_table(TableName=name)
+
+
+def test_a_deleted_index_takes_its_insights_along(ddb: Any) -> None:
+    """Live probes of DynamoDB, 2026-10: nothing of the index is listed once it is deleted."""
+    name = table_name()
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     BillingMode="PAY_PER_REQUEST", **GSI)  # fmt: skip
+    try:
+        ddb.update_contributor_insights(TableName=name, IndexName="by_g", ContributorInsightsAction="ENABLE")
+        ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by_g"}}])
+        assert ddb.list_contributor_insights(TableName=name)["ContributorInsightsSummaries"] == []
+    finally:
+        ddb.delete_table(TableName=name)

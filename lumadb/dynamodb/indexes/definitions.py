@@ -139,6 +139,7 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         if not any(index["IndexName"] == name for index in gsis):
             raise unknown_index(name, meta["TableName"])
         gsis = [index for index in gsis if index["IndexName"] != name]
+        (meta.get("ContributorInsights") or {}).pop(name, None)  # its insights go with it (DynamoDB)
     definitions = merged_definitions(meta, body)
     requested = {given["AttributeName"] for given in body.get("AttributeDefinitions") or []}
     billing = body.get("BillingMode") or meta["BillingModeSummary"]["BillingMode"]  # the one it switches to

@@ -7,6 +7,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from lumadb.dynamodb import backups, catalog
+from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.schema import INVALID
 from lumadb.http import Request
 
 if TYPE_CHECKING:
@@ -32,11 +34,13 @@ def _after(found: list[dict[str, Any]], start: str) -> list[dict[str, Any]]:
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    lower, upper = body.get("TimeRangeLowerBound"), body.get("TimeRangeUpperBound")
+    if lower is not None and upper is not None and lower > upper:  # (live probes of DynamoDB, 2026-10)
+        raise DynamoError.validation(INVALID + "Time range lower bound must be less than or equal to upper bound")
     if (body.get("BackupType") or "USER") not in USER_TYPES:
         return {"BackupSummaries": []}
     table = body.get("TableName")
     found = service.read_now(backups.listed, None if table is None else catalog.table_name_from(table))
-    lower, upper = body.get("TimeRangeLowerBound"), body.get("TimeRangeUpperBound")
     if lower is not None:
         found = [b for b in found if b["BackupCreationDateTime"] >= lower]
     if upper is not None:
