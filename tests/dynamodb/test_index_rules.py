@@ -173,3 +173,24 @@ def test_a_table_is_not_deleted_while_an_index_fills(ddb: Any) -> None:
         )
     finally:
         delete_table(ddb, name)
+
+
+def test_a_new_index_takes_throughput_as_its_table_bills(ddb: Any, make_table: Any) -> None:
+    """UpdateTable's texts (an ExAws user's report; live probes of DynamoDB, 2026-10)."""
+    throughput = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    definitions = [{"AttributeName": "x", "AttributeType": "S"}]
+    create = {"IndexName": "byX", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+              "Projection": {"ProjectionType": "ALL"}}  # fmt: skip
+    provisioned = make_table(BillingMode="PROVISIONED", ProvisionedThroughput=throughput)
+    assert error_of(ddb.update_table, TableName=provisioned, AttributeDefinitions=definitions,
+                    GlobalSecondaryIndexUpdates=[{"Create": create}]) == (  # fmt: skip
+        "ValidationException",
+        "One or more parameter values were invalid: Both ReadCapacityUnits and WriteCapacityUnits must be specified "
+        "for index: byX",
+    )
+    assert error_of(ddb.update_table, TableName=make_table(), AttributeDefinitions=definitions,
+                    GlobalSecondaryIndexUpdates=[{"Create": {**create, "ProvisionedThroughput": throughput}}]) == (  # fmt: skip
+        "ValidationException",
+        "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified "
+        "for index: byX when BillingMode is PAY_PER_REQUEST",
+    )

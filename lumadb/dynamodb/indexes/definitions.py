@@ -158,11 +158,13 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         # (AWS, 2019 and eu-west-2 2026: alexdebrie/dynamodbguide.com#16, nubo-db/dynoxide#144)
         if any(key not in requested for key in keys):
             raise _fail("Invalid KeySchema: Some index key attribute have no definition")
+        # UpdateTable's own texts, not CreateTable's (an ExAws user's report and live probes of
+        # DynamoDB, 2026-10)
         if billing == "PROVISIONED" and not create.get("ProvisionedThroughput"):
-            raise _fail(INVALID + f"ProvisionedThroughput must be specified for index: {name}")
+            raise _fail(INVALID + f"Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: {name}")
         if billing == "PAY_PER_REQUEST" and create.get("ProvisionedThroughput"):
             raise _fail(
-                INVALID + f"ProvisionedThroughput should not be specified for index: {name} "
+                INVALID + f"Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: {name} "
                 "when BillingMode is PAY_PER_REQUEST"
             )
         if len(gsis) >= MAX_GSIS:
