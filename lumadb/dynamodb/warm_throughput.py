@@ -56,17 +56,16 @@ def ask(current: dict[str, Any] | None, wanted: dict[str, Any], index_name: str 
 
 
 def described(meta: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
-    """A table created before LumaDB kept these figures gets them worked out on the way."""
-    if "WarmThroughput" in description:
-        return description
+    """DescribeTable's figures: the kept ones, never below what the billing mode and capacity
+    give (a table kept before LumaDB followed these figures gets them worked out here)."""
     mode = meta["BillingModeSummary"]["BillingMode"]
-    out = {**description, "WarmThroughput": _raised(None, _floor(mode, meta["ProvisionedThroughput"]))}
+    out = {**description, "WarmThroughput": _raised(description.get("WarmThroughput"),
+                                                    _floor(mode, meta["ProvisionedThroughput"]))}  # fmt: skip
     if "GlobalSecondaryIndexes" in out:
         out["GlobalSecondaryIndexes"] = [
-            index if "WarmThroughput" in index
-            else {**index, "WarmThroughput": _raised(None, _floor(mode, index.get("ProvisionedThroughput")))}
+            {**index, "WarmThroughput": _raised(index.get("WarmThroughput"), _floor(mode, index.get("ProvisionedThroughput")))}
             for index in out["GlobalSecondaryIndexes"]
-        ]  # fmt: skip
+        ]
     return out
 
 

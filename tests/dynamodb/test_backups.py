@@ -165,6 +165,8 @@ def test_restore_overrides(ddb: Any, indexed: str, restored: list[str]) -> None:
     # overrides are checked against the billing mode they make and the source's indexes (live
     # probes of DynamoDB, 2026-10); nothing is created
     throughput = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    by_g = {"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}  # fmt: skip
     for overrides, message in (
         ({"BillingModeOverride": "PROVISIONED"},
          "Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED"),
@@ -177,6 +179,13 @@ def test_restore_overrides(ddb: Any, indexed: str, restored: list[str]) -> None:
                                             "Projection": {"ProjectionType": "ALL"}}]},
          "Index new does not match a secondary index that existed in the source table and cannot be created "
          "during the restore operation"),
+        ({"GlobalSecondaryIndexOverride": [{**by_g, "Projection": {"ProjectionType": "KEYS_ONLY"}}]},
+         "Index by_g does not match a secondary index that existed in the source table and cannot be created "
+         "during the restore operation"),
+        ({"BillingModeOverride": "PROVISIONED", "ProvisionedThroughputOverride": throughput,
+          "GlobalSecondaryIndexOverride": [by_g]}, "Must specify provisioned throughput for index by_g"),
+        ({"GlobalSecondaryIndexOverride": [{**by_g, "ProvisionedThroughput": throughput}]},
+         "Cannot override ProvisionedThroughput if BillingMode is overridden to PAY_PER_REQUEST for index by_g"),
     ):  # fmt: skip
         target = table_name()
         assert error_of(ddb.restore_table_from_backup, TargetTableName=target, BackupArn=arn, **overrides) == (

@@ -63,12 +63,20 @@ def _check_overrides(source: dict[str, Any], body: dict[str, Any], mode: str) ->
             )
     for kind, override in (("GlobalSecondaryIndexes", "GlobalSecondaryIndexOverride"),
                            ("LocalSecondaryIndexes", "LocalSecondaryIndexOverride")):  # fmt: skip
-        had = {index["IndexName"]: index["KeySchema"] for index in source.get(kind) or []}
+        had = {index["IndexName"]: (index["KeySchema"], index["Projection"]) for index in source.get(kind) or []}
         for index in body.get(override) or []:
-            if had.get(index.get("IndexName")) != index.get("KeySchema"):
+            name = index.get("IndexName")
+            if had.get(name) != (index.get("KeySchema"), index.get("Projection")):
                 raise DynamoError.validation(
-                    invalid + f"Index {index.get('IndexName')} does not match a secondary index that existed in "
+                    invalid + f"Index {name} does not match a secondary index that existed in "
                     "the source table and cannot be created during the restore operation"
+                )
+            if kind == "GlobalSecondaryIndexes" and mode == "PROVISIONED" and not index.get("ProvisionedThroughput"):
+                raise DynamoError.validation(invalid + f"Must specify provisioned throughput for index {name}")
+            if kind == "GlobalSecondaryIndexes" and mode == "PAY_PER_REQUEST" and index.get("ProvisionedThroughput"):
+                raise DynamoError.validation(
+                    invalid + "Cannot override ProvisionedThroughput if BillingMode is overridden to PAY_PER_REQUEST "
+                    f"for index {name}"
                 )
 
 
