@@ -65,7 +65,7 @@ def described(table: TableInfo, index_name: str | None) -> dict[str, Any]:
         return out
     if setting["Status"] == "ENABLED":
         out["ContributorInsightsRuleList"] = rules(
-            table, index_name, setting["LastUpdateDateTime"], setting.get("Mode", DEFAULT_MODE)
+            table, index_name, setting.get("RulesSince", setting["LastUpdateDateTime"]), setting.get("Mode", DEFAULT_MODE)
         )
     out["ContributorInsightsStatus"] = setting["Status"]
     out["LastUpdateDateTime"] = setting["LastUpdateDateTime"]
@@ -93,7 +93,10 @@ async def update(
         elif not enable and status == "DISABLED":
             answer.append(("DISABLED", current.get("Mode") if current else None))
         elif enable:
-            kept[index_name or TABLE] = {"Status": "ENABLED", "LastUpdateDateTime": catalog.now(), "Mode": wanted}
+            now = catalog.now()
+            # a mode change keeps the rules' names (their time suffix): live probes, 2026-10
+            since = current.get("RulesSince", current["LastUpdateDateTime"]) if status == "ENABLED" and current else now
+            kept[index_name or TABLE] = {"Status": "ENABLED", "LastUpdateDateTime": now, "Mode": wanted, "RulesSince": since}
             answer.append(("ENABLING", wanted))
         else:
             kept[index_name or TABLE] = {**(current or {}), "Status": "DISABLED", "LastUpdateDateTime": catalog.now()}

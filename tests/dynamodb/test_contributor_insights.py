@@ -81,6 +81,7 @@ def test_asking_for_what_is_set_changes_nothing(ddb: Any) -> None:
         assert update("ENABLE", ContributorInsightsMode="THROTTLED_KEYS") == "ENABLING"
         throttled = ddb.describe_contributor_insights(TableName=name)["ContributorInsightsRuleList"]
         assert [rule.split("-")[1] for rule in throttled] == ["PKT"]
+        assert throttled[0] == rules[1]  # the rule keeps its name
         assert update("DISABLE") == "DISABLING"
         assert update("DISABLE") == "DISABLED"
         described = ddb.describe_contributor_insights(TableName=name)

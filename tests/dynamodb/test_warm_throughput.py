@@ -64,7 +64,9 @@ def test_provisioned_tables_keep_their_highest_capacity(ddb: Any, make_table: An
     ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 3, "WriteCapacityUnits": 3})
     ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 1})
     assert _warm(ddb, name) == {"ReadUnitsPerSecond": 3, "WriteUnitsPerSecond": 3, "Status": "ACTIVE"}
-    ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")
+    switched = ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")["TableDescription"]
+    assert switched["BillingModeSummary"] == {"BillingMode": "PAY_PER_REQUEST"}  # the date comes with DescribeTable
+    assert "LastUpdateToPayPerRequestDateTime" in ddb.describe_table(TableName=name)["Table"]["BillingModeSummary"]
     ddb.update_table(TableName=name, BillingMode="PROVISIONED",
                      ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})  # fmt: skip
     assert _warm(ddb, name) == ACTIVE_ON_DEMAND
@@ -91,7 +93,8 @@ def test_on_demand_caps(ddb: Any, make_table: Any) -> None:
     provisioned table refused."""
     invalid = "One or more parameter values were invalid: "
     name = make_table(OnDemandThroughput={"MaxReadRequestUnits": 1000, "MaxWriteRequestUnits": 500})
-    ddb.update_table(TableName=name, OnDemandThroughput={"MaxReadRequestUnits": -1})
+    answered = ddb.update_table(TableName=name, OnDemandThroughput={"MaxReadRequestUnits": -1})["TableDescription"]
+    assert answered["OnDemandThroughput"] == {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": 500}  # the answer echoes -1
     assert ddb.describe_table(TableName=name)["Table"]["OnDemandThroughput"] == {"MaxWriteRequestUnits": 500}
     ddb.update_table(TableName=name, OnDemandThroughput={"MaxWriteRequestUnits": -1})
     assert "OnDemandThroughput" not in ddb.describe_table(TableName=name)["Table"]

@@ -287,6 +287,11 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         deleted = index_definitions.deleted_indexes(body, table.meta)
         if deleted:
             description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
+    cleared = {cap: -1 for cap, value in (body.get("OnDemandThroughput") or {}).items() if value == -1}
+    if cleared:  # the answer shows the caps taken off as -1 (live probes of DynamoDB, 2026-10)
+        description["OnDemandThroughput"] = {**description.get("OnDemandThroughput", {}), **cleared}
+    if body.get("BillingMode") and body["BillingMode"] != table.meta["BillingModeSummary"]["BillingMode"]:
+        description["BillingModeSummary"] = {"BillingMode": body["BillingMode"]}  # the date comes later
     if body.get("WarmThroughput") and "WarmThroughput" in description:  # under way, as on DynamoDB
         description["WarmThroughput"] = {**description["WarmThroughput"], "Status": "UPDATING"}
     sse = body.get("SSESpecification")
