@@ -339,11 +339,13 @@ def test_auth_answers_like_sqld(tmp_path_factory: pytest.TempPathFactory) -> Non
     ]
     sqld_runner = _start_sqld(tmp_path_factory.mktemp("sqld-auth"), {"SQLD_AUTH_JWT_KEY": public})
     sqld_url = next(sqld_runner)
-    srv = LumaServer("--libsql-jwt-key", public).start()
-    try:
-        expected, actual = replay(sqld_url, steps), replay(srv.url, steps)
+    try:  # sqld is stopped even when LumaDB does not start
+        srv = LumaServer("--libsql-jwt-key", public).start()
+        try:
+            expected, actual = replay(sqld_url, steps), replay(srv.url, steps)
+        finally:
+            srv.cleanup()
     finally:
-        srv.cleanup()
         next(sqld_runner, None)
     for index, (theirs, ours) in enumerate(zip(expected, actual, strict=True)):
         assert ours == theirs, f"auth step {index}:\n sqld:   {theirs}\n lumadb: {ours}"
