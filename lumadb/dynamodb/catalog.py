@@ -120,7 +120,8 @@ def describe(
 ) -> dict[str, Any]:
     """The TableDescription DynamoDB returns for the stored metadata."""
     out: dict[str, Any] = {
-        "AttributeDefinitions": meta["AttributeDefinitions"],
+        # sorted by name, as NonKeyAttributes below (live probes of DynamoDB, 2026-10)
+        "AttributeDefinitions": sorted(meta["AttributeDefinitions"], key=_attribute_name),
         "TableName": meta["TableName"],
         "KeySchema": meta["KeySchema"],
         "TableStatus": status,
@@ -138,7 +139,7 @@ def describe(
     for name in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes", "VectorIndexes"):
         indexes = meta.get(name)
         if indexes:
-            out[name] = indexes
+            out[name] = [_sorted_projection(index) for index in indexes]
     for name in (
         "StreamSpecification",
         "LatestStreamLabel",
@@ -155,6 +156,17 @@ def describe(
             out[name] = meta[name]
     out["DeletionProtectionEnabled"] = bool(meta.get("DeletionProtectionEnabled", False))
     return out
+
+
+def _attribute_name(definition: dict[str, Any]) -> str:
+    return str(definition["AttributeName"])
+
+
+def _sorted_projection(index: dict[str, Any]) -> dict[str, Any]:
+    attributes = (index.get("Projection") or {}).get("NonKeyAttributes")
+    if not attributes or attributes == sorted(attributes):
+        return index
+    return {**index, "Projection": {**index["Projection"], "NonKeyAttributes": sorted(attributes)}}
 
 
 # AWS's partitions other than `aws`, by the start of their region names (botocore's

@@ -47,3 +47,41 @@ def test_a_global_index_before_a_local_one(ddb_unchecked: Any) -> None:
                     LocalSecondaryIndexes=[lsi], GlobalSecondaryIndexes=[gsi])[1] == (
         f"2 validation errors detected: Value 'zz' at 'globalSecondaryIndexes.1.member.indexName' {short}; "
         f"Value 'aa' at 'localSecondaryIndexes.1.member.indexName' {short}")  # fmt: skip
+
+
+def test_unused_definitions_are_listed_as_sent(ddb: Any) -> None:
+    """The definitions as sent, the keys as the key schemas use them (a CloudFormation log of 2020,
+    live probes of DynamoDB, 2026-10)."""
+    definitions = [{"AttributeName": name, "AttributeType": "S"} for name in ("sk", "a", "b", "pk", "c")]
+    assert error_of(ddb.create_table, TableName=table_name(), BillingMode="PAY_PER_REQUEST", AttributeDefinitions=definitions,
+                    KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                    GlobalSecondaryIndexes=[{"IndexName": "byPk", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}]) == (  # fmt: skip
+        "ValidationException",
+        "One or more parameter values were invalid: Some AttributeDefinitions are not used. "
+        "AttributeDefinitions: [sk, a, b, pk, c], keys used: [a, sk, pk]",
+    )
+
+
+def test_definitions_and_projected_attributes_are_described_in_name_order(ddb: Any) -> None:
+    """Live probes of DynamoDB, 2026-10: [z, a, m, sk, pk] is described [a, m, pk, sk, z], and an
+    INCLUDE projection's [zz, aa, mm, sk] as [aa, mm, sk, zz]; the indexes keep their order."""
+    name = table_name()
+    definitions = [{"AttributeName": n, "AttributeType": "S"} for n in ("z", "a", "m", "sk", "pk")]
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=definitions,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "g-z", "KeySchema": [{"AttributeName": "z", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["zz", "aa", "mm", "sk"]}},
+            {"IndexName": "g-a", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "m", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "ALL"}},
+        ],
+    )  # fmt: skip
+    try:
+        table = ddb.describe_table(TableName=name)["Table"]
+        assert [d["AttributeName"] for d in table["AttributeDefinitions"]] == ["a", "m", "pk", "sk", "z"]
+        assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["g-z", "g-a"]
+        assert table["GlobalSecondaryIndexes"][0]["Projection"]["NonKeyAttributes"] == ["aa", "mm", "sk", "zz"]
+    finally:
+        ddb.delete_table(TableName=name)
