@@ -194,3 +194,27 @@ def test_a_new_index_takes_throughput_as_its_table_bills(ddb: Any, make_table: A
         "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified "
         "for index: byX when BillingMode is PAY_PER_REQUEST",
     )
+
+
+def test_an_index_being_filled_may_be_deleted(ddb: Any) -> None:
+    """DynamoDB accepts deleting a GSI while it is backfilling (live probes, 2026-10)."""
+    name = table_name()
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "p", "AttributeType": "S"}])  # fmt: skip
+    definitions = [{"AttributeName": "x", "AttributeType": "S"}]
+
+    def create(index: str) -> dict:
+        return {"Create": {"IndexName": index, "Projection": {"ProjectionType": "ALL"},
+                           "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}]}}  # fmt: skip
+
+    try:
+        for start in range(0, 20_000, 25):
+            ddb.batch_write_item(RequestItems={name: [
+                {"PutRequest": {"Item": {"p": {"S": f"p{i}"}, "x": {"S": f"x{i % 7}"}}}} for i in range(start, start + 25)]})  # fmt: skip
+        ddb.update_table(TableName=name, AttributeDefinitions=definitions, GlobalSecondaryIndexUpdates=[create("byX")])
+        ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byX"}}])
+        assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=name)["Table"]
+        ddb.update_table(TableName=name, AttributeDefinitions=definitions, GlobalSecondaryIndexUpdates=[create("byY")])
+    finally:
+        delete_table(ddb, name)

@@ -128,7 +128,10 @@ def apply_updates(body: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         return []
     gsis: list[dict[str, Any]] = meta.get("GlobalSecondaryIndexes") or []
     lsis = {index["IndexName"] for index in meta.get("LocalSecondaryIndexes") or []}
-    if (creates or deletes) and any(index.get("IndexStatus") == "CREATING" for index in gsis):
+    filling = {index["IndexName"] for index in gsis if index.get("IndexStatus") == "CREATING"}
+    # the index being filled may itself be deleted (DynamoDB accepts it once it is backfilling:
+    # live probes, 2026-10); nothing else may change meanwhile
+    if filling and (creates or any(delete["IndexName"] not in filling for delete in deletes)):
         raise DynamoError.limit_exceeded(
             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
         )

@@ -82,6 +82,8 @@ def backfill_step(
 ) -> Position | None:
     """Index the next batch of existing items; where to go on, or None when done. Items whose
     key attributes have the wrong type are left out, as DynamoDB's backfill leaves them."""
+    if not storage.exists(conn, table.id, index.name):  # deleted since the step was queued
+        return None
     writer = storage.Writer(table.id, index.name, index.sql)
     columns = "hash_prefix, pk, sk, item"
     if after is None:

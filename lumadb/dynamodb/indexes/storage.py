@@ -44,6 +44,12 @@ def drop(conn: apsw.Connection, table_id: int, name: str) -> None:
     conn.execute("DELETE FROM ddb_index_counts WHERE table_id = ? AND name = ?", (table_id, name))
 
 
+def exists(conn: apsw.Connection, table_id: int, name: str) -> bool:
+    """Whether the index's table is still there (a queued backfill step may outlive its index)."""
+    found = conn.execute("SELECT 1 FROM ddb_index_counts WHERE table_id = ? AND name = ?", (table_id, name))
+    return found.fetchone() is not None
+
+
 def counters(conn: apsw.Connection, table_id: int) -> dict[str, tuple[int, int]]:
     rows = conn.execute(
         "SELECT name, item_count, size_bytes FROM ddb_index_counts WHERE table_id = ?", (table_id,)
