@@ -117,13 +117,20 @@ def check_on_demand(
             )
 
 
-def merged_on_demand(current: dict[str, Any] | None, given: dict[str, Any]) -> dict[str, Any] | None:
-    """UpdateTable's caps over the table's: -1 takes one off; none left, none described."""
-    out = dict(current or {})
+def update_on_demand(
+    target: dict[str, Any], given: dict[str, Any], billing_mode: str, index_name: str | None = None
+) -> None:
+    """UpdateTable's caps over a table's or a GSI's (`target`, its metadata): checked, then -1
+    takes one off; none left, none described."""
+    check_on_demand(given, billing_mode, updating=True, index_name=index_name)
+    caps = dict(target.get("OnDemandThroughput") or {})
     for cap in CAPS:
         if cap in given:
             if given[cap] == -1:
-                out.pop(cap, None)
+                caps.pop(cap, None)
             else:
-                out[cap] = given[cap]
-    return out or None
+                caps[cap] = given[cap]
+    if caps:
+        target["OnDemandThroughput"] = caps
+    else:
+        target.pop("OnDemandThroughput", None)

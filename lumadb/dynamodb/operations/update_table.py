@@ -55,6 +55,24 @@ REQUIRED_ONE_OF = (
 )  # fmt: skip
 
 
+def _check_alone(body: dict[str, Any], given: list[str]) -> None:
+    """The changes that go alone in their request, in DynamoDB's order of naming them."""
+    changing = [name for name in given if body[name] != {} or name == "SSESpecification"]
+    for name, label in ALONE:
+        if name in changing and len(changing) > 1:
+            raise DynamoError.validation(INVALID + f"{label} must be the only operation in the request")
+    if "OnDemandThroughput" in changing and set(changing) - {"OnDemandThroughput", "BillingMode"}:
+        raise DynamoError.validation(
+            INVALID + "OnDemandThroughput can only be combined with BillingMode in an UpdateTable request"
+        )
+    if "WarmThroughput" in changing and len(changing) > 1:
+        if any(update.get("Create") for update in body.get("GlobalSecondaryIndexUpdates") or []):
+            raise DynamoError.validation(
+                INVALID + "Create global secondary index cannot be specified when updating WarmThroughput"
+            )
+        raise DynamoError.validation(INVALID + "WarmThroughput must be the only operation in the request")
+
+
 def _check_request(body: dict[str, Any]) -> None:
     # A witness update without a region, or MultiRegionConsistency alone, is no change
     witnesses = [w for w in body.get("GlobalTableWitnessUpdates") or []
@@ -74,20 +92,7 @@ def _check_request(body: dict[str, Any]) -> None:
     if body.get("GlobalSecondaryIndexUpdates") == []:  # beside another change (alone: no change at all)
         raise DynamoError.validation(INVALID + "List of GlobalSecondaryIndexUpdates is empty")
     schema.check_table_class(body.get("TableClass"))
-    changes = [name for name in given if body[name] != {} or name == "SSESpecification"]
-    for name, label in ALONE:
-        if name in changes and len(changes) > 1:
-            raise DynamoError.validation(INVALID + f"{label} must be the only operation in the request")
-    if "OnDemandThroughput" in changes and set(changes) - {"OnDemandThroughput", "BillingMode"}:
-        raise DynamoError.validation(
-            INVALID + "OnDemandThroughput can only be combined with BillingMode in an UpdateTable request"
-        )
-    if "WarmThroughput" in changes and len(changes) > 1:
-        if any(update.get("Create") for update in body.get("GlobalSecondaryIndexUpdates") or []):
-            raise DynamoError.validation(
-                INVALID + "Create global secondary index cannot be specified when updating WarmThroughput"
-            )
-        raise DynamoError.validation(INVALID + "WarmThroughput must be the only operation in the request")
+    _check_alone(body, given)
     encryption.check_specification(body.get("SSESpecification"))
     replicas.check_request(body, [name for name in given if name != "ReplicaUpdates"])
     if body.get("BillingMode") == "PROVISIONED" and not body.get("ProvisionedThroughput"):
@@ -131,6 +136,13 @@ def _set_throughput(current: dict[str, Any], wanted: dict[str, Any], when: float
         current["LastDecreaseDateTime"] = when
         current["NumberOfDecreasesToday"] = current.get("NumberOfDecreasesToday", 0) + 1
     current["ReadCapacityUnits"], current["WriteCapacityUnits"] = read, write
+
+
+def _check_changes(current: dict[str, Any], wanted: dict[str, Any], index_name: str | None = None) -> None:
+    """The same throughput again is refused, the table's and a GSI's alike."""
+    units = ("ReadCapacityUnits", "WriteCapacityUnits")
+    if all(wanted[unit] == current[unit] for unit in units):
+        raise _unchanged(current, wanted, index_name)
 
 
 def _unchanged(current: dict[str, Any], wanted: dict[str, Any], index_name: str | None = None) -> DynamoError:
@@ -187,12 +199,7 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
             if name not in given:
                 raise DynamoError.validation(INVALID + f"ProvisionedThroughput must be specified for index: {name}")
     if throughput and mode == current_mode:
-        current = meta["ProvisionedThroughput"]
-        if (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (
-            current["ReadCapacityUnits"],
-            current["WriteCapacityUnits"],
-        ):
-            raise _unchanged(current, throughput)
+        _check_changes(meta["ProvisionedThroughput"], throughput)
     if mode != current_mode:
         summary = meta["BillingModeSummary"]  # keeps the last switch to PAY_PER_REQUEST
         summary["BillingMode"] = mode
@@ -207,19 +214,10 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
         index = indexes[update["Update"]["IndexName"]]
         wanted = update["Update"].get("ProvisionedThroughput")
         if wanted:
-            current = index["ProvisionedThroughput"]
-            if (wanted["ReadCapacityUnits"], wanted["WriteCapacityUnits"]) == (
-                current["ReadCapacityUnits"], current["WriteCapacityUnits"]):  # fmt: skip
-                raise _unchanged(current, wanted, index["IndexName"])
-            _set_throughput(current, wanted, when)
-        caps = update["Update"].get("OnDemandThroughput")
-        if caps:
-            warm_throughput.check_on_demand(caps, mode, updating=True, index_name=index["IndexName"])
-            merged = warm_throughput.merged_on_demand(index.get("OnDemandThroughput"), caps)
-            if merged is None:
-                index.pop("OnDemandThroughput", None)
-            else:
-                index["OnDemandThroughput"] = merged
+            _check_changes(index["ProvisionedThroughput"], wanted, index["IndexName"])
+            _set_throughput(index["ProvisionedThroughput"], wanted, when)
+        if update["Update"].get("OnDemandThroughput"):
+            warm_throughput.update_on_demand(index, update["Update"]["OnDemandThroughput"], mode, index["IndexName"])
         if update["Update"].get("WarmThroughput"):
             index["WarmThroughput"] = warm_throughput.ask(
                 index.get("WarmThroughput"), update["Update"]["WarmThroughput"], index["IndexName"]
@@ -237,12 +235,7 @@ def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
     if sse is not None:
         _change_encryption(meta, sse)
     if body.get("OnDemandThroughput"):
-        warm_throughput.check_on_demand(body["OnDemandThroughput"], mode, updating=True)
-        caps = warm_throughput.merged_on_demand(meta.get("OnDemandThroughput"), body["OnDemandThroughput"])
-        if caps is None:
-            meta.pop("OnDemandThroughput", None)
-        else:
-            meta["OnDemandThroughput"] = caps
+        warm_throughput.update_on_demand(meta, body["OnDemandThroughput"], mode)
     if body.get("WarmThroughput"):
         meta["WarmThroughput"] = warm_throughput.ask(meta.get("WarmThroughput"), body["WarmThroughput"])
     warm_throughput.follow(meta)  # never below what the billing mode and capacity give
@@ -274,39 +267,43 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     changed = await service.change_table(table.name, lambda meta: apply_changes(body, meta), missing)
     assert changed is not None
     new_table, item_count, size_bytes = changed
-    description = new_table.describe(item_count, size_bytes)
-    if body.get("GlobalSecondaryIndexUpdates"):
-        for update in body["GlobalSecondaryIndexUpdates"]:
-            if update.get("Create"):  # existing items are indexed in the background
-                index_maintenance.start_backfill(service, table.name, update["Create"]["IndexName"])
-                created = update["Create"]["IndexName"]  # described without WarmThroughput yet (DynamoDB)
-                description["GlobalSecondaryIndexes"] = [
-                    {k: v for k, v in index.items() if k != "WarmThroughput"} if index["IndexName"] == created else index
-                    for index in description.get("GlobalSecondaryIndexes") or []
-                ]
-        deleted = index_definitions.deleted_indexes(body, table.meta)
-        if deleted:
-            description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
-    cleared = {cap: -1 for cap, value in (body.get("OnDemandThroughput") or {}).items() if value == -1}
-    if cleared:  # the answer shows the caps taken off as -1 (live probes of DynamoDB, 2026-10)
-        description["OnDemandThroughput"] = {**description.get("OnDemandThroughput", {}), **cleared}
-    if body.get("BillingMode") and body["BillingMode"] != table.meta["BillingModeSummary"]["BillingMode"]:
-        description["BillingModeSummary"] = {"BillingMode": body["BillingMode"]}  # the date comes later
-    if body.get("WarmThroughput") and "WarmThroughput" in description:  # under way, as on DynamoDB
-        description["WarmThroughput"] = {**description["WarmThroughput"], "Status": "UPDATING"}
-    sse = body.get("SSESpecification")
-    if sse is not None:  # the response shows the change under way (AWS), as the index deletion above
-        disabled = not encryption.enabled(sse)
-        changing = (table.meta if disabled else description).get("SSEDescription")
-        if changing:
-            description["SSEDescription"] = {**changing, "Status": "UPDATING"}
-    if body.get("ReplicaUpdates"):
-        # the response shows the replicas as they were, the table UPDATING (live probes, 2026-10)
-        description["TableStatus"] = "UPDATING"
-        description.pop("Replicas", None)
-        if table.meta.get("Replicas"):
-            description["Replicas"] = table.meta["Replicas"]
-        description["GlobalTableVersion"] = replicas.VERSION
-        description = replicas.viewed_from(description, request_region(request))
+    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+        if update.get("Create"):  # existing items are indexed in the background
+            index_maintenance.start_backfill(service, table.name, update["Create"]["IndexName"])
+    description = _answered(body, table.meta, new_table.describe(item_count, size_bytes), request_region(request))
     return {"TableDescription": with_live_figures(service, new_table.id, description)}
 
+
+def _answered(body: dict, before: dict[str, Any], description: dict[str, Any], region: str) -> dict[str, Any]:
+    """The description as UpdateTable answers it: DynamoDB shows the changes under way
+    (`before`: the table's metadata before them; live probes, 2026-10)."""
+    for update in body.get("GlobalSecondaryIndexUpdates") or []:
+        if update.get("Create"):  # a new index, without WarmThroughput yet
+            created = update["Create"]["IndexName"]
+            description["GlobalSecondaryIndexes"] = [
+                {k: v for k, v in index.items() if k != "WarmThroughput"} if index["IndexName"] == created else index
+                for index in description.get("GlobalSecondaryIndexes") or []
+            ]
+    deleted = index_definitions.deleted_indexes(body, before)  # shown DELETING
+    if deleted:
+        description["GlobalSecondaryIndexes"] = description.get("GlobalSecondaryIndexes", []) + deleted
+    cleared = {cap: -1 for cap, value in (body.get("OnDemandThroughput") or {}).items() if value == -1}
+    if cleared:  # caps taken off, as -1
+        description["OnDemandThroughput"] = {**description.get("OnDemandThroughput", {}), **cleared}
+    if body.get("BillingMode") and body["BillingMode"] != before["BillingModeSummary"]["BillingMode"]:
+        description["BillingModeSummary"] = {"BillingMode": body["BillingMode"]}  # the date comes later
+    if body.get("WarmThroughput") and "WarmThroughput" in description:
+        description["WarmThroughput"] = {**description["WarmThroughput"], "Status": "UPDATING"}
+    sse = body.get("SSESpecification")
+    if sse is not None:  # the key being given up, or the one coming
+        changing = (description if encryption.enabled(sse) else before).get("SSEDescription")
+        if changing:
+            description["SSEDescription"] = {**changing, "Status": "UPDATING"}
+    if body.get("ReplicaUpdates"):  # the replicas as they were, the table UPDATING
+        description["TableStatus"] = "UPDATING"
+        description.pop("Replicas", None)
+        if before.get("Replicas"):
+            description["Replicas"] = before["Replicas"]
+        description["GlobalTableVersion"] = replicas.VERSION
+        description = replicas.viewed_from(description, region)
+    return description
