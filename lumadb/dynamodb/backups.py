@@ -4,7 +4,8 @@ RestoreTableFromBackup.
 A backup is a catalog row (`ddb_backups`: its ARN, its name and the source table's metadata and
 counters as they were) and a copy of the table's item rows (`ddb_backup_items_<id>`), taken in
 one transaction, so it is the table exactly as of the request. Secondary indexes are not copied:
-a restore rebuilds them from the items. A backup outlives its table, as DynamoDB's do.
+a restore rebuilds them from the items. A backup outlives its table, as DynamoDB's do. Deleting a table with point-in-time recovery on
+leaves a SYSTEM backup of it, as DynamoDB does: kept 35 days, and not for users to delete.
 """
 
 from __future__ import annotations
@@ -40,13 +41,26 @@ def setup(conn: apsw.Connection) -> None:
     conn.execute(SCHEMA)
 
 
-_BACKUP_ARN = re.compile(r"arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/backup/[^/]+\Z")
+INVALID_ARN = "Invalid Backup ARN"
+_RESOURCE = re.compile(r"table/([^/]+)/backup/([^/]+)\Z")
+SYSTEM_RETENTION = 35 * 24 * 60 * 60  # seconds a SYSTEM backup is kept (DynamoDB's documentation)
 
 
-def check_arn(arn: str) -> None:
-    """A backup ARN of the wrong shape is refused before any lookup (live probes, 2026-10)."""
-    if not _BACKUP_ARN.match(arn):
-        raise DynamoError.validation("Invalid Backup ARN")
+def parse_arn(arn: str) -> tuple[str, str]:
+    """(table name, backup id) of a backup ARN, checked as DynamoDB checks it (live probes,
+    2026-10): partition, service and region must be real ones, then the resource must name a
+    backup. The region and the account are no part of a backup's identity: DynamoDB finds the
+    backup whatever region the ARN names, and echoes the ARN as given."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        raise DynamoError.validation(INVALID_ARN)
+    _, partition, service, region, _account, resource = parts
+    if service != "dynamodb" or catalog.region_partition(region) != partition:
+        raise DynamoError.validation("Invalid Request: BackupArn is not valid")
+    match = _RESOURCE.match(resource)
+    if match is None:
+        raise DynamoError.validation(INVALID_ARN)
+    return match.group(1), match.group(2)
 
 
 def not_found(arn: str) -> DynamoError:
@@ -57,17 +71,19 @@ def _items_table(backup_id: int) -> str:
     return f"ddb_backup_items_{backup_id}"
 
 
-def _backup_id(created: float) -> str:
-    """DynamoDB's backup id: the creation time in milliseconds (14 digits), a dash, 8 hex digits."""
-    return f"{round(created * 1000):014d}-{secrets.token_hex(4)}"
+def _backup_id(created: float, system: bool) -> str:
+    """DynamoDB's backup id: the creation time in milliseconds (14 digits), a dash, 8 hex digits
+    (zeros for a SYSTEM backup)."""
+    return f"{round(created * 1000):014d}-{'00000000' if system else secrets.token_hex(4)}"
 
 
 # -- jobs run in a write transaction ----------------------------------------------------------
 
 
-def create(conn: apsw.Connection, table_name: str, backup_name: str) -> dict[str, Any] | None:
+def create(conn: apsw.Connection, table_name: str, backup_name: str, system: bool = False) -> dict[str, Any] | None:
     """Copy the table's items and remember its metadata; the stored backup, or None when the
-    table is gone."""
+    table is gone. A SYSTEM backup is the one DynamoDB makes of a table deleted with point-in-time
+    recovery on: it expires after 35 days and cannot be deleted."""
     row = catalog.stored_row(conn, table_name)
     if row is None:
         return None
@@ -75,13 +91,16 @@ def create(conn: apsw.Connection, table_name: str, backup_name: str) -> dict[str
     meta = orjson.loads(meta_json)
     created = catalog.now()
     backup = {
-        "BackupArn": f"{meta['TableArn']}/backup/{_backup_id(created)}",
+        "BackupArn": f"{meta['TableArn']}/backup/{_backup_id(created, system)}",
         "BackupName": backup_name,
         "BackupCreationDateTime": created,
         "ItemCount": item_count,
         "TableSizeBytes": size_bytes,
         "Table": meta,
     }
+    if system:
+        backup["BackupType"] = "SYSTEM"
+        backup["BackupExpiryDateTime"] = created + SYSTEM_RETENTION
     conn.execute(
         "INSERT INTO ddb_backups (arn, table_name, created, backup) VALUES (?, ?, ?, ?)",
         (backup["BackupArn"], table_name, created, orjson.dumps(backup)),
@@ -97,29 +116,56 @@ def create(conn: apsw.Connection, table_name: str, backup_name: str) -> dict[str
     return backup
 
 
-def delete(conn: apsw.Connection, arn: str) -> dict[str, Any] | None:
-    row = conn.execute("SELECT id, backup FROM ddb_backups WHERE arn = ?", (arn,)).fetchone()
+def drop_table_keeping_backup(conn: apsw.Connection, name: str) -> tuple[dict[str, Any], int, int, int] | None:
+    """DeleteTable of a table with point-in-time recovery on: its SYSTEM backup, then the drop."""
+    create(conn, name, f"{name}$DeletedTableBackup", system=True)
+    return catalog.drop_table(conn, name)
+
+
+def _row(conn: apsw.Connection, table_name: str, backup_id: str) -> tuple[int, dict[str, Any]] | None:
+    """(row id, backup) of the live backup `backup_id` of table `table_name`."""
+    suffix = f"/backup/{backup_id}"
+    row = conn.execute(
+        "SELECT id, backup FROM ddb_backups WHERE table_name = ? AND substr(arn, -?) = ?",
+        (table_name, len(suffix), suffix),
+    ).fetchone()
     if row is None:
         return None
-    conn.execute("DELETE FROM ddb_backups WHERE id = ?", (row[0],))
-    conn.execute(f"DROP TABLE IF EXISTS {_items_table(row[0])}")
-    return dict(orjson.loads(row[1]))
+    backup = orjson.loads(row[1])
+    return (row[0], backup) if not expired(backup, catalog.now()) else None
+
+
+def expired(backup: dict[str, Any], now: float) -> bool:
+    return backup.get("BackupExpiryDateTime", now + 1) <= now
+
+
+def delete(conn: apsw.Connection, table_name: str, backup_id: str) -> dict[str, Any] | None:
+    """Drop a USER backup; the backup, or None when there is none. A SYSTEM backup is returned
+    untouched: the caller refuses it."""
+    found = _row(conn, table_name, backup_id)
+    if found is None:
+        return None
+    row_id, backup = found
+    if backup.get("BackupType") != "SYSTEM":
+        conn.execute("DELETE FROM ddb_backups WHERE id = ?", (row_id,))
+        conn.execute(f"DROP TABLE IF EXISTS {_items_table(row_id)}")
+    return dict(backup)
 
 
 def restore(
     conn: apsw.Connection, arn: str, name: str, meta: dict[str, Any]
 ) -> tuple[catalog.TableInfo, int] | None:
-    """Create table `name` with `meta` and the backup's items, its indexes rebuilt from them;
-    None when the name is taken."""
-    row = conn.execute("SELECT id, backup FROM ddb_backups WHERE arn = ?", (arn,)).fetchone()
-    if row is None:
-        raise not_found(arn)
+    """Create table `name` with `meta` and the items of the backup `arn` names, its indexes
+    rebuilt from them; None when the name is taken."""
+    found = _row(conn, *parse_arn(arn))
+    if found is None:
+        raise not_found(arn)  # deleted meanwhile
     created = catalog.insert_table(conn, name, meta)
     if created is None:
         return None
     table, version = created
-    backup = orjson.loads(row[1])
-    conn.execute(f"INSERT INTO {table.items} ({_ITEM_COLUMNS}) SELECT {_ITEM_COLUMNS} FROM {_items_table(row[0])}")
+    row_id, backup = found
+    conn.execute(f"INSERT INTO {table.items} ({_ITEM_COLUMNS}) SELECT {_ITEM_COLUMNS} FROM {_items_table(row_id)}")
     conn.execute(
         "UPDATE ddb_tables SET item_count = ?, size_bytes = ? WHERE id = ?",
         (backup["ItemCount"], backup["TableSizeBytes"], table.id),
@@ -140,37 +186,46 @@ def build_indexes(conn: apsw.Connection, table: catalog.TableInfo) -> None:
 # -- reads ------------------------------------------------------------------------------------
 
 
-def find(conn: apsw.Connection, arn: str) -> dict[str, Any] | None:
-    row = conn.execute("SELECT backup FROM ddb_backups WHERE arn = ?", (arn,)).fetchone()
-    return dict(orjson.loads(row[0])) if row else None
+def find(conn: apsw.Connection, table_name: str, backup_id: str) -> dict[str, Any] | None:
+    found = _row(conn, table_name, backup_id)
+    return found[1] if found is not None else None
 
 
 def listed(conn: apsw.Connection, table_name: str | None) -> list[dict[str, Any]]:
-    """Every backup (of one table, when named) in the order they were made."""
+    """Every live backup (of one table, when named) in the order they were made."""
     if table_name is None:
         rows = conn.execute("SELECT backup FROM ddb_backups ORDER BY id")
     else:
         rows = conn.execute("SELECT backup FROM ddb_backups WHERE table_name = ? ORDER BY id", (table_name,))
-    return [orjson.loads(blob) for (blob,) in rows]
+    now = catalog.now()
+    return [backup for backup in (orjson.loads(blob) for (blob,) in rows) if not expired(backup, now)]
 
 
 # -- response shapes --------------------------------------------------------------------------
 
 
-def details(backup: dict[str, Any], status: str = "AVAILABLE") -> dict[str, Any]:
-    return {
-        "BackupArn": backup["BackupArn"],
+def backup_type(backup: dict[str, Any]) -> str:
+    return str(backup.get("BackupType", "USER"))
+
+
+def details(backup: dict[str, Any], status: str = "AVAILABLE", arn: str | None = None) -> dict[str, Any]:
+    """BackupDetails; `arn` is the ARN the request named, which DynamoDB echoes."""
+    out = {
+        "BackupArn": arn or backup["BackupArn"],
         "BackupName": backup["BackupName"],
         "BackupSizeBytes": backup["TableSizeBytes"],
         "BackupStatus": status,
-        "BackupType": "USER",
+        "BackupType": backup_type(backup),
         "BackupCreationDateTime": backup["BackupCreationDateTime"],
     }
+    if "BackupExpiryDateTime" in backup:
+        out["BackupExpiryDateTime"] = backup["BackupExpiryDateTime"]
+    return out
 
 
 def summary(backup: dict[str, Any]) -> dict[str, Any]:
     table = backup["Table"]
-    return {
+    out = {
         "TableName": table["TableName"],
         "TableId": table["TableId"],
         "TableArn": table["TableArn"],
@@ -178,12 +233,15 @@ def summary(backup: dict[str, Any]) -> dict[str, Any]:
         "BackupName": backup["BackupName"],
         "BackupCreationDateTime": backup["BackupCreationDateTime"],
         "BackupStatus": "AVAILABLE",
-        "BackupType": "USER",
+        "BackupType": backup_type(backup),
         "BackupSizeBytes": backup["TableSizeBytes"],
     }
+    if "BackupExpiryDateTime" in backup:
+        out["BackupExpiryDateTime"] = backup["BackupExpiryDateTime"]
+    return out
 
 
-def description(backup: dict[str, Any], status: str = "AVAILABLE") -> dict[str, Any]:
+def description(backup: dict[str, Any], status: str = "AVAILABLE", arn: str | None = None) -> dict[str, Any]:
     table = backup["Table"]
     throughput = table["ProvisionedThroughput"]
     source: dict[str, Any] = {
@@ -202,8 +260,9 @@ def description(backup: dict[str, Any], status: str = "AVAILABLE") -> dict[str, 
     }
     if "OnDemandThroughput" in table:
         source["OnDemandThroughput"] = table["OnDemandThroughput"]
-    out: dict[str, Any] = {"BackupDetails": details(backup, status), "SourceTableDetails": source}
-    out["SourceTableFeatureDetails"] = _features(table)  # `{}` for a plain table (live probes, 2026-10)
+    out: dict[str, Any] = {"BackupDetails": details(backup, status, arn), "SourceTableDetails": source}
+    # `{}` for a plain table, and for a SYSTEM backup whatever the table had (live probes, 2026-10)
+    out["SourceTableFeatureDetails"] = _features(table) if backup_type(backup) == "USER" else {}
     return out
 
 

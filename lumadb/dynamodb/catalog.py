@@ -7,6 +7,7 @@ DynamoDB name, so a table deleted and re-created never shares storage with its p
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -182,6 +183,23 @@ def partition(region: str) -> str:
         if region.startswith(prefix):
             return name
     return "aws"
+
+
+# The region names of each partition (botocore's partitions.json `regionRegex`).
+_REGIONS = (
+    ("aws", re.compile(r"(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+\Z")), ("aws-cn", re.compile(r"cn-\w+-\d+\Z")),
+    ("aws-eusc", re.compile(r"eusc-de-\w+-\d+\Z")), ("aws-iso", re.compile(r"us-iso-\w+-\d+\Z")),
+    ("aws-iso-b", re.compile(r"us-isob-\w+-\d+\Z")), ("aws-iso-e", re.compile(r"eu-isoe-\w+-\d+\Z")),
+    ("aws-iso-f", re.compile(r"us-isof-\w+-\d+\Z")), ("aws-us-gov", re.compile(r"us-gov-\w+-\d+\Z")),
+)  # fmt: skip
+
+
+def region_partition(region: str) -> str | None:
+    """The partition a region name belongs to; None for a name no partition has."""
+    for name, pattern in _REGIONS:
+        if pattern.match(region):
+            return name
+    return None
 
 
 def arn(service: str, region: str, resource: str) -> str:

@@ -1,11 +1,12 @@
 """DeleteTable: drop the table's items and metadata in one transaction; the response describes
-the table as it was, with TableStatus DELETING (as DynamoDB answers)."""
+the table as it was, with TableStatus DELETING (as DynamoDB answers). A table with point-in-time
+recovery on leaves a SYSTEM backup, `<table>$DeletedTableBackup` (lumadb/dynamodb/backups.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import catalog
+from lumadb.dynamodb import backups, catalog, point_in_time
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.http import Request
 
@@ -29,7 +30,10 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
             "Attempt to change a resource which is still in use: Cannot delete table while indexes are being "
             "created, updated, or deleted."
         )
-    dropped = await service.write(catalog.drop_table, table.name)
+    if point_in_time.enabled(table.meta):  # a SYSTEM backup first: a copy of any size, on the writer thread
+        dropped = await service.write_in_background(backups.drop_table_keeping_backup, table.name)
+    else:
+        dropped = await service.write(catalog.drop_table, table.name)
     if dropped is None:
         raise DynamoError.resource_not_found(f"Requested resource not found: Table: {table.name} not found")
     meta, item_count, size_bytes, version = dropped

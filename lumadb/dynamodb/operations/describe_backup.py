@@ -1,4 +1,5 @@
-"""DescribeBackup: a backup's details and the source table as it was backed up."""
+"""DescribeBackup: a backup's details and the source table as it was backed up. The backup is
+found whatever region its ARN names, and the ARN is echoed as given (backups.parse_arn)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ if TYPE_CHECKING:
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     arn = body["BackupArn"]
-    backups.check_arn(arn)
-    backup = service.read_now(backups.find, arn)
+    backup = service.read_now(backups.find, *backups.parse_arn(arn))
     if backup is None:
         raise backups.not_found(arn)
-    return {"BackupDescription": backups.description(backup)}
+    return {"BackupDescription": backups.description(backup, arn=arn)}

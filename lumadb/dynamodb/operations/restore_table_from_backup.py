@@ -151,11 +151,11 @@ def _check_target_name(name: str) -> None:
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     name, arn = body["TargetTableName"], body["BackupArn"]
     _check_target_name(name)
-    backups.check_arn(arn)
+    key = backups.parse_arn(arn)
     for cap in ("MaxReadRequestUnits", "MaxWriteRequestUnits"):  # (live probes of DynamoDB, 2026-10)
         if (body.get("OnDemandThroughputOverride") or {}).get(cap, 1) < 1:
             raise DynamoError.validation(f"Invalid Request: Requested {cap} for OnDemandThroughput is outside of valid range")
-    backup = service.read_now(backups.find, arn)
+    backup = service.read_now(backups.find, *key)
     if backup is None:
         raise backups.not_found(arn)
     if service.catalog.get(name) is not None:
