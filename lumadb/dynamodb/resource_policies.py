@@ -1,11 +1,11 @@
 """Resource-based policies of tables and their streams (PutResourcePolicy, GetResourcePolicy,
 DeleteResourcePolicy, CreateTable's ResourcePolicy). LumaDB checks no IAM permissions: a policy
-is kept in its table's metadata, revision by revision, and given back, never evaluated. It goes
-with the table when the table is deleted."""
+is kept in its table's metadata, revision by revision, in DynamoDB's canonical form
+(policy_documents.py), and given back, never evaluated. It goes with the table when the table
+is deleted."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +25,6 @@ def policy_not_found(detail: str) -> DynamoError:
     return DynamoError(DYNAMODB + "PolicyNotFoundException", NOT_FOUND + detail)
 
 
-MAX_POLICY_BYTES = 20_480
-
-
 def resource(service: DynamoService, arn: str) -> TableInfo:
     """The table whose ARN, or whose current stream's ARN, `arn` is (texts: live probes of
     DynamoDB, 2026-10)."""
@@ -41,49 +38,28 @@ def resource(service: DynamoService, arn: str) -> TableInfo:
     table = service.catalog.get(name)
     if table is None:
         raise DynamoError.resource_not_found(f"Requested resource not found: Table: {name} not found")
-    if arn not in (table.arn, table.meta.get("LatestStreamArn")):
-        raise DynamoError.resource_not_found(f"Requested resource not found: ResourceArn: {arn} not found")
-    return table
+    if arn in (table.arn, table.meta.get("LatestStreamArn")):
+        return table
+    parts, own = arn.split(":", 5), table.arn.split(":", 5)
+    if len(parts) == 6 and parts[5].startswith(own[5]):
+        if (parts[1], parts[3]) != (own[1], own[3]):  # another partition or region
+            raise DynamoError.validation(INVALID + f"Invalid resource Arn: {arn}")
+        if parts[4] != own[4]:
+            raise DynamoError.validation(
+                "This action is only supported by accounts that match the resource owner\u2019s account."
+            )
+        rest = parts[5][len(own[5]) :]
+        if rest.startswith("/stream/"):
+            raise DynamoError.resource_not_found(
+                f"Requested resource not found: Stream: {rest[len('/stream/'):]} not found for Table: {name}"
+            )
+        if rest.startswith("/"):
+            raise DynamoError.validation(INVALID + f"Provided Arn is not a DynamoDB resource arn: {arn}")
+    raise DynamoError.resource_not_found(f"Requested resource not found: ResourceArn: {arn} not found")
 
 
-def check_document(policy: str) -> None:
-    """The size and the plainest faults of a policy document, in DynamoDB's texts (live probes,
-    2026-10). Nothing more of IAM's grammar is checked: the policy is never evaluated."""
-    if len(policy.encode()) > MAX_POLICY_BYTES:
-        raise DynamoError.validation(INVALID + f"Maximum policy size of {MAX_POLICY_BYTES} bytes exceeded")
-    try:
-        document = json.loads(policy)
-    except ValueError:
-        raise _invalid_document("This policy contains invalid Json") from None
-    if document is None:
-        raise _invalid_document("This text appears not to be a policy")
-    if not isinstance(document, dict):
-        raise _invalid_document("This policy contains invalid Json")
-    if not document:
-        raise _invalid_document(f"Syntax error at position (1,{len(policy.strip()) + 1})")
-    statements = document.get("Statement")
-    if isinstance(statements, dict):
-        statements = [statements]
-    if statements == []:
-        raise _invalid_document("Could not parse the policy: Statement is empty!")
-    for statement in statements or []:
-        if isinstance(statement, dict) and "Effect" not in statement:
-            raise _invalid_document("Missing required field Effect")
-
-
-def _invalid_document(detail: str) -> DynamoError:
-    return DynamoError.validation(INVALID + "Invalid policy document: " + detail)
-
-
-def same_document(stored: str, given: str) -> bool:
-    """An equivalent document (other white space or key order) is no change: DynamoDB keeps the
-    revision (live probes, 2026-10)."""
-    if stored == given:
-        return True
-    try:
-        return bool(json.loads(stored) == json.loads(given))
-    except ValueError:
-        return False
+def partition_of(table: TableInfo) -> str:
+    return table.arn.split(":", 2)[1]
 
 
 def revision_after(previous: str | None) -> str:

@@ -11,11 +11,12 @@ from tests.dynamodb.helpers import error_of, table_name
 
 
 def policy(action: str) -> str:
+    """A policy in DynamoDB's canonical form: GetResourcePolicy gives it back as it is."""
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
                        "Action": action, "Resource": "*"}],
-    })  # fmt: skip
+    }, separators=(",", ":"))  # fmt: skip
 
 
 def test_put_get_delete(ddb: Any, make_table: Any) -> None:
@@ -74,18 +75,21 @@ def test_stream_policy_and_create_table(ddb: Any, make_table: Any) -> None:
 
 def test_missing_resources(ddb: Any, make_table: Any) -> None:
     arn = ddb.describe_table(TableName=make_table())["Table"]["TableArn"]
+    name = arn.rsplit("/", 1)[1]
     ghost = table_name()
-    # a missing table is named as a table (live probes of DynamoDB, 2026-10), a missing stream of
-    # an existing table by its ARN
-    for missing, text in ((arn.rsplit("/", 1)[0] + "/" + ghost, f"Table: {ghost}"),
-                          (arn + "/stream/2024-01-01T00:00:00.000", f"ResourceArn: {arn}/stream/2024-01-01T00:00:00.000")):  # fmt: skip
+    # a missing table is named as a table, a missing stream of an existing table by its label
+    # (live probes of DynamoDB, 2026-10)
+    for missing, text in ((arn.rsplit("/", 1)[0] + "/" + ghost, f"Table: {ghost} not found"),
+                          (arn + "/stream/2024-01-01T00:00:00.000",
+                           f"Stream: 2024-01-01T00:00:00.000 not found for Table: {name}")):  # fmt: skip
         assert error_of(ddb.get_resource_policy, ResourceArn=missing) == (
             "ResourceNotFoundException",
-            f"Requested resource not found: {text} not found",
+            f"Requested resource not found: {text}",
         )
-        assert error_of(ddb.put_resource_policy, ResourceArn=missing, Policy=policy("a:b"))[0] == (
-            "ResourceNotFoundException"
-        )
+        assert error_of(ddb.delete_resource_policy, ResourceArn=missing)[0] == "ResourceNotFoundException"
+    assert error_of(ddb.put_resource_policy, ResourceArn=arn.rsplit("/", 1)[0] + "/" + ghost, Policy=policy("a:b"))[
+        0
+    ] == "ResourceNotFoundException"
 
 
 def test_never_a_policy_equivalent_documents_and_limits(ddb: Any, make_table: Any) -> None:

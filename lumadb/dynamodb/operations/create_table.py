@@ -6,7 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from lumadb.dynamodb import catalog, encryption, resource_policies, schema, tags, warm_throughput
+from lumadb.dynamodb import (
+    catalog,
+    encryption,
+    policy_documents,
+    resource_policies,
+    schema,
+    tags,
+    warm_throughput,
+)
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.indexes import definitions as index_definitions
 from lumadb.dynamodb.streams import specification as stream_specification
@@ -91,7 +99,7 @@ def build_meta(body: dict[str, Any], name: str, region: str, billing_mode: str) 
     warm_throughput.follow(meta)
     if body.get("ResourcePolicy"):
         resource_policies.policies(meta)[arn] = {
-            "Policy": body["ResourcePolicy"],
+            "Policy": policy_documents.canonical(body["ResourcePolicy"], catalog.partition(region)),
             "RevisionId": resource_policies.revision_after(None),
         }
     return meta
@@ -127,7 +135,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     schema.check_table_class(body.get("TableClass"))
     encryption.check_specification(body.get("SSESpecification"))
     if body.get("ResourcePolicy") is not None:
-        resource_policies.check_document(body["ResourcePolicy"])
+        policy_documents.check(body["ResourcePolicy"])
     tags.check_count(len(tags.check_tags(body.get("Tags") or [])))
     meta = build_meta(body, name, request_region(request), billing_mode)
     created = await service.write(catalog.insert_table, name, meta)
