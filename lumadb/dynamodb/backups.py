@@ -4,8 +4,9 @@ RestoreTableFromBackup.
 A backup is a catalog row (`ddb_backups`: its ARN, its name and the source table's metadata and
 counters as they were) and a copy of the table's item rows (`ddb_backup_items_<id>`), taken in
 one transaction, so it is the table exactly as of the request. Secondary indexes are not copied:
-a restore rebuilds them from the items. A backup outlives its table, as DynamoDB's do. Deleting a table with point-in-time recovery on
-leaves a SYSTEM backup of it, as DynamoDB does: kept 35 days, and not for users to delete.
+a restore rebuilds them from the items. A backup outlives its table, as DynamoDB's do. Deleting a
+table with point-in-time recovery on leaves a SYSTEM backup of it, as DynamoDB does: kept 35
+days, and not for users to delete.
 """
 
 from __future__ import annotations
@@ -117,7 +118,16 @@ def create(conn: apsw.Connection, table_name: str, backup_name: str, system: boo
 
 
 def drop_table_keeping_backup(conn: apsw.Connection, name: str) -> tuple[dict[str, Any], int, int, int] | None:
-    """DeleteTable of a table with point-in-time recovery on: its SYSTEM backup, then the drop."""
+    """DeleteTable of a table with point-in-time recovery on: its SYSTEM backup, then the drop.
+    SYSTEM backups that have expired go now: nothing else removes them."""
+    now = catalog.now()
+    system_rows: list[tuple[int, bytes]] = conn.execute(
+        "SELECT id, backup FROM ddb_backups WHERE arn LIKE '%-00000000'"
+    ).fetchall()  # type: ignore[assignment]
+    for row_id, blob in system_rows:
+        if expired(orjson.loads(blob), now):
+            conn.execute("DELETE FROM ddb_backups WHERE id = ?", (row_id,))
+            conn.execute(f"DROP TABLE IF EXISTS {_items_table(row_id)}")
     create(conn, name, f"{name}$DeletedTableBackup", system=True)
     return catalog.drop_table(conn, name)
 
