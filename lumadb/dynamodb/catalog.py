@@ -147,6 +147,8 @@ def describe(
         "LatestStreamArn",
         "GlobalTableVersion",
         "Replicas",
+        "MultiRegionConsistency",
+        "GlobalTableWitnesses",
         "SSEDescription",
         "TableClassSummary",
         "OnDemandThroughput",

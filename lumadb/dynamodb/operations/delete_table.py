@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lumadb.dynamodb import backups, catalog, point_in_time
+from lumadb.dynamodb import backups, catalog, point_in_time, replicas
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.http import Request
 
@@ -25,6 +25,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     table = service.catalog.require_described(body["TableName"])
     if table.meta.get("DeletionProtectionEnabled"):
         raise DynamoError.validation(PROTECTED)
+    if table.meta.get("MultiRegionConsistency") == replicas.STRONG:  # taken down whole, by UpdateTable
+        raise DynamoError.validation(replicas.STRONG_ONE_DELETE)
     if any(index.get("IndexStatus") == "CREATING" for index in table.meta.get("GlobalSecondaryIndexes") or []):
         raise DynamoError.resource_in_use(  # an index still filling (live probes of DynamoDB, 2026-10)
             "Attempt to change a resource which is still in use: Cannot delete table while indexes are being "

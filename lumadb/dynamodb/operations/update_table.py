@@ -33,7 +33,12 @@ UPDATABLE = (
     "MultiRegionConsistency",
     "GlobalTableWitnessUpdates",
     "VectorIndexUpdates",
+    "GlobalTableSettingsReplicationMode",
 )
+
+
+# What a replica or witness change may come with: the group's consistency
+REPLICA_CHANGES = ("ReplicaUpdates", "GlobalTableWitnessUpdates", "MultiRegionConsistency")
 
 
 # Changes DynamoDB refuses to combine with any other in one UpdateTable, the first named winning
@@ -74,12 +79,9 @@ def _check_alone(body: dict[str, Any], given: list[str]) -> None:
 
 
 def _check_request(body: dict[str, Any]) -> None:
-    # A witness update without a region, or MultiRegionConsistency alone, is no change
-    witnesses = [w for w in body.get("GlobalTableWitnessUpdates") or []
-                 if any((action or {}).get("RegionName") for action in w.values())]  # fmt: skip
-    given = [name for name in UPDATABLE if body.get(name) not in (None, [])
-             and (name != "GlobalTableWitnessUpdates" or witnesses)]  # fmt: skip
-    if not [name for name in given if name != "MultiRegionConsistency"]:
+    given = [name for name in UPDATABLE if body.get(name) not in (None, [])]
+    # MultiRegionConsistency and witness updates alone are no change (live probes, 2026-10)
+    if not [name for name in given if name not in ("MultiRegionConsistency", "GlobalTableWitnessUpdates")]:
         named = [name for name in REQUIRED_ONE_OF if name not in given]
         raise DynamoError.validation(f"At least one of {', '.join(named[:-1])} or {named[-1]} is required")
     for update in body.get("GlobalSecondaryIndexUpdates") or []:
@@ -92,9 +94,9 @@ def _check_request(body: dict[str, Any]) -> None:
     if body.get("GlobalSecondaryIndexUpdates") == []:  # beside another change (alone: no change at all)
         raise DynamoError.validation(INVALID + "List of GlobalSecondaryIndexUpdates is empty")
     schema.check_table_class(body.get("TableClass"))
+    replicas.check_request(body, [name for name in given if name not in REPLICA_CHANGES])
     _check_alone(body, given)
     encryption.check_specification(body.get("SSESpecification"))
-    replicas.check_request(body, [name for name in given if name != "ReplicaUpdates"])
     if body.get("BillingMode") == "PROVISIONED" and not body.get("ProvisionedThroughput"):
         raise DynamoError.validation(
             INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
@@ -161,9 +163,15 @@ def _unchanged(current: dict[str, Any], wanted: dict[str, Any], index_name: str 
 
 def apply_changes(body: dict[str, Any], meta: dict[str, Any]) -> None:
     """Change the stored metadata as UpdateTable asks (raises before changing anything invalid)."""
-    if body.get("ReplicaUpdates"):  # alone in its request
+    if body.get("ReplicaUpdates") or body.get("GlobalTableWitnessUpdates"):  # alone in its request
         replicas.apply(body, meta)
         return
+    settings = body.get("GlobalTableSettingsReplicationMode")
+    if settings == "ENABLED_WITH_OVERRIDES" and not meta.get("Replicas"):  # (live probes, 2026-10)
+        raise DynamoError.validation(
+            "Value 'ENABLED_WITH_OVERRIDES' at 'GlobalTableSettingsReplicationMode' failed to satisfy constraint: "
+            "Only ENABLED and DISABLED settings replication are supported for a Regional Table."
+        )  # ENABLED and DISABLED change nothing LumaDB models: one table serves every region
     when = catalog.now()
     current_mode = meta["BillingModeSummary"]["BillingMode"]
     mode = body.get("BillingMode") or current_mode
@@ -299,11 +307,14 @@ def _answered(body: dict, before: dict[str, Any], description: dict[str, Any], r
         changing = (description if encryption.enabled(sse) else before).get("SSEDescription")
         if changing:
             description["SSEDescription"] = {**changing, "Status": "UPDATING"}
-    if body.get("ReplicaUpdates"):  # the replicas as they were, the table UPDATING
+    if body.get("ReplicaUpdates"):  # the replicas and witnesses as they were, the table UPDATING
         description["TableStatus"] = "UPDATING"
-        description.pop("Replicas", None)
-        if before.get("Replicas"):
-            description["Replicas"] = before["Replicas"]
+        for name in ("Replicas", "GlobalTableWitnesses"):
+            description.pop(name, None)
+            if before.get(name):
+                description[name] = before[name]
+        if before.get("MultiRegionConsistency"):
+            description["MultiRegionConsistency"] = before["MultiRegionConsistency"]
         description["GlobalTableVersion"] = replicas.VERSION
         description = replicas.viewed_from(description, region)
     return description
