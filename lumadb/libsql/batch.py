@@ -19,6 +19,7 @@ from lumadb.libsql.stmt import (
     to_query,
 )
 from lumadb.sql import split_statements
+from lumadb.sql.split import tokens, until_nul
 from lumadb.sql.syntax import syntax_error
 from lumadb.storage.sqlite import apsw
 
@@ -156,18 +157,29 @@ def batch_result(results: list[dict | None], errors: list[dict | None]) -> dict[
     return {"step_results": results, "step_errors": errors, "replication_index": None}
 
 
-def sequence_statements(sql: str) -> list[str]:
-    """The statements of a `sequence`, all checked for syntax before any runs."""
-    statements = split_statements(sql)
-    for statement in statements:
+def sequence_statements(sql: str) -> list[tuple[str, int]]:
+    """The statements of a `sequence`, all checked for syntax before any runs, each with the
+    bytes of text before it since the `;` that ended the one before (blanks, comments, empty
+    statements): sqld prepares the text from there, so its error offsets count them."""
+    sql = until_nul(sql)
+    out: list[tuple[str, int]] = []
+    cursor = 0
+    for statement in split_statements(sql):
         problem = syntax_error(statement)
         if problem is not None:
             raise StmtError.parse(problem.message)
-    return statements
+        position = sql.find(statement, cursor)
+        start = cursor + next((t.start + 1 for t in tokens(sql[cursor:position]) if t.kind == "semi"), 0)
+        out.append((statement, len(sql[start:position].encode())))
+        cursor = position + len(statement)
+    return out
 
 
-def run_sequence(conn: apsw.Connection, statements: list[str], access: Access) -> None:
+def run_sequence(conn: apsw.Connection, statements: list[tuple[str, int]], access: Access) -> None:
     """Run statements in order without arguments, ignoring rows; stop at the first error
     (the ones before it stay applied)."""
-    for statement in statements:
-        run_query(conn, Query(statement, [], None), access)
+    for statement, lead in statements:
+        try:
+            run_query(conn, Query(statement, [], None), access)
+        except StmtError as error:
+            raise error.shifted(lead) from None

@@ -65,6 +65,13 @@ class StmtError(Exception):
                        info.offset)
         return cls(f"SQLite error: {info.message}", info.code, info.message)
 
+    def shifted(self, by: int) -> StmtError:
+        """The same input error for a statement that sat `by` bytes further into the text."""
+        if self.offset is None or self.code != "SQL_INPUT_ERROR" or not by:
+            return self
+        offset = self.offset + by
+        return StmtError(f"SQL input error: {self.detail} (at offset {offset})", self.code, self.detail, offset)
+
     @classmethod
     def parse(cls, detail: str) -> StmtError:
         return cls(f"SQL string could not be parsed: {detail}", "SQL_PARSE_ERROR", detail)

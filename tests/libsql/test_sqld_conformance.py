@@ -261,6 +261,14 @@ CASES: dict[str, list[dict[str, Any]]] = {
                       {"path": "/v1/execute", "body": {"stmt": {"sql_id": 1}}}],
     "sequence": [pipe({"type": "sequence", "sql": "CREATE TABLE c5 (v); INSERT INTO c5 VALUES (1); INSERT INTO nope VALUES (1); INSERT INTO c5 VALUES (2)"},
                       ex("SELECT count(*) FROM c5"), {"type": "sequence", "sql": ""}, CLOSE)],
+    # sqld's parser takes UPDATE/DELETE with ORDER BY and LIMIT, its SQLite then refuses them:
+    # an input error when the step runs, after the steps before it
+    "ordered writes": [pipe(ex("CREATE TABLE c11 (x)"), ex("UPDATE c11 SET x = 1 ORDER BY x LIMIT 1"), CLOSE),
+                       pipe({"type": "batch", "batch": {"steps": [
+                           {"stmt": {"sql": "INSERT INTO c11 VALUES (7)"}}, {"stmt": {"sql": "DELETE FROM c11 ORDER BY x LIMIT 1"}},
+                           {"stmt": {"sql": "SELECT count(*) FROM c11"}}]}}, CLOSE),
+                       pipe({"type": "sequence", "sql": "INSERT INTO c11 VALUES (1);;  /* a; b */ DELETE FROM c11 LIMIT 1; INSERT INTO c11 VALUES (2)"},
+                            ex("SELECT count(*) FROM c11"), ex("DELETE FROM c11 ORDER BY"), CLOSE)],
     "cursor": [{"path": "/v3/cursor", "body": {"batch": {"steps": [
         {"stmt": {"sql": "CREATE TABLE c6 (v)"}}, {"stmt": {"sql": "SELECT 1 AS x UNION ALL SELECT 2"}},
         {"stmt": {"sql": "SELECT * FROM no_such_table"}},
