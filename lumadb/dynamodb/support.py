@@ -5,7 +5,6 @@ each spec operation is exactly one of the two, and that docs/dynamodb-operations
 from __future__ import annotations
 
 _S3 = "needs Amazon S3"
-_GLOBAL = "global tables replicate across AWS regions; LumaDB is one server"
 _KINESIS = "needs Amazon Kinesis; use DynamoDB Streams instead, which LumaDB serves"
 _AUTOSCALING = "replica auto scaling belongs to global tables"
 
@@ -20,12 +19,6 @@ UNSUPPORTED: dict[str, str] = {
     "DescribeBulkOperation": _S3,
     "ListBulkOperations": _S3,
     "CancelBulkOperation": _S3,
-    "CreateGlobalTable": _GLOBAL,
-    "DescribeGlobalTable": _GLOBAL,
-    "DescribeGlobalTableSettings": _GLOBAL,
-    "ListGlobalTables": _GLOBAL,
-    "UpdateGlobalTable": _GLOBAL,
-    "UpdateGlobalTableSettings": _GLOBAL,
     "DescribeTableReplicaAutoScaling": _AUTOSCALING,
     "UpdateTableReplicaAutoScaling": _AUTOSCALING,
     "EnableKinesisStreamingDestination": _KINESIS,

@@ -150,7 +150,7 @@ def test_validation_and_semantic_errors_use_the_envelope(server: Any) -> None:
 
 
 def test_unimplemented_operation_is_refused_not_crashed(server: Any) -> None:
-    status, _, body = call(server.url, **target("CreateGlobalTable", {"GlobalTableName": "abc", "ReplicationGroup": []}))
+    status, _, body = call(server.url, **target("DescribeKinesisStreamingDestination", {"TableName": "abc"}))
     assert status == 400
     assert envelope(body)["__type"] == CORAL + "UnknownOperationException"
 

@@ -1,0 +1,15 @@
+"""DescribeGlobalTableSettings: there is no legacy global table (lumadb/dynamodb/legacy_global_tables.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lumadb.dynamodb import legacy_global_tables
+from lumadb.http import Request
+
+if TYPE_CHECKING:
+    from lumadb.dynamodb.service import DynamoService
+
+
+async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    raise legacy_global_tables.not_found(body["GlobalTableName"], prefixed=False)
