@@ -21,6 +21,7 @@ from lumadb.dynamodb.schema import INVALID
 from lumadb.dynamodb.streams import specification as stream_specification
 
 VERSION = "2019.11.21"
+SETTINGS_MODE = "ENABLED_WITH_OVERRIDES"  # a 2019.11.21 group's GlobalTableSettingsReplicationMode
 ACTIONS = ("Create", "Update", "Delete")
 LOCAL_REGION = (
     "Cannot add or delete the local region through ReplicaUpdates. "
@@ -221,12 +222,19 @@ def home_region(meta: dict[str, Any]) -> str:
 
 
 def viewed_from(description: dict[str, Any], region: str) -> dict[str, Any]:
-    """A table description as seen from `region`: every member of the global table but that one."""
+    """A table description as seen from `region`: every member of the global table but that one,
+    each with the settings replication mode and warm throughput DynamoDB shows (live probes,
+    2026-10: ENABLED_WITH_OVERRIDES, at the table's level too, and the table's warm throughput)."""
     replicas = description.get("Replicas")
     if not replicas:
         return description
     home = home_region(description)
-    if region == home:
-        return description
-    members = [{"RegionName": home, "ReplicaStatus": "ACTIVE"}, *replicas]
-    return {**description, "Replicas": [member for member in members if member["RegionName"] != region]}
+    if region != home:
+        members = [{"RegionName": home, "ReplicaStatus": "ACTIVE"}, *replicas]
+        replicas = [member for member in members if member["RegionName"] != region]
+    warm = description.get("WarmThroughput")
+    extra: dict[str, Any] = {"GlobalTableSettingsReplicationMode": SETTINGS_MODE}
+    if warm:
+        extra["WarmThroughput"] = {**warm, "Status": "ACTIVE"}
+    return {**description, "GlobalTableSettingsReplicationMode": SETTINGS_MODE,
+            "Replicas": [{**member, **extra} for member in replicas]}  # fmt: skip

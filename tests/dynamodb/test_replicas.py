@@ -54,6 +54,13 @@ def test_replicas_are_described_from_every_region_but_their_own(server: Any, hom
     assert described["TableStatus"] == "ACTIVE" and described["GlobalTableVersion"] == "2019.11.21"
     assert _regions(described) == ["us-east-1", "eu-west-1"]
     assert {r["ReplicaStatus"] for r in described["Replicas"]} == {"ACTIVE"}
+    # each member's settings mode and warm throughput, as DynamoDB shows them (live probes, 2026-10)
+    assert described["GlobalTableSettingsReplicationMode"] == "ENABLED_WITH_OVERRIDES"
+    assert described["Replicas"][0] == {
+        "RegionName": "us-east-1", "ReplicaStatus": "ACTIVE", "GlobalTableSettingsReplicationMode": "ENABLED_WITH_OVERRIDES",
+        "WarmThroughput": {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"},
+        "GlobalSecondaryIndexes": [{"IndexName": "by-g"}],
+    }  # fmt: skip
     eu = described["Replicas"][1]
     assert eu["KMSMasterKeyId"].startswith("arn:aws:kms:eu-west-1:000000000000:key/")
     assert eu["GlobalSecondaryIndexes"] == [{"IndexName": "by-g"}]
@@ -72,7 +79,7 @@ def test_replicas_are_described_from_every_region_but_their_own(server: Any, hom
     assert _regions(answered["TableDescription"]) == ["us-east-1", "eu-west-1"]  # as it was
     home.update_table(TableName=table, ReplicaUpdates=[{"Delete": {"RegionName": "eu-west-1"}}])
     described = home.describe_table(TableName=table)["Table"]
-    assert "Replicas" not in described and "GlobalTableVersion" not in described
+    assert not {"Replicas", "GlobalTableVersion", "GlobalTableSettingsReplicationMode"} & set(described)
     assert described["StreamSpecification"]["StreamEnabled"] is True  # the stream stays
 
 
