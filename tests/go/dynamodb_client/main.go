@@ -9,11 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -92,20 +95,35 @@ func failure(err error) map[string]any {
 	return result
 }
 
+// plainBodies sends each request with a body that is only an io.ReadCloser. smithy-go as Debian
+// packages it wraps the body in a reader whose WriteTo answers io.EOF once closed, and the SDK
+// closes it as soon as the response headers are in. When the response beats net/http's write
+// loop to the end of its request (it drains the body with io.Copy, which calls WriteTo), the loop
+// takes that io.EOF for a failed write and closes the connection under the response body being
+// read: "use of closed network connection" (fixed in smithy-go: WriteTo answers nil).
+type plainBodies struct{ client *awshttp.BuildableClient }
+
+func (p plainBodies) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		req.Body = struct{ io.ReadCloser }{req.Body}
+	}
+	return p.client.Do(req)
+}
+
 func main() {
 	endpoint, prefix := os.Args[1], os.Args[2]
 	creds := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
 	client := dynamodb.New(dynamodb.Options{
-		Region: "us-east-1", Credentials: creds, RetryMaxAttempts: 1, Logger: logger,
+		Region: "us-east-1", Credentials: creds, RetryMaxAttempts: 1, Logger: logger, HTTPClient: plainBodies{awshttp.NewBuildableClient()},
 		EndpointResolver: dynamodb.EndpointResolverFromURL(endpoint),
 	})
 	// A second client that asks for gzip, as applications that set EnableAcceptEncodingGzip do.
 	gzipClient := dynamodb.New(dynamodb.Options{
-		Region: "us-east-1", Credentials: creds, RetryMaxAttempts: 1, Logger: logger, EnableAcceptEncodingGzip: true,
+		Region: "us-east-1", Credentials: creds, RetryMaxAttempts: 1, Logger: logger, HTTPClient: plainBodies{awshttp.NewBuildableClient()}, EnableAcceptEncodingGzip: true,
 		EndpointResolver: dynamodb.EndpointResolverFromURL(endpoint),
 	})
 	streams := dynamodbstreams.New(dynamodbstreams.Options{
-		Region: "us-east-1", Credentials: creds, RetryMaxAttempts: 1, Logger: logger,
+		Region: "us-east-1", Credentials: creds, RetryMaxAttempts: 1, Logger: logger, HTTPClient: plainBodies{awshttp.NewBuildableClient()},
 		EndpointResolver: dynamodbstreams.EndpointResolverFromURL(endpoint),
 	})
 	orders := prefix + "-orders"
