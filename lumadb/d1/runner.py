@@ -133,6 +133,8 @@ def parameter_count(sql: str) -> int:
 def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], last: bool,
                readonly_only: bool) -> tuple[list[str], list, int, int]:
     """Execute one statement; returns columns, rows, rows_read, rows_written."""
+    if piece.refused is not None:
+        raise D1QueryError(piece.refused)
     trace = _Trace(readonly_only)
     cursor = conn.cursor()
     cursor.exec_trace = trace

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from lumadb.sql import limited_writes
 from lumadb.sql.split import tokens
 from lumadb.storage.sqlite import apsw
 
@@ -33,12 +34,24 @@ _INDENTED_COMMENT = re.compile(r"^\s+--.*", re.MULTILINE)
 class Piece:
     sql: str
     first_word: str  # upper-cased first keyword ("" when the piece starts with no word)
+    refused: str | None = None  # D1's error for it, when its SQLite refuses what this one cannot parse
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     pieces: tuple[Piece, ...]
     trailing_empty: bool  # text after the last piece held no statement: an error after running them
+
+
+def _piece(sql: str, first_word: str) -> Piece:
+    """A piece, an UPDATE or DELETE with ORDER BY and LIMIT rewritten as D1's SQLite runs it
+    (lumadb/sql/limited_writes.py)."""
+    if first_word in ("UPDATE", "DELETE"):
+        refused = limited_writes.refusal(sql)
+        if refused is not None:
+            return Piece(sql, first_word, f"{refused}: SQLITE_ERROR")
+        sql = limited_writes.rewritten(sql) or sql
+    return Piece(sql, first_word)
 
 
 def is_dropped(sql: str) -> bool:
@@ -73,7 +86,7 @@ def _plan(sql: str) -> Plan:
                 continue  # a `;` before any statement text: SQLite skips it
             end = token.start + 1
             if apsw.complete(sql[start:end]):
-                pieces.append(Piece(sql[start:end], first_word))
+                pieces.append(_piece(sql[start:end], first_word))
                 while end < size and sql[end] in _BLANKS:
                     end += 1
                 start = end
@@ -85,7 +98,7 @@ def _plan(sql: str) -> Plan:
             significant = True
     if start < size:
         if significant:
-            pieces.append(Piece(sql[start:], first_word))
+            pieces.append(_piece(sql[start:], first_word))
         else:
             return Plan(tuple(pieces), True)
     return Plan(tuple(pieces), not pieces)

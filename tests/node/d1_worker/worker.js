@@ -123,6 +123,15 @@ export async function runScenarios(db) {
   s.comment_only = await attempt(() => db.prepare("-- only a comment").all());
   s.trailing_comment = await attempt(() => db.prepare("SELECT 1; -- done").all());
 
+  // UPDATE and DELETE with ORDER BY and LIMIT (workerd builds SQLite with SQLITE_ENABLE_UPDATE_DELETE_LIMIT)
+  s.limited_update = await attempt(() =>
+    q("UPDATE posts SET body = body || '!' WHERE user_id = ? ORDER BY id DESC LIMIT ?", 2, 1).run());
+  s.limited_delete_returning = await attempt(() =>
+    db.prepare("DELETE FROM posts WHERE user_id = 2 RETURNING body ORDER BY id LIMIT 1").all());
+  s.limited_delete_offset = await attempt(() => db.prepare("DELETE FROM posts LIMIT 1 OFFSET 1").run());
+  s.after_limited = await attempt(() => db.prepare("SELECT id, body FROM posts ORDER BY id").all());
+  s.order_without_limit = await attempt(() => db.prepare("DELETE FROM posts ORDER BY id").run());
+
   s.bind_object = await attempt(() => db.prepare("SELECT ?").bind({ a: 1 }).all());
   s.bind_undefined = await attempt(() => db.prepare("SELECT ?").bind(undefined).all());
   s.bind_bigint = await attempt(() => db.prepare("SELECT ?").bind(1n).all());

@@ -1,0 +1,89 @@
+"""UPDATE and DELETE with ORDER BY and LIMIT, as SQLite built with SQLITE_ENABLE_UPDATE_DELETE_LIMIT
+runs them (workerd's build, and so D1's). The SQLite apsw bundles is built without that option
+(the amalgamation cannot take it), so such a statement is rewritten before it is prepared, the
+way SQLite's own `sqlite3LimitWhere` rewrites it: the rows to change are those a SELECT of the
+table with the statement's WHERE, ORDER BY and LIMIT finds, by rowid.
+
+    DELETE FROM t WHERE w RETURNING r ORDER BY o LIMIT n
+    -> DELETE FROM t WHERE rowid IN (SELECT rowid FROM t WHERE w ORDER BY o LIMIT n) RETURNING r
+
+ORDER BY without LIMIT is SQLite's error (`refusal`). Not rewritten (a syntax error stands): an
+UPDATE ... FROM, and a statement after a WITH clause. A WITHOUT ROWID table has no rowid: `no
+such column: rowid`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lumadb.sql.split import tokens
+
+
+def _top_words(sql: str) -> list[tuple[str, int]]:
+    """The significant tokens outside parentheses (words upper-cased), with their positions."""
+    top: list[tuple[str, int]] = []
+    depth = 0
+    for token in tokens(sql):
+        if token.kind in ("ws", "comment"):
+            continue
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif depth == 0:
+            top.append((token.text.upper() if token.kind == "word" else token.text, token.start))
+    return top
+
+
+def _clause(words: list[tuple[str, int]]) -> int | None:
+    """Where the ORDER BY or LIMIT of an UPDATE or DELETE starts, if it has one."""
+    if not words or words[0][0] not in ("UPDATE", "DELETE"):
+        return None
+    return next((i for i, (word, _) in enumerate(words)
+                 if word == "LIMIT" or (word == "ORDER" and i + 1 < len(words) and words[i + 1][0] == "BY")), None)  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def refusal(sql: str) -> str | None:
+    """SQLite's error for an UPDATE or DELETE with ORDER BY and no LIMIT (D1's text, as Miniflare
+    runs it: `ORDER BY without LIMIT on DELETE`)."""
+    words = _top_words(sql)
+    clause = _clause(words)
+    if clause is None or "LIMIT" in (word for word, _ in words[clause:]):
+        return None
+    return f"ORDER BY without LIMIT on {words[0][0]}"
+
+
+@lru_cache(maxsize=1024)
+def rewritten(sql: str) -> str | None:
+    """`sql` (one UPDATE or DELETE statement, a `;` after it allowed) without its ORDER BY and
+    LIMIT, which select the rows it changes; None when it has neither, or is not rewritten."""
+    words = _top_words(sql)
+    clause = _clause(words)
+    if clause is None or "LIMIT" not in (word for word, _ in words[clause:]):
+        return None
+    end = words[-1][1] if words[-1][0] == ";" else len(sql)
+    tail = sql[words[clause][1] : end].rstrip()
+    head = words[:clause]
+    returning = next((i for i, (word, _) in enumerate(head) if word == "RETURNING"), len(head))
+    where = next((i for i, (word, _) in enumerate(head[:returning]) if word == "WHERE"), returning)
+    body_end = head[where][1] if where < len(head) else words[clause][1]
+    if words[0][0] == "DELETE":
+        if len(head) < 3 or head[1][0] != "FROM":
+            return None
+        target = sql[head[2][1] : body_end].strip()
+    else:
+        names = [word for word, _ in head[:where]]
+        if "SET" not in names or "FROM" in names[names.index("SET") :]:
+            return None
+        first = 3 if len(head) > 2 and head[1][0] == "OR" else 1
+        target = sql[head[first][1] : head[names.index("SET")][1]].strip()
+    condition = ""
+    if where < returning:
+        stop = head[returning][1] if returning < len(head) else words[clause][1]
+        condition = " WHERE " + sql[head[where][1] + len("WHERE") : stop].strip()
+    after = sql[head[returning][1] : words[clause][1]].rstrip() if returning < len(head) else ""
+    if any(t.kind == "param" for t in tokens(after)) and any(t.kind == "param" for t in tokens(tail)):
+        return None  # moving RETURNING after LIMIT would renumber its `?` parameters
+    chosen = f"rowid IN (SELECT rowid FROM {target}{condition} {tail})"
+    rest = sql[end:] if end < len(sql) else ""
+    return f"{sql[:body_end].rstrip()} WHERE {chosen}{' ' + after if after else ''}{rest}"

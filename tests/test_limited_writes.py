@@ -1,0 +1,48 @@
+"""UPDATE/DELETE with ORDER BY and LIMIT rewritten for a SQLite built without that option
+(lumadb/sql/limited_writes.py), run on apsw's SQLite: the rows changed are the ones the clause
+chooses. (D1's own answers for them: tests/node/d1_worker/worker.js, compared with Miniflare.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from lumadb.sql.limited_writes import refusal, rewritten
+from lumadb.storage.sqlite import apsw
+
+
+@pytest.fixture
+def conn() -> apsw.Connection:
+    conn = apsw.Connection(":memory:")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, g INTEGER, v TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(i, i % 2, f"v{i}") for i in range(1, 7)])
+    return conn
+
+
+def run(conn: apsw.Connection, sql: str, *params: object) -> list[tuple]:
+    text = rewritten(sql)
+    assert text is not None, sql
+    return list(conn.execute(text, params))
+
+
+def ids(conn: apsw.Connection) -> list[int]:
+    return [row[0] for row in conn.execute("SELECT id FROM t ORDER BY id")]
+
+
+def test_the_clause_chooses_the_rows(conn: apsw.Connection) -> None:
+    # (RETURNING lists rows in no particular order, as SQLite says)
+    assert sorted(run(conn, "DELETE FROM t WHERE g = ? RETURNING id ORDER BY id DESC LIMIT ?;", 0, 2)) == [(4,), (6,)]
+    assert ids(conn) == [1, 2, 3, 5]
+    run(conn, "UPDATE OR IGNORE t AS x SET v = 'z' WHERE x.id IN (SELECT id FROM t LIMIT 3) ORDER BY x.id LIMIT 1 OFFSET 1")
+    assert [row[0] for row in conn.execute("SELECT id FROM t WHERE v = 'z'")] == [2]
+    run(conn, "delete /* c */ from t limit 1")
+    assert ids(conn) == [2, 3, 5]
+
+
+def test_what_is_left_alone_and_what_is_refused() -> None:
+    for sql in ("SELECT 1 LIMIT 1", "DELETE FROM t WHERE id IN (SELECT id FROM t LIMIT 1)",
+                "UPDATE t SET v = u.v FROM u LIMIT 1", "WITH c AS (SELECT 1) DELETE FROM t LIMIT 1",
+                "UPDATE t SET v = 1 RETURNING ? LIMIT ?"):  # fmt: skip
+        assert rewritten(sql) is None, sql
+    assert refusal("DELETE FROM t ORDER BY id") == "ORDER BY without LIMIT on DELETE"
+    assert refusal("update t set v = 1 order by id") == "ORDER BY without LIMIT on UPDATE"
+    assert refusal("DELETE FROM t ORDER BY id LIMIT 1") is None and refusal("SELECT 1 ORDER BY 1") is None
