@@ -92,8 +92,8 @@ def check_request(body: dict[str, Any], others: list[str]) -> None:
                 "Unsupported Region(s) specified for global tables with MultiRegionConsistency set to STRONG: "
                 f"[{', '.join(unsupported)}]."
             )
-    elif len(creates) > 1 or (creates and _regions(updates, "Delete")):
-        raise DynamoError.validation(MORE_THAN_ONE)  # several deletes: only a STRONG group's (see apply)
+    elif len(creates) > 1:
+        raise DynamoError.validation(MORE_THAN_ONE)  # several deletes: a STRONG group's only (see apply)
 
 
 def apply(body: dict[str, Any], meta: dict[str, Any]) -> None:
