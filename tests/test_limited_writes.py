@@ -38,6 +38,21 @@ def test_the_clause_chooses_the_rows(conn: apsw.Connection) -> None:
     assert ids(conn) == [2, 3, 5]
 
 
+def test_comments_and_a_column_named_rowid(conn: apsw.Connection) -> None:
+    """A `--` comment must not swallow the text the rewrite adds, and a user column named
+    `rowid` must not stand for the real one (both changed every row once)."""
+    run(conn, "update t set v = 'c' -- reset\nlimit 1")
+    run(conn, "delete from t -- oldest\norder by id limit 1 -- one row\n;")
+    assert [(row[0], row[1]) for row in conn.execute("SELECT id, v FROM t ORDER BY id")][:2] == [(2, "v2"), (3, "v3")]
+    assert ids(conn) == [2, 3, 4, 5, 6]
+    conn.execute("CREATE TABLE r (rowid TEXT, v INTEGER)")
+    conn.executemany("INSERT INTO r VALUES ('a', ?)", [(1,), (2,), (3,)])
+    run(conn, "update r set v = 0 order by v desc limit 1")
+    assert [row[0] for row in conn.execute("SELECT v FROM r ORDER BY _rowid_")] == [1, 2, 0]
+    plan = run(conn, "explain query plan delete from t order by id limit 1")
+    assert plan and rewritten("EXPLAIN DELETE FROM t LIMIT 1") is not None
+
+
 def test_what_is_left_alone_and_what_is_refused() -> None:
     for sql in ("SELECT 1 LIMIT 1", "DELETE FROM t WHERE id IN (SELECT id FROM t LIMIT 1)",
                 "UPDATE t SET v = u.v FROM u LIMIT 1", "WITH c AS (SELECT 1) DELETE FROM t LIMIT 1",
@@ -46,3 +61,4 @@ def test_what_is_left_alone_and_what_is_refused() -> None:
     assert refusal("DELETE FROM t ORDER BY id") == "ORDER BY without LIMIT on DELETE"
     assert refusal("update t set v = 1 order by id") == "ORDER BY without LIMIT on UPDATE"
     assert refusal("DELETE FROM t ORDER BY id LIMIT 1") is None and refusal("SELECT 1 ORDER BY 1") is None
+    assert refusal("EXPLAIN DELETE FROM t ORDER BY id") == "ORDER BY without LIMIT on DELETE"

@@ -5,11 +5,12 @@ way SQLite's own `sqlite3LimitWhere` rewrites it: the rows to change are those a
 table with the statement's WHERE, ORDER BY and LIMIT finds, by rowid.
 
     DELETE FROM t WHERE w RETURNING r ORDER BY o LIMIT n
-    -> DELETE FROM t WHERE rowid IN (SELECT rowid FROM t WHERE w ORDER BY o LIMIT n) RETURNING r
+    -> DELETE FROM t WHERE _rowid_ IN (SELECT _rowid_ FROM t WHERE w ORDER BY o LIMIT n) RETURNING r
 
-ORDER BY without LIMIT is SQLite's error (`refusal`). Not rewritten (a syntax error stands): an
-UPDATE ... FROM, and a statement after a WITH clause. A WITHOUT ROWID table has no rowid: `no
-such column: rowid`."""
+Comments are left out of the rewritten text. ORDER BY without LIMIT is SQLite's error
+(`refusal`). Not rewritten (a syntax error stands): an UPDATE ... FROM, and a statement after a
+WITH clause. A WITHOUT ROWID table, or a view (with INSTEAD OF triggers), has no rowid: `no such
+column: _rowid_`, where SQLite with the option chooses the rows another way."""
 
 from __future__ import annotations
 
@@ -42,11 +43,25 @@ def _clause(words: list[tuple[str, int]]) -> int | None:
                  if word == "LIMIT" or (word == "ORDER" and i + 1 < len(words) and words[i + 1][0] == "BY")), None)  # fmt: skip
 
 
+def _without_comments(sql: str) -> str:
+    """`sql` with each comment a blank: the pieces cut out below are glued back on one line."""
+    return "".join(" " if token.kind == "comment" else token.text for token in tokens(sql))
+
+
+def _explained(sql: str) -> tuple[str, str]:
+    """(`EXPLAIN [QUERY PLAN] `, the statement explained), or ("", sql)."""
+    words = _top_words(sql)
+    if len(words) > 1 and words[0][0] == "EXPLAIN":
+        at = 3 if len(words) > 3 and words[1][0] == "QUERY" and words[2][0] == "PLAN" else 1
+        return sql[: words[at][1]], sql[words[at][1] :]
+    return "", sql
+
+
 @lru_cache(maxsize=1024)
 def refusal(sql: str) -> str | None:
     """SQLite's error for an UPDATE or DELETE with ORDER BY and no LIMIT (D1's text, as Miniflare
     runs it: `ORDER BY without LIMIT on DELETE`)."""
-    words = _top_words(sql)
+    words = _top_words(_explained(sql)[1])
     clause = _clause(words)
     if clause is None or "LIMIT" in (word for word, _ in words[clause:]):
         return None
@@ -56,7 +71,9 @@ def refusal(sql: str) -> str | None:
 @lru_cache(maxsize=1024)
 def rewritten(sql: str) -> str | None:
     """`sql` (one UPDATE or DELETE statement, a `;` after it allowed) without its ORDER BY and
-    LIMIT, which select the rows it changes; None when it has neither, or is not rewritten."""
+    LIMIT, which select the rows it changes; None when it has neither, or is not rewritten.
+    EXPLAIN [QUERY PLAN] of such a statement explains the rewritten one."""
+    explain, sql = _explained(_without_comments(sql))
     words = _top_words(sql)
     clause = _clause(words)
     if clause is None or "LIMIT" not in (word for word, _ in words[clause:]):
@@ -84,6 +101,7 @@ def rewritten(sql: str) -> str | None:
     after = sql[head[returning][1] : words[clause][1]].rstrip() if returning < len(head) else ""
     if any(t.kind == "param" for t in tokens(after)) and any(t.kind == "param" for t in tokens(tail)):
         return None  # moving RETURNING after LIMIT would renumber its `?` parameters
-    chosen = f"rowid IN (SELECT rowid FROM {target}{condition} {tail})"
+    # `_rowid_`: a table may have a column named `rowid`, which would hide the real one
+    chosen = f"_rowid_ IN (SELECT _rowid_ FROM {target}{condition} {tail})"
     rest = sql[end:] if end < len(sql) else ""
-    return f"{sql[:body_end].rstrip()} WHERE {chosen}{' ' + after if after else ''}{rest}"
+    return f"{explain}{sql[:body_end].rstrip()} WHERE {chosen}{' ' + after if after else ''}{rest}"
