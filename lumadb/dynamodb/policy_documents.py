@@ -95,6 +95,12 @@ def canonical(policy: str, partition: str) -> str:
     return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
 
 
+def same(stored: str, given: str, partition: str) -> bool:
+    """Whether two documents are one policy: the same canonical form, keys in any order (a
+    condition's operators, say), as a put of either keeps the revision."""
+    return bool(json.loads(canonical(stored, partition)) == json.loads(canonical(given, partition)))
+
+
 def shown(stored: str) -> str:
     """GetResourcePolicy's Policy: the canonical form, with IAM's default Version if none was given."""
     if stored.startswith('{"Version":'):

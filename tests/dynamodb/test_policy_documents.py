@@ -64,6 +64,11 @@ def test_an_equivalent_document_keeps_its_revision(ddb: Any, make_table: Any) ->
     same_principal = _statement(Principal={"AWS": "000000000000"})
     assert _put(ddb, arn, {"Version": "2012-10-17", "Statement": same_principal}) == first
     assert _put(ddb, arn, _got(ddb, arn)) == first
+    conditions = [{"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:PrincipalAccount": "000000000000"}},
+                  {"StringEquals": {"aws:PrincipalAccount": "000000000000"}, "Bool": {"aws:SecureTransport": "true"}}]  # fmt: skip
+    guarded = _put(ddb, arn, {"Version": "2012-10-17", "Statement": [_statement(Condition=conditions[0])]})
+    assert guarded != first
+    assert _put(ddb, arn, {"Version": "2012-10-17", "Statement": [_statement(Condition=conditions[1])]}) == guarded
     # no Version is another document than IAM's default one, though GetResourcePolicy shows that
     bare = _put(ddb, arn, {"Statement": [_statement()]})
     assert bare != first and _put(ddb, arn, {"Statement": [_statement()]}) == bare

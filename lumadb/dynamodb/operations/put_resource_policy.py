@@ -23,7 +23,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         kept = resource_policies.policies(meta)
         current = resource_policies.current(kept, arn)
         resource_policies.check_expected(arn, table.name, current, expected)
-        if current is not None and policy_documents.canonical(current["Policy"], partition) == policy:
+        if current is not None and policy_documents.same(current["Policy"], policy, partition):
             return current["RevisionId"]
         previous = current or kept.get(arn)
         revision = resource_policies.revision_after(
