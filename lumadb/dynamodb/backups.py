@@ -156,7 +156,7 @@ def delete(conn: apsw.Connection, table_name: str, backup_id: str) -> dict[str, 
     if found is None:
         return None
     row_id, backup = found
-    if backup.get("BackupType") != "SYSTEM":
+    if backup_type(backup) != "SYSTEM":
         conn.execute("DELETE FROM ddb_backups WHERE id = ?", (row_id,))
         conn.execute(f"DROP TABLE IF EXISTS {_items_table(row_id)}")
     return dict(backup)
