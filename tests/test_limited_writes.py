@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from lumadb.sql.limited_writes import refusal, rewritten
+from lumadb.sql.limited_writes import refusal, rewritten, table_of
 from lumadb.storage.sqlite import apsw
 
 
@@ -51,6 +51,15 @@ def test_comments_and_a_column_named_rowid(conn: apsw.Connection) -> None:
     assert [row[0] for row in conn.execute("SELECT v FROM r ORDER BY _rowid_")] == [1, 2, 0]
     plan = run(conn, "explain query plan delete from t order by id limit 1")
     assert plan and rewritten("EXPLAIN DELETE FROM t LIMIT 1") is not None
+
+
+def test_a_without_rowid_table_by_its_primary_key(conn: apsw.Connection) -> None:
+    conn.execute("CREATE TABLE w (a TEXT, b INTEGER, v INTEGER, PRIMARY KEY (b, a)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO w VALUES (?, ?, ?)", [("x", 1, 1), ("y", 1, 2), ("x", 2, 3)])
+    sql = "DELETE FROM main.w WHERE v > 1 ORDER BY v DESC LIMIT 1"
+    assert table_of(sql) == ("main.", "w") and table_of("update or replace w set v = 0 limit 1") == ("", "w")
+    conn.execute(rewritten(sql, ('"b"', '"a"')))
+    assert list(conn.execute("SELECT a, b FROM w ORDER BY v")) == [("x", 1), ("y", 1)]
 
 
 def test_what_is_left_alone_and_what_is_refused() -> None:

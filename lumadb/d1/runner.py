@@ -33,6 +33,7 @@ from lumadb.d1.statements import (
     plan,
 )
 from lumadb.d1.values import SqlValue
+from lumadb.sql import limited_writes
 from lumadb.sql.errors import restore_prepare_offset
 from lumadb.sql.execute import fresh_description, refresh_schema
 from lumadb.sql.split import parameter_tokens
@@ -130,11 +131,30 @@ def parameter_count(sql: str) -> int:
     return count
 
 
+def _limited_sql(conn: apsw.Connection, statement: str, by_rowid: str) -> str:
+    """An UPDATE/DELETE ... LIMIT as rewritten for its table: by rowid, or for a WITHOUT ROWID
+    table by its primary key (lumadb/sql/limited_writes.py)."""
+    table = limited_writes.table_of(statement)
+    if table is None:
+        return by_rowid
+    schema, name = table
+    try:
+        listed = conn.execute(f"PRAGMA {schema}table_list({name})").fetchall()
+        if not listed or not listed[0][4]:  # `wr`: WITHOUT ROWID
+            return by_rowid
+        columns = sorted((row[5], row[1]) for row in conn.execute(f"PRAGMA {schema}table_info({name})") if row[5])
+    except apsw.Error:
+        return by_rowid  # SQLite reports the problem when the statement runs
+    key = tuple('"' + column.replace('"', '""') + '"' for _, column in columns)
+    return limited_writes.rewritten(statement, key) or by_rowid
+
+
 def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], last: bool,
                readonly_only: bool) -> tuple[list[str], list, int, int]:
     """Execute one statement; returns columns, rows, rows_read, rows_written."""
     if piece.refused is not None:
         raise D1QueryError(piece.refused)
+    sql = piece.sql if piece.limited is None else _limited_sql(conn, piece.limited, piece.sql)
     trace = _Trace(readonly_only)
     cursor = conn.cursor()
     cursor.exec_trace = trace
@@ -143,12 +163,12 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
     try:
         with authorizer.user_sql():
             try:
-                cursor.execute(piece.sql, params, can_cache=not authorizer.must_prepare(piece.first_word))
+                cursor.execute(sql, params, can_cache=not authorizer.must_prepare(piece.first_word))
                 rows = fetch_rows(cursor)
             except InvalidText as exc:
                 invalid_text = exc
             except apsw.SQLError as exc:
-                restore_prepare_offset(conn, piece.sql, exc)  # D1 prepares every statement afresh
+                restore_prepare_offset(conn, sql, exc)  # D1 prepares every statement afresh
                 raise
     except apsw.ExecTraceAbort:
         raise NotReadOnly(piece.sql) from None
@@ -165,11 +185,11 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
         # so (outside user SQL's policy: the repair is LumaDB's own SQL)
         if not trace.readonly or not trace.description:
             raise D1QueryError(f"{invalid_text.message}: SQLITE_ERROR")
-        rows = repaired_rows(conn, piece.sql, params, len(trace.description))
+        rows = repaired_rows(conn, sql, params, len(trace.description))
     written = conn.total_changes() - before
     description = trace.description
-    if description and _described.get(conn, {}).get(piece.sql) != _schema_version(conn):
-        description = _fresh_description(conn, piece.sql, params, description)
+    if description and _described.get(conn, {}).get(sql) != _schema_version(conn):
+        description = _fresh_description(conn, sql, params, description)
     columns = [name for name, _ in description]
     reads = len(rows) + (written if piece.first_word in ("UPDATE", "DELETE") else 0)
     return columns, rows, reads, written

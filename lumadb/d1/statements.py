@@ -35,6 +35,7 @@ class Piece:
     sql: str
     first_word: str  # upper-cased first keyword ("" when the piece starts with no word)
     refused: str | None = None  # D1's error for it, when its SQLite refuses what this one cannot parse
+    limited: str | None = None  # the UPDATE/DELETE ... LIMIT this piece rewrites (lumadb/sql/limited_writes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,9 @@ def _piece(sql: str, first_word: str) -> Piece:
         refused = limited_writes.refusal(sql)
         if refused is not None:
             return Piece(sql, first_word, f"{refused}: SQLITE_ERROR")
-        sql = limited_writes.rewritten(sql) or sql
+        rewritten = limited_writes.rewritten(sql)
+        if rewritten is not None:
+            return Piece(rewritten, first_word, limited=sql)
     return Piece(sql, first_word)
 
 

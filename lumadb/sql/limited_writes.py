@@ -5,12 +5,13 @@ way SQLite's own `sqlite3LimitWhere` rewrites it: the rows to change are those a
 table with the statement's WHERE, ORDER BY and LIMIT finds, by rowid.
 
     DELETE FROM t WHERE w RETURNING r ORDER BY o LIMIT n
-    -> DELETE FROM t WHERE _rowid_ IN (SELECT _rowid_ FROM t WHERE w ORDER BY o LIMIT n) RETURNING r
+    -> DELETE FROM t WHERE (_rowid_) IN (SELECT _rowid_ FROM t WHERE w ORDER BY o LIMIT n) RETURNING r
 
 Comments are left out of the rewritten text. ORDER BY without LIMIT is SQLite's error
 (`refusal`). Not rewritten (a syntax error stands): an UPDATE ... FROM, and a statement after a
-WITH clause. A WITHOUT ROWID table, or a view (with INSTEAD OF triggers), has no rowid: `no such
-column: _rowid_`, where SQLite with the option chooses the rows another way."""
+WITH clause. A WITHOUT ROWID table's rows are named by their primary key (`key`, which the
+caller reads from the schema); a view (with INSTEAD OF triggers) has neither: `no such column:
+_rowid_`, where SQLite with the option chooses the rows another way."""
 
 from __future__ import annotations
 
@@ -68,10 +69,23 @@ def refusal(sql: str) -> str | None:
     return f"ORDER BY without LIMIT on {words[0][0]}"
 
 
+def table_of(sql: str) -> tuple[str, str] | None:
+    """(schema prefix such as `main.` or "", table name as written) of the table an UPDATE or
+    DELETE changes."""
+    words = [t for t in tokens(_explained(_without_comments(sql))[1]) if t.kind not in ("ws", "comment")]
+    at = 2 if words and words[0].text.upper() == "DELETE" else (3 if len(words) > 2 and words[1].text.upper() == "OR" else 1)
+    if len(words) <= at:
+        return None
+    if len(words) > at + 2 and words[at + 1].text == ".":
+        return words[at].text + ".", words[at + 2].text
+    return "", words[at].text
+
+
 @lru_cache(maxsize=1024)
-def rewritten(sql: str) -> str | None:
+def rewritten(sql: str, key: tuple[str, ...] = ()) -> str | None:
     """`sql` (one UPDATE or DELETE statement, a `;` after it allowed) without its ORDER BY and
     LIMIT, which select the rows it changes; None when it has neither, or is not rewritten.
+    The rows are named by `key`, the primary key's columns of a WITHOUT ROWID table, or by rowid.
     EXPLAIN [QUERY PLAN] of such a statement explains the rewritten one."""
     explain, sql = _explained(_without_comments(sql))
     words = _top_words(sql)
@@ -102,6 +116,7 @@ def rewritten(sql: str) -> str | None:
     if any(t.kind == "param" for t in tokens(after)) and any(t.kind == "param" for t in tokens(tail)):
         return None  # moving RETURNING after LIMIT would renumber its `?` parameters
     # `_rowid_`: a table may have a column named `rowid`, which would hide the real one
-    chosen = f"_rowid_ IN (SELECT _rowid_ FROM {target}{condition} {tail})"
+    columns = ", ".join(key) or "_rowid_"
+    chosen = f"({columns}) IN (SELECT {columns} FROM {target}{condition} {tail})"
     rest = sql[end:] if end < len(sql) else ""
     return f"{explain}{sql[:body_end].rstrip()} WHERE {chosen}{' ' + after if after else ''}{rest}"

@@ -131,6 +131,12 @@ export async function runScenarios(db) {
   s.limited_delete_offset = await attempt(() => db.prepare("DELETE FROM posts LIMIT 1 OFFSET 1").run());
   s.after_limited = await attempt(() => db.prepare("SELECT id, body FROM posts ORDER BY id").all());
   s.order_without_limit = await attempt(() => db.prepare("DELETE FROM posts ORDER BY id").run());
+  s.limited_without_rowid = await attempt(async () => {
+    await db.prepare("CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER) WITHOUT ROWID").run();
+    await db.prepare("INSERT INTO kv VALUES ('a', 1), ('b', 2), ('c', 3)").run();
+    const deleted = await db.prepare("DELETE FROM kv -- newest first\nORDER BY v DESC LIMIT 2 OFFSET 0").run();
+    return [deleted, await db.prepare("SELECT k FROM kv").all()];
+  });
 
   s.bind_object = await attempt(() => db.prepare("SELECT ?").bind({ a: 1 }).all());
   s.bind_undefined = await attempt(() => db.prepare("SELECT ?").bind(undefined).all());
