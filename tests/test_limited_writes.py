@@ -49,6 +49,8 @@ def test_comments_and_a_column_named_rowid(conn: apsw.Connection) -> None:
     conn.executemany("INSERT INTO r VALUES ('a', ?)", [(1,), (2,), (3,)])
     run(conn, "update r set v = 0 order by v desc limit 1")
     assert [row[0] for row in conn.execute("SELECT v FROM r ORDER BY _rowid_")] == [1, 2, 0]
+    run(conn, "WITH old(id) AS (SELECT id FROM t WHERE id < 5) DELETE FROM t WHERE id IN old ORDER BY id DESC LIMIT 1")
+    assert ids(conn) == [2, 3, 5, 6]
     plan = run(conn, "explain query plan delete from t order by id limit 1")
     assert plan and rewritten("EXPLAIN DELETE FROM t LIMIT 1") is not None
 
@@ -64,10 +66,11 @@ def test_a_without_rowid_table_by_its_primary_key(conn: apsw.Connection) -> None
 
 def test_what_is_left_alone_and_what_is_refused() -> None:
     for sql in ("SELECT 1 LIMIT 1", "DELETE FROM t WHERE id IN (SELECT id FROM t LIMIT 1)",
-                "UPDATE t SET v = u.v FROM u LIMIT 1", "WITH c AS (SELECT 1) DELETE FROM t LIMIT 1",
+                "UPDATE t SET v = u.v FROM u LIMIT 1", "WITH c AS (SELECT 1) SELECT 1 LIMIT 1",
                 "UPDATE t SET v = 1 RETURNING ? LIMIT ?"):  # fmt: skip
         assert rewritten(sql) is None, sql
     assert refusal("DELETE FROM t ORDER BY id") == "ORDER BY without LIMIT on DELETE"
     assert refusal("update t set v = 1 order by id") == "ORDER BY without LIMIT on UPDATE"
     assert refusal("DELETE FROM t ORDER BY id LIMIT 1") is None and refusal("SELECT 1 ORDER BY 1") is None
     assert refusal("EXPLAIN DELETE FROM t ORDER BY id") == "ORDER BY without LIMIT on DELETE"
+    assert refusal("WITH c AS (SELECT 1 ORDER BY 1) DELETE FROM t ORDER BY id") == "ORDER BY without LIMIT on DELETE"

@@ -47,7 +47,7 @@ class Plan:
 def _piece(sql: str, first_word: str) -> Piece:
     """A piece, an UPDATE or DELETE with ORDER BY and LIMIT rewritten as D1's SQLite runs it
     (lumadb/sql/limited_writes.py)."""
-    if first_word in ("UPDATE", "DELETE", "EXPLAIN"):
+    if first_word in ("UPDATE", "DELETE", "EXPLAIN", "WITH"):
         refused = limited_writes.refusal(sql)
         if refused is not None:
             return Piece(sql, first_word, f"{refused}: SQLITE_ERROR")

@@ -7,9 +7,9 @@ table with the statement's WHERE, ORDER BY and LIMIT finds, by rowid.
     DELETE FROM t WHERE w RETURNING r ORDER BY o LIMIT n
     -> DELETE FROM t WHERE (_rowid_) IN (SELECT _rowid_ FROM t WHERE w ORDER BY o LIMIT n) RETURNING r
 
-Comments are left out of the rewritten text. ORDER BY without LIMIT is SQLite's error
-(`refusal`). Not rewritten (a syntax error stands): an UPDATE ... FROM, and a statement after a
-WITH clause. A WITHOUT ROWID table's rows are named by their primary key (`key`, which the
+Comments are left out of the rewritten text; a WITH clause (and EXPLAIN) stays in front of it.
+ORDER BY without LIMIT is SQLite's error (`refusal`). Not rewritten (a syntax error stands): an
+UPDATE ... FROM. A WITHOUT ROWID table's rows are named by their primary key (`key`, which the
 caller reads from the schema); a view (with INSTEAD OF triggers) has neither: `no such column:
 _rowid_`, where SQLite with the option chooses the rows another way."""
 
@@ -50,12 +50,16 @@ def _without_comments(sql: str) -> str:
 
 
 def _explained(sql: str) -> tuple[str, str]:
-    """(`EXPLAIN [QUERY PLAN] `, the statement explained), or ("", sql)."""
+    """(what comes before the UPDATE or DELETE: `EXPLAIN [QUERY PLAN]`, a WITH clause, both; the
+    statement from its UPDATE or DELETE), or ("", sql)."""
     words = _top_words(sql)
-    if len(words) > 1 and words[0][0] == "EXPLAIN":
-        at = 3 if len(words) > 3 and words[1][0] == "QUERY" and words[2][0] == "PLAN" else 1
-        return sql[: words[at][1]], sql[words[at][1] :]
-    return "", sql
+    if len(words) < 2 or words[0][0] not in ("EXPLAIN", "WITH"):
+        return "", sql
+    # a WITH clause's tables are in parentheses: its first top-level UPDATE or DELETE is the statement's
+    at = next((i for i, (word, _) in enumerate(words) if word in ("UPDATE", "DELETE")), None)
+    if at is None:
+        return "", sql
+    return sql[: words[at][1]], sql[words[at][1] :]
 
 
 @lru_cache(maxsize=1024)
