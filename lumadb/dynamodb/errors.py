@@ -110,9 +110,10 @@ class DynamoError(ProtocolError):
         return cls(
             DYNAMODB + "ConditionalCheckFailedException",
             message,
+            # `message` with the item too: AWS capitalised it then (LocalStack's capture, 2024-01;
+            # moto's tests verified against AWS up to 5.2.0, 2026-05) and no longer does (moto's
+            # verified tests from 5.2.3, 2026-08, to 5.2.6, 2026-10), so botocore models it
             extra={"Item": item} if item is not None else None,
-            # AWS capitalises the key when the body carries the item (moto, LocalStack's capture)
-            message_key="Message" if item is not None else "message",
         )
 
     @classmethod

@@ -26,6 +26,7 @@ from lumadb.dynamodb.expressions import (
     projection_from_attributes_to_get,
     update_from_attribute_updates,
 )
+from lumadb.dynamodb.expressions.parser import check_size
 
 # Any of these in a request means there is something to compile or to refuse.
 _EXPRESSION_PARAMETERS = frozenset((
@@ -85,7 +86,7 @@ def compile_request(
     if operation == "Query":
         text = body.get("KeyConditionExpression")
         if text is not None:
-            out.key_conditions = check_key_condition(text, ctx)
+            out.key_conditions = check_key_condition(text, ctx, lambda: _check_filter_not_empty(body))
         elif body.get("KeyConditions") is not None:
             if filter_parameter is not None and out.filter is None:  # checked before KeyConditions (dynalite)
                 out.filter = condition_from_filter(filter_parameter, body.get("ConditionalOperator"), "QueryFilter")
@@ -105,6 +106,14 @@ def compile_request(
         out.projection = projection_from_attributes_to_get(body["AttributesToGet"])
     ctx.check_all_used()
     return out
+
+
+def _check_filter_not_empty(body: dict) -> None:
+    """An empty FilterExpression is refused before the key condition's shape (moto's tests,
+    verified against DynamoDB in 2026-10: `partitionKey = sth` beside `FilterExpression: ""`)."""
+    text = body.get("FilterExpression")
+    if isinstance(text, str) and not text.strip(" \t\r\n"):
+        check_size("FilterExpression", text)  # raises: the expression can not be empty
 
 
 def check_mixing(body: dict, operation: str) -> None:

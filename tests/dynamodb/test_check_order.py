@@ -194,3 +194,13 @@ def test_an_index_query_counts_conditions_against_the_index_key(ddb: Any, two_at
         "ValidationException",
         "The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)",
     )
+
+
+def test_an_empty_filter_comes_before_the_key_conditions_shape(ddb: Any, missing: str) -> None:
+    """moto's aws_verified test_query_with_empty_filter_expression (DynamoDB, 2026-10): the key
+    condition parses, its shape is wrong (`sth` is a second attribute name), the filter is empty."""
+    assert error_of(ddb.query, TableName=missing, KeyConditionExpression="partitionKey = sth", FilterExpression="") == (
+        "ValidationException", "Invalid FilterExpression: The expression can not be empty;")  # fmt: skip
+    # a key condition that does not parse is still the first error
+    assert error_of(ddb.query, TableName=missing, KeyConditionExpression="partitionKey =", FilterExpression="")[1] == (
+        'Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: "="')  # fmt: skip

@@ -279,11 +279,16 @@ def _plan(text: str, names_key: tuple, types_key: tuple) -> tuple[Bound, Templat
     return bound, template, None
 
 
-def check_key_condition(text: str, ctx: ExpressionContext) -> KeyConditions:
+def check_key_condition(
+    text: str, ctx: ExpressionContext, before_shape: Callable[[], None] | None = None
+) -> KeyConditions:
     """Everything DynamoDB checks before it looks for the table: syntax, placeholders and
-    operand types (in the order they are written), then the shape of the conditions."""
+    operand types (in the order they are written), then the shape of the conditions.
+    `before_shape`: the request's checks that come before the shape's."""
     bound, template, shape_error = _plan(text, ctx.names_key, ctx.types_key)
     bound.bind(ctx)
+    if before_shape is not None:
+        before_shape()
     if shape_error is not None:
         raise DynamoError.validation(shape_error)
     supplied = ctx.values
