@@ -163,7 +163,7 @@ def validate_attribute_value(
         elif type_name == "SS":
             members = _check_list(value)
             if not members:
-                raise DynamoError.validation(_INVALID + "An string set  may not be empty")
+                raise DynamoError.bad_value(_INVALID + "An string set  may not be empty")
             for member in members:
                 _check_string(member)
             if len(set(members)) != len(members):
@@ -173,7 +173,7 @@ def validate_attribute_value(
         elif type_name == "NS":
             members = _check_list(value)
             if not members:
-                raise DynamoError.validation(_INVALID + "An number set  may not be empty")
+                raise DynamoError.bad_value(_INVALID + "An number set  may not be empty")
             for member in members:
                 _check_string(member)
             normalized = [normalize_number(m) for m in members]
@@ -182,7 +182,7 @@ def validate_attribute_value(
         elif type_name == "BS":
             members = _check_list(value)
             if not members:
-                raise DynamoError.validation(_INVALID + "Binary sets should not be empty")
+                raise DynamoError.bad_value(_INVALID + "Binary sets should not be empty")
             for member in members:
                 _check_blob(member)
             if len({base64.b64decode(m) for m in members}) != len(members):

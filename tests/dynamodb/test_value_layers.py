@@ -1,4 +1,4 @@
-"""A bad number or a duplicate set member is worded by the operation's value layer, as DynamoDB
+"""A bad number, a duplicate set member or an empty set is worded by the operation's value layer, as DynamoDB
 does in the four regions captured in 2026-10 (value_layers.py): PutItem, UpdateItem and DeleteItem
 in the current layer inside the validation envelope, GetItem, BatchGetItem and Query in the
 current layer bare, BatchWriteItem, the transactions and Scan in the older layer."""
@@ -24,6 +24,10 @@ BAD = [
     ({"BS": [b"\xff", b"\x00", b"\x00"]}, INVALID + 'Input collection ["AA==","/w==","AA=="]of type BS contains duplicates.',
      INVALID + "Input collection [/w==, AA==, AA==]of type BS contains duplicates."),
     ({"NS": ["2", "1", "2"]}, INVALID + "Input collection contains duplicates.", "Input collection contains duplicates"),
+    # an empty set, the same text in both layers (moto's aws_verified test_put_item_empty_set and
+    # test_update_item_add_empty_set, 2026-10: inside the envelope)
+    ({"SS": []}, INVALID + "An string set  may not be empty", INVALID + "An string set  may not be empty"),
+    ({"NS": []}, INVALID + "An number set  may not be empty", INVALID + "An number set  may not be empty"),
 ]  # fmt: skip
 
 
