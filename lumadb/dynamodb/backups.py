@@ -126,8 +126,7 @@ def drop_table_keeping_backup(conn: apsw.Connection, name: str) -> tuple[dict[st
     ).fetchall()  # type: ignore[assignment]
     for row_id, blob in system_rows:
         if expired(orjson.loads(blob), now):
-            conn.execute("DELETE FROM ddb_backups WHERE id = ?", (row_id,))
-            conn.execute(f"DROP TABLE IF EXISTS {_items_table(row_id)}")
+            _drop(conn, row_id)
     create(conn, name, f"{name}$DeletedTableBackup", system=True)
     return catalog.drop_table(conn, name)
 
@@ -157,9 +156,13 @@ def delete(conn: apsw.Connection, table_name: str, backup_id: str) -> dict[str, 
         return None
     row_id, backup = found
     if backup_type(backup) != "SYSTEM":
-        conn.execute("DELETE FROM ddb_backups WHERE id = ?", (row_id,))
-        conn.execute(f"DROP TABLE IF EXISTS {_items_table(row_id)}")
+        _drop(conn, row_id)
     return dict(backup)
+
+
+def _drop(conn: apsw.Connection, row_id: int) -> None:
+    conn.execute("DELETE FROM ddb_backups WHERE id = ?", (row_id,))
+    conn.execute(f"DROP TABLE IF EXISTS {_items_table(row_id)}")
 
 
 def restore(
@@ -234,21 +237,10 @@ def details(backup: dict[str, Any], status: str = "AVAILABLE", arn: str | None =
 
 
 def summary(backup: dict[str, Any]) -> dict[str, Any]:
+    """A ListBackups entry: the backup's details with its table's name, id and ARN."""
     table = backup["Table"]
-    out = {
-        "TableName": table["TableName"],
-        "TableId": table["TableId"],
-        "TableArn": table["TableArn"],
-        "BackupArn": backup["BackupArn"],
-        "BackupName": backup["BackupName"],
-        "BackupCreationDateTime": backup["BackupCreationDateTime"],
-        "BackupStatus": "AVAILABLE",
-        "BackupType": backup_type(backup),
-        "BackupSizeBytes": backup["TableSizeBytes"],
-    }
-    if "BackupExpiryDateTime" in backup:
-        out["BackupExpiryDateTime"] = backup["BackupExpiryDateTime"]
-    return out
+    return {"TableName": table["TableName"], "TableId": table["TableId"], "TableArn": table["TableArn"],
+            **details(backup)}  # fmt: skip
 
 
 def description(backup: dict[str, Any], status: str = "AVAILABLE", arn: str | None = None) -> dict[str, Any]:

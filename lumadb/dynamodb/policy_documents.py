@@ -103,9 +103,9 @@ def same(stored: str, given: str, partition: str) -> bool:
 
 def shown(stored: str) -> str:
     """GetResourcePolicy's Policy: the canonical form, with IAM's default Version if none was given."""
-    if stored.startswith('{"Version":'):
+    if stored.startswith('{"Version":'):  # the canonical form puts it first
         return stored
-    return '{"Version":"' + DEFAULT_VERSION + '",' + stored[1:] if stored != "{}" else stored
+    return '{"Version":"' + DEFAULT_VERSION + '",' + stored[1:]  # (a document is never empty)
 
 
 def _ordered(value: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
