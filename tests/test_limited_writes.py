@@ -64,10 +64,21 @@ def test_a_without_rowid_table_by_its_primary_key(conn: apsw.Connection) -> None
     assert list(conn.execute("SELECT a, b FROM w ORDER BY v")) == [("x", 1), ("y", 1)]
 
 
+def test_parameters_in_returning_and_in_the_clause_bind_where_written(conn: apsw.Connection) -> None:
+    """RETURNING moves after the LIMIT in the rewritten text: numbered as SQLite numbered them
+    before, its values and the clause's stay theirs (else `LIMIT 'tag'`, RETURNING 1)."""
+    assert run(conn, "UPDATE t SET v = ? WHERE g = ? RETURNING id, ?, v ORDER BY id LIMIT ?", "z", 1, "tag", 1) == [(1, "tag", "z")]
+    assert run(conn, "DELETE FROM t WHERE g = :g RETURNING id, :g, ?2 ORDER BY id DESC LIMIT ?", 0, "two", 1) == [
+        (6, 0, "two")
+    ]
+    assert ids(conn) == [1, 2, 3, 4, 5]
+    assert run(conn, "DELETE FROM t RETURNING ?2 LIMIT ?1", 1, "two") == [("two",)]
+
+
 def test_what_is_left_alone_and_what_is_refused() -> None:
     for sql in ("SELECT 1 LIMIT 1", "DELETE FROM t WHERE id IN (SELECT id FROM t LIMIT 1)",
                 "UPDATE t SET v = u.v FROM u LIMIT 1", "WITH c AS (SELECT 1) SELECT 1 LIMIT 1",
-                "UPDATE t SET v = 1 RETURNING ? LIMIT ?"):  # fmt: skip
+                "UPDATE t SET v = 1 RETURNING ?99999 LIMIT ?"):  # fmt: skip
         assert rewritten(sql) is None, sql
     assert refusal("DELETE FROM t ORDER BY id") == "ORDER BY without LIMIT on DELETE"
     assert refusal("update t set v = 1 order by id") == "ORDER BY without LIMIT on UPDATE"

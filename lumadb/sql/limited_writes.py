@@ -8,8 +8,10 @@ table with the statement's WHERE, ORDER BY and LIMIT finds, by rowid.
     -> DELETE FROM t WHERE (_rowid_) IN (SELECT _rowid_ FROM t WHERE w ORDER BY o LIMIT n) RETURNING r
 
 Comments are left out of the rewritten text; a WITH clause (and EXPLAIN) stays in front of it.
-ORDER BY without LIMIT is SQLite's error (`refusal`). Not rewritten (a syntax error stands): an
-UPDATE ... FROM. A WITHOUT ROWID table's rows are named by their primary key (`key`, which the
+When RETURNING, which moves after the LIMIT, and the clause both hold parameters, every parameter
+is first written with the number SQLite gave it (`?3`), so that the values bind as they were
+meant to. ORDER BY without LIMIT is SQLite's error (`refusal`). Not rewritten (a syntax error
+stands): an UPDATE ... FROM. A WITHOUT ROWID table's rows are named by their primary key (`key`, which the
 caller reads from the schema); a view (with INSTEAD OF triggers) has neither: `no such column:
 _rowid_`, where SQLite with the option chooses the rows another way."""
 
@@ -18,6 +20,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from lumadb.sql.split import tokens
+
+# SQLITE_MAX_VARIABLE_NUMBER: a `?NNN` past it is left as written, for SQLite to refuse
+_MAX_PARAMETER = 32766
 
 
 def _top_words(sql: str) -> list[tuple[str, int]]:
@@ -85,6 +90,34 @@ def table_of(sql: str) -> tuple[str, str] | None:
     return "", words[at].text
 
 
+def _numbered(sql: str) -> str | None:
+    """`sql` with each parameter written `?N`, N being the number SQLite gives it: `?` the next
+    after the largest so far, `?N` itself, a name the number of its first appearance (D1 binds
+    by position). None when a `?N` is out of range (SQLite's error then stands)."""
+    largest = 0
+    names: dict[str, int] = {}
+    parts: list[str] = []
+    for token in tokens(sql):
+        if token.kind != "param":
+            parts.append(token.text)
+            continue
+        if token.text == "?":
+            largest += 1
+            number = largest
+        elif token.text[0] == "?":
+            number = int(token.text[1:])
+            if not 0 < number <= _MAX_PARAMETER:
+                return None
+            largest = max(largest, number)
+        else:
+            number = names.get(token.text) or 0
+            if not number:
+                largest += 1
+                number = names[token.text] = largest
+        parts.append(f"?{number}")
+    return "".join(parts)
+
+
 @lru_cache(maxsize=1024)
 def rewritten(sql: str, key: tuple[str, ...] = ()) -> str | None:
     """`sql` (one UPDATE or DELETE statement, a `;` after it allowed) without its ORDER BY and
@@ -117,10 +150,19 @@ def rewritten(sql: str, key: tuple[str, ...] = ()) -> str | None:
         stop = head[returning][1] if returning < len(head) else words[clause][1]
         condition = " WHERE " + sql[head[where][1] + len("WHERE") : stop].strip()
     after = sql[head[returning][1] : words[clause][1]].rstrip() if returning < len(head) else ""
-    if any(t.kind == "param" for t in tokens(after)) and any(t.kind == "param" for t in tokens(tail)):
-        return None  # moving RETURNING after LIMIT would renumber its `?` parameters
+    if _has_parameters(after) and _has_parameters(tail) and not _all_numbered(after + tail):
+        numbered = _numbered(explain + sql)  # moving RETURNING after LIMIT would renumber them
+        return None if numbered is None else rewritten(numbered, key)
     # `_rowid_`: a table may have a column named `rowid`, which would hide the real one
     columns = ", ".join(key) or "_rowid_"
     chosen = f"({columns}) IN (SELECT {columns} FROM {target}{condition} {tail})"
     rest = sql[end:] if end < len(sql) else ""
     return f"{explain}{sql[:body_end].rstrip()} WHERE {chosen}{' ' + after if after else ''}{rest}"
+
+
+def _has_parameters(sql: str) -> bool:
+    return any(t.kind == "param" for t in tokens(sql))
+
+
+def _all_numbered(sql: str) -> bool:
+    return all(t.text[0] == "?" and t.text[1:].isdigit() for t in tokens(sql) if t.kind == "param")

@@ -128,6 +128,9 @@ export async function runScenarios(db) {
     q("UPDATE posts SET body = body || '!' WHERE user_id = ? ORDER BY id DESC LIMIT ?", 2, 1).run());
   s.limited_delete_returning = await attempt(() =>
     db.prepare("DELETE FROM posts WHERE user_id = 2 RETURNING body ORDER BY id LIMIT 1").all());
+  // parameters in RETURNING and in the clause: each binds where it was written
+  s.limited_returning_parameters = await attempt(() =>
+    q("UPDATE posts SET body = body || ? WHERE user_id = ? RETURNING id, ? AS tag, body ORDER BY id LIMIT ?", "?", 1, "t", 1).all());
   s.limited_delete_offset = await attempt(() => db.prepare("DELETE FROM posts LIMIT 1 OFFSET 1").run());
   s.after_limited = await attempt(() => db.prepare("SELECT id, body FROM posts ORDER BY id").all());
   s.order_without_limit = await attempt(() => db.prepare("DELETE FROM posts ORDER BY id").run());
