@@ -380,4 +380,9 @@ async def run(db: Database, state: DatabaseState, queries: Sequence[Query], *,
             return outcomes
         except NotReadOnly as exc:
             _remember(_writes, exc.args[0], True)
-    return await db.write_inline(WRITE_BUDGET_MS, _write_job, queries, plans, state, per_statement)
+    try:
+        return await db.write_inline(WRITE_BUDGET_MS, _write_job, queries, plans, state, per_statement)
+    except apsw.BusyError as exc:
+        # another process held the file's write lock past the busy timeout (no statement ran):
+        # a D1 error the Worker can catch, as workerd's D1 reports SQLITE_BUSY
+        raise D1QueryError(sqlite_message(exc)) from None

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lumadb.storage.sqlite import apsw
 from tests.d1.conftest import ACCOUNT, D1Http
 from tests.lumadb_server import LumaServer
 
@@ -107,3 +108,28 @@ def test_every_base_path_serves_the_api(d1: D1Http, db_name: str, prefix: str) -
     d1.run(db_name, "SELECT 1")
     reply = d1.client.post(f"{prefix}/accounts/{ACCOUNT}/d1/database/{db_name}/query", json={"sql": "SELECT 2 AS two"})
     assert reply.status_code == 200 and reply.json()["result"][0]["results"] == [{"two": 2}]
+
+
+def test_a_write_locked_out_by_another_process_is_a_d1_error() -> None:
+    """Another program holding the file's write lock past the busy timeout: D1's SQLITE_BUSY
+    error, which a Worker can catch (was an internal error, HTTP 500); reads go on."""
+    server = LumaServer("--busy-timeout-ms", "200").start()
+    try:
+        d1 = D1Http(server.url)
+        uuid = d1.rest("POST", body={"name": "locked"}).json()["result"]["uuid"]
+        d1.run(uuid, "CREATE TABLE t (x)")
+        holder = apsw.Connection(str(Path(server.data_dir) / "d1" / f"{uuid}.sqlite"))
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            rest = d1.rest("POST", f"/{uuid}/query", {"sql": "INSERT INTO t VALUES (1)"})
+            body = assert_envelope(rest, 400, 7500)
+            assert body["errors"] == [{"code": 7500, "message": "database is locked: SQLITE_BUSY"}]
+            assert d1.run(uuid, "INSERT INTO t VALUES (2)") == {
+                "success": False, "error": "database is locked: SQLITE_BUSY"
+            }
+            assert d1.run(uuid, "SELECT count(*) FROM t")["results"]["rows"] == [[0]]
+        finally:
+            holder.execute("ROLLBACK")
+        assert d1.run(uuid, "INSERT INTO t VALUES (3)")["success"] is True
+    finally:
+        server.stop()
