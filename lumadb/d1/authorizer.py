@@ -152,7 +152,8 @@ def _decide(action: int, p1: str | None, p2: str | None, db_name: str | None) ->
     if action in _CHECK_BOTH_NAMES:
         return allowed_name(p1) and allowed_name(p2)
     if action == apsw.SQLITE_FUNCTION:
-        return p2 in ALLOWED_FUNCTIONS
+        # as written in a DEFAULT expression (`DEFAULT (CURRENT_TIMESTAMP)`), else lower case
+        return p2 is not None and p2.lower() in ALLOWED_FUNCTIONS
     if action == apsw.SQLITE_PRAGMA:
         return _pragma_allowed((p1 or "").lower(), p2)
     if action in (apsw.SQLITE_CREATE_VTABLE, apsw.SQLITE_DROP_VTABLE):

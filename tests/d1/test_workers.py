@@ -92,7 +92,7 @@ def test_worker_on_workerd_matches_miniflare(workerd: Workerd, miniflare_results
     assert differences(miniflare_results, results) == {}
     # the binding's requests reached the database named in wrangler.toml
     described = d1.rest("GET", f"/{db_name}").json()["result"]
-    assert described["name"] == db_name and described["num_tables"] == 4
+    assert described["name"] == db_name and described["num_tables"] == 5
 
 
 def test_dump_through_workerd_returns_the_database_file(workerd: Workerd, d1: D1Http, db_name: str) -> None:
@@ -105,4 +105,4 @@ def test_helper_class_matches_miniflare(server: LumaServer, miniflare_results: d
     assert isinstance(results, dict)
     assert differences(miniflare_results, results) == {}
     dump = run_node("d1_helper.mjs", server.url, db_name, "dump")
-    assert dump == {"bytes": 28672, "header": "SQLite format 3"}
+    assert dump == {"bytes": 32768, "header": "SQLite format 3"}

@@ -131,6 +131,14 @@ export async function runScenarios(db) {
   // parameters in RETURNING and in the clause: each binds where it was written
   s.limited_returning_parameters = await attempt(() =>
     q("UPDATE posts SET body = body || ? WHERE user_id = ? RETURNING id, ? AS tag, body ORDER BY id LIMIT ?", "?", 1, "t", 1).all());
+  // a DEFAULT's functions as written (SQLite's authorizer gets `CURRENT_TIMESTAMP`, `Upper`)
+  s.defaults_in_capitals = await attempt(async () => {
+    await db.prepare("CREATE TABLE stamped (id INTEGER PRIMARY KEY, at TEXT DEFAULT (CURRENT_TIMESTAMP) NOT NULL, " +
+      "day TEXT DEFAULT CURRENT_DATE, tag TEXT DEFAULT (Upper('x')))").run();
+    await db.prepare("ALTER TABLE stamped ADD COLUMN n INTEGER DEFAULT (ABS(-1))").run();
+    await db.prepare("INSERT INTO stamped (id) VALUES (1)").run();
+    return db.prepare("SELECT id, length(at) AS at, length(day) AS day, tag, n FROM stamped").all();
+  });
   s.limited_delete_offset = await attempt(() => db.prepare("DELETE FROM posts LIMIT 1 OFFSET 1").run());
   s.after_limited = await attempt(() => db.prepare("SELECT id, body FROM posts ORDER BY id").all());
   s.order_without_limit = await attempt(() => db.prepare("DELETE FROM posts ORDER BY id").run());
