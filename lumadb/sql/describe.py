@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from lumadb.sql import alter_column
 from lumadb.sql.execute import refresh_schema
 from lumadb.sql.split import parameter_tokens, until_nul
 from lumadb.storage.sqlite import apsw
@@ -58,6 +59,8 @@ def statement_info(conn: apsw.Connection, sql: str) -> StatementInfo:
     (they depend on the SQL text alone, not on the schema)."""
     info = _cache.get(sql)
     if info is None:
+        if alter_column.parse(sql) is not None:  # libSQL's, which SQLite cannot prepare: a write, no parameters
+            return StatementInfo((), False, False)
         try:
             details = apsw.ext.query_info(conn, until_nul(sql))
         except apsw.SQLError:

@@ -13,6 +13,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from lumadb.sql import alter_column
 from lumadb.sql.errors import restore_prepare_offset
 from lumadb.sql.split import statement_kind, until_nul
 from lumadb.sql.text import fetch_rows
@@ -97,6 +98,10 @@ def execute_statement(
     one ran)."""
     sql = until_nul(sql)
     kind = kind or statement_kind(sql)
+    if kind == "other":
+        altered = alter_column.parse(sql)
+        if altered is not None:
+            return _alter_column(conn, sql, altered, readonly_only)
     changes_seen = _schema_changes[0]
     trace = _Trace(readonly_only)
     cursor = conn.cursor()
@@ -147,6 +152,16 @@ def execute_statement(
         duration_ms=duration_ms,
         kind=kind,
     )
+
+
+def _alter_column(conn: apsw.Connection, sql: str, change: alter_column.AlterColumn, readonly_only: bool) -> StatementResult:
+    if readonly_only:
+        raise NotReadOnly(sql)
+    started = time.perf_counter()
+    alter_column.run(conn, change)
+    _schema_changes[0] += 1
+    return StatementResult(columns=[], decltypes=[], rows=[], row_count=0, changes=0, last_insert_rowid=None,
+                           rows_read=0, rows_written=0, duration_ms=(time.perf_counter() - started) * 1000.0, kind="other")
 
 
 # A connection prepares a statement with the schema it last loaded, and notices another

@@ -4,7 +4,8 @@ and keep only the errors that are about the text itself (not unknown tables or c
 sqld parses SQL with a parser of its own before SQLite sees it, and that parser takes UPDATE and
 DELETE with ORDER BY and LIMIT (SQLite's SQLITE_ENABLE_UPDATE_DELETE_LIMIT grammar), which its
 SQLite, built without that option, then fails to prepare: the statement is an input error when it
-runs, not a parse error up front. Such a statement is not a syntax error here either."""
+runs, not a parse error up front. Such a statement is not a syntax error here either. Nor is
+libSQL's `ALTER TABLE ... ALTER COLUMN` (lumadb/sql/alter_column.py) with a valid definition."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 import threading
 from functools import lru_cache
 
+from lumadb.sql import alter_column
 from lumadb.sql.errors import SqlError, error_info
 from lumadb.sql.split import tokens, until_nul
 from lumadb.storage.sqlite import apsw
@@ -36,6 +38,10 @@ def syntax_error(statement: str) -> SqlError | None:
         info = error_info(exc)
         if not info.is_syntax_error or _ordered_write(statement, info.offset):
             return None
+        change = alter_column.parse(statement)
+        if change is not None:  # libSQL's ALTER COLUMN: only its column definition is SQLite's
+            problem = alter_column.definition_syntax_error(change)
+            return None if problem is None else SqlError("SQLITE_ERROR", "SQLITE_ERROR", problem, None)
         return info
     except Exception:
         return None

@@ -192,6 +192,23 @@ CASES: dict[str, list[dict[str, Any]]] = {
     # a `/*` that ends the text is no comment but a second statement (SQLite's tokenizer)
     "statement tails": [pipe(ex("SELECT 1; /*"), ex("SELECT 1; /* done */"), ex("SELECT 1; -- tail"),
                              ex("SELECT 1 /**/"), CLOSE)],
+    # libSQL's ALTER COLUMN (Drizzle's turso dialect changes a column's type with it): the
+    # schema's text changes, existing rows stay as they are, new writes meet the new definition
+    "alter column": [pipe(
+        ex('CREATE TABLE ac (id INTEGER PRIMARY KEY, v INTEGER NOT NULL DEFAULT 1, "w x" text, CHECK (v < 100))'),
+        ex("INSERT INTO ac VALUES (1, 5, 'a')"), ex("ALTER TABLE ac ALTER COLUMN v TO v TEXT"),
+        ex('ALTER TABLE main.ac ALTER COLUMN "w x" TO "w x" INTEGER DEFAULT 7 NOT NULL;'),
+        ex("ALTER TABLE ac ALTER COLUMN V TO V TEXT CHECK (V > 10)"), ex("INSERT INTO ac (id, v) VALUES (2, 3)"),
+        ex("INSERT INTO ac (id, v) VALUES (3, 30)"), ex("SELECT * FROM ac ORDER BY id"),
+        ex("SELECT sql FROM sqlite_schema WHERE name = 'ac'"),
+        ex("ALTER TABLE ac ALTER COLUMN v TO vv TEXT"), ex('ALTER TABLE ac ALTER COLUMN v TO "v" TEXT'),
+        ex("ALTER TABLE ac ALTER COLUMN nope TO nope TEXT"), ex("ALTER TABLE nope ALTER COLUMN v TO v TEXT"),
+        ex("ALTER TABLE ac ALTER COLUMN v TO v UNIQUE"), ex("ALTER TABLE ac ALTER COLUMN v TO v PRIMARY KEY"),
+        ex("ALTER TABLE ac ALTER COLUMN v TO v AS (id + 1)"), ex("ALTER TABLE ac ALTER COLUMN v TO v CHECK (zz > 1)"),
+        ex("ALTER TABLE ac ALTER COLUMN v TO v TEXT, c TEXT"), ex("ALTER TABLE ac ALTER v TO v TEXT"),
+        ex("CREATE VIEW acv AS SELECT 1 AS a"), ex("ALTER TABLE acv ALTER COLUMN a TO a TEXT"),
+        ex("ALTER TABLE sqlite_schema ALTER COLUMN sql TO sql TEXT"),
+        ex("SELECT sql FROM sqlite_schema WHERE name = 'ac'"), CLOSE)],
     "named arguments": [pipe(ex("SELECT :a, @b, $c", named=[{"name": "a", "value": i(1)}, {"name": "@b", "value": i(2)},
                                                             {"name": "$c", "value": i(3)}]),
                              ex("SELECT :a", named=[{"name": "b", "value": i(1)}]),
