@@ -11,9 +11,9 @@ Comments are left out of the rewritten text; a WITH clause (and EXPLAIN) stays i
 When RETURNING, which moves after the LIMIT, and the clause both hold parameters, every parameter
 is first written with the number SQLite gave it (`?3`), so that the values bind as they were
 meant to. ORDER BY without LIMIT is SQLite's error (`refusal`). Not rewritten (a syntax error
-stands): an UPDATE ... FROM. A WITHOUT ROWID table's rows are named by their primary key (`key`, which the
-caller reads from the schema); a view (with INSTEAD OF triggers) has neither: `no such column:
-_rowid_`, where SQLite with the option chooses the rows another way."""
+stands): an UPDATE ... FROM. A WITHOUT ROWID table's rows are named by their primary key
+(`key`, which the caller reads from the schema); a view (with INSTEAD OF triggers) has neither:
+`no such column: _rowid_`, where SQLite with the option chooses the rows another way."""
 
 from __future__ import annotations
 
