@@ -31,9 +31,15 @@ class AlterColumn:
 
 
 def parse(sql: str) -> AlterColumn | None:
-    """The statement when it is an ALTER COLUMN (`COLUMN` is required, as sqld's parser asks)."""
-    words = [t for t in tokens(sql) if t.kind not in ("ws", "comment")]
-    if len(words) < 8 or words[0].text.upper() != "ALTER" or words[1].text.upper() != "TABLE":
+    """The statement when it is an ALTER COLUMN (`COLUMN` is required, as sqld's parser asks).
+    Every schema statement is asked (BEGIN, COMMIT, PRAGMA...): only an ALTER is read past its
+    first word."""
+    significant = (t for t in tokens(sql) if t.kind not in ("ws", "comment"))
+    first = next(significant, None)
+    if first is None or first.text.upper() != "ALTER":
+        return None
+    words = [first, *significant]
+    if len(words) < 8 or words[1].text.upper() != "TABLE":
         return None
     schema, at = "main", 2
     if len(words) > 4 and words[3].text == ".":
