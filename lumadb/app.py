@@ -16,6 +16,8 @@ import time
 import zlib
 from typing import Any
 
+import apsw
+
 from lumadb import __version__
 from lumadb.config import Config
 from lumadb.errors import ProtocolError
@@ -24,6 +26,7 @@ from lumadb.server import Server
 from lumadb.server_routes import server_routes
 
 log = logging.getLogger("lumadb")
+_LOCKED = "the database is locked by another process (SQLITE_BUSY past the busy timeout)"
 access_log = logging.getLogger("lumadb.requests")
 
 Scope = dict[str, Any]
@@ -187,6 +190,11 @@ class LumaApp:
             response = _render(exc)
         except BodyTooLarge:
             response = _render(front_end.too_large(self.limit)) if front_end else Response.text("Payload Too Large", 413)
+        except apsw.BusyError:
+            # Another program holds the database file's write lock past the busy timeout: the
+            # protocol's retryable internal error, which SDKs retry, and one line in the log.
+            log.warning("request %s %s %s: %s", request_id, method, path, _LOCKED)
+            response = _render(front_end.internal(request_id, _LOCKED)) if front_end else Response.text(_LOCKED, 503)
         except Exception:
             log.exception("request %s %s %s failed", request_id, method, path)
             response = _render(front_end.internal(request_id)) if front_end else Response.text("Internal Server Error", 500)

@@ -101,8 +101,9 @@ class D1ApiError(ProtocolError):
         return cls(7400, f"Request body is larger than {limit} bytes", 413, for_binding_too=True)
 
     @classmethod
-    def internal(cls, request_id: str) -> D1ApiError:
-        return cls(7500, f"internal error; reference = {request_id}", 500, for_binding_too=True)
+    def internal(cls, request_id: str, cause: str = "") -> D1ApiError:
+        reason = f": {cause}" if cause else ""
+        return cls(7500, f"internal error; reference = {request_id}{reason}", 500, for_binding_too=True)
 
     @classmethod
     def unauthorized(cls) -> D1ApiError:

@@ -72,8 +72,8 @@ class D1FrontEnd:
     def too_large(self, limit: int) -> ProtocolError:
         return D1ApiError.too_large(limit)
 
-    def internal(self, request_id: str) -> ProtocolError:
-        return D1ApiError.internal(request_id)
+    def internal(self, request_id: str, cause: str = "") -> ProtocolError:
+        return D1ApiError.internal(request_id, cause)
 
     async def startup(self, server: Server) -> None:
         self.service = D1Service(server)

@@ -82,8 +82,9 @@ class DynamoError(ProtocolError):
         )
 
     @classmethod
-    def internal(cls, request_id: str = "") -> DynamoError:
+    def internal(cls, request_id: str = "", cause: str = "") -> DynamoError:
         msg = "Internal server error" + (f" (request id {request_id})" if request_id else "")
+        msg += f": {cause}" if cause else ""
         return cls(DYNAMODB + "InternalServerError", msg, status=500)
 
     @classmethod

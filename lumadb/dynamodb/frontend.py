@@ -62,8 +62,8 @@ class DynamoFrontEnd:
     def too_large(self, limit: int) -> ProtocolError:
         return DynamoError.request_too_large(limit)
 
-    def internal(self, request_id: str) -> ProtocolError:
-        return DynamoError.internal(request_id)
+    def internal(self, request_id: str, cause: str = "") -> ProtocolError:
+        return DynamoError.internal(request_id, cause)
 
     async def startup(self, server: Server) -> None:
         self.service = DynamoService(server)

@@ -183,8 +183,9 @@ class HranaError(ProtocolError):
         return cls(f"Request body is larger than the limit of {limit} bytes", 413, envelope="error")
 
     @classmethod
-    def internal(cls, request_id: str) -> HranaError:
-        return cls(f"Internal Error: `request {request_id} failed; see the server log`", 500, envelope="error")
+    def internal(cls, request_id: str, cause: str = "") -> HranaError:
+        reason = cause or "see the server log"
+        return cls(f"Internal Error: `request {request_id} failed; {reason}`", 500, envelope="error")
 
     @classmethod
     def legacy(cls, message: str, status: int = 400) -> HranaError:

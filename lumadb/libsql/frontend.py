@@ -160,8 +160,8 @@ class LibsqlFrontEnd:
     def too_large(self, limit: int) -> HranaError:
         return HranaError.too_large(limit)
 
-    def internal(self, request_id: str) -> HranaError:
-        return HranaError.internal(request_id)
+    def internal(self, request_id: str, cause: str = "") -> HranaError:
+        return HranaError.internal(request_id, cause)
 
     async def startup(self, server: Server) -> None:
         self.server = server

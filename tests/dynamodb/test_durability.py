@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from tests.dynamodb.helpers import client_for
+import apsw
+
+from tests.dynamodb.helpers import client_for, error_of
 from tests.kernel_sync import kernel_syncs_asynchronously
 from tests.lumadb_server import DEFAULT_FLAGS
 
@@ -82,3 +84,37 @@ def test_concurrent_acknowledged_writes_survive_kill_9(start_server: Any, tmp_pa
     assert ddb.scan(TableName="crowd", Select="COUNT")["Count"] == 400
     got = ddb.get_item(TableName="crowd", Key={"pk": {"S": "w15-24"}})["Item"]
     assert got == {"pk": {"S": "w15-24"}, "v": {"N": "24"}}
+
+
+def test_a_write_locked_out_by_another_process_is_a_retryable_error(start_server: Any, tmp_path: Path) -> None:
+    """Another program holding the file's write lock past the busy timeout: DynamoDB's
+    retryable InternalServerError saying why, one line in the log (was a traceback per
+    request); reads go on, and nothing of the refused writes is applied."""
+    data_dir = tmp_path / "data"
+    server = start_server("--busy-timeout-ms", "200", data_dir=data_dir)
+    ddb = client_for(server.url)
+    ddb.create_table(
+        TableName="locked",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+    holder = apsw.Connection(str(data_dir / "dynamodb.sqlite"))
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        put = {"TableName": "locked", "Item": {"pk": {"S": "a"}}}
+        for call, kwargs in [
+            (ddb.put_item, put),
+            (ddb.batch_write_item, {"RequestItems": {"locked": [{"PutRequest": {"Item": {"pk": {"S": "b"}}}}]}}),
+            (ddb.transact_write_items, {"TransactItems": [{"Put": put}]}),
+        ]:
+            code, message = error_of(call, **kwargs)
+            assert code == "InternalServerError"
+            assert message.endswith("): the database is locked by another process (SQLITE_BUSY past the busy timeout)")
+        assert ddb.scan(TableName="locked")["Items"] == []
+    finally:
+        holder.execute("ROLLBACK")
+    ddb.put_item(TableName="locked", Item={"pk": {"S": "c"}})
+    assert ddb.describe_table(TableName="locked")["Table"]["ItemCount"] == 1
+    log = server.log()
+    assert "Traceback" not in log and "the database is locked by another process" in log
