@@ -52,13 +52,12 @@ def parse_arn(arn: str) -> tuple[str, str]:
     2026-10): partition, service and region must be real ones, then the resource must name a
     backup. The region and the account are no part of a backup's identity: DynamoDB finds the
     backup whatever region the ARN names, and echoes the ARN as given."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
+    parts = catalog.split_arn(arn)
+    if parts is None:
         raise DynamoError.validation(INVALID_ARN)
-    _, partition, service, region, _account, resource = parts
-    if service != "dynamodb" or catalog.region_partition(region) != partition:
+    if parts.service != "dynamodb" or catalog.region_partition(parts.region) != parts.partition:
         raise DynamoError.validation("Invalid Request: BackupArn is not valid")
-    match = _RESOURCE.match(resource)
+    match = _RESOURCE.match(parts.resource)
     if match is None:
         raise DynamoError.validation(INVALID_ARN)
     return match.group(1), match.group(2)

@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -210,6 +210,28 @@ def arn(service: str, region: str, resource: str) -> str:
 
 def table_arn(region: str, name: str) -> str:
     return arn("dynamodb", region, f"table/{name}")
+
+
+class Arn(NamedTuple):
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+
+def split_arn(text: str) -> Arn | None:
+    """The fields of `arn:<partition>:<service>:<region>:<account>:<resource>`; None for a text
+    that is not shaped so. What each field may hold, and the error, is each API's own."""
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return Arn(*parts[1:])
+
+
+def region_of(meta: dict[str, Any]) -> str:
+    """The region of a table, as its ARN names it."""
+    return str(meta["TableArn"].split(":", 4)[3])
 
 
 def table_name_from(name_or_arn: str) -> str:

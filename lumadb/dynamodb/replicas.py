@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lumadb.dynamodb import encryption
+from lumadb.dynamodb import catalog, encryption
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.schema import INVALID
 from lumadb.dynamodb.streams import specification as stream_specification
@@ -99,7 +99,7 @@ def check_request(body: dict[str, Any], others: list[str]) -> None:
 def apply(body: dict[str, Any], meta: dict[str, Any]) -> None:
     """Change the stored replicas and witnesses as the request asks (raises before changing
     anything invalid)."""
-    home = home_region(meta)
+    home = catalog.region_of(meta)
     replicas: list[dict[str, Any]] = list(meta.get("Replicas") or [])
     updates = body.get("ReplicaUpdates") or []
     strong = meta.get("MultiRegionConsistency") == STRONG
@@ -166,7 +166,7 @@ def _check_consistency(body: dict[str, Any], meta: dict[str, Any], replicas: lis
         )
     if body.get("MultiRegionConsistency") is not None and creates and replicas:
         raise DynamoError.validation("MultiRegionConsistency parameter is unsupported on existing global table")
-    if body.get("MultiRegionConsistency") == STRONG and home_region(meta) in _regions(
+    if body.get("MultiRegionConsistency") == STRONG and catalog.region_of(meta) in _regions(
         body.get("GlobalTableWitnessUpdates") or [], "Create"
     ):
         raise DynamoError.validation(
@@ -217,10 +217,6 @@ def _described(meta: dict[str, Any], current: dict[str, Any], spec: dict[str, An
     return out
 
 
-def home_region(meta: dict[str, Any]) -> str:
-    return str(meta["TableArn"].split(":")[3])
-
-
 def viewed_from(description: dict[str, Any], region: str) -> dict[str, Any]:
     """A table description as seen from `region`: every member of the global table but that one,
     each with the settings replication mode and warm throughput DynamoDB shows (live probes,
@@ -228,7 +224,7 @@ def viewed_from(description: dict[str, Any], region: str) -> dict[str, Any]:
     replicas = description.get("Replicas")
     if not replicas:
         return description
-    home = home_region(description)
+    home = catalog.region_of(description)
     if region != home:
         members = [{"RegionName": home, "ReplicaStatus": "ACTIVE"}, *replicas]
         replicas = [member for member in members if member["RegionName"] != region]

@@ -40,15 +40,15 @@ def resource(service: DynamoService, arn: str) -> TableInfo:
         raise DynamoError.resource_not_found(f"Requested resource not found: Table: {name} not found")
     if arn in (table.arn, table.meta.get("LatestStreamArn")):
         return table
-    parts, own = arn.split(":", 5), table.arn.split(":", 5)
-    if len(parts) == 6 and parts[5].startswith(own[5]):
-        if (parts[1], parts[3]) != (own[1], own[3]):  # another partition or region
+    parts, own = catalog.split_arn(arn), _own_arn(table)
+    if parts is not None and parts.resource.startswith(own.resource):
+        if (parts.partition, parts.region) != (own.partition, own.region):
             raise DynamoError.validation(INVALID + f"Invalid resource Arn: {arn}")
-        if parts[4] != own[4]:
+        if parts.account != own.account:
             raise DynamoError.validation(
                 "This action is only supported by accounts that match the resource owner\u2019s account."
             )
-        rest = parts[5][len(own[5]) :]
+        rest = parts.resource[len(own.resource) :]
         if rest.startswith("/stream/"):
             raise DynamoError.resource_not_found(
                 f"Requested resource not found: Stream: {rest[len('/stream/'):]} not found for Table: {name}"
@@ -58,8 +58,14 @@ def resource(service: DynamoService, arn: str) -> TableInfo:
     raise DynamoError.resource_not_found(f"Requested resource not found: ResourceArn: {arn} not found")
 
 
+def _own_arn(table: TableInfo) -> catalog.Arn:
+    parts = catalog.split_arn(table.arn)
+    assert parts is not None  # the catalog writes every table's ARN
+    return parts
+
+
 def partition_of(table: TableInfo) -> str:
-    return table.arn.split(":", 2)[1]
+    return _own_arn(table).partition
 
 
 def revision_after(previous: str | None) -> str:

@@ -259,7 +259,7 @@ def _change_encryption(meta: dict[str, Any], sse: dict[str, Any]) -> None:
             raise DynamoError.validation(INVALID + "Table is already encrypted by default")
         del meta["SSEDescription"]
         return
-    wanted = encryption.description(meta["TableArn"].split(":")[3], sse)
+    wanted = encryption.description(catalog.region_of(meta), sse)
     if current is not None and sse.get("KMSMasterKeyId") == current["KMSMasterKeyArn"]:  # only its ARN again
         raise DynamoError.validation(
             INVALID + "Table is already encrypted with given KMSMasterKeyId. "

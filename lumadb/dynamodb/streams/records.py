@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from lumadb.dynamodb import catalog
 from lumadb.dynamodb.attributes import item_size
 from lumadb.dynamodb.indexes.model import json_of, size_of
 from lumadb.dynamodb.streams import storage
@@ -40,7 +41,7 @@ def stream_observers(table: TableInfo) -> list[WriteObserver]:
     spec = meta.get("StreamSpecification")
     if not spec or not spec.get("StreamEnabled") or "LatestStreamArn" not in meta:
         return []
-    return [_record_writer(meta["LatestStreamArn"], spec["StreamViewType"], meta["TableArn"].split(":")[3])]
+    return [_record_writer(meta["LatestStreamArn"], spec["StreamViewType"], catalog.region_of(meta))]
 
 
 def _record_writer(arn: str, view_type: str, region: str) -> WriteObserver:
