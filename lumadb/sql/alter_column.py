@@ -18,47 +18,56 @@ from lumadb.storage.sqlite import apsw
 
 _TABLE_CONSTRAINTS = ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN")
 SYNTAX_ERROR = "syntax error"
+_NAMES = ("word", "quoted", "string")  # what SQLite takes as a name
 _REFUSED = {"PRIMARY": "PRIMARY KEY", "UNIQUE": "UNIQUE", "GENERATED": "GENERATED", "AS": "GENERATED"}
 
 
 @dataclass(frozen=True, slots=True)
 class AlterColumn:
-    schema: str  # "main" unless the statement names one
+    schema: str | None  # as the statement names it, if it does ("main" then)
     table: str
     column: str  # as written: `v`, `"v"`
     column_offset: int  # where the column's name starts in the statement (sqld's error offset)
     definition: str  # the text after TO, without a trailing `;` or comment
+    definition_offset: int  # where it starts in the statement
 
 
-def parse(sql: str) -> AlterColumn | None:
-    """The statement when it is an ALTER COLUMN (`COLUMN` is required, as sqld's parser asks).
-    Every schema statement is asked (BEGIN, COMMIT, PRAGMA...): only an ALTER is read past its
-    first word."""
+def parse(sql: str, *, first_only: bool = False) -> AlterColumn | None:
+    """The statement when it is an ALTER COLUMN (`COLUMN` is required, as sqld's parser asks);
+    with `first_only`, the first statement of `sql` when it is one. Every schema statement is
+    asked (BEGIN, COMMIT, PRAGMA...): only an ALTER is read past its first word."""
     significant = (t for t in tokens(sql) if t.kind not in ("ws", "comment"))
     first = next(significant, None)
     if first is None or first.text.upper() != "ALTER":
         return None
     words = [first, *significant]
-    if len(words) < 8 or words[1].text.upper() != "TABLE":
+    if len(words) < 7 or words[1].text.upper() != "TABLE":
         return None
-    schema, at = "main", 2
+    schema, at = None, 2
     if len(words) > 4 and words[3].text == ".":
         schema, at = _name(words[2]), 4
     rest = words[at:]
-    if len(rest) < 6 or [w.text.upper() for w in rest[1:3]] != ["ALTER", "COLUMN"] or rest[4].text.upper() != "TO":
+    if len(rest) < 5 or [w.text.upper() for w in rest[1:3]] != ["ALTER", "COLUMN"] or rest[4].text.upper() != "TO":
         return None
-    if rest[0].kind not in ("word", "quoted") or rest[3].kind not in ("word", "quoted"):
+    if rest[0].kind not in _NAMES or rest[3].kind not in _NAMES:
         return None
-    body = [w for w in rest[5:] if w.kind != "semi"]
-    if not body or any(w.kind == "semi" for w in rest[5 : 5 + len(body)]):
-        return None
+    body: list[Token] = []
+    for word in rest[5:]:
+        if word.kind == "semi":
+            if not first_only and any(w.kind != "semi" for w in rest[5 + len(body) :]):
+                return None  # a second statement: the caller's to refuse or to split off
+            break
+        body.append(word)
+    if not body:  # `TO` and nothing after it: the definition's syntax error
+        end = rest[4].start + len(rest[4].text)
+        return AlterColumn(schema, _name(rest[0]), rest[3].text, rest[3].start, "", end)
     definition = sql[body[0].start : body[-1].start + len(body[-1].text)]
-    return AlterColumn(schema, _name(rest[0]), rest[3].text, rest[3].start, definition)
+    return AlterColumn(schema, _name(rest[0]), rest[3].text, rest[3].start, definition, body[0].start)
 
 
 def _name(token: Token) -> str:
     text = token.text
-    if token.kind != "quoted":
+    if token.kind not in ("quoted", "string"):
         return text
     if text[0] == "[":
         return text[1:-1]
@@ -76,9 +85,32 @@ def _error(message: str, offset: int | None = None) -> apsw.SQLError:
 def run(conn: apsw.Connection, change: AlterColumn) -> None:
     """Apply `change` on `conn` (inside the caller's transaction, if any); raises apsw.SQLError
     with sqld's message for what it refuses."""
+    quoted_schema, name, create, span, new_words = prepare(conn, change)
+    altered = create[: span[0]] + change.definition + create[span[1] :]
+    try:
+        _scratch().execute(altered)  # the new text must stand as a table of its own
+    except apsw.Error:
+        raise _error(altered) from None
+    for word in _top_level(new_words[1:]):
+        refused = _REFUSED.get(word.text.upper()) if word.kind == "word" else None
+        if refused is not None:
+            raise _error(f"error in adding {change.definition} to {name}: {refused} constraint cannot be altered")
+    _rewrite(conn, quoted_schema, name, altered)
+
+
+def prepare(conn: apsw.Connection, change: AlterColumn) -> tuple[str, str, str, tuple[int, int], list[Token]]:
+    """Check `change` as libSQL does when it prepares the statement (all Hrana's `describe`
+    checks): the definition's syntax, then the table, the column and its name. The rest
+    (constraints, the new table's text) is checked when it runs. Returns the quoted schema,
+    the table's name and CREATE text, the column's span in that text and the new definition's
+    words; apsw.SQLError for what libSQL refuses."""
+    problem = definition_syntax_error(change)
+    if problem is not None:
+        message, offset = problem
+        raise _error(message, None if offset is None else change.definition_offset + offset)
     if change.table.lower() in ("sqlite_master", "sqlite_schema"):
         raise _error("table sqlite_master may not be altered")
-    quoted_schema = '"' + change.schema.replace('"', '""') + '"'
+    quoted_schema = '"' + (change.schema or "main").replace('"', '""') + '"'
     try:
         found = conn.execute(
             f"SELECT name, type, sql FROM {quoted_schema}.sqlite_schema WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE",
@@ -87,7 +119,7 @@ def run(conn: apsw.Connection, change: AlterColumn) -> None:
     except apsw.SQLError:
         found = None  # an unknown schema
     if found is None:
-        raise _error(f"no such table: {change.table}")
+        raise _error(f"no such table: {change.table if change.schema is None else change.schema + '.' + change.table}")
     name, kind, create = found
     if name.lower().startswith("sqlite_"):
         raise _error(f"table {name} may not be altered")
@@ -104,32 +136,44 @@ def run(conn: apsw.Connection, change: AlterColumn) -> None:
             f'UPDATE cannot also rename column: "{change.column}" to "{new_words[0].text}". Use ALTER TABLE RENAME instead',
             change.column_offset,
         )
-    top = _top_level(new_words[1:])
-    if any(word.text == "," for word in top):
-        raise _error(f'near ",": {SYNTAX_ERROR}')
-    altered = create[: span[0]] + change.definition + create[span[1] :]
-    try:
-        apsw.Connection(":memory:").execute(altered)  # the new text must stand as a table of its own
-    except apsw.Error:
-        raise _error(altered) from None
-    for word in top:
-        refused = _REFUSED.get(word.text.upper()) if word.kind == "word" else None
-        if refused is not None:
-            raise _error(f"error in adding {change.definition} to {name}: {refused} constraint cannot be altered")
-    _rewrite(conn, quoted_schema, name, altered)
+    return quoted_schema, name, create, span, new_words
 
 
-def definition_syntax_error(change: AlterColumn) -> str | None:
-    """SQLite's words for a column definition that does not parse as one (one column only)."""
+def definition_syntax_error(change: AlterColumn) -> tuple[str, int | None] | None:
+    """SQLite's words for a column definition that does not parse as one (one column only),
+    with where in the definition, if anywhere: a definition that ends too soon is `incomplete
+    input`, at no offset."""
     words = [t for t in tokens(change.definition) if t.kind not in ("ws", "comment")]
-    if any(word.text == "," for word in _top_level(words)):
-        return f'near ",": {SYNTAX_ERROR}'
+    if not words:
+        return "incomplete input", None
+    depth = 0
+    for word in words:  # what would end the one column's definition early
+        depth += (word.text == "(") - (word.text == ")")
+        if depth < 0 or (depth == 0 and word.text == ","):
+            return f'near "{word.text}": {SYNTAX_ERROR}', word.start
+    head = "CREATE TABLE t ("
     try:
-        apsw.ext.query_info(apsw.Connection(":memory:"), f"CREATE TABLE t ({change.definition})")
+        apsw.ext.query_info(_scratch(), f"{head}{change.definition})")
     except apsw.Error as exc:
-        if SYNTAX_ERROR in str(exc) or "incomplete input" in str(exc) or "unrecognized token" in str(exc):
-            return str(exc)
+        message = str(exc)
+        if SYNTAX_ERROR in message or "incomplete input" in message or "unrecognized token" in message:
+            offset = getattr(exc, "error_offset", -1) - len(head)
+            if offset >= len(change.definition):  # at the `)` closing it here
+                return "incomplete input", None
+            return message, offset if offset >= 0 else None
     return None
+
+
+def _scratch() -> apsw.Connection:
+    """An empty database to try a CREATE TABLE text on; it has every collation asked of it,
+    since libSQL accepts a definition with a collation it does not know."""
+    scratch = apsw.Connection(":memory:")
+    scratch.collation_needed(lambda conn, name: conn.create_collation(name, _binary))
+    return scratch
+
+
+def _binary(left: str, right: str) -> int:
+    return (left > right) - (left < right)
 
 
 def _name_of(written: str) -> str:

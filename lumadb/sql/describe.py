@@ -41,6 +41,10 @@ def describe(conn: apsw.Connection, sql: str) -> Description:
     when it does not prepare (syntax error, unknown table...)."""
     sql = until_nul(sql)
     refresh_schema(conn)  # columns as they are now, even if another connection changed them
+    change = alter_column.parse(sql, first_only=True)
+    if change is not None:  # libSQL's, which SQLite cannot prepare
+        alter_column.prepare(conn, change)
+        return Description(_parameters(change.definition), (), False, False)
     details = apsw.ext.query_info(conn, sql)
     params = _with_prefixes(details.bindings_names, details.first_query)
     columns = tuple(Column(name, decltype) for name, decltype in details.description or ())
@@ -59,8 +63,9 @@ def statement_info(conn: apsw.Connection, sql: str) -> StatementInfo:
     (they depend on the SQL text alone, not on the schema)."""
     info = _cache.get(sql)
     if info is None:
-        if alter_column.parse(sql) is not None:  # libSQL's, which SQLite cannot prepare: a write, no parameters
-            return StatementInfo((), False, False)
+        change = alter_column.parse(sql)
+        if change is not None:  # libSQL's, which SQLite cannot prepare: a write
+            return StatementInfo(_parameters(change.definition), False, False)
         try:
             details = apsw.ext.query_info(conn, until_nul(sql))
         except apsw.SQLError:
@@ -73,6 +78,16 @@ def statement_info(conn: apsw.Connection, sql: str) -> StatementInfo:
         )
         _remember(sql, info)
     return info
+
+
+def _parameters(text: str) -> tuple[str | None, ...]:
+    """The parameters of a statement's fragment (a column definition), named and numbered as
+    SQLite would in the whole statement: the same tokens, in the same order, in a SELECT."""
+    tokens = parameter_tokens(text)
+    if not tokens:
+        return ()
+    select = "SELECT " + ", ".join(tokens)
+    return _with_prefixes(apsw.ext.query_info(apsw.Connection(":memory:"), select).bindings_names, select)
 
 
 def _remember(sql: str, info: StatementInfo) -> None:

@@ -41,7 +41,7 @@ def syntax_error(statement: str) -> SqlError | None:
         change = alter_column.parse(statement)
         if change is not None:  # libSQL's ALTER COLUMN: only its column definition is SQLite's
             problem = alter_column.definition_syntax_error(change)
-            return None if problem is None else SqlError("SQLITE_ERROR", "SQLITE_ERROR", problem, None)
+            return None if problem is None else SqlError("SQLITE_ERROR", "SQLITE_ERROR", problem[0], None)
         return info
     except Exception:
         return None
