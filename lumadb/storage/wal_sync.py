@@ -18,8 +18,10 @@ import ctypes
 import logging
 import os
 import platform
+import queue
 import struct
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -40,6 +42,39 @@ _clock = time.perf_counter
 _yield = getattr(os, "sched_yield", lambda: None)
 
 Done = Callable[[OSError | None], None]
+
+
+# `io_destroy` waits for the kernel (an RCU grace period: ~30 ms each on this machine's kernel),
+# and a server letting go of a few hundred idle databases stalled its event loop for seconds.
+# A context with nothing in flight is destroyed on daemon threads instead (up to 4, so that the
+# waits overlap; each ends after a second without work), and at exit the kernel frees the rest.
+_RETIRING_THREADS = 4
+_retiring: queue.SimpleQueue[tuple[Callable[..., int], ctypes.c_long, int]] = queue.SimpleQueue()
+_retiring_lock = threading.Lock()
+_retiring_running = 0
+
+
+def _retire(syscall: Callable[..., int], destroy: ctypes.c_long, ctx: int) -> None:
+    global _retiring_running
+    _retiring.put((syscall, destroy, ctx))
+    with _retiring_lock:
+        if _retiring_running < _RETIRING_THREADS:
+            _retiring_running += 1
+            threading.Thread(target=_destroy_retired, name="lumadb-aio-destroy", daemon=True).start()
+
+
+def _destroy_retired() -> None:
+    global _retiring_running
+    while True:
+        try:
+            syscall, destroy, ctx = _retiring.get(timeout=1.0)
+        except queue.Empty:
+            with _retiring_lock:  # (a context queued before this check is seen by it)
+                if _retiring.empty():
+                    _retiring_running -= 1
+                    return
+            continue
+        syscall(destroy, ctypes.c_ulong(ctx))
 
 
 class _Timespec(ctypes.Structure):
@@ -209,6 +244,6 @@ class WalSync:
                 os.close(fd)
         self._fd = self._efd = -1
         if self._ctx.value:
-            self._syscall(self._destroy, self._ctx)
+            _retire(self._syscall, self._destroy, self._ctx.value)
             self._ctx.value = 0
         return outcome
