@@ -133,3 +133,13 @@ def test_a_write_locked_out_by_another_process_is_a_d1_error() -> None:
         assert d1.run(uuid, "INSERT INTO t VALUES (3)")["success"] is True
     finally:
         server.stop()
+
+
+def test_libsql_alter_column_is_not_d1_sql(d1: D1Http, db_name: str) -> None:
+    """`ALTER TABLE ... ALTER COLUMN` is libSQL's (LumaDB runs it on /turso); D1's SQLite has no
+    such statement, and answers its syntax error, here as there."""
+    assert d1.run(db_name, "CREATE TABLE t (x TEXT)")["success"] is True
+    rest = d1.rest("POST", f"/{db_name}/query", {"sql": "ALTER TABLE t ALTER COLUMN x TO x INTEGER"})
+    body = assert_envelope(rest, 400, 7500)
+    assert body["errors"] == [{"code": 7500, "message": 'near "TO": syntax error at offset 29: SQLITE_ERROR'}]
+    assert d1.run(db_name, "SELECT sql FROM sqlite_schema")["results"]["rows"] == [["CREATE TABLE t (x TEXT)"]]
