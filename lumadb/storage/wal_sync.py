@@ -117,6 +117,7 @@ class WalSync:
         # syscall() is variadic: every integer goes as a C long (register width), not an int
         self._setup, self._destroy, self._getevents, self._submit = (ctypes.c_long(n) for n in numbers)
         self.loop = loop
+        self._loop_thread = threading.get_ident()  # opened by the loop's writer, on the loop
         self._ctx = ctypes.c_ulong(0)
         self._fd = self._efd = -1
         self._reading = False
@@ -238,15 +239,29 @@ class WalSync:
                 outcome = self._reap(timeout=60.0)
             except OSError as exc:
                 outcome = exc
-        if self._reading:
-            try:
-                self.loop.remove_reader(self._efd)
-            except RuntimeError:  # the loop is closed
-                pass
-            self._reading = False
-        fds = tuple(fd for fd in (self._fd, self._efd) if fd >= 0)
-        if fds or self._ctx.value:
-            _retire(self._syscall, self._destroy, self._ctx.value, fds)
+        efd, fds, ctx = self._efd, tuple(fd for fd in (self._fd, self._efd) if fd >= 0), self._ctx.value
+        reading, self._reading = self._reading, False
         self._fd = self._efd = -1
         self._ctx.value = 0
+        if reading and threading.get_ident() != self._loop_thread:
+            # closed on another thread (a database deleted on a worker thread): the loop's readers
+            # are the loop's to change (libuv's are not thread-safe); it lets go, then retires
+            try:
+                self.loop.call_soon_threadsafe(self._stop_reading, efd, fds, ctx)
+                return outcome
+            except RuntimeError:  # the loop is closed: nothing reads the eventfd any more
+                reading = False
+        if reading:
+            self._stop_reading(efd, (), 0)
+        if fds or ctx:
+            _retire(self._syscall, self._destroy, ctx, fds)
         return outcome
+
+    def _stop_reading(self, efd: int, fds: tuple[int, ...], ctx: int) -> None:
+        """Take the eventfd off the loop, then retire what `close` left (on the loop)."""
+        try:
+            self.loop.remove_reader(efd)
+        except RuntimeError:  # the loop is closed
+            pass
+        if fds or ctx:
+            _retire(self._syscall, self._destroy, ctx, fds)

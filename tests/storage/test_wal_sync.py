@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import errno
+import os
 import threading
 import time
 from pathlib import Path
@@ -204,3 +205,46 @@ def test_a_lone_sync_polls_for_the_kernels_sync_unless_a_thread_of_ours_works(
         return outcomes
 
     assert asyncio.run(main()) == [None] * 5
+
+
+def test_closed_on_another_thread_the_loop_lets_go_of_its_reader(tmp_path: Path, needs_aio: None) -> None:
+    """A database deleted on a worker thread (a libSQL namespace) closes its WalSync there; the
+    loop's reader of the completion signal is the loop's to remove (uvloop's libuv handles are
+    not thread-safe), and the descriptors close after that."""
+    path = tmp_path / "file"
+    path.write_bytes(b"data")
+    removed_on: list[int] = []
+
+    async def main() -> tuple[int, list[int]]:
+        loop = asyncio.get_running_loop()
+        sync = WalSync.open(loop, str(path))
+        assert sync is not None
+        done: asyncio.Future = loop.create_future()
+        sync.start(done.set_result)  # the loop now reads the eventfd
+        assert await asyncio.wait_for(done, 10) is None
+        efd = sync._efd
+        remove_reader = loop.remove_reader
+
+        def recording(fd: int) -> bool:
+            removed_on.append(threading.get_ident())
+            return remove_reader(fd)
+
+        loop.remove_reader = recording  # type: ignore[method-assign]
+        await asyncio.to_thread(sync.close)
+        for _ in range(200):  # the loop's turn, then the retiring thread's
+            await asyncio.sleep(0.01)
+            if removed_on and not _is_open(efd):
+                break
+        return threading.get_ident(), [efd] if _is_open(efd) else []
+
+    loop_thread, still_open = asyncio.run(main())
+    assert removed_on == [loop_thread]
+    assert still_open == []
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
