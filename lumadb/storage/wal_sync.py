@@ -252,8 +252,8 @@ class WalSync:
             except RuntimeError:  # the loop is closed: nothing reads the eventfd any more
                 reading = False
         if reading:
-            self._stop_reading(efd, (), 0)
-        if fds or ctx:
+            self._stop_reading(efd, fds, ctx)
+        elif fds or ctx:
             _retire(self._syscall, self._destroy, ctx, fds)
         return outcome
 
