@@ -12,6 +12,7 @@ import asyncio
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from lumadb.libsql import sql_functions
 from lumadb.libsql.auth import Grant
 from lumadb.libsql.errors import HranaError
 from lumadb.storage.databases import InvalidDatabaseName, validate_name
@@ -29,11 +30,13 @@ def setup_connection(conn: apsw.Connection) -> None:
     """Every connection to a libSQL database is set as sqld's are: foreign keys enforced, the
     schema safe from `PRAGMA writable_schema` and the like (SQLite's defensive mode), and a
     double-quoted word always a name, never a string (sqld's SQLite is built with DQS=0:
-    `SELECT "hello"` is `no such column: hello`)."""
+    `SELECT "hello"` is `no such column: hello`); and the SQL sqld's SQLite has beyond stock
+    SQLite's (`sql_functions`)."""
     conn.config(apsw.SQLITE_DBCONFIG_DEFENSIVE, 1)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
     conn.pragma("foreign_keys", True)
+    sql_functions.install(conn)
 
 
 @lru_cache(maxsize=256)

@@ -1,5 +1,6 @@
 """The query cache never serves a read whose answer changes without a commit: randomness or
-the clock called through a view, where the statement's text does not show it."""
+the clock called through a view, where the statement's text does not show it, and sqld's
+`uuid()`."""
 
 from __future__ import annotations
 
@@ -33,3 +34,10 @@ def test_views_over_randomness_and_the_clock_are_not_cached(server: LumaServer) 
         stamps.append(read_value(base, "SELECT unixepoch('subsec') * 1000"))
         time.sleep(0.01)
     assert len(set(stamps)) == 3
+
+
+def test_uuid_is_not_cached(server: LumaServer) -> None:
+    base, name = server.url + "/turso", f"u_{uuid.uuid4().hex}"
+    assert results(pipeline(base, [execute(f"CREATE VIEW {name} AS SELECT uuid() AS u"), {"type": "close"}]))
+    for sql in ("SELECT uuid()", f"SELECT u FROM {name}"):
+        assert len({read_value(base, sql) for _ in range(4)}) == 4, sql
