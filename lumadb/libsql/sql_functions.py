@@ -1,7 +1,7 @@
 """SQL that sqld's SQLite has and stock SQLite lacks: SQLite's own `regexp`, `uuid` and
 `shathree` extensions (from the binaries apsw ships, the same C as sqld builds in),
-`generate_series` (a port of SQLite 3.45's series.c, sqld's version) and `soundex` (sqld's
-SQLite is built with SQLITE_SOUNDEX). Only libSQL connections get them: D1 has none of them."""
+`generate_series` (a port of SQLite 3.45's series.c, sqld's version), `soundex` (sqld's
+SQLite is built with SQLITE_SOUNDEX) and libSQL's vectors (`vectors`). Only libSQL connections get them: D1 has none of them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 
 import apsw
 import apsw.sqlite_extra
+
+from lumadb.libsql import vector_search, vectors
 
 # regexp(), regexpi() and the REGEXP operator; uuid(), uuid_str(), uuid_blob(); sha3(), sha3_query()
 _EXTENSIONS = ("regexp", "uuid", "shathree")
@@ -28,6 +30,8 @@ def install(conn: apsw.Connection) -> None:
     conn.create_module("generate_series", _SERIES, use_bestindex_object=True, eponymous_only=True,  # type: ignore[arg-type]
                        read_only=True)
     conn.create_scalar_function("soundex", _soundex, 1, deterministic=True)
+    vectors.install(conn)
+    vector_search.install(conn)
 
 
 # -- soundex (SQLite's func.c) -------------------------------------------------------------

@@ -224,26 +224,6 @@ CASES: dict[str, list[dict[str, Any]]] = {
         "ALTER TABLE ad ALTER COLUMN 'x' TO x INT", "ALTER TABLE ad ALTER COLUMN 'x' TO 'x' INT",
         "SELECT sql FROM sqlite_schema WHERE name = 'ad'",
     ] for req in ({"type": "describe", "sql": sql}, ex(sql))], CLOSE)],
-    # what sqld's SQLite has beyond stock SQLite's: SQLite's regexp, uuid, shathree and series
-    # extensions, soundex
-    "sqld's extensions": [pipe(*[ex(sql) for sql in [
-        "SELECT regexp('a.c', 'abc'), 'abc' REGEXP '^b', regexp(NULL, 'x'), regexp('a', x'61'), regexpi('A', 'a')",
-        "SELECT regexp('(', 'x')", "SELECT 'abc' REGEXP '(?i)ABC'", "SELECT regexp('a')",
-        "SELECT uuid_str(x'00112233445566778899aabbccddeeff'), length(uuid()), "
-        "hex(uuid_blob('00112233-4455-6677-8899-aabbccddeeff')), hex(sha3('abc', 384)), hex(sha3_query('SELECT 1'))",
-        "SELECT soundex(''), soundex('Robert'), soundex('Tymczak'), soundex(NULL), soundex(123), soundex('Ünicode'), "
-        "soundex(1e20), soundex(x'41'), soundex('nÜc'), soundex('Lloyd')",
-        "SELECT * FROM generate_series(1, 10, 3)", "SELECT value FROM generate_series(5) LIMIT 3",
-        "SELECT start, stop, step, value, rowid FROM generate_series(10, 1, -3)",
-        "SELECT * FROM generate_series(1, 10, -3)", "SELECT * FROM generate_series(1, 3, 0)",
-        "SELECT * FROM generate_series(NULL, 3)", "SELECT * FROM generate_series(' 12abc', 1.5e1)",
-        "SELECT * FROM generate_series(9223372036854775800, 9223372036854775807, 5)",
-        "SELECT value FROM generate_series(1, 20, 4) WHERE value > 4.5 ORDER BY value DESC",
-        "SELECT value FROM generate_series(1, 3) WHERE start = 2", "SELECT * FROM generate_series",
-        "SELECT value FROM generate_series WHERE value BETWEEN -5 AND -3", "SELECT * FROM generate_series(1, 2, 3, 4)",
-        "SELECT (SELECT count(*) FROM generate_series(1, t.x)) FROM (SELECT 3 AS x) AS t",
-        "CREATE VIRTUAL TABLE gs USING generate_series",
-    ]], CLOSE)],
     "named arguments": [pipe(ex("SELECT :a, @b, $c", named=[{"name": "a", "value": i(1)}, {"name": "@b", "value": i(2)},
                                                             {"name": "$c", "value": i(3)}]),
                              ex("SELECT :a", named=[{"name": "b", "value": i(1)}]),
