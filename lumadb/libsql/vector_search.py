@@ -152,7 +152,7 @@ def _distances(query: vectors.Vector, stored: list[vectors.Vector], metric: str)
         if metric == "cos":
             dot = _row_sums(rows * q)
             norms = (_row_sums(rows * rows) * _row_sums(q[np.newaxis, :] * q[np.newaxis, :])[0]).astype(np.float64)
-            result = np.where(norms == 0, np.nan, 1.0 - dot.astype(np.float64) / np.sqrt(norms))
+            result = 1.0 - dot.astype(np.float64) / np.sqrt(norms)  # (as vectors._cos_tail)
         else:
             d = rows - q
             result = np.sqrt(_row_sums(d * d).astype(np.float64))

@@ -339,7 +339,10 @@ def _sum64(values: Any) -> float:
 
 
 def _cos_tail(dot: float, norms: float) -> float:
-    return math.nan if norms == 0 else 1.0 - dot / math.sqrt(norms)
+    """1 - dot / sqrt(norms) in C's double arithmetic: 0/0 and the root of a negative (float8's
+    norms can round below zero) are NaN, x/0 is infinite."""
+    with np.errstate(all="ignore"):
+        return float(np.float64(1.0) - np.float64(dot) / np.sqrt(np.float64(norms)))
 
 
 def _f8_cos(a: Vector, b: Vector) -> float:
