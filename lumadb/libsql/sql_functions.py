@@ -11,7 +11,7 @@ from typing import Any
 import apsw
 import apsw.sqlite_extra
 
-from lumadb.libsql import vector_search, vectors
+from lumadb.libsql import vector_index, vectors
 
 # regexp(), regexpi() and the REGEXP operator; uuid(), uuid_str(), uuid_blob(); sha3(), sha3_query()
 _EXTENSIONS = ("regexp", "uuid", "shathree")
@@ -31,7 +31,7 @@ def install(conn: apsw.Connection) -> None:
                        read_only=True)
     conn.create_scalar_function("soundex", _soundex, 1, deterministic=True)
     vectors.install(conn)
-    vector_search.install(conn)
+    vector_index.install(conn)
 
 
 # -- soundex (SQLite's func.c) -------------------------------------------------------------

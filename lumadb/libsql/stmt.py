@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lumadb.libsql import vector_index_create
 from lumadb.libsql.errors import HranaError, StmtError, unexpected
 from lumadb.libsql.values import SqlValue, decode_value, encode_row
 from lumadb.sql import (
@@ -214,6 +215,8 @@ def execute_query(
     if not access.can_write and not readonly_allowed(query.sql, info):
         raise HranaError.forbidden(access.namespace)
     bindings = bind(info, query)
+    if not info.is_readonly and "vector_idx" in query.sql.lower():
+        vector_index_create.check(conn, query.sql)  # sqld's checks of a new vector index
     try:
         result = execute_statement(conn, query.sql, bindings, want_rows=query.want_rows, readonly_only=readonly_only)
     except ManyStatements:

@@ -390,14 +390,6 @@ def _l2(*arguments: Any) -> float | None:
     return distance(arguments[0], arguments[1], "l2")
 
 
-def _index_marker(*arguments: Any) -> Any:
-    """`libsql_vector_idx(column, 'option=value'...)` marks a vector index; as a value it is
-    its first argument (sqld's own answer)."""
-    if not arguments:
-        raise error("wrong number of arguments to function libsql_vector_idx()")
-    return arguments[0]
-
-
 def install(conn: apsw.Connection) -> None:
     for name, kind in (("vector", F32), ("vector32", F32), ("vector64", F64), ("vector16", F16),
                        ("vectorb16", BF16), ("vector8", F8), ("vector1bit", BIT)):  # fmt: skip
@@ -405,4 +397,3 @@ def install(conn: apsw.Connection) -> None:
     conn.create_scalar_function("vector_extract", _extract, 1, deterministic=True)
     conn.create_scalar_function("vector_distance_cos", _cos, 2, deterministic=True)
     conn.create_scalar_function("vector_distance_l2", _l2, 2, deterministic=True)
-    conn.create_scalar_function("libsql_vector_idx", _index_marker, -1, deterministic=True)

@@ -1,18 +1,24 @@
-"""libSQL's `vector_top_k(index, query, k)`: the ids of the k rows nearest to `query` in a
-vector index (`CREATE INDEX i ON t (libsql_vector_idx(column, 'metric=l2'...))`), nearest
-first, as sqld answers it, with its errors.
+"""libSQL's vector indexes (`CREATE INDEX i ON t (libsql_vector_idx(column, 'metric=l2'...))`)
+and `vector_top_k(index, query, k)`: the ids of the k rows nearest to `query`, nearest first,
+as sqld answers them, with its errors.
 
 sqld keeps a DiskANN graph in shadow tables and searches it approximately; here the index is
 an ordinary expression index and the search is exact: every row's distance, in libSQL's own
 float arithmetic (`vectors.measure`). Where sqld's approximate search finds the true nearest
 rows, which it did in every comparison made, the answers are the same; among equal distances
 sqld's order is random, here it is by id.
+
+A write to an indexed column is checked as sqld checks it, by `libsql_vector_idx` itself,
+which SQLite calls to compute the index entry: a value must be a vector of the index's type
+and dimensions. SQLite does not say which index calls it, so a value passes when it fits any
+vector index of the database with the same options (exact with one index, or several alike).
 """
 
 from __future__ import annotations
 
 import ctypes
 import re
+import weakref
 from typing import Any, NamedTuple
 
 import apsw
@@ -39,12 +45,67 @@ class _Index(NamedTuple):
     kind: int
     dims: int
     metric: str  # "cos" or "l2"
+    options: tuple[str, ...]  # as libsql_vector_idx receives them
 
 
 def install(conn: apsw.Connection) -> None:
     # (apsw's stubs ask for every optional method of a module: this one has the ones it needs)
     conn.create_module("vector_top_k", _Module(), use_bestindex_object=True, eponymous_only=True,  # type: ignore[arg-type]
                        read_only=True)
+    conn.create_scalar_function("libsql_vector_idx", _marker(weakref.ref(conn)), -1, deterministic=True)
+
+
+def _marker(connection: weakref.ref[apsw.Connection]) -> Any:
+    def libsql_vector_idx(*arguments: Any) -> Any:
+        """As a value, its first argument (sqld's answer); computing an index entry, the check of
+        the value written."""
+        if not arguments:
+            raise apsw.SQLError("wrong number of arguments to function libsql_vector_idx()")
+        value, options = arguments[0], arguments[1:]
+        conn = connection()
+        if value is None or conn is None or not all(isinstance(option, str) for option in options):
+            return value
+        candidates = _indexes(conn).get(options)
+        if candidates:
+            check_write(value, candidates)
+        return value
+
+    return libsql_vector_idx
+
+
+def check_write(value: Any, candidates: list[_Index]) -> None:
+    """sqld's refusal of a value written to a vector index's column."""
+    vector = vectors.parse(value, strict=False)
+    if any(vector.dims == index.dims and vector.type == index.kind for index in candidates):
+        return
+    index = candidates[0]
+    if vector.dims != index.dims:
+        raise apsw.SQLError(f"vector index(insert): dimensions are different: {vector.dims} != {index.dims}")
+    raise apsw.SQLError(f"vector index(insert): vector type differs from column type: {vector.type} != {index.kind}")
+
+
+# connection -> (schema version, vector indexes by their options)
+_known: weakref.WeakKeyDictionary[apsw.Connection, tuple[int, dict[tuple[str, ...], list[_Index]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _indexes(conn: apsw.Connection) -> dict[tuple[str, ...], list[_Index]]:
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]  # type: ignore[index]
+    known = _known.get(conn)
+    if known is not None and known[0] == version:
+        return known[1]
+    found: dict[tuple[str, ...], list[_Index]] = {}
+    names = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql LIKE '%libsql_vector_idx%' "
+                         "ORDER BY name").fetchall()  # fmt: skip
+    for (name,) in names:
+        try:
+            index = _index(conn, str(name))
+        except apsw.Error:
+            continue
+        found.setdefault(index.options, []).append(index)
+    _known[conn] = (version, found)
+    return found
 
 
 def _unquote(name: str) -> str:
@@ -71,11 +132,12 @@ def _index(conn: apsw.Connection, name: str) -> _Index:
     if typed is None:
         raise apsw.SQLError(_UNKNOWN_INDEX)
     metric = "cos"
-    for option in _OPTION.findall(marker.group(2)):
-        key, _, value = option.replace("''", "'").partition("=")
+    options = tuple(option.replace("''", "'") for option in _OPTION.findall(marker.group(2)))
+    for option in options:
+        key, _, value = option.partition("=")
         if key.lower() == "metric":  # a value names the first metric it is a prefix of
             metric = "l2" if value and "l2".startswith(value.lower()) else "cos"
-    return _Index(table, column, _TYPES[typed.group(1).upper()], int(typed.group(2)), metric)
+    return _Index(table, column, _TYPES[typed.group(1).upper()], int(typed.group(2)), metric, options)
 
 
 def _quote(name: str) -> str:
@@ -91,6 +153,16 @@ def _row_key(conn: apsw.Connection, table: str) -> str:
     if len(keys) != 1:
         raise apsw.SQLError(_UNKNOWN_INDEX)
     return _quote(str(keys[0]))
+
+
+def index_of_column(conn: apsw.Connection, table: str, column: str) -> _Index | None:
+    """What a vector index on `column` would hold, from its declared type (None: not a vector)."""
+    for row in conn.execute("SELECT name, type FROM pragma_table_xinfo(?)", (table,)):
+        if str(row[0]).lower() == column.lower():
+            typed = _COLUMN_TYPE.match(str(row[1] or ""))
+            if typed is not None:
+                return _Index(table, column, _TYPES[typed.group(1).upper()], int(typed.group(2)), "cos", ())
+    return None
 
 
 def _k(value: Any) -> int:
