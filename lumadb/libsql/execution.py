@@ -61,7 +61,7 @@ def route_for(sql: str) -> Route:
 # A read's result may be served from the query cache unless its value can change without a
 # commit: the clock, randomness, connection state.
 _VOLATILE = ("random", "date", "time", "julianday", "unixepoch", "strftime", "current_", "changes", "last_insert_rowid",
-             "sqlite_", "load_extension", "pragma", "temp", "uuid")
+             "sqlite_", "load_extension", "pragma", "temp", "uuid", "last_rows_affected")
 
 
 @lru_cache(maxsize=4096)
@@ -75,7 +75,7 @@ def cacheable(sql: str) -> bool:
 VOLATILE_FUNCTIONS = frozenset({
     "random", "randomblob", "changes", "last_insert_rowid", "total_changes", "date", "time", "datetime",
     "julianday", "unixepoch", "strftime", "timediff", "current_date", "current_time", "current_timestamp",
-    "load_extension", "sqlite_offset", "uuid",
+    "load_extension", "sqlite_offset", "uuid", "last_rows_affected",
 })  # fmt: skip
 _functions_checked: dict[tuple[int, str], tuple[int, bool]] = {}  # (database, sql): (schema version, volatile)
 

@@ -9,7 +9,8 @@ is `default`, which always exists. Unknown databases answer 404 unless the serve
 from __future__ import annotations
 
 import asyncio
-from functools import lru_cache
+import weakref
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from lumadb.libsql import sql_functions
@@ -26,17 +27,29 @@ DEFAULT = "default"
 KIND = "libsql"
 
 
-def setup_connection(conn: apsw.Connection) -> None:
+def setup_connection(conn: apsw.Connection, name: str = DEFAULT) -> None:
     """Every connection to a libSQL database is set as sqld's are: foreign keys enforced, the
     schema safe from `PRAGMA writable_schema` and the like (SQLite's defensive mode), and a
     double-quoted word always a name, never a string (sqld's SQLite is built with DQS=0:
     `SELECT "hello"` is `no such column: hello`); and the SQL sqld's SQLite has beyond stock
-    SQLite's (`sql_functions`)."""
+    SQLite's (`sql_functions`), with sqld's own `libsql_server_database_name()` (the
+    database's name) and `last_rows_affected()` (what `changes()` says)."""
     conn.config(apsw.SQLITE_DBCONFIG_DEFENSIVE, 1)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
     conn.pragma("foreign_keys", True)
     sql_functions.install(conn)
+    connection = weakref.ref(conn)
+
+    def database_name(*_: object) -> str:
+        return name
+
+    def last_rows_affected(*_: object) -> int:
+        current = connection()
+        return current.changes() if current is not None else 0
+
+    conn.create_scalar_function("libsql_server_database_name", database_name, 0, deterministic=True)
+    conn.create_scalar_function("last_rows_affected", last_rows_affected, 0)
 
 
 @lru_cache(maxsize=256)
@@ -86,7 +99,7 @@ class Namespaces:
             raise HranaError.namespace_invalid(name, str(exc)) from None
         if not self.auto_create and not self.exists(name):
             raise HranaError.namespace_missing(name)
-        db = self._open[name] = self.server.databases.open(KIND, name, setup=setup_connection)
+        db = self._open[name] = self.server.databases.open(KIND, name, setup=partial(setup_connection, name=name))
         return db
 
     async def create(self, name: str) -> None:
@@ -96,7 +109,7 @@ class Namespaces:
             raise HranaError.namespace_invalid(name, str(exc)) from None
         if self.exists(name) and (name != DEFAULT or self.server.databases.path_for(KIND, name).exists()):
             raise HranaError.namespace_exists(name)
-        db = self._open[name] = self.server.databases.open(KIND, name, setup=setup_connection)
+        db = self._open[name] = self.server.databases.open(KIND, name, setup=partial(setup_connection, name=name))
         await db.write(lambda conn: conn.pragma("user_version"))  # creates the file
 
     async def delete(self, name: str) -> None:

@@ -1,7 +1,8 @@
 """The SQL sqld's SQLite has beyond stock SQLite's, replayed against a real sqld and LumaDB
 (`lumadb/libsql/sql_functions.py`, `vectors.py`, `vector_index.py`): SQLite's regexp, uuid,
-shathree and series extensions, soundex, and libSQL's vectors. Errors differ only in the code
-sqld gives SQLite's plain errors (normalised as in test_sqld_conformance)."""
+shathree and series extensions, soundex, sqld's own functions and libSQL's vectors. Errors
+differ only in the code sqld gives SQLite's plain errors (normalised as in
+test_sqld_conformance)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ CASES: dict[str, list[dict[str, Any]]] = {
         "SELECT (SELECT count(*) FROM generate_series(1, t.x)) FROM (SELECT 3 AS x) AS t",
         "CREATE VIRTUAL TABLE gs USING generate_series",
     ]], CLOSE)],
+    # sqld's own: the database's name, and what changes() says
+    "sqld's functions": [pipe(ex("CREATE TABLE lra (x)"), ex("SELECT last_rows_affected(), libsql_server_database_name()"),
+                              ex("INSERT INTO lra VALUES (1), (2)"), ex("SELECT last_rows_affected(), changes()"),
+                              ex("UPDATE lra SET x = x"), ex("SELECT last_rows_affected()"), CLOSE)],
     # constructors, blob layouts, text parsing, vector_extract's %g and the float32 distances.
     # Left out where sqld reads memory it does not own: vector_extract of a blob whose size
     # does not match its dims, and the padding of a float8 blob (zeros here)
