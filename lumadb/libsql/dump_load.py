@@ -18,7 +18,7 @@ from typing import Any
 
 from lumadb.libsql.errors import HranaError
 from lumadb.libsql.errors import unexpected as json_kind
-from lumadb.libsql.streams import deny_file_attach
+from lumadb.libsql.streams import authorize
 from lumadb.sql.errors import error_info
 from lumadb.storage.sqlite import Clock, apsw
 
@@ -73,7 +73,7 @@ def open_dump(url: urllib.parse.SplitResult) -> Any:
 def load_dump(conn: apsw.Connection, lines: Iterable[bytes], clock: Clock | None = None) -> None:
     """Run a dump's statements on `conn` (each under `clock`'s statement time limit);
     HranaError with sqld's refusals, after rolling back whatever transaction the dump left open."""
-    conn.authorizer = deny_file_attach  # sqld's loader refuses ATTACH too
+    conn.authorizer = authorize  # sqld's loader refuses ATTACH too
     try:
         _run(conn, lines, clock)
     finally:

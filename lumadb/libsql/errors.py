@@ -9,6 +9,8 @@ Every response carries sqld's permissive CORS header.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import orjson
 
 from lumadb.errors import ProtocolError
@@ -41,6 +43,9 @@ def invalid_type(value: object, expected: str, fields: int | None = None) -> Hra
     return HranaError.json(f"invalid type: {unexpected(value)}, expected {expected}")
 
 
+_REFUSED_FUNCTION = "not authorized to use function: "
+
+
 class StmtError(Exception):
     """An error of one statement or request, reported in the results, not as HTTP status."""
 
@@ -60,6 +65,8 @@ class StmtError(Exception):
         and an error offset is SQL_INPUT_ERROR; every other error (prepare errors without an
         offset, errors while stepping) is `SQLite error: ...` with its primary code."""
         info = error_info(exc)
+        if info.message.startswith(_REFUSED_FUNCTION):  # (streams.authorize refuses only what sqld lacks)
+            info = replace(info, message="no such function: " + info.message.removeprefix(_REFUSED_FUNCTION))
         if info.offset is not None and info.code == "SQLITE_ERROR":
             return cls(f"SQL input error: {info.message} (at offset {info.offset})", "SQL_INPUT_ERROR", info.message,
                        info.offset)

@@ -39,7 +39,7 @@ class Route(Enum):
     PIN = "pin"
 
 
-_STATE_MARKERS = ("last_insert_rowid", "changes(", "changes (", "temp.", "sqlite_temp")
+_STATE_MARKERS = ("last_insert_rowid", "changes(", "changes (", "temp.", "sqlite_temp", "last_rows_affected")
 
 
 @lru_cache(maxsize=4096)

@@ -1,6 +1,7 @@
 """The SQL sqld's SQLite has beyond stock SQLite's, replayed against a real sqld and LumaDB
 (`lumadb/libsql/sql_functions.py`, `vectors.py`, `vector_index.py`): SQLite's regexp, uuid,
-shathree and series extensions, soundex, sqld's own functions and libSQL's vectors. Errors
+shathree and series extensions, soundex, sqld's own functions and libSQL's vectors, and not
+the functions of LumaDB's newer SQLite that sqld lacks. Errors
 differ only in the code sqld gives SQLite's plain errors (normalised as in
 test_sqld_conformance)."""
 
@@ -37,6 +38,12 @@ CASES: dict[str, list[dict[str, Any]]] = {
     "sqld's functions": [pipe(ex("CREATE TABLE lra (x)"), ex("SELECT last_rows_affected(), libsql_server_database_name()"),
                               ex("INSERT INTO lra VALUES (1), (2)"), ex("SELECT last_rows_affected(), changes()"),
                               ex("UPDATE lra SET x = x"), ex("SELECT last_rows_affected()"), CLOSE)],
+    # functions of LumaDB's newer SQLite that sqld's lacks: refused as sqld refuses them
+    "functions sqld lacks": [pipe(*[ex(sql) for sql in [
+        "SELECT pow(2,3)", "SELECT 1, mod(7,3)", "SELECT trunc(1.5)", "SELECT log2(8)", "SELECT json_pretty('[1]')",
+        "SELECT if(1, 2, 3)", "SELECT unistr('a')", "SELECT percentile(1, 50)", "CREATE VIEW vv AS SELECT pow(2, 2) AS p",
+        "SELECT power(2,3), sqrt(4), abs(-1), iif(1, 2, 3)",
+    ]], CLOSE)],
     # constructors, blob layouts, text parsing, vector_extract's %g and the float32 distances.
     # Left out where sqld reads memory it does not own: vector_extract of a blob whose size
     # does not match its dims, and the padding of a float8 blob (zeros here)
