@@ -11,7 +11,7 @@ from typing import Any
 import apsw
 import apsw.sqlite_extra
 
-from lumadb.libsql import vector_index, vectors
+from lumadb.libsql import extension_functions, math_functions, vector_index, vectors
 
 # regexp(), regexpi() and the REGEXP operator; uuid(), uuid_str(), uuid_blob(); sha3(), sha3_query()
 _EXTENSIONS = ("regexp", "uuid", "shathree")
@@ -32,6 +32,8 @@ def install(conn: apsw.Connection) -> None:
     conn.create_scalar_function("soundex", _soundex, 1, deterministic=True)
     vectors.install(conn)
     vector_index.install(conn)
+    extension_functions.install(conn)
+    math_functions.install(conn)
 
 
 # -- soundex (SQLite's func.c) -------------------------------------------------------------
