@@ -13,14 +13,20 @@ from typing import Any
 
 import apsw
 
+from lumadb.libsql.sqlite_values import (
+    value_bytes,
+    value_double,
+    value_int32,
+    value_int64,
+    value_numeric,
+    value_text,
+    wrap,
+)
 from lumadb.sql.text import InvalidText
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _MAX_LENGTH = 1_000_000_000  # SQLITE_MAX_LENGTH: longer results are refused, as SQLite would
 _MAX_ALLOCATION = 0x7FFFFF00  # sqlite3_malloc refuses more (and its int argument wraps past 2**31)
-_INTEGER = re.compile(rb"[ \t\n\v\f\r]*([+-]?)([0-9]*)")  # what sqlite3Atoi64 reads (sqlite3Isspace first)
-# what sqlite3AtoF reads: sign, digits, fraction, "e", exponent
-_NUMBER = re.compile(rb"[ \t\n\v\f\r]*([+-]?)([0-9]*)(?:\.([0-9]*))?(?:([eE])([+-]?[0-9]+)?)?[ \t\n\v\f\r]*")
 _CHAR = re.compile(rb"[\x00-\xff][\x80-\xbf]*")  # sqliteNextChar: a byte and the continuation bytes after it
 _SQLITE_CHAR = re.compile(rb"[\xc0-\xff][\x80-\xbf]*|[\x00-\xbf]")  # SQLite's own count of characters (the pads')
 
@@ -32,83 +38,6 @@ def install(conn: apsw.Connection) -> None:
         conn.create_scalar_function(name, function, narg)
     for name, factory in _AGGREGATES:
         conn.create_aggregate_function(name, factory, 1)
-
-
-# -- SQLite's conversions of a value ---------------------------------------------------------
-
-
-def _wrap(value: int, bits: int) -> int:
-    """The two's complement value of the low `bits` bits (C's casts and overflow)."""
-    half = 1 << (bits - 1)
-    return (value + half) % (half << 1) - half
-
-
-def _real_text(value: float) -> str:
-    """A real as SQLite 3.45 writes it (`%!.15g`): `1.0e+20`, `100.0`, `Inf`."""
-    if math.isinf(value):
-        return "Inf" if value > 0 else "-Inf"
-    text = format(value, ".15g") if value else "0"  # (no "-0": SQLite drops the sign of zero)
-    mantissa, e, exponent = text.partition("e")
-    if "." not in mantissa:
-        mantissa += ".0"
-    return mantissa + e + exponent
-
-
-def _bytes(value: Any) -> bytes:
-    """All of a non-NULL value's text, as `sqlite3_value_text` gives it."""
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, float):
-        return _real_text(value).encode()
-    return str(value).encode("utf-8")
-
-
-def _text(value: Any) -> bytes:
-    """The text C reads: up to the first NUL."""
-    return _bytes(value).partition(b"\0")[0]
-
-
-def value_double(value: Any) -> float:
-    """`sqlite3_value_double`: text and blobs read up to the end of their leading number."""
-    if isinstance(value, (int, float)):
-        return float(value)
-    match = _NUMBER.match(_bytes(value))
-    assert match is not None  # (every part is optional)
-    sign, whole, fraction, e, exponent = match.groups()
-    if not whole and not fraction:
-        return -0.0 if sign == b"-" else 0.0
-    return float(sign + (whole or b"0") + b"." + (fraction or b"0") + (b"e" + exponent if e and exponent else b""))
-
-
-def _int64(value: Any) -> int:
-    """`sqlite3_value_int64`: reals truncated and clamped, text read up to its first non-digit."""
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return _INT64_MIN if value <= _INT64_MIN else _INT64_MAX if value >= _INT64_MAX else int(value)
-    match = _INTEGER.match(_bytes(value))
-    assert match is not None
-    number = int(match[2] or b"0") * (-1 if match[1] == b"-" else 1)
-    return max(_INT64_MIN, min(_INT64_MAX, number))
-
-
-def _int32(value: Any) -> int:
-    """`sqlite3_value_int`: the low 32 bits of the int64."""
-    return _wrap(_int64(value), 32)
-
-
-def _numeric(value: Any) -> Any:
-    """The value after `sqlite3_value_numeric_type`: text that is wholly a number becomes one."""
-    if not isinstance(value, str):
-        return value
-    match = _NUMBER.fullmatch(value.encode("utf-8"))
-    if match is None or not (match[2] or match[3]) or (match[4] and not match[5]):
-        return value
-    if match[3] is None and not match[4] and _INT64_MIN <= int(match[1] + match[2]) <= _INT64_MAX:
-        return int(match[1] + match[2])
-    return value_double(value)
 
 
 def _result(data: bytes) -> str:
@@ -175,7 +104,7 @@ def _square(value: Any) -> int | float | None:
     if value is None:
         return None
     if isinstance(value, int):
-        return _wrap(value * value, 64)
+        return wrap(value * value, 64)
     x = value_double(value)
     return x * x
 
@@ -198,16 +127,16 @@ def _soundex(data: bytes) -> bytes:
 def _difference(a: Any, b: Any) -> int | None:
     if a is None or b is None:
         return None
-    return sum(x == y for x, y in zip(_soundex(_text(a)), _soundex(_text(b)), strict=True))
+    return sum(x == y for x, y in zip(_soundex(value_text(a)), _soundex(value_text(b)), strict=True))
 
 
 def _replicate(value: Any, count: Any) -> str | None:
     if value is None:
         return None
-    times = _int64(count)
+    times = value_int64(count)
     if times < 0:
         raise apsw.SQLError("domain error")
-    whole = _bytes(value)
+    whole = value_bytes(value)
     text, nul, _ = whole.partition(b"\0")
     # (C copies the whole value each time, and its result ends at the first copy's NUL)
     _check_size(len(whole) * times, len(text) if nul and times else len(text) * times)
@@ -217,7 +146,7 @@ def _replicate(value: Any, count: Any) -> str | None:
 def _proper(value: Any) -> str | None:
     if value is None:
         return None
-    out = bytearray(_text(value))
+    out = bytearray(value_text(value))
     word_start = True
     for i, byte in enumerate(out):
         if byte in b" \t":  # isblank
@@ -235,7 +164,7 @@ def _pad(where: str) -> Callable[[Any, Any], str | None]:
     def pad(value: Any, length: Any) -> str | None:
         if value is None:
             return None
-        text, width = _text(value), _int64(length)
+        text, width = value_text(value), value_int64(length)
         if width < 0:
             raise apsw.SQLError("domain error")
         missing = width - len(_SQLITE_CHAR.findall(text))
@@ -251,7 +180,7 @@ def _pad(where: str) -> Callable[[Any, Any], str | None]:
 def _strfilter(value: Any, keep: Any) -> str | None:
     if value is None or keep is None:
         return None
-    text, wanted = _text(value), _text(keep)
+    text, wanted = value_text(value), value_text(keep)
     text_keys, wanted_keys = _compared(text, wanted)
     kept: dict[str, bytes] = {}  # C copies the first matching character of `keep`
     for key, char in zip(wanted_keys, _CHAR.findall(wanted), strict=True):
@@ -263,30 +192,30 @@ def _charindex(needle: Any, haystack: Any, start: Any = 1) -> int | None:
     """1 + the character index of `needle` in `haystack` at or after character `start`, or 0."""
     if needle is None or haystack is None:
         return None
-    wanted, text = _compared(_text(needle), _text(haystack))
+    wanted, text = _compared(value_text(needle), value_text(haystack))
     if not wanted:
         return 0
-    return text.find(wanted, max(0, _wrap(_int32(start) - 1, 32))) + 1
+    return text.find(wanted, max(0, wrap(value_int32(start) - 1, 32))) + 1
 
 
 def _leftstr(value: Any, length: Any) -> str | None:
     if value is None or length is None:
         return None
-    return _result(b"".join(_CHAR.findall(_text(value))[: max(0, _int32(length))]))
+    return _result(b"".join(_CHAR.findall(value_text(value))[: max(0, value_int32(length))]))
 
 
 def _rightstr(value: Any, length: Any) -> str | None:
     if value is None or length is None:
         return None
-    chars = _CHAR.findall(_text(value))
-    skip = max(0, _wrap(len(chars) - _int32(length), 32))
+    chars = _CHAR.findall(value_text(value))
+    skip = max(0, wrap(len(chars) - value_int32(length), 32))
     if skip > len(chars):  # C steps past the end of the text and asks for a negative size
         raise _error(apsw.NoMemError, "out of memory", apsw.SQLITE_NOMEM)
     return _result(b"".join(chars[skip:]))
 
 
 def _reverse(value: Any) -> str | None:
-    return None if value is None else _result(b"".join(reversed(_CHAR.findall(_text(value)))))
+    return None if value is None else _result(b"".join(reversed(_CHAR.findall(value_text(value)))))
 
 
 _SCALARS: list[tuple[str, Callable[..., Any], int]] = [
@@ -334,18 +263,18 @@ class _Counts:
         self.total = 0
 
     def step(self, value: Any) -> None:
-        value = _numeric(value)
+        value = value_numeric(value)
         if value is None:
             return
         if self.reals is None:
             self.reals = not isinstance(value, int)
-        key = value_double(value) if self.reals else _int64(value)
+        key = value_double(value) if self.reals else value_int64(value)
         self.counts[key] = self.counts.get(key, 0) + 1  # (0.0 and -0.0: the first one seen stays)
         self.total += 1
 
     def value(self, key: int | float) -> int | float:
         """A value as C reads it back: an integer through an `int *`, its low 32 bits."""
-        return key if self.reals else _wrap(int(key), 32)
+        return key if self.reals else wrap(int(key), 32)
 
 
 class _Mode(_Counts):

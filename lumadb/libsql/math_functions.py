@@ -21,7 +21,7 @@ from typing import Any
 
 import apsw
 
-from lumadb.libsql.extension_functions import value_double
+from lumadb.libsql.sqlite_values import value_double
 
 _libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6", use_errno=True)
 _INT64_MIN = -(2**63)

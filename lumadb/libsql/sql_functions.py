@@ -1,7 +1,9 @@
-"""SQL that sqld's SQLite has and stock SQLite lacks: SQLite's own `regexp`, `uuid` and
-`shathree` extensions (from the binaries apsw ships, the same C as sqld builds in),
-`generate_series` (a port of SQLite 3.45's series.c, sqld's version), `soundex` (sqld's
-SQLite is built with SQLITE_SOUNDEX) and libSQL's vectors (`vectors`). Only libSQL connections get them: D1 has none of them."""
+"""SQL that sqld's SQLite has and stock SQLite lacks, given to every libSQL connection (D1 has
+none of it): SQLite's own `regexp`, `uuid` and `shathree` extensions (from the binaries apsw
+ships, the same C as sqld builds in), `generate_series` (a port of SQLite 3.45's series.c,
+sqld's version), `soundex` (sqld's SQLite is built with SQLITE_SOUNDEX), libSQL's vectors
+(`vectors`, `vector_index`), and the extension and math functions of SQLite3 Multiple Ciphers
+(`extension_functions`, `math_functions`)."""
 
 from __future__ import annotations
 
@@ -12,12 +14,11 @@ import apsw
 import apsw.sqlite_extra
 
 from lumadb.libsql import extension_functions, math_functions, vector_index, vectors
+from lumadb.libsql.sqlite_values import value_int64
 
 # regexp(), regexpi() and the REGEXP operator; uuid(), uuid_str(), uuid_blob(); sha3(), sha3_query()
 _EXTENSIONS = ("regexp", "uuid", "shathree")
 
-_INT64_MAX = 2**63 - 1
-_INT64_MIN = -(2**63)
 _START, _STOP, _STEP = 1, 2, 3  # generate_series's hidden columns
 _NO_START = 'first argument to "generate_series()" missing or unusable'
 
@@ -70,32 +71,6 @@ def _soundex(*arguments: Any) -> str:
 
 
 # -- generate_series (SQLite 3.45's series.c) ----------------------------------------------
-
-
-def _int64(value: Any) -> int:
-    """`sqlite3_value_int64`: reals truncated and clamped, text read up to its first non-digit."""
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value != value:
-            return 0
-        return max(_INT64_MIN, min(_INT64_MAX, int(value))) if abs(value) < 2**64 else (_INT64_MAX if value > 0 else _INT64_MIN)
-    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-    text = text.lstrip(" \t\n\f\r\v")
-    sign = 1
-    if text[:1] in ("-", "+"):
-        sign = -1 if text[0] == "-" else 1
-        text = text[1:]
-    digits = 0
-    count = 0
-    for char in text:
-        if not "0" <= char <= "9":
-            break
-        digits = digits * 10 + ord(char) - 48
-        count += 1
-    if count == 0:
-        return 0
-    return max(_INT64_MIN, min(_INT64_MAX, sign * digits))
 
 
 _VALUE_OPS = {
@@ -203,9 +178,9 @@ class _SeriesCursor:
 
     def Filter(self, mask: int, operators: str | None, arguments: tuple) -> None:
         given = iter(arguments)
-        start = _int64(next(given)) if mask & 1 else 0
-        stop = _int64(next(given)) if mask & 2 else 0xFFFFFFFF
-        step = _int64(next(given)) if mask & 4 else 1
+        start = value_int64(next(given)) if mask & 1 else 0
+        stop = value_int64(next(given)) if mask & 2 else 0xFFFFFFFF
+        step = value_int64(next(given)) if mask & 4 else 1
         if step == 0:
             step = 1
         self.start, self.stop, self.step = start, stop, step

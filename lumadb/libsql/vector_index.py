@@ -25,6 +25,7 @@ import apsw
 import numpy as np
 
 from lumadb.libsql import vectors
+from lumadb.sql.split import tokens, unquoted
 
 _PREFIX = "vector index(search): "
 _UNKNOWN_INDEX = _PREFIX + "failed to parse vector index parameters"
@@ -108,13 +109,6 @@ def _indexes(conn: apsw.Connection) -> dict[tuple[str, ...], list[_Index]]:
     return found
 
 
-def _unquote(name: str) -> str:
-    if name[:1] in "\"`[":
-        inner = name[1:-1]
-        return inner if name[0] == "[" else inner.replace(name[0] * 2, name[0])
-    return name
-
-
 def _index(conn: apsw.Connection, name: str) -> _Index:
     schema, _, bare = name.rpartition(".")
     if schema and schema.lower() not in ("main", "temp"):
@@ -125,7 +119,7 @@ def _index(conn: apsw.Connection, name: str) -> _Index:
     marker = _MARKER.search(str(found[1] or "")) if found else None
     if found is None or marker is None:
         raise apsw.SQLError(_UNKNOWN_INDEX)
-    table, column = str(found[0]), _unquote(marker.group(1))
+    table, column = str(found[0]), unquoted(next(tokens(marker.group(1))))
     declared = next((row[2] for row in conn.execute("SELECT cid, name, type FROM pragma_table_xinfo(?)", (table,))
                      if str(row[1]).lower() == column.lower()), None)  # fmt: skip
     typed = _COLUMN_TYPE.match(str(declared or ""))
@@ -140,7 +134,8 @@ def _index(conn: apsw.Connection, name: str) -> _Index:
     return _Index(table, column, _TYPES[typed.group(1).upper()], int(typed.group(2)), metric, options)
 
 
-def _quote(name: str) -> str:
+def quote_name(name: str) -> str:
+    """`name` as a double-quoted SQL name."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -152,7 +147,7 @@ def _row_key(conn: apsw.Connection, table: str) -> str:
     keys = [row[1] for row in conn.execute("SELECT pk, name FROM pragma_table_xinfo(?) WHERE pk > 0", (table,))]
     if len(keys) != 1:
         raise apsw.SQLError(_UNKNOWN_INDEX)
-    return _quote(str(keys[0]))
+    return quote_name(str(keys[0]))
 
 
 def index_of_column(conn: apsw.Connection, table: str, column: str) -> _Index | None:
@@ -195,8 +190,8 @@ def search(conn: apsw.Connection, arguments: tuple) -> list[Any]:
     if k <= 0:
         return []
     ids, stored = [], []
-    key, column = _row_key(conn, index.table), _quote(index.column)
-    for row_id, item in conn.execute(f"SELECT {key}, {column} FROM {_quote(index.table)} WHERE {column} IS NOT NULL"):
+    key, column = _row_key(conn, index.table), quote_name(index.column)
+    for row_id, item in conn.execute(f"SELECT {key}, {column} FROM {quote_name(index.table)} WHERE {column} IS NOT NULL"):
         try:
             vector = vectors.parse(item)
         except apsw.Error:

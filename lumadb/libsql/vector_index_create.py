@@ -12,7 +12,7 @@ import re
 import apsw
 
 from lumadb.libsql import vector_index
-from lumadb.sql.split import Token, tokens
+from lumadb.sql.split import Token, tokens, unquoted
 
 _PREFIX = "vector index: "
 _TYPE_NAMES = ("FLOAT32", "F32_BLOB", "FLOAT64", "F64_BLOB", "FLOAT1BIT", "F1BIT_BLOB", "FLOAT8", "F8_BLOB", "FLOAT16",
@@ -52,12 +52,12 @@ def check(conn: apsw.Connection, sql: str) -> None:
     name_token, at = words[at : at + 1], at + 1
     if upper[at : at + 1] != ["ON"] or not name_token or len(words) < at + 3 or words[at + 2].text != "(":
         return
-    table = _name(words[at + 1])
+    table = unquoted(words[at + 1])
     expressions = _split(words[at + 3 :])
     calls = [e for e in expressions if e and e[0].text.lower() == "libsql_vector_idx" and e[1:2] and e[1].text == "("]
     if not calls:
         return  # an ordinary index (libsql_vector_idx inside another expression is one too)
-    index_name = _name(name_token[0])
+    index_name = unquoted(name_token[0])
     exists = conn.execute("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ? COLLATE NOCASE", (index_name,))
     if exists.fetchone() is not None or not _table_exists(conn, table):
         return
@@ -72,7 +72,7 @@ def check(conn: apsw.Connection, sql: str) -> None:
         raise _error("libsql_vector_idx first argument must be a column token")
     if any(len(a) != 1 or a[0].kind != "string" for a in arguments[1:]):
         raise _error("all arguments after first must be strings")
-    column = _name(arguments[0][0])
+    column = unquoted(arguments[0][0])
     columns = {str(row[1]).lower(): row for row in conn.execute("SELECT cid, name, type, pk FROM pragma_table_xinfo(?)", (table,))}
     found = columns.get(column.lower())
     if found is None:
@@ -88,18 +88,9 @@ def check(conn: apsw.Connection, sql: str) -> None:
         return  # a partial index: its rows are the ones its WHERE picks (left to the writes)
     index = vector_index.index_of_column(conn, table, column)
     if index is not None:
-        quoted = '"' + column.replace('"', '""') + '"'
-        table_quoted = '"' + table.replace('"', '""') + '"'
-        for (value,) in conn.execute(f"SELECT {quoted} FROM {table_quoted} WHERE {quoted} IS NOT NULL"):
+        quoted = vector_index.quote_name(column)
+        for (value,) in conn.execute(f"SELECT {quoted} FROM {vector_index.quote_name(table)} WHERE {quoted} IS NOT NULL"):
             vector_index.check_write(value, [index])
-
-
-def _name(token: Token) -> str:
-    text = token.text
-    if token.kind in ("quoted", "string") and len(text) >= 2:
-        inner = text[1:-1]
-        return inner if text[0] == "[" else inner.replace(text[0] * 2, text[0])
-    return text
 
 
 def _closing(words: list[Token], opening: int) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lumadb.sql.split import Token, tokens
+from lumadb.sql.split import Token, tokens, unquoted
 from lumadb.storage.sqlite import apsw
 
 _TABLE_CONSTRAINTS = ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN")
@@ -45,7 +45,7 @@ def parse(sql: str, *, first_only: bool = False) -> AlterColumn | None:
         return None
     schema, at = None, 2
     if len(words) > 4 and words[3].text == ".":
-        schema, at = _name(words[2]), 4
+        schema, at = unquoted(words[2]), 4
     rest = words[at:]
     if len(rest) < 5 or [w.text.upper() for w in rest[1:3]] != ["ALTER", "COLUMN"] or rest[4].text.upper() != "TO":
         return None
@@ -60,18 +60,9 @@ def parse(sql: str, *, first_only: bool = False) -> AlterColumn | None:
         body.append(word)
     if not body:  # `TO` and nothing after it: the definition's syntax error
         end = rest[4].start + len(rest[4].text)
-        return AlterColumn(schema, _name(rest[0]), rest[3].text, rest[3].start, "", end)
+        return AlterColumn(schema, unquoted(rest[0]), rest[3].text, rest[3].start, "", end)
     definition = sql[body[0].start : body[-1].start + len(body[-1].text)]
-    return AlterColumn(schema, _name(rest[0]), rest[3].text, rest[3].start, definition, body[0].start)
-
-
-def _name(token: Token) -> str:
-    text = token.text
-    if token.kind not in ("quoted", "string"):
-        return text
-    if text[0] == "[":
-        return text[1:-1]
-    return text[1:-1].replace(text[0] * 2, text[0])
+    return AlterColumn(schema, unquoted(rest[0]), rest[3].text, rest[3].start, definition, body[0].start)
 
 
 def _error(message: str, offset: int | None = None) -> apsw.SQLError:
@@ -177,7 +168,7 @@ def _binary(left: str, right: str) -> int:
 
 
 def _name_of(written: str) -> str:
-    return _name(next(tokens(written)))
+    return unquoted(next(tokens(written)))
 
 
 def _top_level(words: list[Token]) -> list[Token]:
@@ -220,7 +211,7 @@ def _column_span(create: str, column: str) -> tuple[int, int] | None:
 def _defines(first: Token, column: str) -> bool:
     if first.kind == "word" and first.text.upper() in _TABLE_CONSTRAINTS:
         return False
-    return first.kind in ("word", "quoted", "string") and _name(first).strip("'").lower() == column.lower()
+    return first.kind in ("word", "quoted", "string") and unquoted(first).strip("'").lower() == column.lower()
 
 
 def _rewrite(conn: apsw.Connection, quoted_schema: str, table: str, create: str) -> None:

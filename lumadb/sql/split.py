@@ -47,6 +47,16 @@ def tokens(sql: str) -> Iterator[Token]:
         yield Token(kind, match.group(), match.start())
 
 
+def unquoted(token: Token) -> str:
+    """The name a word, a quoted name (`"a""b"`, `[a]`, `` `a` ``) or a string token stands for."""
+    text = token.text
+    if token.kind not in ("quoted", "string") or len(text) < 2:
+        return text
+    if text[0] == "[":
+        return text[1:-1]
+    return text[1:-1].replace(text[0] * 2, text[0])
+
+
 def until_nul(sql: str) -> str:
     """SQLite reads SQL text up to its first NUL character; so does LumaDB."""
     return sql.split("\x00", 1)[0] if "\x00" in sql else sql
