@@ -24,7 +24,6 @@ from lumadb.libsql.sqlite_values import (
 )
 from lumadb.sql.text import InvalidText
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _MAX_LENGTH = 1_000_000_000  # SQLITE_MAX_LENGTH: longer results are refused, as SQLite would
 _MAX_ALLOCATION = 0x7FFFFF00  # sqlite3_malloc refuses more (and its int argument wraps past 2**31)
 _CHAR = re.compile(rb"[\x00-\xff][\x80-\xbf]*")  # sqliteNextChar: a byte and the continuation bytes after it
