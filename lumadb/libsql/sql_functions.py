@@ -13,7 +13,7 @@ from typing import Any
 import apsw
 import apsw.sqlite_extra
 
-from lumadb.libsql import extension_functions, math_functions, vector_index, vectors
+from lumadb.libsql import extension_functions, math_functions, vector_distances, vector_index, vectors
 from lumadb.libsql.sqlite_values import value_int64
 
 # regexp(), regexpi() and the REGEXP operator; uuid(), uuid_str(), uuid_blob(); sha3(), sha3_query()
@@ -32,6 +32,7 @@ def install(conn: apsw.Connection) -> None:
                        read_only=True)
     conn.create_scalar_function("soundex", _soundex, 1, deterministic=True)
     vectors.install(conn)
+    vector_distances.install(conn)
     vector_index.install(conn)
     extension_functions.install(conn)
     math_functions.install(conn)

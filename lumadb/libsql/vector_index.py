@@ -4,7 +4,7 @@ as sqld answers them, with its errors.
 
 sqld keeps a DiskANN graph in shadow tables and searches it approximately; here the index is
 an ordinary expression index and the search is exact: every row's distance, in libSQL's own
-float arithmetic (`vectors.measure`). Where sqld's approximate search finds the true nearest
+float arithmetic (`vector_distances.measure`). Where sqld's approximate search finds the true nearest
 rows, which it did in every comparison made, the answers are the same; among equal distances
 sqld's order is random, here it is by id.
 
@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import apsw
 import numpy as np
 
-from lumadb.libsql import vectors
+from lumadb.libsql import vector_distances, vectors
 from lumadb.sql.split import tokens, unquoted
 
 _PREFIX = "vector index(search): "
@@ -212,7 +212,7 @@ def _distances(query: vectors.Vector, stored: list[vectors.Vector], metric: str)
     if not stored:
         return []
     if query.type not in (vectors.F32, vectors.F16, vectors.BF16):
-        return [vectors.measure(vector, query, metric) for vector in stored]
+        return [vector_distances.measure(vector, query, metric) for vector in stored]
     rows = np.stack([vectors.floats(vector) for vector in stored]).astype(np.float32)
     q = vectors.floats(query).astype(np.float32)
     with np.errstate(all="ignore"):

@@ -1,7 +1,7 @@
 """The SQL sqld's SQLite has beyond stock SQLite's, replayed against a real sqld and LumaDB
-(`lumadb/libsql/sql_functions.py`, `vectors.py`, `vector_index.py`): SQLite's regexp, uuid,
-shathree and series extensions, soundex, sqld's own functions and libSQL's vectors, and not
-the functions of LumaDB's newer SQLite that sqld lacks. Errors
+(`lumadb/libsql/sql_functions.py`, `vectors.py`, `vector_distances.py`, `vector_index.py`):
+SQLite's regexp, uuid, shathree and series extensions, soundex, sqld's own functions and
+libSQL's vectors, and not the functions of LumaDB's newer SQLite that sqld lacks. Errors
 differ only in the code sqld gives SQLite's plain errors (normalised as in
 test_sqld_conformance)."""
 
@@ -51,6 +51,7 @@ CASES: dict[str, list[dict[str, Any]]] = {
         "SELECT hex(vector32('[1,2]')), hex(vector('[]')), hex(vector64('[1,2]')), hex(vector64('[]')), hex(vector16('[1,2]')), hex(vector16('[]')), hex(vectorb16('[1,2]')), hex(vectorb16('[]'))",
         "SELECT hex(vector8('[]')), hex(vector8('[1,2,3,4]'))",
         "SELECT hex(vector1bit('[1,-2]')), hex(vector1bit('[0.1,0,-0.3,1,-1,0,0,0,1]')), hex(vector1bit('[]')), hex(vector1bit('[1,1,1,1,1,1,1,1]')), hex(vector1bit('[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]')), hex(vector1bit('[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]'))",
+        "SELECT vector('[٣]')",  # digits are ASCII ones only (sqlite3AtoF)
         'SELECT vector(NULL)',
         'SELECT vector(1)',
         'SELECT vector(1.5)',
