@@ -74,3 +74,15 @@ def test_blocked_writer_gets_busy_after_the_timeout(start_server, unique_name: s
     assert out["blocked"]["code"] == "SQLITE_BUSY"
     assert 250 <= out["waitedMs"] < 5000
     assert out["after"] == [[1]]
+
+
+def test_vector_search(server: LumaServer, unique_name: str) -> None:
+    out = run_node("libsql_client.mjs", server.url + "/turso", "vectors", unique_name)
+    assert out["top"] == [["Arrival", 2016], ["Blade Runner", 1982], ["Napoleon", 2023]]
+    assert out["distances"][0][:2] == ["Napoleon", "[0.8,0.579,0.481,0.229]"]
+    assert out["distances"][0][2] < 1e-6 and out["distances"][1][0] == "Gladiator"
+    column = out["column"]
+    assert column["columnTypes"] == ["F32_BLOB(4)"]
+    assert column["rows"] == [[{"blob": bytes(__import__("struct").pack("<4f", 0.064, 0.777, 0.661, 0.687)).hex()}]]
+    assert out["wrongSize"]["code"] == "SQLITE_ERROR"
+    assert out["wrongSize"]["message"].endswith("vector index(insert): dimensions are different: 3 != 4")

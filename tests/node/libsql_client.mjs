@@ -122,6 +122,33 @@ const scenarios = {
     a.close(); b.close();
     return { readWhileLocked, blocked, waitedMs, after };
   },
+  // Turso's vector search as its documentation writes it: an F32_BLOB column, vector32(),
+  // a libsql_vector_idx index, vector_top_k joined to the table, and vectors bound as blobs
+  async vectors() {
+    const c = createClient({ url, authToken });
+    await c.batch([
+      `CREATE TABLE ${table} (title TEXT, year INT, embedding F32_BLOB(4))`,
+      `CREATE INDEX ${table}_idx ON ${table} (libsql_vector_idx(embedding))`,
+      `INSERT INTO ${table} VALUES ('Napoleon', 2023, vector32('[0.800, 0.579, 0.481, 0.229]'))`,
+      `INSERT INTO ${table} VALUES ('Black Hawk Down', 2001, vector32('[0.406, 0.027, 0.378, 0.056]'))`,
+      `INSERT INTO ${table} VALUES ('Gladiator', 2000, vector32('[0.698, 0.140, 0.073, 0.125]'))`,
+      `INSERT INTO ${table} VALUES ('Blade Runner', 1982, vector32('[0.379, 0.637, 0.011, 0.647]'))`,
+    ], "write");
+    const bound = new Float32Array([0.064, 0.777, 0.661, 0.687]);
+    await c.execute({ sql: `INSERT INTO ${table} VALUES ('Arrival', 2016, ?)`, args: [new Uint8Array(bound.buffer)] });
+    const out = {};
+    out.top = rows(await c.execute({
+      sql: `SELECT title, year FROM vector_top_k('${table}_idx', vector32(?), 3) JOIN ${table} ON ${table}.rowid = id`,
+      args: ["[0.064, 0.777, 0.661, 0.687]"],
+    }));
+    out.distances = rows(await c.execute(
+      `SELECT title, vector_extract(embedding), vector_distance_cos(embedding, vector32('[0.800, 0.579, 0.481, 0.229]')) AS d
+       FROM ${table} ORDER BY d LIMIT 2`));
+    out.column = summary(await c.execute(`SELECT embedding FROM ${table} WHERE title = 'Arrival'`));
+    out.wrongSize = await failure(c.execute(`INSERT INTO ${table} VALUES ('Dune', 2021, vector32('[1, 2, 3]'))`));
+    c.close();
+    return out;
+  },
 };
 
 const result = await scenarios[scenario]();
