@@ -18,7 +18,7 @@ from typing import Any
 
 from lumadb.libsql.errors import HranaError
 from lumadb.libsql.errors import unexpected as json_kind
-from lumadb.libsql.streams import authorize
+from lumadb.libsql.namespaces import authorize
 from lumadb.sql.errors import error_info
 from lumadb.storage.sqlite import Clock, apsw
 

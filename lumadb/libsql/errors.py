@@ -65,7 +65,7 @@ class StmtError(Exception):
         and an error offset is SQL_INPUT_ERROR; every other error (prepare errors without an
         offset, errors while stepping) is `SQLite error: ...` with its primary code."""
         info = error_info(exc)
-        if info.message.startswith(_REFUSED_FUNCTION):  # (streams.authorize refuses only what sqld lacks)
+        if info.message.startswith(_REFUSED_FUNCTION):  # (namespaces.authorize refuses only what sqld lacks)
             info = replace(info, message="no such function: " + info.message.removeprefix(_REFUSED_FUNCTION))
         if info.offset is not None and info.code == "SQLITE_ERROR":
             return cls(f"SQL input error: {info.message} (at offset {info.offset})", "SQL_INPUT_ERROR", info.message,

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from lumadb.libsql import sql_functions
 from lumadb.libsql.auth import Grant
 from lumadb.libsql.errors import HranaError
-from lumadb.libsql.streams import authorize
 from lumadb.storage.databases import InvalidDatabaseName, validate_name
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
@@ -33,9 +32,9 @@ def setup_connection(conn: apsw.Connection, name: str = DEFAULT) -> None:
     schema safe from `PRAGMA writable_schema` and the like (SQLite's defensive mode), and a
     double-quoted word always a name, never a string (sqld's SQLite is built with DQS=0:
     `SELECT "hello"` is `no such column: hello`); no files attached and no function sqld lacks
-    (`streams.authorize`); and the SQL sqld's SQLite has beyond stock
-    SQLite's (`sql_functions`), with sqld's own `libsql_server_database_name()` (the
-    database's name) and `last_rows_affected()` (what `changes()` says)."""
+    (`authorize`); and the SQL sqld's SQLite has beyond stock SQLite's (`sql_functions`), with
+    sqld's own `libsql_server_database_name()` (the database's name) and `last_rows_affected()`
+    (what `changes()` says)."""
     conn.config(apsw.SQLITE_DBCONFIG_DEFENSIVE, 1)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
@@ -53,6 +52,27 @@ def setup_connection(conn: apsw.Connection, name: str = DEFAULT) -> None:
 
     conn.create_scalar_function("libsql_server_database_name", database_name, 0, deterministic=True)
     conn.create_scalar_function("last_rows_affected", last_rows_affected, 0)
+
+
+# Functions of LumaDB's SQLite that sqld's older one lacks: refused as sqld refuses them (the
+# refusal reads "no such function", StmtError.from_sqlite), so that SQL that runs here runs on
+# Turso too (pragma_function_list compared with sqld 0.24's).
+NEWER_FUNCTIONS = frozenset({
+    "if", "unistr", "unistr_quote", "percentile", "percentile_cont", "percentile_disc", "json_pretty",
+    "json_array_insert", "jsonb_array_insert", "fts5_get_locale", "fts5_insttoken", "fts5_locale", "log2", "mod",
+    "pow", "trunc", "sha3_agg",
+})  # fmt: skip
+
+
+def authorize(action: int, name: str | None, function: str | None, *_: object) -> int:
+    """Every libSQL connection's authorizer. Clients may not ATTACH (or VACUUM INTO) files: a
+    name from a request never becomes a path (in-memory and temporary databases stay
+    allowed); nor call the functions above."""
+    if action == apsw.SQLITE_ATTACH and name not in (None, "", ":memory:"):
+        return apsw.SQLITE_DENY
+    if action == apsw.SQLITE_FUNCTION and function is not None and function.lower() in NEWER_FUNCTIONS:
+        return apsw.SQLITE_DENY
+    return apsw.SQLITE_OK
 
 
 @lru_cache(maxsize=256)

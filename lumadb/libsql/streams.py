@@ -97,27 +97,6 @@ def _nothing(_conn: apsw.Connection) -> None:
     return None
 
 
-# Functions of LumaDB's SQLite that sqld's older one lacks: refused as sqld refuses them (the
-# refusal reads "no such function", StmtError.from_sqlite), so that SQL that runs here runs on
-# Turso too (pragma_function_list compared with sqld 0.24's).
-NEWER_FUNCTIONS = frozenset({
-    "if", "unistr", "unistr_quote", "percentile", "percentile_cont", "percentile_disc", "json_pretty",
-    "json_array_insert", "jsonb_array_insert", "fts5_get_locale", "fts5_insttoken", "fts5_locale", "log2", "mod",
-    "pow", "trunc", "sha3_agg",
-})  # fmt: skip
-
-
-def authorize(action: int, name: str | None, function: str | None, *_: object) -> int:
-    """Every libSQL connection's authorizer. Clients may not ATTACH (or VACUUM INTO) files: a
-    name from a request never becomes a path (in-memory and temporary databases stay
-    allowed); nor call the functions above."""
-    if action == apsw.SQLITE_ATTACH and name not in (None, "", ":memory:"):
-        return apsw.SQLITE_DENY
-    if action == apsw.SQLITE_FUNCTION and function is not None and function.lower() in NEWER_FUNCTIONS:
-        return apsw.SQLITE_DENY
-    return apsw.SQLITE_OK
-
-
 def _close_connection(conn: apsw.Connection) -> None:
     try:
         conn.close()
