@@ -78,12 +78,13 @@ def check(conn: apsw.Connection, sql: str) -> None:
     if found is None:
         return  # SQLite's "no such column"
     declared = str(found[2] or "")
-    if found[3] == 1 and declared.upper() == "INTEGER" and sum(1 for row in columns.values() if row[3]) == 1 and _has_rowid(conn, table):
+    keys, has_rowid = sum(1 for row in columns.values() if row[3]), _has_rowid(conn, table)
+    if found[3] == 1 and declared.upper() == "INTEGER" and keys == 1 and has_rowid:  # the rowid itself
         raise _error("libsql_vector_idx first argument must be column with vector type")
     _column_type(declared)
-    if not _has_rowid(conn, table) and sum(1 for row in columns.values() if row[3]) > 1:
+    if not has_rowid and keys > 1:
         raise _error("unsupported for tables without ROWID and composite primary key")
-    _options([a[0].text[1:-1].replace("''", "'") for a in arguments[1:]])
+    _options([unquoted(a[0]) for a in arguments[1:]])
     if "WHERE" in upper[_closing(words, at + 2) + 1 :]:
         return  # a partial index: its rows are the ones its WHERE picks (left to the writes)
     index = vector_index.index_of_column(conn, table, column)
