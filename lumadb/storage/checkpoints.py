@@ -38,7 +38,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from lumadb import idle_poll
-from lumadb.storage.sqlite import Clock, apsw
+from lumadb.storage.sqlite import Clock, apsw, close_connection
 
 log = logging.getLogger("lumadb.storage")
 
@@ -115,7 +115,7 @@ class Checkpoints:
     def close(self) -> None:
         self._thread.shutdown(wait=True)
         if self._conn is not None:
-            self._conn.close()
+            close_connection(self._conn)
             self._conn = None
 
 

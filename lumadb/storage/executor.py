@@ -20,12 +20,13 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from lumadb.storage.loop_writer import LoopWriter, OverBudget
 from lumadb.storage.process_lock import ProcessLock
-from lumadb.storage.sqlite import Clock, apsw, connect
+from lumadb.storage.sqlite import Clock, apsw, close_connection, connect
 from lumadb.storage.writer_thread import Job, WriterThread
 
 T = TypeVar("T")
@@ -205,7 +206,7 @@ class Database:
                 if not closed:
                     self._idle_readers.append((conn, clock))
             if closed:
-                conn.close()
+                close_connection(conn)
 
     def data_version(self) -> int:
         """Changes whenever any other connection or process commits to this file. The inline
@@ -309,9 +310,9 @@ class Database:
             idle, self._idle_readers = self._idle_readers, []
         self.end_shared_snapshot()
         if self._inline is not None:
-            closings.append(self._inline[0].close)
+            closings.append(partial(close_connection, self._inline[0]))
             self._inline = None
-        closings.extend(conn.close for conn, _clock in idle)
+        closings.extend(partial(close_connection, conn) for conn, _clock in idle)
         self._releases += 1
         if self.cache is not None:  # (its entries could not match again anyway: data_version)
             self.cache.forget(self)
@@ -333,12 +334,12 @@ class Database:
             self._closed = True
             idle, self._idle_readers = self._idle_readers, []
         for conn, _clock in idle:  # readers busy now close theirs when done
-            conn.close()
+            close_connection(conn)
         self._loop_writer.close()
         self._writer.close()
         if self._inline is not None:
             self.end_shared_snapshot()
-            self._inline[0].close()
+            close_connection(self._inline[0])
             self._inline = None
 
 

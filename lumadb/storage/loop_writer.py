@@ -37,11 +37,12 @@ import logging
 import queue
 import threading
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from lumadb.storage.checkpoints import Checkpoints
 from lumadb.storage.process_lock import ProcessLock
-from lumadb.storage.sqlite import Clock, apsw
+from lumadb.storage.sqlite import Clock, apsw, close_connection
 from lumadb.storage.wal_sync import WalSync
 
 T = TypeVar("T")
@@ -270,7 +271,7 @@ class LoopWriter:
             closings.append(self._committer.shutdown)
             self._committer = None
         if self._conn is not None:
-            closings.append(self._conn[0].close)
+            closings.append(partial(close_connection, self._conn[0]))
             self._conn = None
         if self._turns is not None:
             self._turns.close()  # opened again by the next write
@@ -297,7 +298,7 @@ class LoopWriter:
             self._committed(None, group, _commit(self._conn[0], self._turns, self._checkpoints))
         self._checkpoints.close()
         if self._conn is not None:
-            self._conn[0].close()
+            close_connection(self._conn[0])
             self._conn = None
         if self._turns is not None:
             self._turns.close()

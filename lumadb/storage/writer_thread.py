@@ -19,7 +19,7 @@ from typing import Any
 
 from lumadb.storage.loop_writer import undo_job
 from lumadb.storage.process_lock import ProcessLock
-from lumadb.storage.sqlite import Clock, apsw
+from lumadb.storage.sqlite import Clock, apsw, close_connection
 
 log = logging.getLogger("lumadb.storage")
 
@@ -141,7 +141,7 @@ class WriterThread:
                 if stop_after:
                     return
         finally:
-            conn.close()
+            close_connection(conn)
             if turns is not None:
                 turns.close()
 
