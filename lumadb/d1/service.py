@@ -3,6 +3,7 @@ live, and the D1 object the REST API describes databases with."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,4 +62,4 @@ class D1Service:
 
     async def delete(self, handle: D1Handle) -> None:
         await self.catalog.delete(handle)
-        shutil.rmtree(self.snapshot_dir(handle.uuid), ignore_errors=True)
+        await asyncio.to_thread(shutil.rmtree, self.snapshot_dir(handle.uuid), ignore_errors=True)
