@@ -39,6 +39,7 @@ class Server:
         self.secret = self._load_secret(config)
         self.front_ends = _load_front_ends()
         self._sweep_timer: asyncio.TimerHandle | None = None
+        self._sweeping: asyncio.Task | None = None
 
     def _load_secret(self, config: Config) -> bytes:
         """A key for batons, tokens and signed URLs, shared by all worker processes."""
@@ -72,18 +73,25 @@ class Server:
         self._sweep_timer = loop.call_later(self.config.idle_database_seconds / 2, self._sweep, loop)
 
     def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._sweeping = loop.create_task(self._sweep_once(loop))
+
+    async def _sweep_once(self, loop: asyncio.AbstractEventLoop) -> None:
         try:
-            released = self.databases.sweep(sweeps_idle=2)
+            released = await self.databases.sweep(sweeps_idle=2)
             if released:
                 log.debug("let go of %d idle databases", released)
         except Exception:
             log.exception("letting go of idle databases")
+        self._sweeping = None
         self._schedule_sweep(loop)
 
     async def shutdown(self) -> None:
         if self._sweep_timer is not None:
             self._sweep_timer.cancel()
             self._sweep_timer = None
+        if self._sweeping is not None:
+            self._sweeping.cancel()
+            self._sweeping = None
         for front_end in reversed(self.front_ends):
             try:
                 await front_end.shutdown()
