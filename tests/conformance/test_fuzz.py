@@ -121,6 +121,10 @@ def test_a_filter_comparing_two_missing_attributes_is_recognised() -> None:
     scenario.steps[3] = Step(query)  # sk 2 and 3 only: one of them lacks l and m
     assert fuzz_known.known_deviation("dynalite", difference(2, 1)) is not None
     assert fuzz_known.known_deviation("dynalite", difference(3, 1)) is None
+    query["body"]["Limit"] = 2  # covers both items of the range: the answer is whole
+    assert fuzz_known.known_deviation("dynalite", difference(2, 1)) is not None
+    query["body"]["Limit"] = 1  # a page: which item it holds is not known here
+    assert fuzz_known.known_deviation("dynalite", difference(2, 1)) is None
     scenario.steps[1] = Step({"op": "UpdateItem", "body": {"TableName": "t"}})  # items no longer known
     assert fuzz_known.known_deviation("dynalite", difference(3, 1)) is None
 
@@ -271,3 +275,40 @@ def test_table_scenarios_and_dynalites_control_plane_deviations() -> None:
     other_error = {"status": 400, "body": {"message": "One or more parameter values were invalid: ..."}}
     difference = {"scenario": multi, "step": 0, "paths": ["body.message"], "reference": refused, "lumadb": other_error}
     assert "multi-attribute" in (fuzz_known.known_deviation("dynalite", difference) or "")
+
+
+def test_dynalites_order_of_projected_attributes_is_recognised() -> None:
+    """DynamoDB lists an index's NonKeyAttributes sorted by name; dynalite as they were given."""
+    key = "TableDescription.GlobalSecondaryIndexes[0].Projection"
+    create = Step({"op": "CreateTable", "body": {"TableName": "{{u}}", "StreamSpecification": {"StreamEnabled": True}}})
+    scenario = Scenario(id="fuzz/p", name="p", area="fuzz", doc="", steps=[create])
+
+    def difference(given: list[str], ours: list[str], *more: str) -> dict[str, Any]:
+        paths = [f"body.{key}.NonKeyAttributes[{i}]" for i in range(len(given))] + list(more)
+        return {"scenario": scenario, "step": 0, "paths": paths,
+                "reference": {"status": 200, "body": {key: {"ProjectionType": "INCLUDE", "NonKeyAttributes": given}}},
+                "lumadb": {"status": 200, "body": {key: {"ProjectionType": "INCLUDE", "NonKeyAttributes": ours}}}}  # fmt: skip
+
+    assert "NonKeyAttributes" in (fuzz_known.known_deviation("dynalite", difference(["g", "c"], ["c", "g"])) or "")
+    with_stream = difference(["g", "c"], ["c", "g"], "body.TableDescription.StreamSpecification")
+    assert "NonKeyAttributes" in (fuzz_known.known_deviation("dynalite", with_stream) or "")
+    assert fuzz_known.known_deviation("dynalite", difference(["g", "c"], ["c", "x"])) is None
+    assert fuzz_known.known_deviation("dynalite", difference(["g", "c"], ["c", "g"], "body.TableDescription.KeySchema")) is None
+
+
+def test_dynalites_order_of_index_validation_errors_is_recognised() -> None:
+    create = Step({"op": "CreateTable", "body": {"TableName": "{{u}}"}})
+    scenario = Scenario(id="fuzz/v", name="v", area="fuzz", doc="", steps=[create])
+    lsi = "Value 'l0' at 'localSecondaryIndexes.1.member.indexName' failed to satisfy constraint: Member must have length greater than or equal to 3"
+    gsi = "Value 'ab' at 'globalSecondaryIndexes.1.member.indexName' failed to satisfy constraint: Member must have length greater than or equal to 3"
+
+    def difference(theirs: list[str], ours: list[str]) -> dict[str, Any]:
+        def answer(clauses: list[str]) -> dict[str, Any]:
+            return {"status": 400, "body": {"message": f"{len(clauses)} validation errors detected: " + "; ".join(clauses)}}
+
+        return {"scenario": scenario, "step": 0, "paths": ["body.message"], "reference": answer(theirs), "lumadb": answer(ours)}
+
+    assert "global first" in (fuzz_known.known_deviation("dynalite", difference([lsi, gsi], [gsi, lsi])) or "")
+    assert fuzz_known.known_deviation("dynalite", difference([lsi, gsi], [gsi])) is None
+    name = "Value 'x' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
+    assert fuzz_known.known_deviation("dynalite", difference([name, lsi], [lsi, name])) is None
