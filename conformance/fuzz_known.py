@@ -17,6 +17,7 @@ from conformance.fuzz_scenario_checks import (
     counts_characters,
     deletes_only,
     error_on_skipped_step,
+    exists_with_value_passes,
     expected_types_unchecked,
     filters_missing,
     mixes_across_tables,
@@ -125,6 +126,9 @@ _COUNTS_CHARACTERS = (
 _LEGACY = [
     ("stops a ConditionalOperator OR over Expected or a filter at its first false condition",
      lambda difference: stops_or_early(difference)),
+    ("takes a legacy Expected `Exists: true` beside a `Value` as an existence check (DynamoDB: the value must "
+     "match, as for a Value alone: AWS's reference of ExpectedAttributeValue)",
+     lambda difference: exists_with_value_passes(difference)),
     ("lets a legacy NOT_CONTAINS pass on a missing attribute (DynamoDB fails it: Alternator's tests)",
      lambda difference: not_contains_passes(difference)),
     ("does not check the types of Expected's values as it does a filter's (DynamoDB's documentation gives both "

@@ -185,6 +185,14 @@ def test_dynalites_legacy_deviations_are_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", {**difference, "step": 1, "reference": created, "lumadb": {"status": 200, "body": {}}})
     update.request["body"]["AttributeUpdates"]["n"] = {"Action": "PUT", "Value": {"N": "1"}}
     assert fuzz_known.known_deviation("dynalite", {**difference, "step": 1, "reference": created, "lumadb": {"status": 200, "body": {}}}) is None
+    # Exists: true beside a Value: dynalite checks only that the attribute exists
+    guarded = Step({"op": "PutItem", "body": {"TableName": "t", "Item": key,
+                                              "Expected": {"s": {"Exists": True, "Value": {"N": "-3"}}}}})  # fmt: skip
+    scenario.steps[:] = [guarded]
+    passed = {**difference, "step": 0, "reference": {"status": 200, "body": {}}, "lumadb": failed}
+    assert "existence check" in (fuzz_known.known_deviation("dynalite", passed) or "")
+    del guarded.request["body"]["Expected"]["s"]["Exists"]  # a Value alone: dynalite compares it
+    assert fuzz_known.known_deviation("dynalite", passed) is None
 
 
 def test_an_update_reading_what_another_action_writes_is_recognised() -> None:
