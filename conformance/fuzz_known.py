@@ -200,7 +200,7 @@ def _reals_as_text(ref: dict[str, Any], ours: dict[str, Any], paths: list[str]) 
 
 _HEX = re.compile(r"(?:[0-9A-F]{2})+")
 _NUMBER_END = re.compile(r"[0-9]+\.[0-9]*$")  # the digits of a real before the first difference
-_NUMBER_REST = re.compile(r"[0-9]*(?:[eE][+-]?[0-9]+)?")  # and after the last one
+_NUMBER_REST = re.compile(r"([0-9]*)((?:[eE][+-]?[0-9]+)?)")  # its digits from there, its exponent
 
 
 def _same_real(a: Any, b: Any) -> bool:
@@ -216,16 +216,30 @@ def _same_real(a: Any, b: Any) -> bool:
         return False
     if _REAL_TEXT.fullmatch(a) and _REAL_TEXT.fullmatch(b):  # (1e+15 as "1.0e+15" or "1000000000000000.0")
         return math.isclose(float(a), float(b), rel_tol=1e-14)
-    # inside a longer text (a concatenation): the digits of one number differ, and no more
-    start = len(os.path.commonprefix([a, b]))
-    end = len(os.path.commonprefix([a[start:][::-1], b[start:][::-1]]))
-    middles = a[start : len(a) - end], b[start : len(b) - end]
-    lead = _NUMBER_END.search(a[:start])
-    if lead is None or not all(m.isdigit() or not m for m in middles):
-        return False
-    rest = _NUMBER_REST.match(a[len(a) - end :])
-    tail = rest.group(0) if rest else ""
-    return math.isclose(float(lead.group(0) + middles[0] + tail), float(lead.group(0) + middles[1] + tail), rel_tol=1e-14)
+    return _same_but_digits(a, b)
+
+
+def _same_but_digits(a: str, b: str) -> bool:
+    """Texts (a concatenation, say) that differ only in the last digits of numbers, each pair
+    the same real to 1e-14."""
+    i = j = 0
+    while True:
+        common = len(os.path.commonprefix([a[i:], b[j:]]))
+        i, j = i + common, j + common
+        if i == len(a) and j == len(b):
+            return True
+        lead = _NUMBER_END.search(a[:i])
+        if lead is None or not b[:j].endswith(lead.group(0)):
+            return False  # not inside a number's digits, or not the same number's
+        rest_a, rest_b = _NUMBER_REST.match(a, i), _NUMBER_REST.match(b, j)
+        if rest_a is None or rest_b is None or not (rest_a.group(0) or rest_b.group(0)):
+            return False
+        # the same exponent, and significands the same to 1e-14 (a concatenation can make an
+        # exponent of what follows, as in "e+18" "9.2": the same in both, or no match)
+        x, y = (float(lead.group(0) + rest.group(1)) for rest in (rest_a, rest_b))
+        if rest_a.group(2) != rest_b.group(2) or not math.isclose(x, y, rel_tol=1e-14):
+            return False
+        i, j = rest_a.end(), rest_b.end()
 
 
 def _canonical_numbers(value: Any) -> Any:

@@ -341,6 +341,9 @@ def test_reals_turned_into_text_with_other_digits_are_recognised() -> None:
     assert known(list(b"1.84467440737096e+19"), list(b"1.8446744073709552e+19"), "miniflare")
     assert known("10000000000.09.22337203685478e+18", "10000000000.09.2233720368547758e+18", "miniflare")
     assert known(9223372036854780000, 9223372036854776000, "miniflare")
+    two = "9.22337203685478e+189.22337203685478e+1810000000000.0", "9.2233720368547758e+189.2233720368547758e+1810000000000.0"
+    assert known(*two)
+    assert not known(two[0].replace("1810", "1811"), two[1])
     assert not known("1.5", "1.25")
     assert not known("x1.5y", "x1.25y")
     assert not known(hexed("abc"), hexed("abd"))
