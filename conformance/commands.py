@@ -188,10 +188,12 @@ def fuzz(args: argparse.Namespace) -> int:
     rules = get_protocol(protocol)
     fixups, approximated = rules.fixups.get(reference, []), frozenset(rules.field_rules)
     found = []
+    total = 0  # scenarios drawn (with transactions, a round draws more than its cases)
     # In rounds, each with a fresh local peer: a peer that crashes on one request (dynalite does
     # on some expressions) costs only the rest of its round.
     for first in range(0, args.cases, fuzzing.ROUND):
         generated = generate(args.seed, min(fuzzing.ROUND, args.cases - first), first)
+        total += len(generated.scenarios)
         recordings = []
         with ExitStack() as stack:
             for given in (reference, args.target):
@@ -218,7 +220,7 @@ def fuzz(args: argparse.Namespace) -> int:
         shown += 1
     for known, count in explained.items():
         print(f"  {count} not shown: {reference} {known} (--all shows them)", file=sys.stderr)
-    print(f"{len(found)} of {args.cases} scenarios differ (seed {args.seed}), {shown} shown", file=sys.stderr)
+    print(f"{len(found)} of {total} scenarios ({args.cases} cases) differ (seed {args.seed}), {shown} shown", file=sys.stderr)
     return 1 if shown else 0
 
 
