@@ -10,7 +10,7 @@ import time
 
 from tests.d1.conftest import D1Http
 
-# ~10 MB of WAL: 40 statements of 250 rows of ~1 KB
+# ~15 MB of WAL: 60 statements of 250 rows of ~1 KB
 FILL = (
     "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 250) "
     "INSERT INTO t (v) SELECT hex(randomblob(500)) FROM s"
@@ -36,7 +36,7 @@ print(json.dumps(waits))
 def test_deleting_a_database_with_a_large_wal_does_not_hold_up_other_requests(d1: D1Http, db_name: str) -> None:
     uuid = d1.rest("POST", body={"name": db_name}).json()["result"]["uuid"]
     assert d1.rest("POST", f"/{uuid}/query", {"sql": "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)"}).is_success
-    for _ in range(40):
+    for _ in range(60):
         assert d1.rest("POST", f"/{uuid}/query", {"sql": FILL}).is_success
 
     # the pings come from a process of their own: this one's garbage collections after a long
@@ -53,6 +53,6 @@ def test_deleting_a_database_with_a_large_wal_does_not_hold_up_other_requests(d1
         waits = json.loads(pinger.communicate(b"", timeout=30)[0])
     assert deleted.json() == {"success": True, "errors": [], "messages": [], "result": None}
     assert d1.rest("GET", f"/{uuid}").status_code == 404
-    # Closed on the event loop (or holding the GIL), the checkpoint held up every ping for as
-    # long as the DELETE took (~30 ms here); off it, a ping waits ~2 ms.
-    assert max(waits) < took / 2, (max(waits), took, sorted(waits)[-5:], len(waits))
+    # Closed on the event loop (or holding the GIL), the checkpoint held up a ping for as long
+    # as the DELETE took (~45 ms here); off it, a ping waits 2-8 ms.
+    assert max(waits) < took * 0.6, (max(waits), took, sorted(waits)[-5:], len(waits))
