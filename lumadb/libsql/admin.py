@@ -14,6 +14,7 @@ from lumadb.http import Request, Response
 from lumadb.libsql import dump_load
 from lumadb.libsql.errors import CORS_HEADERS, HranaError
 from lumadb.storage.executor import Database
+from lumadb.storage.sqlite import close_connection
 
 if TYPE_CHECKING:
     from lumadb.libsql.frontend import LibsqlFrontEnd
@@ -66,7 +67,7 @@ def _load(db: Database, response: Any) -> None:
     try:
         dump_load.load_dump(conn, response, clock)
     finally:
-        conn.close()
+        close_connection(conn)  # maybe the database's last: its checkpoint lets go of the GIL
 
 
 async def _delete(front: LibsqlFrontEnd, name: str) -> None:
