@@ -8,7 +8,6 @@ unchanged (a write by any process changes it), so the binding's hot path costs o
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 import uuid as uuid_module
@@ -201,9 +200,7 @@ class Catalog:
         self._handles.pop(uuid, None)
         self._by_key.clear()
         self.server.cache.forget(handle.db)
-        # off the loop: closing the last connection checkpoints the WAL (a 10 MB WAL stalled
-        # every other request ~30 ms)
-        await asyncio.to_thread(self.server.databases.delete, "d1", uuid)
+        await self.server.databases.remove("d1", uuid)
 
     # -- bookmarks with a snapshot --------------------------------------------------------
     async def add_bookmark(self, uuid: str, bookmark: str) -> None:

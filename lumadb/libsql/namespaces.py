@@ -8,7 +8,6 @@ is `default`, which always exists. Unknown databases answer 404 unless the serve
 
 from __future__ import annotations
 
-import asyncio
 import weakref
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
@@ -145,7 +144,7 @@ class Namespaces:
         db = self._open.pop(name, None)
         if db is not None:
             self.server.cache.forget(db)
-        await asyncio.to_thread(self.server.databases.delete, KIND, name)
+        await self.server.databases.remove(KIND, name)
 
     def opened(self, name: str) -> Database | None:
         return self._open.get(name)

@@ -324,23 +324,32 @@ class Database:
 
     def close(self) -> None:
         """Finish queued writes, then close every connection this object opened."""
+        for close in self.detach():
+            close()
+
+    def detach(self) -> list[Callable[[], None]]:
+        """`close` in two parts: what belongs to the event loop (the loop writer's pending group
+        committed and its futures set) is done here, on the loop; the rest is returned, to run
+        in order on any thread: waiting for an idle release's closings, stopping the writer
+        thread, closing the connections (the last one checkpoints the WAL)."""
+        with self._readers_lock:
+            if self._closed:
+                return [self._closing.result] if self._closing is not None else []
+            self._closed = True
+            idle, self._idle_readers = self._idle_readers, []
+        later: list[Callable[[], None]] = []
         if self._closing is not None:
             # before the caller may delete the files: a connection closed after that would
             # delete the `-wal` file of a new database at the same path
-            self._closing.result()
-        with self._readers_lock:
-            if self._closed:
-                return
-            self._closed = True
-            idle, self._idle_readers = self._idle_readers, []
-        for conn, _clock in idle:  # readers busy now close theirs when done
-            close_connection(conn)
-        self._loop_writer.close()
-        self._writer.close()
+            later.append(self._closing.result)
+        later.extend(partial(close_connection, conn) for conn, _clock in idle)  # (busy readers close theirs)
+        self._loop_writer.close(later)
+        later.append(self._writer.close)
         if self._inline is not None:
             self.end_shared_snapshot()
-            close_connection(self._inline[0])
+            later.append(partial(close_connection, self._inline[0]))
             self._inline = None
+        return later
 
 
 def _run_all(closings: list[Callable[[], None]]) -> None:

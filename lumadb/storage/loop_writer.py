@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import threading
 from collections.abc import Awaitable, Callable
@@ -278,15 +279,21 @@ class LoopWriter:
         self._singles = 0
         return closings
 
-    def close(self) -> None:
-        """Commit what is pending, then close the connection."""
+    def close(self, later: list[Callable[[], None]] | None = None) -> None:
+        """Commit what is pending, then close the connection; with `later`, the closings (the
+        connection's may checkpoint) are appended to it instead, for another thread."""
         if self._wal_sync is not None:
             outcome = self._wal_sync.close()  # a sync in flight completes
             if self._committing is not None:  # its loop callback will never run now
                 self._committed(None, self._committing, outcome)
             self._wal_sync = None
+            if self._group is not None and self._conn is not None:
+                # (its transaction is open: `synchronous` cannot change) a COMMIT, then a sync
+                group, self._group = self._group, None
+                error = _commit(self._conn[0], self._turns, self._checkpoints)
+                self._committed(None, group, error or _fdatasync(self._conn[0].filename_wal))
             if self._conn is not None:
-                self._conn[0].pragma("synchronous", "FULL")  # for the COMMIT below
+                self._conn[0].pragma("synchronous", "FULL")
         if self._committer is not None:
             self._committer.shutdown()  # a COMMIT in flight completes
             if self._committing is not None:  # its loop callback may never run now
@@ -296,12 +303,17 @@ class LoopWriter:
             self._group = None
             assert self._conn is not None
             self._committed(None, group, _commit(self._conn[0], self._turns, self._checkpoints))
-        self._checkpoints.close()
+        closings: list[Callable[[], None]] = [self._checkpoints.close]
         if self._conn is not None:
-            close_connection(self._conn[0])
+            closings.append(partial(close_connection, self._conn[0]))
             self._conn = None
         if self._turns is not None:
-            self._turns.close()
+            closings.append(self._turns.close)
+        if later is not None:
+            later.extend(closings)
+            return
+        for close in closings:
+            close()
 
 
 def changes_last(fn: Callable[..., T]) -> Callable[..., T]:
@@ -341,6 +353,18 @@ def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Check
     finally:
         if turns is not None:
             turns.release(hand_over=False)
+    return None
+
+
+def _fdatasync(path: str) -> OSError | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return exc
     return None
 
 

@@ -45,6 +45,36 @@ def test_delete_removes_the_files(tmp_path: Path) -> None:
     registry.close_all()
 
 
+def test_removing_from_the_event_loop_answers_pending_writes_on_the_loop(tmp_path: Path) -> None:
+    """`remove` commits the writes of the open group on the loop (their futures are the loop's),
+    and only the closings and the unlinks go to a thread."""
+    import asyncio
+    import threading
+
+    committers: list[str] = []
+
+    def setup(conn) -> None:
+        conn.set_commit_hook(lambda: committers.append(threading.current_thread().name) or False)
+
+    registry = DatabaseRegistry(Config(data_dir=tmp_path))
+    db = registry.open("libsql", "busy", setup=setup)
+    db.write_blocking(lambda conn: conn.execute("CREATE TABLE t(x)"))
+
+    async def run() -> tuple[list, bool]:
+        writes = [db.write_short(lambda conn, k=k: conn.execute("INSERT INTO t VALUES (?)", (k,)) and k) for k in range(3)]
+        committers.clear()
+        removed = await registry.remove("libsql", "busy")  # in the same iteration: the group is open
+        return await asyncio.gather(*writes, return_exceptions=True), removed
+
+    results, removed = asyncio.run(run())
+    assert removed
+    assert all(not isinstance(r, BaseException) for r in results), results
+    assert committers == ["MainThread"]  # the open group's COMMIT, on the loop
+    assert registry.names("libsql") == []
+    assert not (tmp_path / "libsql" / "busy.sqlite-wal").exists()
+    registry.close_all()
+
+
 def test_memory_mode_uses_a_temporary_directory_removed_at_close(tmp_path: Path) -> None:
     registry = DatabaseRegistry(Config(memory=True, data_dir=tmp_path / "unused"))
     root = registry.root
