@@ -152,7 +152,7 @@ def _integer(value: Any) -> int | None:
     """A JSON integer, or Hrana's (its digits as a string)."""
     if type(value) is int:
         return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
 _LENGTHS_OF_REALS = ("(its SQLite) turns reals into text with other digits than LumaDB's newer SQLite, whose "
@@ -204,8 +204,8 @@ _NUMBER_REST = re.compile(r"([0-9]*)((?:[eE][+-]?[0-9]+)?)")  # its digits from 
 
 
 def _same_real(a: Any, b: Any) -> bool:
-    if type(a) in (int, float) and type(b) in (int, float):  # read back as numbers
-        return a != b and (type(a) is float or abs(a) > 2**53) and math.isclose(a, b, rel_tol=1e-14)
+    if type(a) in (int, float) and type(b) in (int, float):  # read back as numbers: two doubles
+        return float(a) != float(b) and _close(float(a), float(b))
     if isinstance(a, list) and isinstance(b, list):  # a blob, as D1 answers one: its bytes
         if not all(type(x) is int and 0 <= x < 256 for x in (*a, *b)):
             return False
@@ -215,8 +215,12 @@ def _same_real(a: Any, b: Any) -> bool:
     if not isinstance(a, str) or not isinstance(b, str) or a == b:
         return False
     if _REAL_TEXT.fullmatch(a) and _REAL_TEXT.fullmatch(b):  # (1e+15 as "1.0e+15" or "1000000000000000.0")
-        return math.isclose(float(a), float(b), rel_tol=1e-14)
+        return _close(float(a), float(b))
     return _same_but_digits(a, b)
+
+
+def _close(x: float, y: float) -> bool:
+    return math.isfinite(x) and math.isfinite(y) and math.isclose(x, y, rel_tol=1e-14)
 
 
 def _same_but_digits(a: str, b: str) -> bool:
@@ -237,7 +241,7 @@ def _same_but_digits(a: str, b: str) -> bool:
         # the same exponent, and significands the same to 1e-14 (a concatenation can make an
         # exponent of what follows, as in "e+18" "9.2": the same in both, or no match)
         x, y = (float(lead.group(0) + rest.group(1)) for rest in (rest_a, rest_b))
-        if rest_a.group(2) != rest_b.group(2) or not math.isclose(x, y, rel_tol=1e-14):
+        if rest_a.group(2) != rest_b.group(2) or not _close(x, y):
             return False
         i, j = rest_a.end(), rest_b.end()
 
