@@ -100,6 +100,8 @@ class Checkpoints:
                 if copied <= FEW or copied >= copied_before:
                     break
                 done_before, copied_before = done, copied
+        except apsw.BusyError:  # another connection checkpoints (another worker process): its turn
+            log.debug("checkpoint skipped: another connection is checkpointing")
         except (apsw.Error, OSError) as exc:
             log.warning("checkpoint failed: %s", exc)
         finally:
