@@ -24,9 +24,11 @@ from lumadb.errors import ProtocolError
 from lumadb.http import Request, Response
 from lumadb.server import Server
 from lumadb.server_routes import server_routes
+from lumadb.storage.loop_writer import DatabaseClosed
 
 log = logging.getLogger("lumadb")
 _LOCKED = "the database is locked by another process (SQLITE_BUSY past the busy timeout)"
+_CLOSED = "the database was deleted (or the server is stopping) while the request ran"
 access_log = logging.getLogger("lumadb.requests")
 
 Scope = dict[str, Any]
@@ -195,6 +197,10 @@ class LumaApp:
             # protocol's retryable internal error, which SDKs retry, and one line in the log.
             log.warning("request %s %s %s: %s", request_id, method, path, _LOCKED)
             response = _render(front_end.internal(request_id, _LOCKED)) if front_end else Response.text(_LOCKED, 503)
+        except DatabaseClosed:
+            # the request found its database just before a DELETE of it (or the server stops)
+            log.info("request %s %s %s: %s", request_id, method, path, _CLOSED)
+            response = _render(front_end.internal(request_id, _CLOSED)) if front_end else Response.text(_CLOSED, 503)
         except Exception:
             log.exception("request %s %s %s failed", request_id, method, path)
             response = _render(front_end.internal(request_id)) if front_end else Response.text("Internal Server Error", 500)

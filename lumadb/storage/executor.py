@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lumadb.storage.loop_writer import LoopWriter, OverBudget
+from lumadb.storage.loop_writer import DatabaseClosed, LoopWriter, OverBudget
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection, connect
 from lumadb.storage.writer_thread import Job, WriterThread
@@ -119,6 +119,8 @@ class Database:
     def _inline_connection(self) -> tuple[apsw.Connection, Clock]:
         self.touched = True
         if self._inline is None:
+            if self._closed:  # (a request that found the database before its DELETE)
+                raise DatabaseClosed("database is closed")  # not a new empty file where it was
             self._inline = self.connect()
             self._inline[0].pragma("cache_size", -INLINE_CACHE_KIB)
         return self._inline
@@ -194,6 +196,9 @@ class Database:
         # can close them: an open connection keeps a deleted file's disk space allocated.
         with self._readers_lock:
             entry = self._idle_readers.pop() if self._idle_readers else None
+            if entry is None and self._closed:
+                self._reading -= 1
+                raise DatabaseClosed("database is closed")
         conn, clock = entry if entry is not None else self.connect()
         clock.start()
         try:
@@ -226,7 +231,7 @@ class Database:
         once committed. `transactional=False` runs it alone outside any transaction
         (VACUUM, or SQL that manages its own transaction)."""
         if self._closed:
-            raise RuntimeError("database is closed")
+            raise DatabaseClosed("database is closed")
         self.touched = True
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
@@ -239,7 +244,7 @@ class Database:
         on the writer thread when the write lock is held elsewhere. The future itself, not a
         coroutine around it: one frame less to create and to resume per write."""
         if self._closed:
-            raise RuntimeError("database is closed")
+            raise DatabaseClosed("database is closed")
         self.touched = True
         return self._loop_writer.run(asyncio.get_running_loop(), fn, args)
 
@@ -249,7 +254,7 @@ class Database:
         runs longer than `budget_ms`: then SQLite interrupts it, its changes are undone, and it
         runs again on the writer thread (under the statement timeout)."""
         if self._closed:
-            raise RuntimeError("database is closed")
+            raise DatabaseClosed("database is closed")
         self.touched = True
         try:
             return await self._loop_writer.run(asyncio.get_running_loop(), fn, args, budget_ms)

@@ -56,6 +56,10 @@ class OverBudget(Exception):
     """A job ran past its budget and was undone."""
 
 
+class DatabaseClosed(RuntimeError):
+    """The database was closed (deleted, or the server is stopping): nothing opens it again."""
+
+
 class _Group:
     """The jobs of one transaction: their futures and results, committed together."""
 
@@ -234,7 +238,7 @@ class LoopWriter:
         waiting, self._waiting = self._waiting, []
         for fn, args, future, budget_ms in waiting:
             if loop is None:  # closing: no loop to come back to
-                future.set_exception(RuntimeError("database is closed"))
+                future.set_exception(DatabaseClosed("database is closed"))
             else:
                 self._run(loop, fn, args, future, budget_ms)
 

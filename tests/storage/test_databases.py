@@ -75,6 +75,39 @@ def test_removing_from_the_event_loop_answers_pending_writes_on_the_loop(tmp_pat
     registry.close_all()
 
 
+def test_a_request_that_found_a_deleted_database_does_not_open_it_again(tmp_path: Path) -> None:
+    """A request holding the Database from before its DELETE: its reads and writes fail with
+    DatabaseClosed (a protocol error), and no new empty file takes the deleted one's place."""
+    import asyncio
+
+    from lumadb.storage.executor import DatabaseClosed
+
+    registry = DatabaseRegistry(Config(data_dir=tmp_path))
+    db = registry.open("d1", "late")
+    db.write_blocking(lambda conn: conn.execute("CREATE TABLE t(x)"))
+    assert registry.delete("d1", "late")
+
+    async def late() -> list[str]:
+        failures = []
+        for attempt in (lambda: db.read_now(lambda c: c.execute("SELECT 1").fetchall()),
+                        lambda: db.read_point(lambda c: c.execute("SELECT 1").fetchall()),
+                        lambda: db.read(lambda c: c.execute("SELECT 1").fetchall()),
+                        lambda: db.write(lambda c: c.execute("INSERT INTO t VALUES (1)")),
+                        lambda: db.write_short(lambda c: c.execute("INSERT INTO t VALUES (1)"))):
+            try:
+                outcome = attempt()
+                if asyncio.isfuture(outcome) or asyncio.iscoroutine(outcome):
+                    await outcome
+            except DatabaseClosed:
+                failures.append("closed")
+        return failures
+
+    assert asyncio.run(late()) == ["closed"] * 5
+    assert registry.names("d1") == []
+    assert not any((tmp_path / "d1").iterdir())
+    registry.close_all()
+
+
 def test_memory_mode_uses_a_temporary_directory_removed_at_close(tmp_path: Path) -> None:
     registry = DatabaseRegistry(Config(memory=True, data_dir=tmp_path / "unused"))
     root = registry.root
