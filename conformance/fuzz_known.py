@@ -156,6 +156,8 @@ _LEGACY = [
      "AttributeUpdates, Alternator's tests)",
      lambda difference: deletes_only(difference)),
 ]
+
+
 def _lengths_of_reals(difference: dict[str, Any]) -> bool:
     """Every difference is a real turned into text by the two SQLites (15 significant digits
     against up to 17), and some are its length(): one or two apart, 15 or more, in a step that
