@@ -93,7 +93,7 @@ class Checkpoints:
             for _ in range(10):
                 _, done = self._conn.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)
                 if self._sync:
-                    _sync(self._conn.filename)
+                    sync_file(self._conn.filename)
                 copied = done - done_before
                 # A short pass (so a short sync: little came meanwhile), or writes outpacing
                 # the passes: the second pass takes over.
@@ -133,8 +133,9 @@ def _lower_priority() -> None:
         log.debug("checkpoint thread niceness: %s", exc)
 
 
-def _sync(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def sync_file(path: str) -> None:
+    """fdatasync a file by its path (no write access needed)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         os.fdatasync(fd)
     finally:

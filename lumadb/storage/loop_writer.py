@@ -34,14 +34,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import queue
 import threading
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from lumadb.storage.checkpoints import Checkpoints
+from lumadb.storage.checkpoints import Checkpoints, sync_file
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
 from lumadb.storage.wal_sync import WalSync
@@ -362,11 +361,7 @@ def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Check
 
 def _fdatasync(path: str) -> OSError | None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            os.fdatasync(fd)
-        finally:
-            os.close(fd)
+        sync_file(path)
     except OSError as exc:
         return exc
     return None
