@@ -75,6 +75,37 @@ def test_removing_from_the_event_loop_answers_pending_writes_on_the_loop(tmp_pat
     registry.close_all()
 
 
+def test_a_database_opened_again_while_its_remove_unlinks_keeps_its_new_files(tmp_path: Path) -> None:
+    """A namespace recreated at once under the name a DELETE is still unlinking on its thread:
+    the new database's files are not the ones unlinked."""
+    import asyncio
+    import time
+
+    registry = DatabaseRegistry(Config(data_dir=tmp_path))
+    db = registry.open("libsql", "again")
+    db.write_blocking(lambda conn: conn.execute("CREATE TABLE old(x)"))
+    unlink = registry._remove_files
+
+    def slow_unlink(kind: str, name: str) -> bool:
+        time.sleep(0.3)  # the thread is still at work when the name is opened again
+        return unlink(kind, name)
+
+    registry._remove_files = slow_unlink  # type: ignore[method-assign]
+
+    async def run() -> list:
+        removal = asyncio.create_task(registry.remove("libsql", "again"))
+        await asyncio.sleep(0.1)
+        assert not registry.exists("libsql", "again")  # gone for the API from the DELETE on
+        new = registry.open("libsql", "again")
+        await new.write(lambda conn: conn.execute("CREATE TABLE new(x)"))
+        await removal
+        return await new.read(lambda conn: conn.execute("SELECT name FROM sqlite_schema").fetchall())
+
+    assert asyncio.run(run()) == [("new",)]
+    assert (tmp_path / "libsql" / "again.sqlite").exists()
+    registry.close_all()
+
+
 def test_a_request_that_found_a_deleted_database_does_not_open_it_again(tmp_path: Path) -> None:
     """A request holding the Database from before its DELETE: its reads and writes fail with
     DatabaseClosed (a protocol error), and no new empty file takes the deleted one's place."""
