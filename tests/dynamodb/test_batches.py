@@ -194,3 +194,25 @@ def test_batch_get_of_many_keys_with_missing_ones_across_tables(ddb: Any, make_t
     assert sorted(int(item["v"]["N"]) for item in got["Responses"][first]) == list(range(15))
     assert sorted(int(item["id"]["N"]) for item in got["Responses"][second]) == [0, 1, 2]
     assert {c["TableName"]: c["CapacityUnits"] for c in got["ConsumedCapacity"]} == {first: 10.0, second: 5.0}
+
+
+def test_batch_get_past_what_is_read_inline_reads_the_rest_in_order(ddb: Any, make_table: Any) -> None:
+    """The first keys are read on the event loop up to 128 KB, the rest on the reader pool:
+    every item comes back, each under its own key, the missing ones skipped, across tables."""
+    big, small = make_table(), make_table(("id", "N"))
+    blob = "x" * 20_000
+    for start in range(0, 40, 20):  # 40 items of ~20 KB: the inline step stops at about the 7th
+        ddb.batch_write_item(RequestItems={big: [put(f"k{i}", v={"S": f"{i}:{blob}"}) for i in range(start, start + 20)]})
+    ddb.batch_write_item(RequestItems={small: [{"PutRequest": {"Item": {"id": {"N": str(i)}}}} for i in range(5)]})
+    wanted = [f"k{i}" for i in range(0, 45, 1) if i % 11]  # k40-k44 never written
+    got = ddb.batch_get_item(
+        RequestItems={
+            big: {"Keys": [{"pk": {"S": key}} for key in wanted]},
+            small: {"Keys": [{"id": {"N": str(i)}} for i in range(8)]},
+        }
+    )
+    items = got["Responses"][big]
+    assert sorted(item["pk"]["S"] for item in items) == sorted(k for k in wanted if int(k[1:]) < 40)
+    assert all(item["v"]["S"] == f"{item['pk']['S'][1:]}:{blob}" for item in items)
+    assert sorted(int(item["id"]["N"]) for item in got["Responses"][small]) == [0, 1, 2, 3, 4]
+    assert got["UnprocessedKeys"] == {}

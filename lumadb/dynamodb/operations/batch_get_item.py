@@ -11,6 +11,7 @@ from lumadb.dynamodb import capacity, items, key_checks
 from lumadb.dynamodb.attributes import normalize_item, validate_attribute_value
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_key
+from lumadb.dynamodb.reads import INLINE_BYTES
 from lumadb.dynamodb.request_expressions import Compiled, check_mixing, compile_request
 from lumadb.http import Request
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 MAX_KEYS = 100
 RESPONSE_BYTES = 16 * 1024 * 1024
-INLINE_KEYS = 16  # more point reads than this go to the reader pool
 
 
 def _check_request(request_items: dict[str, Any]) -> dict[str, Compiled]:
@@ -62,6 +62,33 @@ def _check_mixing_across_tables(request_items: dict[str, Any]) -> None:
         )
 
 
+def _read_inline(
+    conn: apsw.Connection, wanted: list[tuple[TableInfo, StorageKey]]
+) -> list[items.StoredRow | None]:
+    """The stored rows of the first wanted keys, point reads on the event loop until
+    INLINE_BYTES have been read (as a Query's inline step); the caller reads the rest on the
+    reader pool. A thread hop costs more CPU than 25 point reads (in process, a 25-key
+    BatchGetItem: ~470 µs through the pool, ~190 inline), but 100 items of 400 KB must not
+    hold up the loop."""
+    rows: list[items.StoredRow | None] = []
+    read = 0
+    began = not conn.in_transaction  # one read transaction for them all, not one per key
+    if began:
+        conn.execute("BEGIN")
+    try:
+        for table, key in wanted:
+            row = items.read_row(conn, table, key)
+            rows.append(row)
+            if row is not None:
+                read += row[0]
+                if read >= INLINE_BYTES:
+                    break
+    finally:
+        if began:
+            conn.execute("COMMIT")
+    return rows
+
+
 def _read_all(
     conn: apsw.Connection, wanted: list[tuple[TableInfo, StorageKey]]
 ) -> list[items.StoredRow | None]:
@@ -85,10 +112,9 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         table = tables[name] = service.catalog.require(name)
         key_checks.check_read_paths(table, compiled[name].projection)
         wanted.extend((table, key_of_key(table, key)) for key in keys_and_attributes["Keys"])
-    if len(wanted) <= INLINE_KEYS:
-        rows = service.read_point(_read_all, wanted)
-    else:
-        rows = await service.read(_read_all, wanted)
+    rows = service.read_point(_read_inline, wanted)
+    if len(rows) < len(wanted):
+        rows += await service.read(_read_all, wanted[len(rows) :])
 
     responses: dict[str, list] = {name: [] for name in request_items}
     unprocessed: dict[str, Any] = {}

@@ -9,6 +9,7 @@ import orjson
 from lumadb.dynamodb import capacity, inputs, items, key_checks, transaction_keys, transaction_limits
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey
+from lumadb.dynamodb.reads import INLINE_BYTES
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
 
@@ -18,13 +19,26 @@ if TYPE_CHECKING:
     from lumadb.dynamodb.service import DynamoService
     from lumadb.storage.sqlite import apsw
 
-INLINE_GETS = 16
 
 
-def _read_snapshot(conn: apsw.Connection, wanted: list[tuple[TableInfo, StorageKey]]) -> list[Any]:
+def _read_snapshot(
+    conn: apsw.Connection, wanted: list[tuple[TableInfo, StorageKey]], budget: int | None = None
+) -> list[Any] | None:
+    """Every wanted row, in one read transaction; None once more than `budget` bytes were
+    read (on the event loop: the caller reads them all again on the reader pool, a thread hop
+    costing more CPU than a few dozen point reads, 4 MB of items holding up the loop too long)."""
     conn.execute("BEGIN")
     try:
-        return [items.read_row(conn, table, key) for table, key in wanted]
+        rows = []
+        read = 0
+        for table, key in wanted:
+            row = items.read_row(conn, table, key)
+            rows.append(row)
+            if row is not None and budget is not None:
+                read += row[0]
+                if read > budget:
+                    return None
+        return rows
     finally:
         conn.execute("COMMIT")
 
@@ -63,10 +77,10 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         if (table.id, key) in seen:
             raise DynamoError.validation("Transaction request cannot include multiple operations on one item")
         seen.add((table.id, key))
-    if len(wanted) <= INLINE_GETS:
-        rows = service.read_now(_read_snapshot, wanted)
-    else:
+    rows = service.read_now(_read_snapshot, wanted, INLINE_BYTES)
+    if rows is None:
         rows = await service.read(_read_snapshot, wanted)
+    assert rows is not None  # (no budget on the pool)
     transaction_limits.check_aggregate(sum(row[0] for row in rows if row is not None))
     responses: list[dict[str, Any]] = []
     tally = capacity.Tally()
