@@ -203,6 +203,32 @@ def test_get_records_limit_pages(ddb: Any, streams: Any, make_table: Any) -> Non
     assert [r["dynamodb"]["Keys"]["sk"]["N"] for r in page["Records"]] == ["3", "4"]
 
 
+def test_get_records_of_large_records_stops_at_a_megabyte_and_loses_none(
+    ddb: Any, streams: Any, make_table: Any
+) -> None:
+    """A poll that finds few small records is read on the event loop; one past 128 KB is read
+    again on the reader pool: either way a call returns at most 1 MB, and following the
+    iterators yields every record once, in order."""
+    name = _stream_table(make_table, "NEW_IMAGE")
+    arn = _arn(ddb, name)
+    blob = "x" * 150_000
+    for n in range(12):  # ~1.8 MB of records
+        ddb.put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"N": str(n)}, "v": {"S": blob}})
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=_shard(streams, arn), ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    pages = []
+    while iterator:
+        page = streams.get_records(ShardIterator=iterator)
+        if not page["Records"]:
+            break
+        pages.append([int(r["dynamodb"]["Keys"]["sk"]["N"]) for r in page["Records"]])
+        assert sum(r["dynamodb"]["SizeBytes"] for r in page["Records"]) <= 1024 * 1024
+        iterator = page.get("NextShardIterator")
+    assert len(pages) >= 2
+    assert [n for page in pages for n in page] == list(range(12))
+
+
 def test_disable_and_enable_again(ddb: Any, streams: Any, make_table: Any) -> None:
     name = _stream_table(make_table, "NEW_IMAGE")
     first = _arn(ddb, name)

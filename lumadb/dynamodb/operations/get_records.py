@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.operations.describe_stream import stream_not_found
 from lumadb.dynamodb.operations.get_shard_iterator import TRIMMED
+from lumadb.dynamodb.reads import INLINE_BYTES
 from lumadb.dynamodb.streams import iterators, records, storage
 from lumadb.http import Request
 
@@ -20,20 +21,34 @@ MAX_BYTES = 1024 * 1024
 
 
 def _read(
-    conn: apsw.Connection, arn: str, position: iterators.Position, limit: int
-) -> tuple[storage.Stream, list[tuple[int, bytes]]]:
-    stream = storage.by_id(conn, position.stream_id)
-    if stream is None or stream.arn != arn:
-        raise stream_not_found(arn)
-    if position.next_seq <= stream.trimmed_seq:
-        raise DynamoError.trimmed_data_access(TRIMMED)
-    return stream, storage.read_records(conn, stream.id, position.next_seq, limit)
+    conn: apsw.Connection, arn: str, position: iterators.Position, limit: int, budget: int | None = None
+) -> tuple[storage.Stream, list[tuple[int, bytes]]] | None:
+    """The stream and its records from the position on, in one read transaction; None once
+    more than `budget` bytes were read (on the event loop, where most polls find a few
+    records or none: the caller reads them again on the reader pool, whose thread hop costs
+    more CPU than such a read)."""
+    conn.execute("BEGIN")
+    try:
+        stream = storage.by_id(conn, position.stream_id)
+        if stream is None or stream.arn != arn:
+            raise stream_not_found(arn)
+        if position.next_seq <= stream.trimmed_seq:
+            raise DynamoError.trimmed_data_access(TRIMMED)
+        rows = storage.read_records(conn, stream.id, position.next_seq, limit, budget)
+        return (stream, rows) if rows is not None else None
+    finally:
+        conn.execute("COMMIT")
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     secret = service.server.secret
     arn, position = iterators.decode(secret, body["ShardIterator"])
-    stream, rows = await service.read(_read, arn, position, body.get("Limit") or DEFAULT_LIMIT)
+    limit = body.get("Limit") or DEFAULT_LIMIT
+    found = service.read_now(_read, arn, position, limit, INLINE_BYTES)
+    if found is None:
+        found = await service.read(_read, arn, position, limit)
+    assert found is not None  # (no budget on the pool)
+    stream, rows = found
     out: list[Any] = []
     size = 0
     next_seq = position.next_seq

@@ -189,9 +189,22 @@ def trim(conn: apsw.Connection, now: float) -> None:
         conn.execute("DELETE FROM ddb_streams WHERE id = ?", (stream_id,))
 
 
-def read_records(conn: apsw.Connection, stream_id: int, from_seq: int, limit: int) -> list[tuple[int, bytes]]:
-    rows: Any = conn.execute(
+def read_records(
+    conn: apsw.Connection, stream_id: int, from_seq: int, limit: int, budget: int | None = None
+) -> list[tuple[int, bytes]] | None:
+    """Up to `limit` records from `from_seq` on; None once they pass `budget` bytes."""
+    cursor: Any = conn.execute(
         "SELECT seq, record FROM ddb_stream_records WHERE stream_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
         (stream_id, from_seq, limit),
-    ).fetchall()
+    )
+    if budget is None:
+        return cursor.fetchall()
+    rows = []
+    read = 0
+    for seq, record in cursor:
+        rows.append((seq, record))
+        read += len(record)
+        if read > budget:
+            cursor.close()  # (the read transaction ends next)
+            return None
     return rows
