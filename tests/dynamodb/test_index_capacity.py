@@ -253,3 +253,19 @@ def test_an_lsi_query_that_fetches_from_the_table_charges_the_table_for_each_ite
         ReturnConsumedCapacity="TOTAL",
     )["ConsumedCapacity"]  # fmt: skip
     assert total == {"TableName": sizing, "CapacityUnits": 5.0}
+
+
+def test_an_lsi_query_fetching_more_than_is_read_inline_returns_and_charges_every_item(ddb: Any, sizing: str) -> None:
+    # A short page's items are fetched on the event loop up to 128 KB, a longer fetch again on
+    # the reader pool: six items of ~40 KB (ten 4 KB units each, half a unit eventually
+    # consistent) come back whole, in the index's order, each charged to the table.
+    for sk in "654321":
+        ddb.put_item(TableName=sizing, Item={**item("big", sk=S(sk)), "lsiSk": S(sk), "other": pad(40_000 + int(sk))})
+    response = ddb.query(
+        TableName=sizing, IndexName="lsi-inc", KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": S("big")}, Select="ALL_ATTRIBUTES", ReturnConsumedCapacity="INDEXES",
+    )  # fmt: skip
+    assert [(found["lsiSk"]["S"], len(found["other"]["S"])) for found in response["Items"]] == [
+        (sk, 40_000 + int(sk)) for sk in "123456"
+    ]
+    assert response["ConsumedCapacity"]["Table"] == {"CapacityUnits": 30.0}

@@ -230,9 +230,14 @@ async def _read(
     out = plan.result(body)
     fetched_units = 0.0
     if fetch:
-        full, fetched_units = await service.read(
-            table_items, source.table, plan.items, bool(body.get("ConsistentRead"))
-        )
+        consistent = bool(body.get("ConsistentRead"))
+        fetched = None
+        if len(plan.items) <= reads.INLINE_ROWS:  # a short page's items read inline, as the page was
+            fetched = service.read_point(table_items, source.table, plan.items, consistent, None, reads.INLINE_BYTES)
+        if fetched is None:
+            fetched = await service.read(table_items, source.table, plan.items, consistent)
+        assert fetched is not None  # (no budget on the pool)
+        full, fetched_units = fetched
         if compiled.filter is not None:
             full = [item for item in full if compiled.filter.evaluate(item)]
         out["Count"] = len(full)
@@ -249,16 +254,24 @@ async def _read(
 
 
 def table_items(
-    conn: apsw.Connection, table: TableInfo, rows: list[Any], consistent: bool, keep: Any = None
-) -> tuple[list[dict], float]:
+    conn: apsw.Connection, table: TableInfo, rows: list[Any], consistent: bool, keep: Any = None,
+    budget: int | None = None,
+) -> tuple[list[dict], float] | None:
     """The table's items for these index rows (those `keep(row)` is true for, if given), and
     the read units DynamoDB charges the table for fetching them: each whole item, rounded up
-    to 4 KB on its own, kept or not."""
+    to 4 KB on its own, kept or not. None once more than `budget` bytes were read (on the
+    event loop: the caller fetches them again on the reader pool, whose thread hop costs more
+    CPU than a short page's point reads)."""
     found = []
     units = 0.0
+    read = 0
     for row in rows:
         stored = items.read_row(conn, table, key_of_key(table, {n: row[n] for n in table.key_names}))
         if stored is not None:
+            if budget is not None:
+                read += stored[0]
+                if read > budget:
+                    return None
             units += capacity.read_units(stored[0], consistent)
             if keep is None or keep(row):
                 found.append(orjson.loads(stored[1]))

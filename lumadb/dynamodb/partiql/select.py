@@ -167,7 +167,9 @@ def _fetch(
     every row read, kept or not (as DynamoDB charges the fetch)."""
     condition, projection = read.filter, read.projection
     assert projection is not None
-    found, units = table_items(conn, table, rows, consistent, condition.evaluate if condition else None)
+    fetched = table_items(conn, table, rows, consistent, condition.evaluate if condition else None)
+    assert fetched is not None  # (no budget)
+    found, units = fetched
     return [projection.apply(item) for item in found], units
 
 
