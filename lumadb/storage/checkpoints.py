@@ -57,12 +57,14 @@ class Checkpoints:
         self._second_due = False  # the first pass returned: the next COMMIT finishes
         self._pages = 0  # frames in the WAL after the last COMMIT
         self._next_at = PAGES
+        self.frame_commits = 0  # COMMITs that wrote frames (one that changed nothing writes none)
 
     def attach(self, conn: apsw.Connection) -> None:
         """Take over the writer connection's checkpoints (the hook replaces SQLite's own)."""
         conn.set_wal_hook(self._hook)
 
     def _hook(self, _conn: apsw.Connection, _name: str, pages: int) -> int:
+        self.frame_commits += 1
         if pages < self._pages:  # the WAL started over
             self._next_at = PAGES
         self._pages = pages

@@ -212,7 +212,13 @@ class LoopWriter:
         self._singles = self._singles + 1 if len(group.done) == 1 else 0
         alone = self._singles >= 3
         if self._wal_sync is not None:
+            wrote = self._checkpoints.frame_commits
             error = _commit(self._conn[0], self._turns, self._checkpoints)
+            if error is None and self._checkpoints.frame_commits == wrote:
+                # Nothing written (a delete of a missing item, a failed condition): nothing to
+                # sync, and the groups before it synced before it ran.
+                self._committed(loop, group, None)
+                return
             if error is not None or alone:
                 self._committed(loop, group, error or self._wal_sync.sync_now())
                 return

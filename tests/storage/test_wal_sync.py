@@ -248,3 +248,35 @@ def _is_open(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def test_a_group_that_changed_nothing_is_not_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, needs_aio: None
+) -> None:
+    """A COMMIT that wrote no WAL frame (deletes of missing rows, failed conditions) has nothing
+    to make durable: its callers are answered without a sync, alone or in a crowd; a group that
+    wrote is synced as before."""
+    syncs: list[str] = []
+    real_start, real_now = WalSync.start, WalSync.sync_now
+    monkeypatch.setattr(WalSync, "start", lambda self, done: (syncs.append("start"), real_start(self, done))[1])
+    monkeypatch.setattr(WalSync, "sync_now", lambda self: (syncs.append("now"), real_now(self))[1])
+    db = _database(tmp_path)
+
+    def delete_missing(conn, k: int) -> int:
+        conn.execute("DELETE FROM t WHERE k = ?", (-k,))
+        return conn.changes()
+
+    async def main() -> tuple[list, list, list]:
+        alone = [await db.write_short(delete_missing, k) for k in range(5)]
+        crowd = await asyncio.gather(*(db.write_short(delete_missing, k) for k in range(8)))
+        synced_before = list(syncs)
+        wrote = [await db.write_short(insert, k) for k in range(5)]
+        return alone + list(crowd), synced_before, wrote
+
+    try:
+        nothing, synced_before, wrote = asyncio.run(main())
+        assert nothing == [0] * 13
+        assert synced_before == []
+        assert wrote == list(range(5)) and len(syncs) == 5
+    finally:
+        db.close()
