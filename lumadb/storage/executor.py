@@ -40,6 +40,7 @@ INLINE_CACHE_KIB = 32 * 1024
 ConnectionSetup = Callable[[apsw.Connection], None]
 
 
+MAX_IDLE_CONNECTIONS = 8  # kept open for the reader pool and libSQL streams
 _read_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lumadb-read")
 # Closes the connections of databases let go while idle (`Database.release_idle`): closing a
 # file's last connection checkpoints its WAL, which must not hold up the event loop.
@@ -124,6 +125,25 @@ class Database:
             self._inline = self.connect()
             self._inline[0].pragma("cache_size", -INLINE_CACHE_KIB)
         return self._inline
+
+    def borrow_connection(self) -> tuple[apsw.Connection, Clock]:
+        """An idle connection of the reader pool, or a new one, for a caller that keeps it a while
+        (a libSQL stream) and hands it back with `give_back` if it left it as it found it."""
+        with self._readers_lock:
+            if self._closed:
+                raise DatabaseClosed("database is closed")
+            entry = self._idle_readers.pop() if self._idle_readers else None
+        self.touched = True
+        return entry if entry is not None else self.connect()
+
+    def give_back(self, entry: tuple[apsw.Connection, Clock]) -> bool:
+        """Keep a borrowed connection for the reader pool and the next borrower; False when the
+        caller should close it (the database is closed, or enough connections are idle)."""
+        with self._readers_lock:
+            if self._closed or len(self._idle_readers) >= MAX_IDLE_CONNECTIONS:
+                return False
+            self._idle_readers.append(entry)
+        return True
 
     # -- reads --------------------------------------------------------------------
     def read_now(self, fn: Callable[..., T], *args: Any) -> T:

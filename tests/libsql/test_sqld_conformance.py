@@ -189,6 +189,17 @@ CASES: dict[str, list[dict[str, Any]]] = {
                               ex("SELECT ?", i(1), named=[{"name": "a", "value": i(1)}]),
                               ex("SELECT 1; SELECT 2"), ex(" -- nothing\n"), ex("SELECT 1;"), ex("SELEC 1"),
                               ex("SELECT abs(-9223372036854775807 - 1)"), CLOSE)],
+    # each request below is a stream of its own: what one leaves on its connection (rowids,
+    # change counts, PRAGMAs, an open transaction) the next never sees, as on sqld
+    "connection state per stream": [
+        pipe(ex("CREATE TABLE cs (id INTEGER PRIMARY KEY, v)"), ex("INSERT INTO cs (v) VALUES (1), (2), (3)"),
+             ex("SELECT last_insert_rowid(), changes(), total_changes()"), CLOSE),
+        pipe(ex("SELECT last_insert_rowid()"), ex("SELECT changes(), total_changes()"), CLOSE),
+        pipe(ex("PRAGMA foreign_keys = OFF"), ex("PRAGMA foreign_keys"), CLOSE),
+        pipe(ex("PRAGMA foreign_keys"), ex("SELECT count(*) FROM cs"), CLOSE),
+        pipe(ex("BEGIN"), ex("INSERT INTO cs (v) VALUES (4)"), CLOSE),
+        pipe(ex("SELECT count(*) FROM cs"), ex("SELECT last_insert_rowid()"), CLOSE),
+    ],
     # a `/*` that ends the text is no comment but a second statement (SQLite's tokenizer)
     "statement tails": [pipe(ex("SELECT 1; /*"), ex("SELECT 1; /* done */"), ex("SELECT 1; -- tail"),
                              ex("SELECT 1 /**/"), CLOSE)],
