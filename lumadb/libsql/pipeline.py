@@ -3,6 +3,9 @@ stream, every one answered (`results` has one entry per request) even when some 
 
 from __future__ import annotations
 
+import asyncio
+import re
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +38,7 @@ from lumadb.libsql.stmt import (
 )
 from lumadb.libsql.streams import Stream
 from lumadb.storage.cache import MISSING
+from lumadb.storage.executor import Database
 
 if TYPE_CHECKING:
     from lumadb.libsql.frontend import Context, LibsqlFrontEnd
@@ -226,7 +230,20 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access) 
             return batch_result([None], [exc.as_dict()])
     if not program:
         return batch_result([], [])
-    return await stream.on_connection(run_batch, program, access)
+    if not _BEGINS_WRITING.match(program[0].query.sql):
+        return await stream.on_connection(run_batch, program, access)
+    # Batches that open a write transaction (@libsql/client's batch(..., "write")) take their
+    # turns here, in order, rather than in SQLite's busy handler, whose sleeps (up to 100 ms
+    # each) starve some of them.
+    gate = _write_gates.get(stream.db)
+    if gate is None:
+        gate = _write_gates[stream.db] = asyncio.Lock()
+    async with gate:
+        return await stream.on_connection(run_batch, program, access)
+
+
+_BEGINS_WRITING = re.compile(r"\s*BEGIN\s+(IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)
+_write_gates: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 def open_stream(front: LibsqlFrontEnd, context: Context, baton: str | None) -> Stream:
