@@ -33,7 +33,7 @@ def _post(conn: http.client.HTTPConnection, body: bytes) -> dict[str, Any]:
     conn.request("POST", "/v2/pipeline", body, {"Content-Type": "application/json"})
     response = conn.getresponse()
     assert response.status == 200
-    return json.loads(response.read())  # type: ignore[no-any-return]
+    return json.loads(response.read())
 
 
 def test_concurrent_write_batches_all_commit_and_none_waits_long(server: Any) -> None:
