@@ -214,9 +214,10 @@ class LoopWriter:
         if self._wal_sync is not None:
             wrote = self._checkpoints.frame_commits
             error = _commit(self._conn[0], self._turns, self._checkpoints)
-            if error is None and self._checkpoints.frame_commits == wrote:
+            if error is None and self._checkpoints.frame_commits == wrote and self._turns is None:
                 # Nothing written (a delete of a missing item, a failed condition): nothing to
-                # sync, and the groups before it synced before it ran.
+                # sync, and the groups before it synced before it ran. Not with other processes
+                # writing (--workers): one of theirs may still be syncing what this job read.
                 self._committed(loop, group, None)
                 return
             if error is not None or alone:

@@ -280,3 +280,29 @@ def test_a_group_that_changed_nothing_is_not_synced(
         assert wrote == list(range(5)) and len(syncs) == 5
     finally:
         db.close()
+
+
+def test_with_other_processes_writing_a_group_that_changed_nothing_still_syncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, needs_aio: None
+) -> None:
+    """--workers N: another process may still be syncing a write this job read (a delete that
+    found the item it deleted gone), and this process's sync of the shared WAL covers it."""
+    syncs: list[str] = []
+    real_start, real_now = WalSync.start, WalSync.sync_now
+    monkeypatch.setattr(WalSync, "start", lambda self, done: (syncs.append("start"), real_start(self, done))[1])
+    monkeypatch.setattr(WalSync, "sync_now", lambda self: (syncs.append("now"), real_now(self))[1])
+    db = Database(tmp_path / "x.sqlite", durability="full", cross_process=True)
+    db.write_blocking(lambda c: c.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)"))
+
+    def delete_missing(conn, k: int) -> int:
+        conn.execute("DELETE FROM t WHERE k = ?", (-k,))
+        return conn.changes()
+
+    async def main() -> list:
+        return [await db.write_short(delete_missing, k) for k in range(4)]
+
+    try:
+        assert asyncio.run(main()) == [0] * 4
+        assert len(syncs) == 4
+    finally:
+        db.close()
