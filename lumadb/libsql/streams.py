@@ -92,7 +92,7 @@ class Stream:
             self.changed_state = True
         return authorize(action, name, function, *rest)
 
-    async def close(self) -> None:
+    async def close(self, reuse: bool = True) -> None:
         """Let go of the stream's connection. One left as it was found (nothing written, no
         transaction open, no PRAGMA, ATTACH or temporary object) goes back to the database's
         idle connections for the next stream or read: opening one costs ~100-230 µs and closing
@@ -102,9 +102,12 @@ class Stream:
         conn, self.conn = self.conn, None
         if conn is None:
             return
-        # (a stream that wrote leaves changes() and total_changes() on the connection, which a
-        # new one must read as 0, as on sqld: only readers' connections go back)
-        if not self.changed_state and not conn.in_transaction and conn.total_changes() == 0:
+        # Only a reader's connection goes back: one that wrote shows its changes() and
+        # total_changes() to the next stream, which must read 0 as on sqld. Not one holding a
+        # snapshot either (a statement left unfinished holds it outside any transaction), nor
+        # after a failed request, whose statement may still be running on its thread.
+        if (reuse and not self.changed_state and conn.txn_state() == apsw.SQLITE_TXN_NONE
+                and conn.total_changes() == 0):
             conn.authorizer = authorize
             conn.set_last_insert_rowid(0)  # as a new connection's
             assert self.clock is not None
@@ -198,7 +201,7 @@ class StreamRegistry:
         """A request failed: the stream is closed (sqld drops it too)."""
         if stream.id is not None:
             self._acquired.discard(stream.id)
-        await stream.close()
+        await stream.close(reuse=False)
 
     def _new_id(self) -> int:
         while True:
