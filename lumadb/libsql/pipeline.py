@@ -230,16 +230,24 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access) 
             return batch_result([None], [exc.as_dict()])
     if not program:
         return batch_result([], [])
-    if not _BEGINS_WRITING.match(program[0].query.sql):
+    if not _BEGINS_WRITING.match(program[0].query.sql) or not stream.is_autocommit():
         return await stream.on_connection(run_batch, program, access)
     # Batches that open a write transaction (@libsql/client's batch(..., "write")) take their
     # turns here, in order, rather than in SQLite's busy handler, whose sleeps (up to 100 ms
-    # each) starve some of them.
+    # each) starve some of them. A turn is waited for no longer than the busy timeout: a
+    # transaction left open by an interactive stream (`transaction("write")`) holds SQLite's
+    # lock past its batch, and the batches behind it then wait for that lock as before.
     gate = _write_gates.get(stream.db)
     if gate is None:
         gate = _write_gates[stream.db] = asyncio.Lock()
-    async with gate:
+    try:  # (wait_for: a handler here runs without a Task of its own, which asyncio.timeout needs)
+        await asyncio.wait_for(gate.acquire(), stream.db.busy_timeout_ms / 1000)
+    except TimeoutError:
         return await stream.on_connection(run_batch, program, access)
+    try:
+        return await stream.on_connection(run_batch, program, access)
+    finally:
+        gate.release()
 
 
 _BEGINS_WRITING = re.compile(r"\s*BEGIN\s+(IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)

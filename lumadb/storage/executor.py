@@ -64,6 +64,7 @@ class Database:
         cross_process: bool = False,
     ) -> None:
         self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
         self._connect_args = dict(
             durability=durability,
             busy_timeout_ms=busy_timeout_ms,

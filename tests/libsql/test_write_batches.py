@@ -71,3 +71,41 @@ def test_concurrent_write_batches_all_commit_and_none_waits_long(server: Any) ->
     # slowest of these 320 waited 0.33-0.44 s against a median of 4-5 ms (four runs)
     median = statistics.median(latencies)
     assert max(latencies) < max(10 * median, 0.25), (max(latencies), median)
+
+
+def test_a_transaction_left_open_does_not_queue_write_batches_without_end(start_server: Any) -> None:
+    """`transaction("write")` of @libsql/client: a batch that begins a write transaction and
+    leaves it open (its stream keeps the baton) holds SQLite's lock past its turn. The write
+    batches behind it each wait at most the busy timeout for their turn, then for the lock
+    themselves; none waits for all the others' timeouts in a row."""
+    server = start_server("--busy-timeout-ms", "400")
+    address = urlsplit(server.url)
+    holder = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    _post(holder, json.dumps({"requests": [
+        {"type": "execute", "stmt": {"sql": "CREATE TABLE wb (id INTEGER PRIMARY KEY, v INTEGER)"}},
+        {"type": "close"},
+    ]}).encode())
+    opened = _post(holder, json.dumps({"requests": [{"type": "batch", "batch": {"steps": [
+        {"stmt": {"sql": "BEGIN IMMEDIATE"}},
+        {"condition": {"type": "ok", "step": 0}, "stmt": {"sql": "INSERT INTO wb (v) VALUES (0)"}},
+    ]}}]}).encode())
+    assert opened["baton"] and opened["results"][0]["response"]["result"]["step_errors"] == [None, None]
+    waited: list[float] = []
+    outcomes: list[str] = []
+
+    def client(number: int) -> None:
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        started = time.monotonic()
+        result = _post(conn, _batch(number))["results"][0]["response"]["result"]
+        waited.append(time.monotonic() - started)
+        outcomes.append("ok" if not any(result["step_errors"]) else result["step_errors"][0]["code"])
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # each: at most one turn's wait (0.4 s) and one wait for the lock (0.4 s), then SQLITE_BUSY;
+    # queued on the turns without a bound, the sixth would wait ~6 x 0.4 s
+    assert max(waited) < 1.6, waited
+    assert set(outcomes) <= {"SQLITE_BUSY", "ok"} and "SQLITE_BUSY" in outcomes, outcomes
