@@ -84,7 +84,7 @@ def _read_inline(
                 if read >= INLINE_BYTES:
                     break
     finally:
-        if began:
+        if began and conn.in_transaction:  # (an I/O error may have rolled it back already)
             conn.execute("COMMIT")
     return rows
 

@@ -37,7 +37,8 @@ def _read(
         rows = storage.read_records(conn, stream.id, position.next_seq, limit, budget)
         return (stream, rows) if rows is not None else None
     finally:
-        conn.execute("COMMIT")
+        if conn.in_transaction:  # (an I/O error may have rolled it back already)
+            conn.execute("COMMIT")
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:

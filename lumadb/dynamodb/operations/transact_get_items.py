@@ -40,7 +40,8 @@ def _read_snapshot(
                     return None
         return rows
     finally:
-        conn.execute("COMMIT")
+        if conn.in_transaction:  # (an I/O error may have rolled it back already)
+            conn.execute("COMMIT")
 
 
 def _wanted(
