@@ -129,6 +129,7 @@ class Namespaces:
             validate_name(name)
         except InvalidDatabaseName as exc:
             raise HranaError.namespace_invalid(name, str(exc)) from None
+        await self.server.databases.removed(KIND, name)  # (a DELETE of the same name finishing)
         if self.exists(name) and (name != DEFAULT or self.server.databases.path_for(KIND, name).exists()):
             raise HranaError.namespace_exists(name)
         db = self._open[name] = self.server.databases.open(KIND, name, setup=partial(setup_connection, name=name))

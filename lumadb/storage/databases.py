@@ -99,8 +99,8 @@ class DatabaseRegistry:
         removing = self._removing.get(key)
         if removing is not None:
             # Opened again under the name a `remove` is still unlinking: its new files must not
-            # be the ones unlinked. A rare case (a namespace recreated at once), so the loop
-            # waits the few ms rather than every open paying for a finer scheme.
+            # be the ones unlinked. Creations wait in `removed` first; this is for the rest (a
+            # libSQL namespace auto-created by a request), a rare case.
             removing.wait()
         with self._lock:
             db = self._open.get(key)
@@ -187,6 +187,13 @@ class DatabaseRegistry:
                 done.set()
 
         return await asyncio.to_thread(finish)
+
+    async def removed(self, kind: str, name: str) -> None:
+        """Wait, without holding up the event loop, until no `remove` of this database is still
+        closing and unlinking (before creating it again: `open` would wait on the loop)."""
+        removing = self._removing.get((kind, name))
+        if removing is not None:
+            await asyncio.to_thread(removing.wait)
 
     def _forget(self, kind: str, name: str) -> Database | None:
         with self._lock:

@@ -106,6 +106,44 @@ def test_a_database_opened_again_while_its_remove_unlinks_keeps_its_new_files(tm
     registry.close_all()
 
 
+def test_waiting_for_a_remove_to_finish_leaves_the_loop_running(tmp_path: Path) -> None:
+    """A namespace CREATE waits in `removed` for a DELETE of the same name still unlinking on
+    its thread, and the loop answers other requests meanwhile."""
+    import asyncio
+    import time
+
+    registry = DatabaseRegistry(Config(data_dir=tmp_path))
+    registry.open("libsql", "again").write_blocking(lambda conn: conn.execute("CREATE TABLE old(x)"))
+    unlink = registry._remove_files
+
+    def slow_unlink(kind: str, name: str) -> bool:
+        time.sleep(0.3)
+        return unlink(kind, name)
+
+    registry._remove_files = slow_unlink  # type: ignore[method-assign]
+
+    async def run() -> int:
+        removal = asyncio.create_task(registry.remove("libsql", "again"))
+        await asyncio.sleep(0.05)
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticking = asyncio.create_task(ticker())
+        await registry.removed("libsql", "again")
+        ticking.cancel()
+        assert not (tmp_path / "libsql" / "again.sqlite").exists()
+        await removal
+        return ticks
+
+    assert asyncio.run(run()) >= 5
+    registry.close_all()
+
+
 def test_a_request_that_found_a_deleted_database_does_not_open_it_again(tmp_path: Path) -> None:
     """A request holding the Database from before its DELETE: its reads and writes fail with
     DatabaseClosed (a protocol error), and no new empty file takes the deleted one's place."""
