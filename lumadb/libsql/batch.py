@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lumadb.libsql import unsupported
 from lumadb.libsql.errors import HranaError, StmtError, invalid_type
 from lumadb.libsql.stmt import (
     Access,
@@ -168,6 +169,8 @@ def sequence_statements(sql: str) -> list[tuple[str, int]]:
         problem = syntax_error(statement)
         if problem is not None:
             raise StmtError.parse(problem.message)
+        if unsupported.refused(statement):
+            raise StmtError.parse(f"unsupported statement: {sql}")
         position = sql.find(statement, cursor)
         start = cursor + next((t.start + 1 for t in tokens(sql[cursor:position]) if t.kind == "semi"), 0)
         out.append((statement, len(sql[start:position].encode())))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.http import Request, Response
-from lumadb.libsql import execution
+from lumadb.libsql import execution, unsupported
 from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError
 from lumadb.libsql.stmt import Query
 from lumadb.libsql.streams import Stream
@@ -88,6 +88,8 @@ def _check(query: Query) -> None:
         problem = syntax_error(statements[0])
         if problem is not None:
             raise HranaError.legacy(f"Failed to parse query: `{problem.message}`")
+        if unsupported.refused(statements[0]):
+            raise HranaError.legacy(f"Failed to parse query: `unsupported statement: {query.sql}`")
         words = leading_keywords(statements[0], 1)
         if words and words[0] in _TRANSACTION_WORDS:
             raise HranaError.legacy("Query error: `interactive transaction not allowed in HTTP queries`")

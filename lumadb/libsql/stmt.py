@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lumadb.libsql import vector_index_create
+from lumadb.libsql import unsupported, vector_index_create
 from lumadb.libsql.errors import HranaError, StmtError, unexpected
 from lumadb.libsql.values import SqlValue, decode_value, encode_row
 from lumadb.sql import (
@@ -152,6 +152,8 @@ def check_single_statement(sql: str) -> None:
     problem = syntax_error(statements[0])
     if problem is not None:
         raise StmtError.parse(problem.message)
+    if unsupported.refused(statements[0]):
+        raise StmtError.parse(f"unsupported statement: {sql}")
     if len(statements) > 1:
         raise StmtError.many_statements()
 

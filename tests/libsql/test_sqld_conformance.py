@@ -189,6 +189,20 @@ CASES: dict[str, list[dict[str, Any]]] = {
                               ex("SELECT ?", i(1), named=[{"name": "a", "value": i(1)}]),
                               ex("SELECT 1; SELECT 2"), ex(" -- nothing\n"), ex("SELECT 1;"), ex("SELEC 1"),
                               ex("SELECT abs(-9223372036854775807 - 1)"), CLOSE)],
+    # what sqld refuses as "unsupported statement" before running it, and what it runs
+    "unsupported statements": [pipe(*[ex(sql) for sql in [
+        "CREATE TABLE us (x)", "CREATE TEMP TABLE t1 (x)", "CREATE TEMPORARY TABLE t2 (x)",
+        "CREATE TABLE temp.t3 (x)", "create table if not exists TEMP.t4 (x)", "CREATE TEMP VIEW v1 AS SELECT 1",
+        "CREATE VIEW temp.v2 AS SELECT 1", "DROP VIEW temp.v2", "CREATE TEMP TRIGGER tr1 AFTER INSERT ON us BEGIN SELECT 1; END",
+        "CREATE VIEW v3 AS SELECT 1", "CREATE INDEX usx ON us (x)", "VACUUM", "ANALYZE", "REINDEX",
+        "ATTACH ':memory:' AS m", "DETACH m", "PRAGMA cache_size", "PRAGMA cache_size = 100",
+        "PRAGMA main.cache_size", "pragma Foreign_Keys = off", "PRAGMA foreign_keys",
+        "PRAGMA user_version = 3", "PRAGMA table_info(us)", "PRAGMA optimize", "PRAGMA wal_checkpoint",
+        "PRAGMA no_such_pragma", "PRAGMA recursive_triggers = 1", "PRAGMA journal_mode",
+        "EXPLAIN PRAGMA optimize", "EXPLAIN SELECT 1", "CREATE VIRTUAL TABLE temp.vt USING generate_series",
+        "/* lead */ VACUUM", "WITH a AS (SELECT 1) SELECT * FROM a", "DROP VIEW v3",
+        "SAVEPOINT s", "RELEASE s", "BEGIN", "ROLLBACK",
+    ]], CLOSE)],
     # each request below is a stream of its own: what one leaves on its connection (rowids,
     # change counts, PRAGMAs, an open transaction) the next never sees, as on sqld
     "connection state per stream": [

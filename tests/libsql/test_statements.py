@@ -252,11 +252,17 @@ def test_connections_are_set_as_sqld_sets_them(server: LumaServer) -> None:
     assert orphan["type"] == "error"
     assert orphan["error"]["code"] == "SQLITE_CONSTRAINT"  # as sqld reports it
     assert "FOREIGN KEY constraint failed" in orphan["error"]["message"]
+    # sqld refuses the PRAGMA itself (the whole batch, before any step runs)
     rewrite = run(server, {"type": "batch", "batch": {"steps": [
         {"stmt": {"sql": "PRAGMA writable_schema = ON"}},
         {"stmt": {"sql": "UPDATE sqlite_schema SET sql = 'CREATE TABLE fk_parent (id, other)' WHERE name = 'fk_parent'"}},
     ]}})[0]
-    assert ok_result(rewrite)["step_errors"][1]["message"] == "SQLite error: table sqlite_master may not be modified"
+    assert rewrite["error"] == {"message": "SQL string could not be parsed: unsupported statement: "
+                                           "PRAGMA writable_schema = ON", "code": "SQL_PARSE_ERROR"}
+    # and without it, SQLite's defensive mode keeps the schema table read-only
+    direct = run(server, execute(
+        "UPDATE sqlite_schema SET sql = 'CREATE TABLE fk_parent (id, other)' WHERE name = 'fk_parent'"))[0]
+    assert direct["error"]["message"] == "SQLite error: table sqlite_master may not be modified"
     columns = ok_result(run(server, execute("SELECT count(*) FROM pragma_table_info('fk_parent')"))[0])
     assert columns["rows"] == [[integer(1)]]
 
