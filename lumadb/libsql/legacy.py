@@ -88,8 +88,8 @@ def _check(query: Query) -> None:
         problem = syntax_error(statements[0])
         if problem is not None:
             raise HranaError.legacy(f"Failed to parse query: `{problem.message}`")
-        if unsupported.refused(statements[0]):
-            raise HranaError.legacy(f"Failed to parse query: `unsupported statement: {query.sql}`")
+        if unsupported.refused(statements[0]):  # (sqld's words and status for it here)
+            raise HranaError.legacy(f"Internal Error: `unsupported statement: {query.sql}`", 500)
         words = leading_keywords(statements[0], 1)
         if words and words[0] in _TRANSACTION_WORDS:
             raise HranaError.legacy("Query error: `interactive transaction not allowed in HTTP queries`")

@@ -18,7 +18,7 @@ _ALLOWED_FIRST = frozenset({
 
 # pragmas sqld runs with or without a value
 _PRAGMAS = frozenset({
-    "table_list", "index_list", "table_info", "table_xinfo", "index_xinfo", "pragma_list",
+    "table_list", "index_list", "table_info", "table_xinfo", "index_info", "index_xinfo", "pragma_list",
     "compile_options", "database_list", "function_list", "module_list", "encoding",
     "defer_foreign_keys", "foreign_keys", "foreign_key_list", "foreign_key_check", "collation_list",
     "data_version", "freelist_count", "integrity_check", "legacy_file_format", "page_count",
@@ -37,7 +37,7 @@ _PRAGMAS_READ_ONLY = frozenset({
 
 def refused(sql: str) -> bool:
     """Whether sqld refuses this statement (already checked for syntax) as unsupported."""
-    words = [(t.kind, t.text) for t in _significant(sql, 8)]
+    words = [(t.kind, t.text) for t in _significant(sql, 12)]
     if not words or words[0][0] != "word":
         return False  # (nothing sqld would classify differently: the syntax check speaks first)
     first = words[0][1].upper()
@@ -52,7 +52,7 @@ def refused(sql: str) -> bool:
         return _pragma_refused(words[1:])
     if first == "CREATE":
         return _temporary(words[1:])
-    return False
+    return _writes_reserved(first, words[1:])
 
 
 def _pragma_refused(words: list[tuple[str, str]]) -> bool:
@@ -84,7 +84,33 @@ def _temporary(words: list[tuple[str, str]]) -> bool:
     rest = words[1:]
     if len(rest) >= 3 and [w[1].upper() for w in rest[:3]] == ["IF", "NOT", "EXISTS"]:
         rest = rest[3:]
-    return len(rest) >= 2 and rest[0][1].strip('"`[]').upper() == "TEMP" and rest[1][1] == "."
+    # (only an unquoted `temp`: sqld creates `"temp".x` in the main schema's place)
+    return len(rest) >= 2 and rest[0][0] == "word" and rest[0][1].upper() == "TEMP" and rest[1][1] == "."
+
+
+# tables sqld keeps for itself: no INSERT, UPDATE, DELETE, DROP or ALTER names them (unquoted)
+_RESERVED = frozenset({"_litestream_seq", "_litestream_lock", "libsql_wasm_func_table"})
+
+
+def _writes_reserved(first: str, words: list[tuple[str, str]]) -> bool:
+    """A write whose target is one of sqld's reserved tables (a WITH before it not looked at)."""
+    texts = [text.upper() for _, text in words]
+    if first in ("INSERT", "REPLACE"):
+        at = texts.index("INTO") + 1 if "INTO" in texts else len(texts)
+    elif first == "UPDATE":
+        at = 2 if texts[:1] == ["OR"] else 0
+    elif first == "DELETE":
+        at = 1 if texts[:1] == ["FROM"] else len(texts)
+    elif first in ("DROP", "ALTER") and texts[:1] == ["TABLE"]:
+        at = 1
+        if texts[1:3] == ["IF", "EXISTS"]:
+            at = 3
+    else:
+        return False
+    target = words[at:at + 3]
+    if len(target) == 3 and target[1][1] == ".":
+        target = target[2:]
+    return bool(target) and target[0][0] == "word" and target[0][1].lower() in _RESERVED
 
 
 def _significant(sql: str, count: int) -> list:

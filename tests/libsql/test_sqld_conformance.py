@@ -201,8 +201,13 @@ CASES: dict[str, list[dict[str, Any]]] = {
         "PRAGMA no_such_pragma", "PRAGMA recursive_triggers = 1", "PRAGMA journal_mode",
         "EXPLAIN PRAGMA optimize", "EXPLAIN SELECT 1", "CREATE VIRTUAL TABLE temp.vt USING generate_series",
         "/* lead */ VACUUM", "WITH a AS (SELECT 1) SELECT * FROM a", "DROP VIEW v3",
-        "SAVEPOINT s", "RELEASE s", "BEGIN", "ROLLBACK",
+        "SAVEPOINT s", "RELEASE s", "BEGIN", "ROLLBACK", "PRAGMA index_info(usx)", 'CREATE TABLE "temp".q (x)',
+        "CREATE TABLE _litestream_seq (x)", "INSERT INTO _litestream_seq VALUES (1)",
+        'INSERT INTO "_litestream_seq" VALUES (2)', "UPDATE main._LITESTREAM_SEQ SET x = 3",
+        "SELECT x FROM _litestream_seq", "DROP TABLE IF EXISTS _litestream_seq",
     ]], CLOSE)],
+    "unsupported statement, legacy": [{"path": "/", "body": {"statements": ["VACUUM"]}},
+                                      {"path": "/", "body": {"statements": ["SELECT 1", "ATTACH ':memory:' AS m"]}}],
     # each request below is a stream of its own: what one leaves on its connection (rowids,
     # change counts, PRAGMAs, an open transaction) the next never sees, as on sqld
     "connection state per stream": [
