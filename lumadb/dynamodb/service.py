@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lumadb.dynamodb.catalog import Catalog, TableInfo, update_meta
 from lumadb.dynamodb.errors import DynamoError
+from lumadb.dynamodb.reads import INLINE_BYTES
 from lumadb.storage.sqlite import apsw
 
 if TYPE_CHECKING:
@@ -76,6 +77,18 @@ class DynamoService:
             return await self.db.read(fn, *args)
         except apsw.SQLError as exc:
             raise _storage_error(exc) from exc
+
+    async def read_bounded(self, fn: Callable[..., T | None], *args: Any, point: bool = False) -> T:
+        """`fn(conn, *args, INLINE_BYTES)` on the event loop (`point`: in the loop's shared read
+        transaction); when it gives up (None: it read more bytes than that), `fn(conn, *args)`
+        again on the reader pool. A thread hop there costs more CPU than a short read (~80-125
+        µs here), but megabytes read on the loop would hold up every other request."""
+        inline = self.read_point if point else self.read_now
+        result = inline(fn, *args, INLINE_BYTES)
+        if result is None:
+            result = await self.read(fn, *args)
+        assert result is not None  # (no budget on the pool)
+        return result
 
 
 def _storage_error(exc: apsw.SQLError) -> Exception:

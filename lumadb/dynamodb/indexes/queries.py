@@ -231,13 +231,11 @@ async def _read(
     fetched_units = 0.0
     if fetch:
         consistent = bool(body.get("ConsistentRead"))
-        fetched = None
         if len(plan.items) <= reads.INLINE_ROWS:  # a short page's items read inline, as the page was
-            fetched = service.read_point(table_items, source.table, plan.items, consistent, None, reads.INLINE_BYTES)
-        if fetched is None:
-            fetched = await service.read(table_items, source.table, plan.items, consistent)
-        assert fetched is not None  # (no budget on the pool)
-        full, fetched_units = fetched
+            full, fetched_units = await service.read_bounded(table_items, source.table, plan.items, consistent, None,
+                                                             point=True)
+        else:
+            full, fetched_units = await service.read(table_items, source.table, plan.items, consistent)  # type: ignore[misc]
         if compiled.filter is not None:
             full = [item for item in full if compiled.filter.evaluate(item)]
         out["Count"] = len(full)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.operations.describe_stream import stream_not_found
 from lumadb.dynamodb.operations.get_shard_iterator import TRIMMED
-from lumadb.dynamodb.reads import INLINE_BYTES
 from lumadb.dynamodb.streams import iterators, records, storage
 from lumadb.http import Request
 
@@ -45,11 +44,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
     secret = service.server.secret
     arn, position = iterators.decode(secret, body["ShardIterator"])
     limit = body.get("Limit") or DEFAULT_LIMIT
-    found = service.read_now(_read, arn, position, limit, INLINE_BYTES)
-    if found is None:
-        found = await service.read(_read, arn, position, limit)
-    assert found is not None  # (no budget on the pool)
-    stream, rows = found
+    stream, rows = await service.read_bounded(_read, arn, position, limit)
     out: list[Any] = []
     size = 0
     next_seq = position.next_seq

@@ -9,7 +9,6 @@ import orjson
 from lumadb.dynamodb import capacity, inputs, items, key_checks, transaction_keys, transaction_limits
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey
-from lumadb.dynamodb.reads import INLINE_BYTES
 from lumadb.dynamodb.request_expressions import check_mixing, compile_request
 from lumadb.http import Request
 
@@ -78,10 +77,7 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         if (table.id, key) in seen:
             raise DynamoError.validation("Transaction request cannot include multiple operations on one item")
         seen.add((table.id, key))
-    rows = service.read_now(_read_snapshot, wanted, INLINE_BYTES)
-    if rows is None:
-        rows = await service.read(_read_snapshot, wanted)
-    assert rows is not None  # (no budget on the pool)
+    rows = await service.read_bounded(_read_snapshot, wanted)
     transaction_limits.check_aggregate(sum(row[0] for row in rows if row is not None))
     responses: list[dict[str, Any]] = []
     tally = capacity.Tally()
