@@ -31,7 +31,7 @@ from lumadb.per_loop import per_loop
 GROW_START = 50e-6  # seconds: the first window after a miss
 
 _clock = time.perf_counter
-_yield = getattr(os, "sched_yield", lambda: None)
+yield_core = getattr(os, "sched_yield", lambda: None)  # let another thread or process ready on this core run
 _holders: set[object] = set()  # threads at work that no loop of the process should poll over
 
 
@@ -92,7 +92,7 @@ class IdlePoll:
     def _poll(self) -> None:
         now = _clock()
         if now - self._answered_at < self.window and not self.waiting and not _holders:
-            _yield()  # another process ready to run on this core (a Worker in front) goes first
+            yield_core()  # another process ready to run on this core (a Worker in front) goes first
             self.loop.call_soon(self._poll)
         else:
             self._polling = False

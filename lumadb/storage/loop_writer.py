@@ -13,9 +13,10 @@ request.
 Without an fsync per commit (`--durability normal`, `--memory`) the COMMIT runs on the loop at
 the start of the next iteration. With `durability="full"` the loop goes on reading and
 checking requests while the disk syncs; requests that arrive meanwhile wait (not yet run) and
-form the next group as soon as the sync returns. On Linux the COMMIT itself runs on the loop
-without an fsync (`synchronous=NORMAL` on this connection) and the kernel syncs the WAL
-asynchronously (wal_sync.py); the group's callers resume once it has. Elsewhere the COMMIT,
+form the next group as soon as the sync returns; a group of short writes may wait a few loop
+iterations (at most one sync's time) for the writers the last sync answered (commit_hold.py).
+On Linux the COMMIT itself runs on the loop without an fsync (`synchronous=NORMAL` on this
+connection) and the kernel syncs the WAL asynchronously (wal_sync.py); the group's callers resume once it has. Elsewhere the COMMIT,
 fsync included (`synchronous=FULL`), runs on a commit thread. Either way a lone writer (three
 groups of one job in a row) syncs on the loop: there is nobody else to serve meanwhile but
 readers, which wait one fsync.
@@ -36,16 +37,19 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
 from lumadb.storage.checkpoints import Checkpoints, sync_file
+from lumadb.storage.commit_hold import CommitHold
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
 from lumadb.storage.wal_sync import WalSync
 
 T = TypeVar("T")
+_clock = time.perf_counter
 log = logging.getLogger("lumadb.storage")
 
 Fallback = Callable[[Callable[..., Any], tuple], Awaitable[Any]]
@@ -62,9 +66,11 @@ class DatabaseClosed(RuntimeError):
 class _Group:
     """The jobs of one transaction: their futures and results, committed together."""
 
-    __slots__ = ("broken", "done", "jobs")
+    __slots__ = ("broken", "done", "jobs", "opened", "work")
 
     def __init__(self) -> None:
+        self.opened = _clock()
+        self.work = 0.0  # seconds the jobs took (commit_hold.py waits only for short ones)
         self.done: list[tuple[asyncio.Future, Any]] = []
         # how to run each done job again, should another job's failure undo the transaction
         self.jobs: list[tuple[Callable[..., Any], tuple, asyncio.Future, int | None]] = []
@@ -100,6 +106,7 @@ class LoopWriter:
         self._sync_checkpoints = sync_checkpoints
         self._checkpoints = Checkpoints(connect, sync=sync_checkpoints)
         self._singles = 0  # groups of one job in a row, the last included
+        self._hold = CommitHold()
 
     def run(
         self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], args: tuple, budget_ms: int | None = None
@@ -146,6 +153,7 @@ class LoopWriter:
         else:
             changes = conn.total_changes()
         clock.start(budget_ms)
+        started = _clock()
         try:
             result = fn(conn, *args)
             if savepoint:
@@ -157,6 +165,7 @@ class LoopWriter:
             failure = None
         finally:
             clock.stop()
+            group.work += _clock() - started
         if failure is None:
             group.done.append((future, result))
             group.jobs.append((fn, args, future, budget_ms))
@@ -203,6 +212,9 @@ class LoopWriter:
         if group is not self._group:  # already finished (broken)
             return
         assert self._conn is not None
+        if self._sync_off_loop and self._turns is None and self._hold.holds(loop, len(group.done), group.work, group.opened):
+            loop.call_soon(self._commit, loop, group)  # the writers it expects may come
+            return
         self._group = None
         if self._before_commit is not None:
             self._before_commit()
@@ -224,12 +236,14 @@ class LoopWriter:
                 self._committed(loop, group, error or self._wal_sync.sync_now())
                 return
             self._committing = group
+            self._hold.sync_started()
             self._wal_sync.start(lambda error: self._commit_returned(loop, group, error))
             return
         if self._committer is None or alone:
             self._committed(loop, group, _commit(self._conn[0], self._turns, self._checkpoints))
             return
         self._committing = group
+        self._hold.sync_started()
         self._committer.commit(loop, self._conn[0], self._turns, self._checkpoints, self._commit_returned, group)
 
     def _commit_returned(self, loop: asyncio.AbstractEventLoop, group: _Group, error: BaseException | None) -> None:
@@ -242,6 +256,7 @@ class LoopWriter:
             group.broken = error
         self._finish(group)
         waiting, self._waiting = self._waiting, []
+        self._hold.sync_ended(len(group.done), len(waiting))
         for fn, args, future, budget_ms in waiting:
             if loop is None:  # closing: no loop to come back to
                 future.set_exception(DatabaseClosed("database is closed"))

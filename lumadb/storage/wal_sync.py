@@ -39,7 +39,6 @@ _IOCB_FLAG_RESFD = 1  # signal aio_resfd (an eventfd) on completion
 _ONE = ctypes.c_long(1)
 _SPIN_LONGEST = 0.002  # seconds of polling for one sync, then a plain wait
 _clock = time.perf_counter
-_yield = getattr(os, "sched_yield", lambda: None)
 
 Done = Callable[[OSError | None], None]
 
@@ -190,7 +189,7 @@ class WalSync:
             while _clock() - started < _SPIN_LONGEST:
                 if self._call(self._getevents, self._ctx, _ONE, _ONE, self._events, ctypes.byref(_NO_WAIT)) == 1:
                     break
-                _yield()
+                idle_poll.yield_core()
             else:
                 return self._reap(timeout=60.0)  # a slow disk: wait without polling
             return self._outcome()
