@@ -15,9 +15,9 @@ connections groups of ~7 already share each sync, and holding them longer left t
 idle. Never while a thread of ours works (a checkpoint, see idle_poll.may_poll) nor with
 other processes writing (a held group holds the write lock they wait for).
 
-Side by side with the commit before (bench/README.md): PutItem +17-24% at 4 connections,
-+15% at 8, +13% at 2; UpdateItem +25% at 4; libSQL INSERT +19% at 4; 1 and 16 connections
-and BatchWriteItem within the noise.
+Side by side with the commit before (bench/README.md): PutItem +19% at 4 connections, +17% at
+2, +11% at 8; UpdateItem and libSQL INSERT +16% at 4; 1 and 16 connections and BatchWriteItem
+within the noise.
 """
 
 from __future__ import annotations
