@@ -1,19 +1,19 @@
-"""How long a write group waits for the writers it expects before its COMMIT and sync.
+"""How long writes wait for the other writers expected before they run, so that one sync
+makes all of them durable.
 
 With an fsync per commit, a group commits as soon as the loop iteration that opened it ends,
-and the requests that arrive during its sync form the next group. A few clients writing in
-turn then split into two groups that alternate: the clients answered by one sync send their
-next writes while the other group is already committing, so each sync makes half of them
-durable (at 4 connections PutItem groups held 1.85 jobs). A group now waits, polling the
-loop, for as many writers as the last sync answered plus those that waited for it, but never
-longer than the last syncs took (so at most one more sync's time is added to a write), nor
-past HOLD_LONGEST.
+and the writes that arrive during its sync form the next group. A few clients writing in turn
+then split into two groups that alternate: the clients one sync answers send their next writes
+while the other group is already committing, so each sync makes half of them durable (at 4
+connections PutItem groups held 1.85 writes). Now, when a sync returns, the writes that waited
+for it are held back a moment (not run yet, so the write lock stays free) until as many have
+come as the sync answered plus those that waited, or the last syncs' time has passed (so a
+write waits at most about one more sync), or HOLD_LONGEST; then they run as one group.
 
-It waits only for short jobs (single-item writes, not 25-item batches, whose syncs grow with
-the group and gain nothing from merging) and for at most WRITERS_AWAITED writers: at 16
-connections groups of ~7 already share each sync, and holding them longer left the core
-idle. Never while a thread of ours works (a checkpoint, see idle_poll.may_poll) nor with
-other processes writing (a held group holds the write lock they wait for).
+Only after groups of short jobs (single-item writes; a 25-item batch's sync grows with its
+group, and merging gained nothing), for at most WRITERS_AWAITED writers (at 16 connections
+groups of ~7 already share each sync; waiting for more left the core idle), never while a
+thread of ours works (a checkpoint, see idle_poll.may_poll) nor with other processes writing.
 
 Side by side with the commit before (bench/README.md): PutItem +19% at 4 connections, +17% at
 2, +11% at 8; UpdateItem and libSQL INSERT +16% at 4; 1 and 16 connections and BatchWriteItem
@@ -37,30 +37,36 @@ _clock = time.perf_counter
 class CommitHold:
     """One per loop writer: what its last syncs saw."""
 
-    __slots__ = ("_sync_started", "sync_time", "writers")
+    __slots__ = ("_sync_started", "short", "sync_time", "writers")
 
     def __init__(self) -> None:
         self.writers = 0  # writers expected in the next group
+        self.short = False  # whether the last group's jobs were short
         self.sync_time = 0.0  # a moving average of the syncs' durations, seconds
         self._sync_started = 0.0
 
     def sync_started(self) -> None:
         self._sync_started = _clock()
 
-    def sync_ended(self, answered: int, waiting: int) -> None:
-        """A group's sync returned: `answered` jobs resume, `waiting` ones form the next group."""
+    def sync_ended(self, answered: int, waiting: int, work: float) -> None:
+        """A group's sync returned: `answered` jobs, which took `work` seconds, resume, and
+        `waiting` ones would form the next group."""
         if self._sync_started:
             self.sync_time += (_clock() - self._sync_started - self.sync_time) / 8
             self._sync_started = 0.0
         self.writers = min(answered + waiting, WRITERS_AWAITED)
+        self.short = work < SHORT_JOB * answered
 
-    def holds(self, loop: asyncio.AbstractEventLoop, jobs: int, work: float, opened: float) -> bool:
-        """Whether a group of `jobs` (their own work `work` seconds, opened at `opened`) should
-        wait one more loop iteration for more. The loop's other connections are served
-        meanwhile."""
-        if jobs >= self.writers or work >= SHORT_JOB * jobs:
+    def expects_more(self, jobs: int) -> bool:
+        """Whether a group of `jobs` short ones could wait for more writers."""
+        return self.short and jobs < self.writers
+
+    def holds(self, loop: asyncio.AbstractEventLoop, jobs: int, since: float) -> bool:
+        """Whether `jobs`, held back since `since`, should wait one more loop iteration for
+        more. The loop's other connections are served meanwhile."""
+        if not self.expects_more(jobs) or not idle_poll.may_poll(loop):
             return False
-        if _clock() - opened >= min(self.sync_time, HOLD_LONGEST) or not idle_poll.may_poll(loop):
+        if _clock() - since >= min(self.sync_time, HOLD_LONGEST):
             return False
         idle_poll.yield_core()  # another process ready on this core (a Worker in front) goes first
         return True

@@ -13,13 +13,13 @@ request.
 Without an fsync per commit (`--durability normal`, `--memory`) the COMMIT runs on the loop at
 the start of the next iteration. With `durability="full"` the loop goes on reading and
 checking requests while the disk syncs; requests that arrive meanwhile wait (not yet run) and
-form the next group as soon as the sync returns; a group of short writes may wait a few loop
+form the next group as soon as the sync returns; short writes may be held back a few loop
 iterations (at most one sync's time) for the writers the last sync answered (commit_hold.py).
 On Linux the COMMIT itself runs on the loop without an fsync (`synchronous=NORMAL` on this
-connection) and the kernel syncs the WAL asynchronously (wal_sync.py); the group's callers resume once it has. Elsewhere the COMMIT,
-fsync included (`synchronous=FULL`), runs on a commit thread. Either way a lone writer (three
-groups of one job in a row) syncs on the loop: there is nobody else to serve meanwhile but
-readers, which wait one fsync.
+connection) and the kernel syncs the WAL asynchronously (wal_sync.py); the group's callers
+resume once it has. Elsewhere the COMMIT, fsync included (`synchronous=FULL`), runs on a
+commit thread. Either way a lone writer (three groups of one job in a row) syncs on the loop:
+there is nobody else to serve meanwhile but readers, which wait one fsync.
 
 With the asynchronous sync, other connections can read a group's writes between its COMMIT and
 the end of its sync (a power cut then would lose writes that were read, never writes that were
@@ -35,8 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import queue
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -44,6 +42,7 @@ from typing import Any, TypeVar
 
 from lumadb.storage.checkpoints import Checkpoints, sync_file
 from lumadb.storage.commit_hold import CommitHold
+from lumadb.storage.commit_thread import CommitThread
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
 from lumadb.storage.wal_sync import WalSync
@@ -53,6 +52,7 @@ _clock = time.perf_counter
 log = logging.getLogger("lumadb.storage")
 
 Fallback = Callable[[Callable[..., Any], tuple], Awaitable[Any]]
+_Job = tuple[Callable[..., Any], tuple, asyncio.Future, "int | None"]
 
 
 class OverBudget(Exception):
@@ -66,14 +66,13 @@ class DatabaseClosed(RuntimeError):
 class _Group:
     """The jobs of one transaction: their futures and results, committed together."""
 
-    __slots__ = ("broken", "done", "jobs", "opened", "work")
+    __slots__ = ("broken", "done", "jobs", "work")
 
     def __init__(self) -> None:
-        self.opened = _clock()
         self.work = 0.0  # seconds the jobs took (commit_hold.py waits only for short ones)
         self.done: list[tuple[asyncio.Future, Any]] = []
         # how to run each done job again, should another job's failure undo the transaction
-        self.jobs: list[tuple[Callable[..., Any], tuple, asyncio.Future, int | None]] = []
+        self.jobs: list[_Job] = []
         self.broken: BaseException | None = None  # the COMMIT (or its sync) failed
 
 
@@ -98,10 +97,12 @@ class LoopWriter:
         self._conn: tuple[apsw.Connection, Clock] | None = None
         self._group: _Group | None = None  # open: new jobs join it
         self._committing: _Group | None = None  # its COMMIT or sync is running
-        self._waiting: list[tuple[Callable[..., Any], tuple, asyncio.Future, int | None]] = []
+        self._waiting: list[_Job] = []
+        self._gathering: list[_Job] | None = None  # jobs held back for the writers expected
+        self._gathering_since = 0.0
         self._sync_off_loop = commit_off_loop  # an fsync per commit, not on the loop
         self._wal_sync: WalSync | None = None  # the kernel syncs the WAL (Linux)
-        self._committer: _CommitThread | None = None  # or a thread runs the whole COMMIT
+        self._committer: CommitThread | None = None  # or a thread runs the whole COMMIT
         self._turns = turns  # other processes write too: take turns with them (process_lock.py)
         self._sync_checkpoints = sync_checkpoints
         self._checkpoints = Checkpoints(connect, sync=sync_checkpoints)
@@ -117,9 +118,36 @@ class LoopWriter:
         future = loop.create_future()
         if self._committing is not None:
             self._waiting.append((fn, args, future, budget_ms))
+        elif self._gathering is not None:
+            self._gathering.append((fn, args, future, budget_ms))
+        elif self._group is None and self._may_gather(1):
+            self._gather(loop, [(fn, args, future, budget_ms)])
         else:
             self._run(loop, fn, args, future, budget_ms)
         return future
+
+    def _may_gather(self, jobs: int) -> bool:
+        """Whether `jobs` about to run should wait for more writers: only where a sync follows
+        the COMMIT, and not with other processes writing (`--workers`: not measured there)."""
+        return self._sync_off_loop and self._turns is None and self._hold.expects_more(jobs)
+
+    def _gather(self, loop: asyncio.AbstractEventLoop, jobs: list[_Job]) -> None:
+        """Hold these jobs back (not yet run: the write lock stays free) while the writers the
+        last sync answered may come; then run them all as one group (commit_hold.py)."""
+        self._gathering = jobs
+        self._gathering_since = _clock()
+        loop.call_soon(self._gathered, loop)
+
+    def _gathered(self, loop: asyncio.AbstractEventLoop) -> None:
+        jobs = self._gathering
+        if jobs is None:  # closed meanwhile
+            return
+        if self._hold.holds(loop, len(jobs), self._gathering_since):
+            loop.call_soon(self._gathered, loop)
+            return
+        self._gathering = None
+        for fn, args, future, budget_ms in jobs:
+            self._run(loop, fn, args, future, budget_ms)
 
     def _run(
         self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple, future: asyncio.Future,
@@ -202,7 +230,7 @@ class LoopWriter:
         conn.execute("PRAGMA schema_version").fetchall()  # a first read creates the WAL file
         self._wal_sync = WalSync.open(loop, conn.filename_wal)
         if self._wal_sync is None:
-            self._committer = _CommitThread()
+            self._committer = CommitThread()
         conn.pragma("synchronous", "FULL" if self._wal_sync is None else "NORMAL")
 
     def _to_writer_thread(self, fn: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
@@ -212,9 +240,6 @@ class LoopWriter:
         if group is not self._group:  # already finished (broken)
             return
         assert self._conn is not None
-        if self._sync_off_loop and self._turns is None and self._hold.holds(loop, len(group.done), group.work, group.opened):
-            loop.call_soon(self._commit, loop, group)  # the writers it expects may come
-            return
         self._group = None
         if self._before_commit is not None:
             self._before_commit()
@@ -244,7 +269,8 @@ class LoopWriter:
             return
         self._committing = group
         self._hold.sync_started()
-        self._committer.commit(loop, self._conn[0], self._turns, self._checkpoints, self._commit_returned, group)
+        commit = partial(_commit, self._conn[0], self._turns, self._checkpoints)
+        self._committer.commit(loop, commit, self._commit_returned, group)
 
     def _commit_returned(self, loop: asyncio.AbstractEventLoop, group: _Group, error: BaseException | None) -> None:
         if self._committing is group:  # not already finished by close()
@@ -256,7 +282,10 @@ class LoopWriter:
             group.broken = error
         self._finish(group)
         waiting, self._waiting = self._waiting, []
-        self._hold.sync_ended(len(group.done), len(waiting))
+        self._hold.sync_ended(len(group.done), len(waiting), group.work)
+        if waiting and loop is not None and self._may_gather(len(waiting)):
+            self._gather(loop, waiting)
+            return
         for fn, args, future, budget_ms in waiting:
             if loop is None:  # closing: no loop to come back to
                 future.set_exception(DatabaseClosed("database is closed"))
@@ -286,7 +315,8 @@ class LoopWriter:
         or waiting: None when one is. The next write opens them again. Returns the closings
         left to do, which may be slow (closing the last connection checkpoints the WAL) and
         can run on any thread."""
-        if self._group is not None or self._committing is not None or self._waiting or self._checkpoints.busy:
+        busy = self._group is not None or self._committing is not None or self._gathering is not None
+        if busy or self._waiting or self._checkpoints.busy:
             return None
         closings: list[Callable[[], None]] = [self._checkpoints.close]
         self._checkpoints = Checkpoints(self._connect, sync=self._sync_checkpoints)
@@ -307,6 +337,10 @@ class LoopWriter:
     def close(self, later: list[Callable[[], None]] | None = None) -> None:
         """Commit what is pending, then close the connection; with `later`, the closings (the
         connection's may checkpoint) are appended to it instead, for another thread."""
+        gathering, self._gathering = self._gathering or [], None
+        for _fn, _args, future, _budget_ms in gathering:  # as for jobs waiting for a sync
+            if not future.done():
+                future.set_exception(DatabaseClosed("database is closed"))
         if self._wal_sync is not None:
             outcome = self._wal_sync.close()  # a sync in flight completes
             if self._committing is not None:  # its loop callback will never run now
@@ -387,43 +421,6 @@ def _fdatasync(path: str) -> OSError | None:
     except OSError as exc:
         return exc
     return None
-
-
-class _CommitThread:
-    """The thread that runs the COMMITs: a queue and a loop. A ThreadPoolExecutor adds a Future,
-    its locks and callbacks to every commit (PutItem at 16 connections: +2-4% without)."""
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
-        self.last_error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="lumadb-commit", daemon=True)
-        self._thread.start()
-
-    def commit(self, loop: asyncio.AbstractEventLoop, *args: Any) -> None:
-        """`_commit(conn, turns, checkpoints)`, then `done(loop, group, error)` on the loop."""
-        self._jobs.put((loop, *args))
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            loop, conn, turns, checkpoints, done, group = job
-            try:
-                error = _commit(conn, turns, checkpoints)
-            except BaseException as exc:  # a bug: fail the group, but keep committing the next
-                log.exception("commit failed")
-                error = exc
-            self.last_error = error
-            _call_soon(loop, done, loop, group, error)
-
-    def shutdown(self) -> None:
-        self._jobs.put(None)
-        self._thread.join()
-
-
-def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., Any], *args: Any) -> None:
-    try:
-        loop.call_soon_threadsafe(callback, *args)
-    except RuntimeError:  # the loop is closed: close() finishes the group
-        pass
 
 
 def _chain(source: asyncio.Future, target: asyncio.Future) -> None:
