@@ -15,9 +15,9 @@ group, and merging gained nothing), for at most WRITERS_AWAITED writers (at 16 c
 groups of ~7 already share each sync; waiting for more left the core idle), never while a
 thread of ours works (a checkpoint, see idle_poll.may_poll) nor with other processes writing.
 
-Side by side with the commit before (bench/README.md): PutItem +19% at 4 connections, +17% at
-2, +11% at 8; UpdateItem and libSQL INSERT +16% at 4; 1 and 16 connections and BatchWriteItem
-within the noise.
+Side by side with the commit before (bench/README.md): PutItem +34% at 4 connections and +14%
+at 16, UpdateItem and libSQL INSERT +32% at 4; 1 connection and BatchWriteItem within the
+noise.
 """
 
 from __future__ import annotations
