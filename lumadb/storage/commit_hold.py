@@ -31,19 +31,28 @@ HOLD_LONGEST = 250e-6  # seconds a group waits at most (longer cost BatchWriteIt
 WRITERS_AWAITED = 8
 SHORT_JOB = 50e-6  # seconds of a job's own work, on average, below which a group waits
 
+# the writers a sync answered are expected back within this long (a client's round trip: ~100-200
+# µs here); a write later than that meets no hold on their account
+STALE = 0.002
+
 _clock = time.perf_counter
 
 
 class CommitHold:
     """One per loop writer: what its last syncs saw."""
 
-    __slots__ = ("_sync_started", "short", "sync_time", "writers")
+    __slots__ = ("_sync_ended", "_sync_started", "short", "sync_time", "writers")
 
     def __init__(self) -> None:
         self.writers = 0  # writers expected in the next group
         self.short = False  # whether the last group's jobs were short
-        self.sync_time = 0.0  # a moving average of the syncs' durations, seconds
+        self.sync_time = 0.0  # a moving average of the syncs' durations (each at most HOLD_LONGEST)
         self._sync_started = 0.0
+        self._sync_ended = 0.0
+
+    def forget(self) -> None:
+        """The writers seen so far are no guide to the next ones (idle, or the lock elsewhere)."""
+        self.writers = 0
 
     def sync_started(self) -> None:
         self._sync_started = _clock()
@@ -51,20 +60,29 @@ class CommitHold:
     def sync_ended(self, answered: int, waiting: int, work: float) -> None:
         """A group's sync returned: `answered` jobs, which took `work` seconds, resume, and
         `waiting` ones would form the next group."""
+        now = _clock()
         if self._sync_started:
-            self.sync_time += (_clock() - self._sync_started - self.sync_time) / 8
+            # (one slow sync, behind a checkpoint's, must not keep writes waiting long after it)
+            self.sync_time += (min(now - self._sync_started, HOLD_LONGEST) - self.sync_time) / 8
             self._sync_started = 0.0
+        self._sync_ended = now
         self.writers = min(answered + waiting, WRITERS_AWAITED)
         self.short = work < SHORT_JOB * answered
 
-    def expects_more(self, jobs: int) -> bool:
-        """Whether a group of `jobs` short ones could wait for more writers."""
-        return self.short and jobs < self.writers
+    def expects_more(self, loop: asyncio.AbstractEventLoop, jobs: int) -> bool:
+        """Whether a group of `jobs` short ones could wait for more writers: the last sync's
+        writers are recent (not before an idle spell), and the loop may poll."""
+        return (
+            self.short
+            and jobs < self.writers
+            and _clock() - self._sync_ended < STALE
+            and idle_poll.may_poll(loop)
+        )
 
     def holds(self, loop: asyncio.AbstractEventLoop, jobs: int, since: float) -> bool:
         """Whether `jobs`, held back since `since`, should wait one more loop iteration for
         more. The loop's other connections are served meanwhile."""
-        if not self.expects_more(jobs) or not idle_poll.may_poll(loop):
+        if not self.expects_more(loop, jobs):
             return False
         if _clock() - since >= min(self.sync_time, HOLD_LONGEST):
             return False

@@ -99,6 +99,7 @@ class LoopWriter:
         self._committing: _Group | None = None  # its COMMIT or sync is running
         self._waiting: list[_Job] = []
         self._gathering: list[_Job] | None = None  # jobs held back for the writers expected
+        self._gathering_on: asyncio.AbstractEventLoop | None = None
         self._gathering_since = 0.0
         self._sync_off_loop = commit_off_loop  # an fsync per commit, not on the loop
         self._wal_sync: WalSync | None = None  # the kernel syncs the WAL (Linux)
@@ -116,38 +117,56 @@ class LoopWriter:
         set once it is committed. With `budget_ms`, SQLite interrupts it after that long and
         the future fails with OverBudget, its changes undone (not the statement timeout)."""
         future = loop.create_future()
+        if self._gathering is not None and self._gathering_on is not loop:
+            self._drop_gathered()  # held on a loop that is gone (tests run several)
         if self._committing is not None:
             self._waiting.append((fn, args, future, budget_ms))
         elif self._gathering is not None:
             self._gathering.append((fn, args, future, budget_ms))
-        elif self._group is None and self._may_gather(1):
+        elif self._group is None and self._may_gather(loop, 1):
             self._gather(loop, [(fn, args, future, budget_ms)])
         else:
             self._run(loop, fn, args, future, budget_ms)
         return future
 
-    def _may_gather(self, jobs: int) -> bool:
+    def _may_gather(self, loop: asyncio.AbstractEventLoop, jobs: int) -> bool:
         """Whether `jobs` about to run should wait for more writers: only where a sync follows
         the COMMIT, and not with other processes writing (`--workers`: not measured there)."""
-        return self._sync_off_loop and self._turns is None and self._hold.expects_more(jobs)
+        return self._sync_off_loop and self._turns is None and self._hold.expects_more(loop, jobs)
 
     def _gather(self, loop: asyncio.AbstractEventLoop, jobs: list[_Job]) -> None:
         """Hold these jobs back (not yet run: the write lock stays free) while the writers the
         last sync answered may come; then run them all as one group (commit_hold.py)."""
         self._gathering = jobs
+        self._gathering_on = loop
         self._gathering_since = _clock()
         loop.call_soon(self._gathered, loop)
 
     def _gathered(self, loop: asyncio.AbstractEventLoop) -> None:
         jobs = self._gathering
-        if jobs is None:  # closed meanwhile
+        if jobs is None or self._gathering_on is not loop:  # closed or dropped meanwhile
             return
         if self._hold.holds(loop, len(jobs), self._gathering_since):
             loop.call_soon(self._gathered, loop)
             return
         self._gathering = None
+        self._run_all(loop, jobs)
+
+    def _run_all(self, loop: asyncio.AbstractEventLoop, jobs: list[_Job]) -> None:
+        """Run jobs that waited (for a sync, or held back): outside `run`, a failure to start
+        one (opening the connection, BEGIN) is that job's outcome, not the loop's."""
         for fn, args, future, budget_ms in jobs:
-            self._run(loop, fn, args, future, budget_ms)
+            try:
+                self._run(loop, fn, args, future, budget_ms)
+            except BaseException as exc:
+                if not future.done():
+                    future.set_exception(exc)
+
+    def _drop_gathered(self) -> None:
+        gathering, self._gathering, self._gathering_on = self._gathering or [], None, None
+        for _fn, _args, future, _budget_ms in gathering:  # as for jobs waiting for a sync at close
+            if not future.done():
+                future.set_exception(DatabaseClosed("database is closed"))
 
     def _run(
         self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple, future: asyncio.Future,
@@ -234,6 +253,7 @@ class LoopWriter:
         conn.pragma("synchronous", "FULL" if self._wal_sync is None else "NORMAL")
 
     def _to_writer_thread(self, fn: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
+        self._hold.forget()  # the write lock is elsewhere: the writers seen last are no guide
         _chain(asyncio.ensure_future(self._fallback(fn, args)), future)
 
     def _commit(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
@@ -283,14 +303,13 @@ class LoopWriter:
         self._finish(group)
         waiting, self._waiting = self._waiting, []
         self._hold.sync_ended(len(group.done), len(waiting), group.work)
-        if waiting and loop is not None and self._may_gather(len(waiting)):
-            self._gather(loop, waiting)
-            return
-        for fn, args, future, budget_ms in waiting:
-            if loop is None:  # closing: no loop to come back to
+        if loop is None:  # closing: no loop to come back to
+            for _fn, _args, future, _budget_ms in waiting:
                 future.set_exception(DatabaseClosed("database is closed"))
-            else:
-                self._run(loop, fn, args, future, budget_ms)
+        elif waiting and self._may_gather(loop, len(waiting)):
+            self._gather(loop, waiting)
+        else:
+            self._run_all(loop, waiting)
 
     def _finish(self, group: _Group) -> None:
         if self._group is group:
@@ -332,15 +351,13 @@ class LoopWriter:
         if self._turns is not None:
             self._turns.close()  # opened again by the next write
         self._singles = 0
+        self._hold.forget()
         return closings
 
     def close(self, later: list[Callable[[], None]] | None = None) -> None:
         """Commit what is pending, then close the connection; with `later`, the closings (the
         connection's may checkpoint) are appended to it instead, for another thread."""
-        gathering, self._gathering = self._gathering or [], None
-        for _fn, _args, future, _budget_ms in gathering:  # as for jobs waiting for a sync
-            if not future.done():
-                future.set_exception(DatabaseClosed("database is closed"))
+        self._drop_gathered()
         if self._wal_sync is not None:
             outcome = self._wal_sync.close()  # a sync in flight completes
             if self._committing is not None:  # its loop callback will never run now
