@@ -13,7 +13,8 @@ write waits at most about one more sync), or HOLD_LONGEST; then they run as one 
 Only after groups of short jobs (single-item writes; a 25-item batch's sync grows with its
 group, and merging gained nothing), for at most WRITERS_AWAITED writers (at 16 connections
 groups of ~7 already share each sync; waiting for more left the core idle), never while a
-thread of ours works (a checkpoint, see idle_poll.may_poll) nor with other processes writing.
+thread of ours works (a checkpoint, see idle_poll.may_poll), with other processes writing, or
+once the last sync is STALE (an idle spell: the writers it answered are no guide any more).
 
 Side by side with the commit before (bench/README.md): PutItem +34% at 4 connections and +14%
 at 16, UpdateItem and libSQL INSERT +32% at 4; 1 connection and BatchWriteItem within the
