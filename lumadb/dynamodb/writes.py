@@ -14,7 +14,7 @@ from lumadb.dynamodb.attributes import item_size
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.expressions import Projection
 from lumadb.dynamodb.keys import StorageKey
-from lumadb.storage.loop_writer import changes_last
+from lumadb.storage.jobs import changes_last
 
 if TYPE_CHECKING:
     from lumadb.dynamodb.capacity import IndexWrites

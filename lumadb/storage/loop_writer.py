@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 from lumadb.storage.checkpoints import Checkpoints, sync_file
 from lumadb.storage.commit_hold import CommitHold
 from lumadb.storage.commit_thread import CommitThread
+from lumadb.storage.jobs import undo_job
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
 from lumadb.storage.wal_sync import WalSync
@@ -390,30 +391,6 @@ class LoopWriter:
             return
         for close in closings:
             close()
-
-
-def changes_last(fn: Callable[..., T]) -> Callable[..., T]:
-    """Mark a job that changes nothing until it can no longer fail, but for errors of the
-    storage itself: it runs without a SAVEPOINT of its own (two statements of a PutItem's
-    five). Should it fail after a change all the same, the group's transaction is rolled back
-    and its other jobs run again, as for a failure that ends the transaction."""
-    fn.changes_last = True  # type: ignore[attr-defined]
-    return fn
-
-
-def undo_job(conn: apsw.Connection) -> bool:
-    """Undo a failed job's changes (its SAVEPOINT); False when its failure ended the whole
-    transaction. A statement left part-way through its rows (a row whose text is not valid
-    UTF-8 cannot be read) would keep RELEASE from running: end the transaction then."""
-    if not conn.in_transaction:
-        return False
-    try:
-        conn.execute("ROLLBACK TO job")
-        conn.execute("RELEASE job")
-        return True
-    except apsw.Error:
-        conn.execute("ROLLBACK")
-        return False
 
 
 def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Checkpoints) -> BaseException | None:

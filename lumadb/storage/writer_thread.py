@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lumadb.storage.loop_writer import undo_job
+from lumadb.storage.jobs import undo_job
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
 

@@ -12,7 +12,7 @@ import pytest
 
 from lumadb.sql.text import InvalidText, fetch_rows
 from lumadb.storage.executor import Database
-from lumadb.storage.loop_writer import changes_last
+from lumadb.storage.jobs import changes_last
 from lumadb.storage.sqlite import apsw
 
 SCHEMA = """

@@ -1,0 +1,35 @@
+"""What a write job of a group commit may say of itself, and how a failed one is undone: shared by
+the loop writer (loop_writer.py) and the writer thread (writer_thread.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from lumadb.storage.sqlite import apsw
+
+T = TypeVar("T")
+
+
+def changes_last(fn: Callable[..., T]) -> Callable[..., T]:
+    """Mark a job that changes nothing until it can no longer fail, but for errors of the
+    storage itself: it runs without a SAVEPOINT of its own (two statements of a PutItem's
+    five). Should it fail after a change all the same, the group's transaction is rolled back
+    and its other jobs run again, as for a failure that ends the transaction."""
+    fn.changes_last = True  # type: ignore[attr-defined]
+    return fn
+
+
+def undo_job(conn: apsw.Connection) -> bool:
+    """Undo a failed job's changes (its SAVEPOINT); False when its failure ended the whole
+    transaction. A statement left part-way through its rows (a row whose text is not valid
+    UTF-8 cannot be read) would keep RELEASE from running: end the transaction then."""
+    if not conn.in_transaction:
+        return False
+    try:
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        return True
+    except apsw.Error:
+        conn.execute("ROLLBACK")
+        return False
