@@ -43,7 +43,8 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    help="LUMADB_BUSY_TIMEOUT_MS: how long a write waits for another writer's lock")
     p.add_argument("--libsql-jwt-key", action="append", default=list(env.libsql_jwt_keys),
                    help="LUMADB_LIBSQL_JWT_KEY (comma-separated): Ed25519 public key(s), raw base64url or "
-                        "PEM; when set, libSQL requests need a JWT")
+                        "PEM (`--libsql-jwt-key=KEY` for a key that begins with '-'); when set, libSQL "
+                        "requests need a JWT")
     p.add_argument("--libsql-auto-create", action="store_true", default=env.libsql_auto_create,
                    help="LUMADB_LIBSQL_AUTO_CREATE: create unknown libSQL databases on first use")
     p.add_argument("--libsql-stream-idle-seconds", type=float, default=env.libsql_stream_idle_seconds,

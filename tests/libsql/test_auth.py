@@ -33,7 +33,7 @@ OTHER_KEY = Ed25519PrivateKey.generate()
 def auth_server():
     raw = b64url(RAW_KEY.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
     pem = PEM_KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    srv = LumaServer("--libsql-jwt-key", raw, "--libsql-jwt-key", pem).start()
+    srv = LumaServer(f"--libsql-jwt-key={raw}", "--libsql-jwt-key", pem).start()
     yield srv
     srv.cleanup()
 

@@ -410,7 +410,7 @@ def test_auth_answers_like_sqld(tmp_path_factory: pytest.TempPathFactory) -> Non
     sqld_runner = _start_sqld(tmp_path_factory.mktemp("sqld-auth"), {"SQLD_AUTH_JWT_KEY": public})
     sqld_url = next(sqld_runner)
     try:  # sqld is stopped even when LumaDB does not start
-        srv = LumaServer("--libsql-jwt-key", public).start()
+        srv = LumaServer(f"--libsql-jwt-key={public}").start()
         try:
             expected, actual = replay(sqld_url, steps), replay(srv.url, steps)
         finally:
