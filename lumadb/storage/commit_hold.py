@@ -6,9 +6,10 @@ and the writes that arrive during its sync form the next group. A few clients wr
 then split into two groups that alternate: the clients one sync answers send their next writes
 while the other group is already committing, so each sync makes half of them durable (at 4
 connections PutItem groups held 1.85 writes). Now, when a sync returns, the writes that waited
-for it are held back a moment (not run yet, so the write lock stays free) until as many have
-come as the sync answered plus those that waited, or the last syncs' time has passed (so a
-write waits at most about one more sync), or HOLD_LONGEST; then they run as one group.
+for it, or the first to arrive soon after, are held back a moment (not run yet, so the write
+lock stays free) until as many have come as the sync answered plus those that waited, or the
+last syncs' time has passed (so a write waits at most about one more sync), or HOLD_LONGEST;
+then they run as one group.
 
 Only after groups of short jobs (single-item writes; a 25-item batch's sync grows with its
 group, and merging gained nothing), for at most WRITERS_AWAITED writers (at 16 connections
@@ -28,7 +29,7 @@ import time
 
 from lumadb import idle_poll
 
-HOLD_LONGEST = 250e-6  # seconds a group waits at most (longer cost BatchWriteItem throughput)
+HOLD_LONGEST = 250e-6  # seconds writes are held at most
 WRITERS_AWAITED = 8
 SHORT_JOB = 50e-6  # seconds of a job's own work, on average, below which a group waits
 
