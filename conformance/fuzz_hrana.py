@@ -64,3 +64,42 @@ def requests(generator: Generator, table: str) -> list[dict[str, Any]]:
         out.append({"type": "execute", "stmt": {"sql": "ROLLBACK"}})  # whatever the batch left open
     out.append({"type": "close"})
     return out
+
+
+TRANSACTION_SHARE = 0.3  # of the scenario numbers that get a write-transaction scenario besides
+_BEGINS = ["BEGIN IMMEDIATE", "BEGIN", "BEGIN DEFERRED", "begin exclusive transaction"]
+
+
+def transaction(generator: Generator, table: str) -> list[list[dict[str, Any]]]:
+    """Three pipelines: a table and rows; a whole transaction in one request, then close (what
+    @libsql/client's `batch()` sends, and what LumaDB runs in its group commit): BEGIN, random
+    steps (a failing one now and then, now and then a stray COMMIT, ROLLBACK or BEGIN), COMMIT
+    if all before it succeeded, ROLLBACK unless the COMMIT did (each part left out now and then,
+    a v3 `is_autocommit` guard now and then); then what the table holds."""
+    rng = generator.rng
+    setup = [f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, c0 TEXT NOT NULL)",
+             f"INSERT INTO {table} (id, c0) VALUES (1, 'one'), (2, 'two')"]  # fmt: skip
+    steps: list[dict[str, Any]] = [{"stmt": {"sql": rng.choice(_BEGINS)}}]
+
+    def guarded() -> dict[str, Any]:
+        condition: dict[str, Any] = {"type": "ok", "step": len(steps) - 1}
+        if rng.random() < 0.3:
+            condition = {"type": "and", "conds": [condition, {"type": "not", "cond": {"type": "is_autocommit"}}]}
+        return condition
+
+    for index in range(rng.randint(1, 5)):
+        sql = rng.choice(_STATEMENTS[:8] if rng.random() < 0.85 else _STATEMENTS).format(t=table, n=10 + index)
+        step: dict[str, Any] = {"stmt": {"sql": sql}}
+        if rng.random() < 0.8:
+            step["condition"] = guarded()
+        steps.append(step)
+    if rng.random() < 0.9:
+        steps.append({"stmt": {"sql": rng.choice(["COMMIT", "END", "commit transaction"])}, "condition": guarded()})
+    if rng.random() < 0.8:
+        steps.append({"stmt": {"sql": "ROLLBACK"},
+                      "condition": {"type": "not", "cond": {"type": "ok", "step": len(steps) - 1}}})
+    return [
+        [*({"type": "execute", "stmt": {"sql": sql}} for sql in setup), {"type": "close"}],
+        [{"type": "batch", "batch": {"steps": steps}}, {"type": "close"}],
+        [{"type": "execute", "stmt": {"sql": f"SELECT id, c0 FROM {table} ORDER BY id"}}, {"type": "close"}],
+    ]

@@ -102,6 +102,11 @@ def suite(seed: int, count: int, first: int = 0) -> Suite:
         if protocol.rng.random() < fuzz_hrana.SHARE:
             pipeline = Step({"post": "/v3/pipeline", "json": {"requests": fuzz_hrana.requests(protocol, "{{u}}")}})
             scenarios.append(Scenario(id=f"fuzz/{name}h", name=f"{name}h", area="fuzz", doc="", steps=[pipeline]))
+        written = Generator(seed * 1_000_003 + number + 500_009)  # and another
+        if written.rng.random() < fuzz_hrana.TRANSACTION_SHARE:
+            pipelines = [Step({"post": "/v3/pipeline", "json": {"requests": requests}})
+                         for requests in fuzz_hrana.transaction(written, "{{u}}")]
+            scenarios.append(Scenario(id=f"fuzz/{name}t", name=f"{name}t", area="fuzz", doc="", steps=pipelines))
     return Suite("libsql", "fuzz", "fuzz", "random scenarios", [], [], scenarios)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.http import Request, Response
-from lumadb.libsql import execution
+from lumadb.libsql import execution, write_batch
 from lumadb.libsql.batch import (
     Step,
     StepSpec,
@@ -39,6 +39,8 @@ from lumadb.libsql.stmt import (
 from lumadb.libsql.streams import Stream
 from lumadb.storage.cache import MISSING
 from lumadb.storage.executor import Database
+from lumadb.storage.jobs import WriteLockElsewhere
+from lumadb.storage.sqlite import apsw
 
 if TYPE_CHECKING:
     from lumadb.libsql.frontend import Context, LibsqlFrontEnd
@@ -146,8 +148,11 @@ def ok(response: dict[str, Any]) -> dict[str, Any]:
     return {"type": "ok", "response": response}
 
 
-async def handle_stream_request(stream: Stream, req: StreamRequest, version: int, access: Access) -> dict:
-    """One request's StreamResult; HranaError ends the whole HTTP request."""
+async def handle_stream_request(
+    stream: Stream, req: StreamRequest, version: int, access: Access, closes: bool = False
+) -> dict:
+    """One request's StreamResult; HranaError ends the whole HTTP request. `closes`: the
+    stream is new and closes right after this request (see write_batch.py)."""
     kind = req.kind
     try:
         if kind == "close":
@@ -168,7 +173,7 @@ async def handle_stream_request(stream: Stream, req: StreamRequest, version: int
         if kind == "batch":
             assert req.batch is not None
             program = to_program(req.batch, stream.sqls, version)
-            return ok({"type": "batch", "result": await run_stream_batch(stream, program, access)})
+            return ok({"type": "batch", "result": await run_stream_batch(stream, program, access, closes)})
         if kind == "describe":
             sql = resolve_sql(req.sql, req.sql_id, stream.sqls, version)
             if stream.pinned:
@@ -218,7 +223,8 @@ def _bytesize(size: int) -> str:
         index += 1
 
 
-async def run_stream_batch(stream: Stream, program: list[Step], access: Access) -> dict:
+async def run_stream_batch(stream: Stream, program: list[Step], access: Access, closes: bool = False) -> dict:
+    """`closes`: the stream is new and closes right after the batch (write_batch.py)."""
     if len(program) == 1 and not stream.pinned:
         # a single statement can take the shared-connection path
         step = program[0]
@@ -230,6 +236,13 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access) 
             return batch_result([None], [exc.as_dict()])
     if not program:
         return batch_result([], [])
+    if closes and not stream.pinned and write_batch.suits(program, access):
+        try:
+            return await stream.db.write_inline(execution.INLINE_BUDGET_MS, write_batch.run, program, access)
+        except (write_batch.Unsuited, WriteLockElsewhere, apsw.BusyError):
+            pass  # not run, or undone: on the stream's own connection, as any other batch
+        except (apsw.Error, ValueError, OverflowError) as exc:  # the group's COMMIT failed
+            raise StmtError.from_sqlite(exc) from None
     if not _BEGINS_WRITING.match(program[0].query.sql) or not stream.is_autocommit():
         return await stream.on_connection(run_batch, program, access)
     # Batches that open a write transaction (@libsql/client's batch(..., "write")) take their
@@ -288,10 +301,12 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
     requests = [parse_request(r) for r in requests_raw]
     stream = open_stream(front, context, baton)
     access = context.access
+    # a new stream's one batch, then close: perhaps a whole write transaction (write_batch.py)
+    closes = baton is None and len(requests) == 2 and requests[0].kind == "batch" and requests[1].kind == "close"
     try:
-        if not stream.pinned and statement_count(requests) > 1:
+        if not stream.pinned and statement_count(requests) > 1 and not closes:
             await stream.pin()  # statements of one request may read each other's connection state
-        results = [await handle_stream_request(stream, req, version, access) for req in requests]
+        results = [await handle_stream_request(stream, req, version, access, closes) for req in requests]
     except BaseException:
         await front.streams.discard(stream)
         raise

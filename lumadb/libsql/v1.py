@@ -57,7 +57,7 @@ async def handle_batch(front: LibsqlFrontEnd, request: Request) -> Response:
     stream = Stream(context.db, context.access.namespace)
     try:
         program = to_program(specs, {}, 1)
-        result = await run_stream_batch(stream, program, context.access)
+        result = await run_stream_batch(stream, program, context.access, closes=True)
     except StmtError as exc:
         raise _statement_error(exc) from None
     finally:

@@ -20,6 +20,18 @@ def changes_last(fn: Callable[..., T]) -> Callable[..., T]:
     return fn
 
 
+class WriteLockElsewhere(Exception):
+    """A `loop_only` job met the write lock held elsewhere (the writer thread, a stream's
+    transaction, another process) and was not run."""
+
+
+def loop_only(fn: Callable[..., T]) -> Callable[..., T]:
+    """Mark a job whose caller has a path of its own for when the loop writer cannot take the
+    write lock: the job fails with WriteLockElsewhere instead of waiting on the writer thread."""
+    fn.loop_only = True  # type: ignore[attr-defined]
+    return fn
+
+
 def undo_job(conn: apsw.Connection) -> bool:
     """Undo a failed job's changes (its SAVEPOINT); False when its failure ended the whole
     transaction. A statement left part-way through its rows (a row whose text is not valid

@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 from lumadb.storage.checkpoints import Checkpoints, sync_file
 from lumadb.storage.commit_hold import CommitHold
 from lumadb.storage.commit_thread import CommitThread
-from lumadb.storage.jobs import undo_job
+from lumadb.storage.jobs import WriteLockElsewhere, undo_job
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
 from lumadb.storage.wal_sync import WalSync
@@ -255,6 +255,9 @@ class LoopWriter:
 
     def _to_writer_thread(self, fn: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
         self._hold.forget()  # the write lock is elsewhere: the writers seen last are no guide
+        if getattr(fn, "loop_only", False):
+            future.set_exception(WriteLockElsewhere())
+            return
         _chain(asyncio.ensure_future(self._fallback(fn, args)), future)
 
     def _commit(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:

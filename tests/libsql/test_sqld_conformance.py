@@ -173,6 +173,19 @@ def i(value: int) -> dict:
 
 CLOSE = {"type": "close"}
 
+
+def _write_batch(begin: str, *statements: str, commit: str = "COMMIT", version: int = 2) -> dict:
+    """A batch as @libsql/client's `batch()` sends it: BEGIN, the statements (with v3, each only
+    inside the transaction), COMMIT, ROLLBACK if anything failed; then close."""
+    steps: list[dict[str, Any]] = [{"stmt": {"sql": begin}}]
+    for sql in [*statements, commit]:
+        condition: dict[str, Any] = {"type": "ok", "step": len(steps) - 1}
+        if version >= 3:
+            condition = {"type": "and", "conds": [condition, {"type": "not", "cond": {"type": "is_autocommit"}}]}
+        steps.append({"stmt": {"sql": sql}, "condition": condition})
+    steps.append({"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "not", "cond": {"type": "ok", "step": len(steps) - 1}}})
+    return pipe({"type": "batch", "batch": {"steps": steps}}, CLOSE, version=version)
+
 CASES: dict[str, list[dict[str, Any]]] = {
     "values": [pipe(ex("SELECT ?, ?, ?, ?, ?, ?, ?", i(9223372036854775807), i(-9223372036854775808),
                        {"type": "float", "value": 2.5}, {"type": "float", "value": 1},
@@ -277,6 +290,42 @@ CASES: dict[str, list[dict[str, Any]]] = {
             {"stmt": {"sql": "BEGIN"}}, {"stmt": {"sql": "SELECT 1"}, "condition": {"type": "is_autocommit"}},
             {"stmt": {"sql": "COMMIT"}, "condition": {"type": "not", "cond": {"type": "is_autocommit"}}}]}},
             {"type": "get_autocommit"}, CLOSE, version=3)],
+    # whole write transactions in one request (@libsql/client's batch(..., "write")), which
+    # LumaDB runs in its group commit (lumadb/libsql/write_batch.py), and the shapes it hands
+    # back to a connection of their own: every outcome, and what each left behind
+    "write batches": [
+        pipe(ex("CREATE TABLE wb (id INTEGER PRIMARY KEY, v UNIQUE)"),
+             ex("CREATE TABLE wp (id INTEGER PRIMARY KEY)"),
+             ex("CREATE TABLE wc (p REFERENCES wp (id) DEFERRABLE INITIALLY DEFERRED)"),
+             ex("CREATE TABLE wr (v UNIQUE ON CONFLICT ROLLBACK)"), CLOSE),
+        _write_batch("BEGIN IMMEDIATE", "INSERT INTO wb (v) VALUES (1)", "INSERT INTO wb (v) VALUES (2) RETURNING id, v",
+                     "SELECT count(*) FROM wb", "INSERT OR IGNORE INTO wb (v) VALUES (1)"),
+        _write_batch("BEGIN IMMEDIATE", "INSERT INTO wb (v) VALUES (3)", "INSERT INTO wb (v) VALUES (1)"),
+        _write_batch("BEGIN", "UPDATE wb SET v = v + 10 WHERE v = 2", "DELETE FROM wb WHERE v = 1", version=3),
+        _write_batch("begin deferred transaction", "INSERT INTO wb (v) VALUES (4)", commit="END TRANSACTION"),
+        _write_batch("BEGIN EXCLUSIVE", "INSERT INTO wb (v) VALUES (5)", "SELECT * FROM no_such_table", commit="commit;"),
+        _write_batch("BEGIN IMMEDIATE", "INSERT INTO wc VALUES (7)"),
+        _write_batch("BEGIN IMMEDIATE", "INSERT INTO wp VALUES (7)", "INSERT INTO wc VALUES (7)"),
+        _write_batch("BEGIN IMMEDIATE", "INSERT INTO wr VALUES (1)", "INSERT INTO wr VALUES (1)", "INSERT INTO wb (v) VALUES (6)"),
+        _write_batch("BEGIN IMMEDIATE", "CREATE TABLE wd (x)", "INSERT INTO wd VALUES (1)", "SELECT * FROM wd"),
+        _write_batch("BEGIN IMMEDIATE", "INSERT INTO wb (v) VALUES (8)", "SELECT last_insert_rowid(), changes()"),
+        # no COMMIT: the close rolls the transaction back
+        pipe({"type": "batch", "batch": {"steps": [{"stmt": {"sql": "BEGIN"}}, {"stmt": {"sql": "INSERT INTO wb (v) VALUES (9)"}}]}}, CLOSE),
+        # COMMIT twice, ROLLBACK with nothing open, statements after the COMMIT
+        pipe({"type": "batch", "batch": {"steps": [{"stmt": {"sql": "BEGIN"}}, {"stmt": {"sql": "INSERT INTO wb (v) VALUES (10)"}},
+                                                   {"stmt": {"sql": "COMMIT"}}, {"stmt": {"sql": "INSERT INTO wb (v) VALUES (11)"}},
+                                                   {"stmt": {"sql": "INSERT INTO wb (v) VALUES (10)"}}, {"stmt": {"sql": "COMMIT"}},
+                                                   {"stmt": {"sql": "ROLLBACK"}}]}}, CLOSE),
+        pipe({"type": "batch", "batch": {"steps": [{"stmt": {"sql": "BEGIN"}}, {"stmt": {"sql": "BEGIN"}},
+                                                   {"stmt": {"sql": "ROLLBACK"}}]}}, CLOSE),
+        pipe(ex("SELECT * FROM wb ORDER BY id"), ex("SELECT * FROM wp"), ex("SELECT * FROM wc"), ex("SELECT * FROM wr"),
+             ex("SELECT * FROM wd"), CLOSE),
+        {"path": "/v1/batch", "body": {"batch": {"steps": [
+            {"stmt": {"sql": "BEGIN IMMEDIATE"}}, {"stmt": {"sql": "INSERT INTO wb (v) VALUES (12)"}, "condition": {"type": "ok", "step": 0}},
+            {"stmt": {"sql": "COMMIT"}, "condition": {"type": "ok", "step": 1}},
+            {"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "not", "cond": {"type": "ok", "step": 2}}}]}}},
+        pipe(ex("SELECT count(*), max(v) FROM wb"), CLOSE),
+    ],
     "describe": [pipe(ex("CREATE TABLE c3 (a INTEGER, b TEXT)"),
                       {"type": "describe", "sql": "SELECT a, b, :x, ?3 FROM c3 WHERE a = ? OR b = @y"},
                       {"type": "describe", "sql": "INSERT INTO c3 VALUES ($p, ?)"},

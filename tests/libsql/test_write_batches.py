@@ -1,7 +1,9 @@
 """Write batches from many clients at once (@libsql/client's `batch(..., "write")`: BEGIN
-IMMEDIATE, statements, COMMIT), each a stream with its own connection: they take turns in
-order, not in SQLite's busy handler, whose growing sleeps (up to 100 ms each) left some of
-them waiting for most of a second (16 clients: p99 0.7-1.1 s, sqld's 59-71 ms)."""
+IMMEDIATE, statements, COMMIT). They run in the loop's group commit (write_batch.py), each
+rolled back alone; where they cannot (the write lock held by a stream's open transaction), each
+on a connection of its own, taking turns in order, not in SQLite's busy handler, whose growing
+sleeps (up to 100 ms each) left some of them waiting for most of a second (16 clients: p99
+0.7-1.1 s, sqld's 59-71 ms)."""
 
 from __future__ import annotations
 
@@ -109,3 +111,110 @@ def test_a_transaction_left_open_does_not_queue_write_batches_without_end(start_
     # queued on the turns without a bound, the sixth would wait ~6 x 0.4 s
     assert max(waited) < 1.6, waited
     assert set(outcomes) <= {"SQLITE_BUSY", "ok"} and "SQLITE_BUSY" in outcomes, outcomes
+
+
+# -- whole write transactions in the group commit (lumadb/libsql/write_batch.py) ----------------
+
+
+def _transaction(*statements: dict) -> bytes:
+    """@libsql/client's batch(..., "write"): BEGIN IMMEDIATE, each statement if the one before
+    succeeded, COMMIT, ROLLBACK unless the COMMIT succeeded; then close."""
+    steps: list[dict[str, Any]] = [{"stmt": {"sql": "BEGIN IMMEDIATE"}}]
+    for stmt in [*statements, {"sql": "COMMIT"}]:
+        steps.append({"condition": {"type": "ok", "step": len(steps) - 1}, "stmt": stmt})
+    steps.append({"condition": {"type": "not", "cond": {"type": "ok", "step": len(steps) - 1}}, "stmt": {"sql": "ROLLBACK"}})
+    return json.dumps({"requests": [{"type": "batch", "batch": {"steps": steps}}, {"type": "close"}]}).encode()
+
+
+def _insert(table: str, key: int, who: int) -> dict:
+    return {"sql": f"INSERT INTO {table} (k, who) VALUES (?, ?)",
+            "args": [{"type": "integer", "value": str(key)}, {"type": "integer", "value": str(who)}]}
+
+
+def _count(conn: http.client.HTTPConnection, sql: str) -> list[str]:
+    reply = _post(conn, json.dumps({"requests": [{"type": "execute", "stmt": {"sql": sql}}, {"type": "close"}]}).encode())
+    return [cell["value"] for cell in reply["results"][0]["response"]["result"]["rows"][0]]
+
+
+def test_concurrent_transactions_roll_back_alone(server: Any) -> None:
+    """16 clients send two-insert transactions at once; every fifth repeats a key in its second
+    insert, fails, and is rolled back whole, while the transactions committed beside it (in
+    the same group commit) keep both their rows."""
+    address = urlsplit(server.url)
+    setup = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    _post(setup, json.dumps({"requests": [
+        {"type": "execute", "stmt": {"sql": "DROP TABLE IF EXISTS wt"}},
+        {"type": "execute", "stmt": {"sql": "CREATE TABLE wt (k INTEGER UNIQUE, who INTEGER)"}},
+        {"type": "close"},
+    ]}).encode())
+    failures: list[object] = []
+
+    def client(number: int) -> None:
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        for k in range(10):
+            first = number * 1000 + 2 * k
+            second = first if k % 5 == 4 else first + 1
+            result = _post(conn, _transaction(_insert("wt", first, number), _insert("wt", second, number)))
+            steps = result["results"][0]["response"]["result"]
+            failed = [i for i, e in enumerate(steps["step_errors"]) if e is not None]
+            expected = [2] if k % 5 == 4 else []
+            if failed != expected or (k % 5 == 4 and steps["step_results"][4] is None):
+                failures.append((number, k, steps))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    # 8 of each client's 10 transactions committed, 2 rows each
+    assert _count(setup, "SELECT count(*), count(DISTINCT k) FROM wt") == [str(CLIENTS * 16)] * 2
+    assert _count(setup, "SELECT count(*) FROM wt WHERE k % 1000 IN (8, 9, 18, 19)") == ["0"]
+
+
+def test_a_transaction_longer_than_the_budget_takes_effect_once(server: Any) -> None:
+    """300,000 rows take far longer than the loop's time budget: the first run is interrupted and
+    undone, and the writer thread's run is the one that counts."""
+    address = urlsplit(server.url)
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    _post(conn, json.dumps({"requests": [
+        {"type": "execute", "stmt": {"sql": "DROP TABLE IF EXISTS wl"}},
+        {"type": "execute", "stmt": {"sql": "CREATE TABLE wl (x INTEGER)"}}, {"type": "close"},
+    ]}).encode())
+    many = {"sql": "INSERT INTO wl WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) "
+                   "SELECT x FROM c"}
+    reply = _post(conn, _transaction({"sql": "INSERT INTO wl VALUES (0)"}, many, {"sql": "SELECT count(*) FROM wl"}))
+    steps = reply["results"][0]["response"]["result"]
+    assert steps["step_errors"] == [None] * 6
+    assert steps["step_results"][2]["affected_row_count"] == 300001 - 1
+    assert steps["step_results"][3]["rows"] == [[{"type": "integer", "value": "300001"}]]
+    assert steps["step_results"][5] is None  # no ROLLBACK
+    assert _count(conn, "SELECT count(*), sum(x) FROM wl") == ["300001", "45000150000"]
+
+
+def test_acknowledged_transactions_survive_kill_9(start_server: Any, tmp_path: Any) -> None:
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir=data_dir)
+    address = urlsplit(first.url)
+    setup = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    _post(setup, json.dumps({"requests": [
+        {"type": "execute", "stmt": {"sql": "CREATE TABLE wk (k INTEGER PRIMARY KEY, who INTEGER)"}}, {"type": "close"},
+    ]}).encode())
+
+    def client(number: int) -> None:
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        for k in range(10):
+            key = number * 100 + 2 * k
+            steps = _post(conn, _transaction(_insert("wk", key, number), _insert("wk", key + 1, number)))
+            assert steps["results"][0]["response"]["result"]["step_errors"] == [None] * 5
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first.kill9()
+    second = start_server(data_dir=data_dir)
+    address = urlsplit(second.url)
+    check = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    assert _count(check, "SELECT count(*), max(k) FROM wk") == ["160", "719"]

@@ -1,0 +1,140 @@
+"""A whole write transaction in one request, run in the group commit.
+
+@libsql/client's `batch(stmts, "write")` (and "deferred") sends one pipeline request that opens
+a stream, runs `BEGIN IMMEDIATE`, the statements, `COMMIT` (each step conditional on the one
+before), a `ROLLBACK` should any of them fail, and closes the stream. On the stream's own
+connection that cost a connection (one that wrote cannot serve another stream: its
+`total_changes()` shows), three thread hops and an fsync of its own per batch: half sqld's
+batches/s at one connection. Such a batch runs here instead as one job of the loop writer's
+group commit (storage/loop_writer.py), the way a single statement does, with its transaction
+control played inside the group's transaction:
+
+- `BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION]` opens a SAVEPOINT,
+- `COMMIT`/`END` releases it (the group's COMMIT and sync make it durable before the answer),
+- `ROLLBACK` rolls back to it, and so does the close that ends a batch left inside it,
+- `is_autocommit` conditions read whether it is open.
+
+Every other step runs as on the stream's connection (`run_query`'s errors), and each step's result is
+what that connection gives. Only batches whose outcome cannot tell the difference take this
+path: the transaction control above and nothing else of it (no SAVEPOINT, no second BEGIN), no
+statement that reads or leaves connection state (execution.Route.PIN), from a client that may
+write. A step that would end the transaction itself (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)),
+a COMMIT that deferred foreign keys would fail, or transaction control out of place (COMMIT
+with no transaction open) hands the batch back (`Unsuited`), undone, to the stream's own
+connection, where SQLite answers it as before; so does the write lock held elsewhere (a stream's
+open transaction: there the batch waits its turn as before, and fails as on sqld if the lock
+stays taken).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+from lumadb.libsql import execution
+from lumadb.libsql.batch import Step, batch_result, evaluate
+from lumadb.libsql.errors import StmtError
+from lumadb.libsql.stmt import Access, execute_query, result_dict
+from lumadb.sql.execute import StatementResult
+from lumadb.storage.jobs import loop_only
+from lumadb.storage.sqlite import apsw
+
+_BEGIN = re.compile(r"\s*BEGIN(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
+_COMMIT = re.compile(r"\s*(COMMIT|END)(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
+_ROLLBACK = re.compile(r"\s*ROLLBACK(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
+_SAVEPOINT = "hrana_batch"
+
+
+class Unsuited(Exception):
+    """The batch must run on the stream's own connection after all (its changes are undone)."""
+
+
+def suits(program: list[Step], access: Access) -> bool:
+    """Whether this batch, alone in a request that then closes its stream, may run here."""
+    if not access.can_write or len(program) < 2:
+        return False
+    first = program[0]
+    if first.condition is not None or not _control(first, _BEGIN):
+        return False
+    for step in program[1:]:
+        if _control(step, _COMMIT) or _control(step, _ROLLBACK):
+            continue
+        if execution.route_for(step.query.sql) is execution.Route.PIN:
+            return False  # transaction control, PRAGMAs, connection state: its own connection
+    return True
+
+
+def _control(step: Step, pattern: re.Pattern[str]) -> bool:
+    query = step.query
+    return not query.args and not query.named and pattern.fullmatch(query.sql) is not None
+
+
+@loop_only
+def run(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str, Any]:
+    """The batch as a job of the group commit: its step results and errors."""
+    conn.set_last_insert_rowid(0)  # as the new connection sqld gives each stream
+    results: list[dict | None] = []
+    errors: list[dict | None] = []
+    outcomes: list[bool | None] = []
+    open_ = [False]
+
+    def autocommit() -> bool:
+        return not open_[0]
+
+    for index, step in enumerate(program):
+        if step.condition is not None and not evaluate(step.condition, outcomes, autocommit):
+            results.append(None)
+            errors.append(None)
+            outcomes.append(None)
+            continue
+        started = time.perf_counter()
+        if index == 0:
+            conn.execute(f"SAVEPOINT {_SAVEPOINT}")
+            open_[0] = True
+        elif _control(step, _COMMIT):
+            if not open_[0] or conn.status(apsw.SQLITE_DBSTATUS_DEFERRED_FKS)[0] > 0:
+                raise Unsuited  # SQLite's own error (and a transaction left open) say it best
+            conn.execute(f"RELEASE {_SAVEPOINT}")
+            open_[0] = False
+        elif _control(step, _ROLLBACK):
+            if not open_[0]:
+                raise Unsuited
+            _roll_back(conn)
+            open_[0] = False
+        else:
+            try:
+                results.append(execute_query(conn, step.query, access))
+            except (apsw.Error, ValueError, OverflowError, StmtError) as exc:
+                if not conn.in_transaction:
+                    raise Unsuited from None  # it ended the transaction (the group's too)
+                if isinstance(exc, apsw.InterruptError) and asyncio._get_running_loop() is not None:
+                    raise  # past its time budget on the event loop: undone, run on the writer thread
+                error = exc if isinstance(exc, StmtError) else StmtError.from_sqlite(exc)
+                results.append(None)
+                errors.append(error.as_dict())
+                outcomes.append(False)
+                continue
+            errors.append(None)
+            outcomes.append(True)
+            continue
+        results.append(_empty_result(started))
+        errors.append(None)
+        outcomes.append(True)
+    if open_[0]:
+        _roll_back(conn)  # the stream closes inside its transaction: SQLite rolls it back
+    return batch_result(results, errors)
+
+
+def _roll_back(conn: apsw.Connection) -> None:
+    conn.execute(f"ROLLBACK TO {_SAVEPOINT}")
+    conn.execute(f"RELEASE {_SAVEPOINT}")
+
+
+def _empty_result(started: float) -> dict[str, Any]:
+    """What BEGIN, COMMIT and ROLLBACK return on a connection of their own."""
+    return result_dict(StatementResult(
+        columns=[], decltypes=[], rows=[], row_count=0, changes=0, last_insert_rowid=None, rows_read=0,
+        rows_written=0, duration_ms=(time.perf_counter() - started) * 1000.0, kind="other",
+    ))
