@@ -58,6 +58,8 @@ def main() -> None:
                 rounds[server.name].append(harness.measure(
                     server, path, harness.BENCH / script, {"OP": op, "NPARTS": "1000"}, args.connections, args.seconds
                 ))
+                if hrana:
+                    libsql.settle(op)
     finally:
         for server in servers:
             server.stop()

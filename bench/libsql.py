@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -34,6 +35,15 @@ CHECKS = {
     "range": ("SELECT id, v FROM kv WHERE id >= ? ORDER BY id LIMIT 10", [{"type": "integer", "value": "42"}], 10),
     "insert": ("INSERT INTO kvw(v) VALUES (?)", [{"type": "text", "value": "check"}], 0),
 }
+
+
+# A round of interactive write transactions ends with wrk cutting the last ones off, each inside
+# BEGIN IMMEDIATE: the next round on that server waits until its stream expires (10 s on both).
+SETTLE_SECONDS = {"txn_write": 11.0}
+
+
+def settle(op: str) -> None:
+    time.sleep(SETTLE_SECONDS.get(op, 0.0))
 
 
 def pipeline(url: str, statements: list[tuple[str, list]]) -> list[dict]:
@@ -87,6 +97,7 @@ def main() -> None:
                     for srv in servers:
                         rounds[srv.name].append(harness.measure(srv, "/v2/pipeline", script, {"OP": op}, conns,
                                                                 args.seconds))
+                        settle(op)
                 rows = harness.ratio_rows(rounds, ["sqld"])
                 key = f"{op}, {conns} connection{'s' if conns > 1 else ''}"
                 report["results"][key] = rows

@@ -40,17 +40,55 @@ def setup_connection(conn: apsw.Connection, name: str = DEFAULT) -> None:
     conn.pragma("foreign_keys", True)
     conn.authorizer = authorize
     sql_functions.install(conn)
-    connection = weakref.ref(conn)
+    counts = _counts[conn] = _ChangeCounts(conn)
 
     def database_name(*_: object) -> str:
         return name
 
-    def last_rows_affected(*_: object) -> int:
-        current = connection()
-        return current.changes() if current is not None else 0
-
     conn.create_scalar_function("libsql_server_database_name", database_name, 0, deterministic=True)
-    conn.create_scalar_function("last_rows_affected", last_rows_affected, 0)
+    conn.create_scalar_function("last_rows_affected", counts.changes, 0)
+
+
+class _ChangeCounts:
+    """`changes()` and `total_changes()` as a connection new to its stream shows them (sqld
+    opens one per stream), counted from when the connection was handed over (`count_afresh`)."""
+
+    __slots__ = ("__weakref__", "connection", "since", "shown")
+
+    def __init__(self, conn: apsw.Connection) -> None:
+        self.connection = weakref.ref(conn)
+        self.since = 0  # total_changes() when the connection was handed over
+        self.shown = False  # whether changes() and total_changes() are ours on it
+
+    def changes(self, *_: object) -> int:
+        """The last write's count, once this stream has written (before that SQLite's would
+        still be the last stream's): any write since the handing over changed total_changes(),
+        or changed no row, which is what changes() then says."""
+        conn = self.connection()
+        if conn is None or conn.total_changes() == self.since:
+            return 0
+        return conn.changes()
+
+    def total_changes(self, *_: object) -> int:
+        conn = self.connection()
+        return conn.total_changes() - self.since if conn is not None else 0
+
+
+_counts: weakref.WeakKeyDictionary[apsw.Connection, _ChangeCounts] = weakref.WeakKeyDictionary()
+
+
+def count_afresh(conn: apsw.Connection) -> bool:
+    """Make the change counts of a connection that wrote read as a new connection's, for the
+    next stream it serves; False where it cannot be (not a libSQL connection)."""
+    counts = _counts.get(conn)
+    if counts is None:
+        return False
+    if not counts.shown:  # (SQL functions of the same name take SQLite's place)
+        conn.create_scalar_function("changes", counts.changes, 0)
+        conn.create_scalar_function("total_changes", counts.total_changes, 0)
+        counts.shown = True
+    counts.since = conn.total_changes()
+    return True
 
 
 # Functions of LumaDB's SQLite that sqld's older one lacks: refused as sqld refuses them (the

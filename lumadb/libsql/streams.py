@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from lumadb.libsql.errors import HranaError
-from lumadb.libsql.namespaces import authorize
+from lumadb.libsql.namespaces import authorize, count_afresh
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import Clock, apsw
 
@@ -93,23 +93,22 @@ class Stream:
         return authorize(action, name, function, *rest)
 
     async def close(self, reuse: bool = True) -> None:
-        """Let go of the stream's connection. One left as it was found (nothing written, no
-        transaction open, no PRAGMA, ATTACH or temporary object) goes back to the database's
-        idle connections for the next stream or read: opening one costs ~100-230 µs and closing
-        it a thread hop, per batch request. Any other is closed (SQLite rolls back an open
-        transaction)."""
+        """Let go of the stream's connection. One left as it was found (no transaction open, no
+        PRAGMA, ATTACH or temporary object) goes back to the database's idle connections for
+        the next stream or read: opening one costs ~100-230 µs and closing it a thread hop,
+        per batch request. Any other is closed (SQLite rolls back an open transaction)."""
         self.closed = True
         conn, self.conn = self.conn, None
         if conn is None:
             return
-        # Only a reader's connection goes back: one that wrote shows its changes() and
-        # total_changes() to the next stream, which must read 0 as on sqld. Not one holding a
-        # snapshot either (a statement left unfinished holds it outside any transaction), nor
-        # after a failed request, whose statement may still be running on its thread.
+        # Not one holding a snapshot (a statement left unfinished holds it outside any
+        # transaction), nor after a failed request, whose statement may still be running on its
+        # thread. One that wrote shows the next stream changes() and total_changes() of 0, and
+        # last_insert_rowid() 0, as sqld's new connection does.
         if (reuse and not self.changed_state and conn.txn_state() == apsw.SQLITE_TXN_NONE
-                and conn.total_changes() == 0):
+                and (conn.total_changes() == 0 or count_afresh(conn))):
             conn.authorizer = authorize
-            conn.set_last_insert_rowid(0)  # as a new connection's
+            conn.set_last_insert_rowid(0)
             assert self.clock is not None
             if self.db.give_back((conn, self.clock)):
                 return

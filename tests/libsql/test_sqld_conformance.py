@@ -231,6 +231,13 @@ CASES: dict[str, list[dict[str, Any]]] = {
         pipe(ex("PRAGMA foreign_keys"), ex("SELECT count(*) FROM cs"), CLOSE),
         pipe(ex("BEGIN"), ex("INSERT INTO cs (v) VALUES (4)"), CLOSE),
         pipe(ex("SELECT count(*) FROM cs"), ex("SELECT last_insert_rowid()"), CLOSE),
+        # (LumaDB hands a connection that wrote to the next stream: its counts start over)
+        pipe(ex("INSERT INTO cs (v) VALUES (5), (6)"), ex("SELECT changes(), total_changes(), last_rows_affected()"), CLOSE),
+        pipe(ex("SELECT changes(), total_changes(), last_rows_affected(), last_insert_rowid()"),
+             ex("UPDATE cs SET v = v WHERE 0"), ex("SELECT changes(), total_changes()"),
+             ex("UPDATE cs SET v = v + 1 WHERE id < 3"), ex("SELECT changes(), total_changes(), last_rows_affected()"),
+             ex("DELETE FROM cs WHERE 0"), ex("SELECT changes(), total_changes()"), CLOSE),
+        pipe(ex("SELECT changes(), total_changes()"), ex("SELECT changes(), total_changes()"), CLOSE),
     ],
     # a `/*` that ends the text is no comment but a second statement (SQLite's tokenizer)
     "statement tails": [pipe(ex("SELECT 1; /*"), ex("SELECT 1; /* done */"), ex("SELECT 1; -- tail"),
