@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lumadb.libsql import unsupported, vector_index_create
@@ -146,16 +147,31 @@ def resolve_sql(sql: str | None, sql_id: int | None, sqls: dict[int, str], versi
 
 
 def check_single_statement(sql: str) -> None:
+    """StmtError unless `sql` is one statement sqld would run. The same texts come again and
+    again (a client's statements, a batch's BEGIN and COMMIT): the answer is kept for short
+    ones, whose tokenizing was ~6% of a write batch's CPU."""
+    problem = _statement_problem(sql) if len(sql) <= _KEPT_TEXT else _statement_problem.__wrapped__(sql)
+    if problem is not None:
+        kind, detail = problem
+        raise StmtError.parse(detail) if kind == "parse" else getattr(StmtError, kind)()
+
+
+_KEPT_TEXT = 2048  # longer statements are checked every time, not kept
+
+
+@lru_cache(maxsize=4096)
+def _statement_problem(sql: str) -> tuple[str, str] | None:
     statements = split_statements(sql)
     if not statements:
-        raise StmtError.no_statement()
+        return ("no_statement", "")
     problem = syntax_error(statements[0])
     if problem is not None:
-        raise StmtError.parse(problem.message)
+        return ("parse", problem.message)
     if unsupported.refused(statements[0]):
-        raise StmtError.parse(f"unsupported statement: {sql}")
+        return ("parse", f"unsupported statement: {sql}")
     if len(statements) > 1:
-        raise StmtError.many_statements()
+        return ("many_statements", "")
+    return None
 
 
 def to_query(spec: StmtSpec, sqls: dict[int, str], version: int) -> Query:
