@@ -1,7 +1,9 @@
 """libSQL side by side: LumaDB vs sqld, Hrana `/v2/pipeline` execute + close (what
 @libsql/client sends for `client.execute()`): `SELECT ?`, a point SELECT, a 10-row SELECT and
 an INSERT, at 1 and 16 connections. sqld and LumaDB get one core each; `lumadb-workers2` is
-`lumadb serve --workers 2` on both cores (shared with wrk), reported beside them.
+`lumadb serve --workers 2` on both cores (shared with wrk), reported beside them. `--ops` also
+takes hrana.lua's batches and interactive transactions (batch_write, batch_read, txn_write,
+txn_read).
 
 usage: .venv/bin/python bench/libsql.py [--rounds 5] [--seconds 5] [--ops select1 point range insert]
            [--connections 1 16] [--servers lumadb sqld lumadb-workers2]

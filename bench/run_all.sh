@@ -25,7 +25,7 @@ run $PY bench/dynamodb.py --rounds "$R" --seconds "$S" --servers lumadb --ops Pa
 run $PY bench/sync_floor.py --rounds "$R" --seconds "$S"
 run $PY bench/dynamodb_indexes.py --rounds "$R" --seconds "$S"
 run $PY bench/libsql.py --rounds "$R" --seconds "$S"
-run $PY bench/libsql.py --rounds "$R" --seconds "$S" --ops batch_write batch_read --servers lumadb sqld \
+run $PY bench/libsql.py --rounds "$R" --seconds "$S" --ops batch_write batch_read txn_write txn_read --servers lumadb sqld \
     --name libsql_batch
 run $PY bench/d1.py --rounds "$R" --seconds "$S"
 run $PY bench/cache.py --rounds "$R" --seconds "$S"

@@ -301,8 +301,7 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
     requests = [parse_request(r) for r in requests_raw]
     stream = open_stream(front, context, baton)
     access = context.access
-    # a new stream's one batch, then close: perhaps a whole write transaction (write_batch.py)
-    closes = baton is None and len(requests) == 2 and requests[0].kind == "batch" and requests[1].kind == "close"
+    closes = baton is None and _one_batch_then_close(requests)
     try:
         if not stream.pinned and statement_count(requests) > 1 and not closes:
             await stream.pin()  # statements of one request may read each other's connection state
@@ -315,6 +314,14 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
     if key is not None and baton is None and new_baton is None and _cacheable(context.db, requests, results):
         cache.store(context.db, key, cache_version, payload)
     return Response(200, payload, b"application/json", list(CORS_HEADERS))
+
+
+def _one_batch_then_close(requests: list[StreamRequest]) -> bool:
+    """A new stream's one batch, then close: perhaps a whole write transaction (write_batch.py).
+    @libsql/client's `batch()` stores its statements' texts first (`store_sql`)."""
+    if len(requests) < 2 or requests[-1].kind != "close" or requests[-2].kind != "batch":
+        return False
+    return all(req.kind == "store_sql" for req in requests[:-2])
 
 
 def _cacheable(db: Database, requests: list[StreamRequest], results: list[dict]) -> bool:

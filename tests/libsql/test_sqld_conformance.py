@@ -332,6 +332,30 @@ CASES: dict[str, list[dict[str, Any]]] = {
             {"stmt": {"sql": "COMMIT"}, "condition": {"type": "ok", "step": 1}},
             {"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "not", "cond": {"type": "ok", "step": 2}}}]}}},
         pipe(ex("SELECT count(*), max(v) FROM wb"), CLOSE),
+        # exactly what @libsql/client 0.15 sends for batch([...], "write") to a v3 server: the
+        # statements' texts stored first (its SQL cache), then the batch and close
+        pipe({"type": "store_sql", "sql_id": 1, "sql": "INSERT INTO wb (v) VALUES (?)"},
+             {"type": "store_sql", "sql_id": 2, "sql": "SELECT count(*) FROM wb"},
+             {"type": "batch", "batch": {"steps": [
+                 {"stmt": {"sql": "BEGIN IMMEDIATE"}},
+                 {"stmt": {"sql_id": 1, "args": [i(13)]}, "condition": {"type": "and", "conds": [
+                     {"type": "ok", "step": 0}, {"type": "not", "cond": {"type": "is_autocommit"}}]}},
+                 {"stmt": {"sql_id": 1, "args": [i(1)]}, "condition": {"type": "and", "conds": [
+                     {"type": "ok", "step": 1}, {"type": "not", "cond": {"type": "is_autocommit"}}]}},
+                 {"stmt": {"sql_id": 2}, "condition": {"type": "and", "conds": [
+                     {"type": "ok", "step": 2}, {"type": "not", "cond": {"type": "is_autocommit"}}]}},
+                 {"stmt": {"sql": "COMMIT"}, "condition": {"type": "and", "conds": [
+                     {"type": "ok", "step": 3}, {"type": "not", "cond": {"type": "is_autocommit"}}]}},
+                 {"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "not", "cond": {"type": "ok", "step": 4}}}]}},
+             CLOSE, version=3),
+        pipe({"type": "store_sql", "sql_id": 1, "sql": "INSERT INTO wb (v) VALUES (?)"},
+             {"type": "batch", "batch": {"steps": [
+                 {"stmt": {"sql": "BEGIN DEFERRED"}},
+                 {"stmt": {"sql_id": 1, "args": [i(14)]}, "condition": {"type": "ok", "step": 0}},
+                 {"stmt": {"sql": "COMMIT"}, "condition": {"type": "ok", "step": 1}},
+                 {"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "not", "cond": {"type": "ok", "step": 2}}}]}},
+             CLOSE),
+        pipe(ex("SELECT count(*), max(v) FROM wb"), CLOSE),
     ],
     "describe": [pipe(ex("CREATE TABLE c3 (a INTEGER, b TEXT)"),
                       {"type": "describe", "sql": "SELECT a, b, :x, ?3 FROM c3 WHERE a = ? OR b = @y"},
