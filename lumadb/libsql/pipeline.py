@@ -131,17 +131,11 @@ def parse_request(value: Any) -> StreamRequest:
     raise HranaError.json(f"unknown variant `{kind}`, expected one of {REQUEST_TYPES}")
 
 
-def statement_count(requests: list[StreamRequest]) -> int:
-    """How many statements a pipeline may run (a sequence counts as several)."""
-    count = 0
-    for req in requests:
-        if req.kind == "execute":
-            count += 1
-        elif req.kind == "batch":
-            count += len(req.batch or ())
-        elif req.kind == "sequence":
-            count += 2
-    return count
+def shares_connection_state(requests: list[StreamRequest]) -> bool:
+    """Whether statements of more than one of these requests run, so that a later one may read
+    what an earlier one left on the connection (`last_insert_rowid()` and the like). A batch
+    of several steps or a sequence alone runs on the stream's connection anyway."""
+    return sum(1 for req in requests if req.kind in ("execute", "batch", "sequence")) > 1
 
 
 def ok(response: dict[str, Any]) -> dict[str, Any]:
@@ -303,8 +297,8 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
     access = context.access
     closes = baton is None and _one_batch_then_close(requests)
     try:
-        if not stream.pinned and statement_count(requests) > 1 and not closes:
-            await stream.pin()  # statements of one request may read each other's connection state
+        if not stream.pinned and shares_connection_state(requests):
+            await stream.pin()  # (a thread hop of its own: not for one batch)
         results = [await handle_stream_request(stream, req, version, access, closes) for req in requests]
     except BaseException:
         await front.streams.discard(stream)
