@@ -2,20 +2,19 @@
 
 @libsql/client's `batch(stmts, "write")` (and "deferred") sends one pipeline request that opens
 a stream, runs `BEGIN IMMEDIATE`, the statements, `COMMIT` (each step conditional on the one
-before), a `ROLLBACK` should any of them fail, and closes the stream. On the stream's own
-connection that cost a connection (one that wrote cannot serve another stream: its
-`total_changes()` shows), three thread hops and an fsync of its own per batch: half sqld's
-batches/s at one connection. Such a batch runs here instead as one job of the loop writer's
-group commit (storage/loop_writer.py), the way a single statement does, with its transaction
-control played inside the group's transaction:
+before), a `ROLLBACK` should any of them fail, and closes the stream. On a connection of the
+stream's own that cost a connection opened and closed, thread hops and an fsync of its own per
+batch: half sqld's batches/s at one connection. Such a batch runs here instead as one job of
+the loop writer's group commit (storage/loop_writer.py), the way a single statement does, with
+its transaction control played inside the group's transaction:
 
 - `BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION]` opens a SAVEPOINT,
 - `COMMIT`/`END` releases it (the group's COMMIT and sync make it durable before the answer),
 - `ROLLBACK` rolls back to it, and so does the close that ends a batch left inside it,
 - `is_autocommit` conditions read whether it is open.
 
-Every other step runs as on the stream's connection (`run_query`'s errors), and each step's result is
-what that connection gives. Only batches whose outcome cannot tell the difference take this
+Every other step runs as on the stream's connection (`run_query`'s errors), and each step's
+result is what that connection gives. Only batches whose outcome cannot tell the difference take this
 path: the transaction control above and nothing else of it (no SAVEPOINT, no second BEGIN), no
 statement that reads or leaves connection state (execution.Route.PIN), from a client that may
 write. A step that would end the transaction itself (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)),
