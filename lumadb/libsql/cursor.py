@@ -54,6 +54,7 @@ async def handle_cursor(front: LibsqlFrontEnd, request: Request) -> Response:
     except BaseException:
         await front.streams.discard(stream)
         raise
+    stream.turn_over()
     head = {"baton": front.streams.release(stream), "base_url": None}
     lines = [orjson.dumps(head), *(orjson.dumps(entry) for entry in entries)]
     return Response(200, b"\n".join(lines) + b"\n", b"text/plain", list(CORS_HEADERS))

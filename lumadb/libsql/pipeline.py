@@ -239,11 +239,13 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
             raise StmtError.from_sqlite(exc) from None
     if not _BEGINS_WRITING.match(program[0].query.sql) or not stream.is_autocommit():
         return await stream.on_connection(run_batch, program, access)
-    # Batches that open a write transaction (@libsql/client's batch(..., "write")) take their
-    # turns here, in order, rather than in SQLite's busy handler, whose sleeps (up to 100 ms
-    # each) starve some of them. A turn is waited for no longer than the busy timeout: a
-    # transaction left open by an interactive stream (`transaction("write")`) holds SQLite's
-    # lock past its batch, and the batches behind it then wait for that lock as before.
+    # Batches that open a write transaction (@libsql/client's batch(..., "write"), and the first
+    # request of its transaction("write")) take their turns here, in order, rather than in
+    # SQLite's busy handler, whose sleeps (up to 100 ms each) starve some of them. A stream
+    # whose transaction stays open keeps its turn until the transaction ends (Stream.turn).
+    # A turn is waited for no longer than the busy timeout: a client that left its transaction
+    # open keeps the turn until its stream expires, and the batches behind it then wait for
+    # SQLite's lock as before.
     gate = _write_gates.get(stream.db)
     if gate is None:
         gate = _write_gates[stream.db] = asyncio.Lock()
@@ -251,10 +253,11 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
         await asyncio.wait_for(gate.acquire(), stream.db.busy_timeout_ms / 1000)
     except TimeoutError:
         return await stream.on_connection(run_batch, program, access)
+    stream.turn = gate
     try:
         return await stream.on_connection(run_batch, program, access)
     finally:
-        gate.release()
+        stream.turn_over()
 
 
 _BEGINS_WRITING = re.compile(r"\s*BEGIN\s+(IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)
@@ -303,6 +306,7 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
     except BaseException:
         await front.streams.discard(stream)
         raise
+    stream.turn_over()
     new_baton = front.streams.release(stream)
     payload = orjson.dumps({"baton": new_baton, "base_url": None, "results": results})
     if key is not None and baton is None and new_baton is None and _cacheable(context.db, requests, results):

@@ -43,7 +43,8 @@ U64 = 2**64
 
 
 class Stream:
-    __slots__ = ("changed_state", "clock", "closed", "conn", "db", "id", "last_used", "namespace", "seq", "sqls")
+    __slots__ = ("changed_state", "clock", "closed", "conn", "db", "id", "last_used", "namespace", "seq", "sqls",
+                 "turn")
 
     def __init__(self, db: Database, namespace: str) -> None:
         self.db = db
@@ -56,6 +57,8 @@ class Stream:
         self.changed_state = False  # its SQL may have left state on its connection (see close)
         self.closed = False
         self.last_used = time.monotonic()
+        # the database's turn to write (pipeline.run_stream_batch), held while its transaction is open
+        self.turn: asyncio.Lock | None = None
 
     @property
     def pinned(self) -> bool:
@@ -92,12 +95,30 @@ class Stream:
             self.changed_state = True
         return authorize(action, name, function, *rest)
 
+    def end_turn(self) -> None:
+        turn, self.turn = self.turn, None
+        if turn is not None:
+            turn.release()
+
+    def turn_over(self) -> None:
+        """After a request: pass the turn to write on if the stream's transaction has ended
+        (COMMIT, ROLLBACK, or a failure that ended it)."""
+        if self.turn is not None and self.is_autocommit():
+            self.end_turn()
+
     async def close(self, reuse: bool = True) -> None:
         """Let go of the stream's connection. One left as it was found (no transaction open, no
         PRAGMA, ATTACH or temporary object) goes back to the database's idle connections for
         the next stream or read: opening one costs ~100-230 µs and closing it a thread hop,
-        per batch request. Any other is closed (SQLite rolls back an open transaction)."""
+        per batch request. Any other is closed (SQLite rolls back an open transaction). The
+        stream's turn to write, if it holds one, passes on once its connection has let go."""
         self.closed = True
+        try:
+            await self._let_go(reuse)
+        finally:
+            self.end_turn()
+
+    async def _let_go(self, reuse: bool) -> None:
         conn, self.conn = self.conn, None
         if conn is None:
             return
