@@ -38,19 +38,38 @@ def _post(conn: http.client.HTTPConnection, body: bytes) -> dict[str, Any]:
     return json.loads(response.read())
 
 
-def test_concurrent_write_batches_all_commit_and_none_waits_long(server: Any) -> None:
-    address = urlsplit(server.url)
-    setup = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-    _post(setup, json.dumps({"requests": [
-        {"type": "execute", "stmt": {"sql": "DROP TABLE IF EXISTS wb"}},
-        {"type": "execute", "stmt": {"sql": "CREATE TABLE wb (id INTEGER PRIMARY KEY, v INTEGER)"}},
+def _connect(url: str, timeout: float = 30) -> http.client.HTTPConnection:
+    address = urlsplit(url)
+    return http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=timeout)
+
+
+def _fresh_table(url: str, name: str, columns: str) -> http.client.HTTPConnection:
+    """A connection to the server, after creating table `name` anew."""
+    conn = _connect(url)
+    _post(conn, json.dumps({"requests": [
+        {"type": "execute", "stmt": {"sql": f"DROP TABLE IF EXISTS {name}"}},
+        {"type": "execute", "stmt": {"sql": f"CREATE TABLE {name} ({columns})"}},
         {"type": "close"},
     ]}).encode())
+    return conn
+
+
+def _in_threads(client: Any, count: int) -> None:
+    """`client(n)` for n in range(count), each on a thread of its own, all at once."""
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_concurrent_write_batches_all_commit_and_none_waits_long(server: Any) -> None:
+    setup = _fresh_table(server.url, "wb", "id INTEGER PRIMARY KEY, v INTEGER")
     latencies: list[float] = []
     failures: list[object] = []
 
     def client(number: int) -> None:
-        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        conn = _connect(server.url)
         for k in range(BATCHES):
             started = time.monotonic()
             reply = _post(conn, _batch(number * 100 + k))
@@ -59,11 +78,7 @@ def test_concurrent_write_batches_all_commit_and_none_waits_long(server: Any) ->
             if result["type"] != "ok" or any(result["response"]["result"]["step_errors"]):
                 failures.append(result)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(client, CLIENTS)
     assert failures == []
     count = _post(setup, json.dumps({"requests": [
         {"type": "execute", "stmt": {"sql": "SELECT count(*) FROM wb"}}, {"type": "close"},
@@ -81,12 +96,7 @@ def test_a_transaction_left_open_does_not_queue_write_batches_without_end(start_
     batches behind it each wait at most the busy timeout for their turn, then for the lock
     themselves; none waits for all the others' timeouts in a row."""
     server = start_server("--busy-timeout-ms", "400")
-    address = urlsplit(server.url)
-    holder = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-    _post(holder, json.dumps({"requests": [
-        {"type": "execute", "stmt": {"sql": "CREATE TABLE wb (id INTEGER PRIMARY KEY, v INTEGER)"}},
-        {"type": "close"},
-    ]}).encode())
+    holder = _fresh_table(server.url, "wb", "id INTEGER PRIMARY KEY, v INTEGER")
     opened = _post(holder, json.dumps({"requests": [{"type": "batch", "batch": {"steps": [
         {"stmt": {"sql": "BEGIN IMMEDIATE"}},
         {"condition": {"type": "ok", "step": 0}, "stmt": {"sql": "INSERT INTO wb (v) VALUES (0)"}},
@@ -96,17 +106,13 @@ def test_a_transaction_left_open_does_not_queue_write_batches_without_end(start_
     outcomes: list[str] = []
 
     def client(number: int) -> None:
-        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        conn = _connect(server.url)
         started = time.monotonic()
         result = _post(conn, _batch(number))["results"][0]["response"]["result"]
         waited.append(time.monotonic() - started)
         outcomes.append("ok" if not any(result["step_errors"]) else result["step_errors"][0]["code"])
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(client, 6)
     # each: at most one turn's wait (0.4 s) and one wait for the lock (0.4 s), then SQLITE_BUSY;
     # queued on the turns without a bound, the sixth would wait ~6 x 0.4 s
     assert max(waited) < 1.6, waited
@@ -140,17 +146,11 @@ def test_concurrent_transactions_roll_back_alone(server: Any) -> None:
     """16 clients send two-insert transactions at once; every fifth repeats a key in its second
     insert, fails, and is rolled back whole, while the transactions committed beside it (in
     the same group commit) keep both their rows."""
-    address = urlsplit(server.url)
-    setup = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-    _post(setup, json.dumps({"requests": [
-        {"type": "execute", "stmt": {"sql": "DROP TABLE IF EXISTS wt"}},
-        {"type": "execute", "stmt": {"sql": "CREATE TABLE wt (k INTEGER UNIQUE, who INTEGER)"}},
-        {"type": "close"},
-    ]}).encode())
+    setup = _fresh_table(server.url, "wt", "k INTEGER UNIQUE, who INTEGER")
     failures: list[object] = []
 
     def client(number: int) -> None:
-        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        conn = _connect(server.url)
         for k in range(10):
             first = number * 1000 + 2 * k
             second = first if k % 5 == 4 else first + 1
@@ -161,11 +161,7 @@ def test_concurrent_transactions_roll_back_alone(server: Any) -> None:
             if failed != expected or (k % 5 == 4 and steps["step_results"][4] is None):
                 failures.append((number, k, steps))
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(client, CLIENTS)
     assert failures == []
     # 8 of each client's 10 transactions committed, 2 rows each
     assert _count(setup, "SELECT count(*), count(DISTINCT k) FROM wt") == [str(CLIENTS * 16)] * 2
@@ -175,12 +171,7 @@ def test_concurrent_transactions_roll_back_alone(server: Any) -> None:
 def test_a_transaction_longer_than_the_budget_takes_effect_once(server: Any) -> None:
     """300,000 rows take far longer than the loop's time budget: the first run is interrupted and
     undone, and the writer thread's run is the one that counts."""
-    address = urlsplit(server.url)
-    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
-    _post(conn, json.dumps({"requests": [
-        {"type": "execute", "stmt": {"sql": "DROP TABLE IF EXISTS wl"}},
-        {"type": "execute", "stmt": {"sql": "CREATE TABLE wl (x INTEGER)"}}, {"type": "close"},
-    ]}).encode())
+    conn = _fresh_table(server.url, "wl", "x INTEGER")
     many = {"sql": "INSERT INTO wl WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) "
                    "SELECT x FROM c"}
     reply = _post(conn, _transaction({"sql": "INSERT INTO wl VALUES (0)"}, many, {"sql": "SELECT count(*) FROM wl"}))
@@ -195,28 +186,19 @@ def test_a_transaction_longer_than_the_budget_takes_effect_once(server: Any) -> 
 def test_acknowledged_transactions_survive_kill_9(start_server: Any, tmp_path: Any) -> None:
     data_dir = tmp_path / "data"
     first = start_server(data_dir=data_dir)
-    address = urlsplit(first.url)
-    setup = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-    _post(setup, json.dumps({"requests": [
-        {"type": "execute", "stmt": {"sql": "CREATE TABLE wk (k INTEGER PRIMARY KEY, who INTEGER)"}}, {"type": "close"},
-    ]}).encode())
+    _fresh_table(first.url, "wk", "k INTEGER PRIMARY KEY, who INTEGER")
 
     def client(number: int) -> None:
-        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        conn = _connect(first.url)
         for k in range(10):
             key = number * 100 + 2 * k
             steps = _post(conn, _transaction(_insert("wk", key, number), _insert("wk", key + 1, number)))
             assert steps["results"][0]["response"]["result"]["step_errors"] == [None] * 5
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(client, 8)
     first.kill9()
     second = start_server(data_dir=data_dir)
-    address = urlsplit(second.url)
-    check = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    check = _connect(second.url)
     assert _count(check, "SELECT count(*), max(k) FROM wk") == ["160", "719"]
 
 
@@ -225,12 +207,7 @@ def test_a_write_transaction_waiting_its_turn_starts_when_the_one_before_commits
     second one's BEGIN IMMEDIATE waits for the turn the first keeps until its COMMIT, and
     starts right after it, not at the end of SQLite's busy handler's next sleep (1, 2, 5 ...
     100 ms: after a 250 ms wait, 78 ms late)."""
-    address = urlsplit(server.url)
-    first = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-    _post(first, json.dumps({"requests": [
-        {"type": "execute", "stmt": {"sql": "DROP TABLE IF EXISTS wi"}},
-        {"type": "execute", "stmt": {"sql": "CREATE TABLE wi (k INTEGER PRIMARY KEY)"}}, {"type": "close"},
-    ]}).encode())
+    first = _fresh_table(server.url, "wi", "k INTEGER PRIMARY KEY")
 
     def begin(conn: http.client.HTTPConnection, key: int) -> dict[str, Any]:
         return _post(conn, json.dumps({"requests": [{"type": "batch", "batch": {"steps": [
@@ -249,7 +226,7 @@ def test_a_write_transaction_waiting_its_turn_starts_when_the_one_before_commits
     second_began: dict[str, Any] = {}
 
     def second() -> None:
-        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        conn = _connect(server.url)
         reply = begin(conn, 2)
         second_began["at"] = time.monotonic()
         commit(conn, reply["baton"])
