@@ -52,6 +52,8 @@ def refused(sql: str) -> bool:
         return _pragma_refused(words[1:])
     if first == "CREATE":
         return _temporary(words[1:])
+    if first == "WITH":
+        return _writes_reserved_after_with(sql)
     return _writes_reserved(first, words[1:])
 
 
@@ -93,7 +95,7 @@ _RESERVED = frozenset({"_litestream_seq", "_litestream_lock", "libsql_wasm_func_
 
 
 def _writes_reserved(first: str, words: list[tuple[str, str]]) -> bool:
-    """A write whose target is one of sqld's reserved tables (a WITH before it not looked at)."""
+    """A write whose target is one of sqld's reserved tables (`words` follow the first word)."""
     texts = [text.upper() for _, text in words]
     if first in ("INSERT", "REPLACE"):
         at = texts.index("INTO") + 1 if "INTO" in texts else len(texts)
@@ -111,6 +113,31 @@ def _writes_reserved(first: str, words: list[tuple[str, str]]) -> bool:
     if len(target) == 3 and target[1][1] == ".":
         target = target[2:]
     return bool(target) and target[0][0] == "word" and target[0][1].lower() in _RESERVED
+
+
+def _writes_reserved_after_with(sql: str) -> bool:
+    """`WITH ... INSERT|REPLACE|UPDATE|DELETE` on one of sqld's reserved tables: the statement
+    after the common table expressions, at depth 0 of the parentheses."""
+    depth = 0
+    rest: list[tuple[str, str]] | None = None
+    for token in tokens(sql):
+        if token.kind in ("ws", "comment"):
+            continue
+        if rest is not None:
+            rest.append((token.kind, token.text))
+            if len(rest) == 12:
+                break
+        elif token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif depth == 0 and token.kind == "word":
+            word = token.text.upper()
+            if word in ("SELECT", "VALUES"):
+                return False
+            if word in ("INSERT", "REPLACE", "UPDATE", "DELETE"):
+                first, rest = word, []
+    return rest is not None and _writes_reserved(first, rest)
 
 
 def _significant(sql: str, count: int) -> list:
