@@ -53,7 +53,7 @@ class _ChangeCounts:
     """`changes()` and `total_changes()` as a connection new to its stream shows them (sqld
     opens one per stream), counted from when the connection was handed over (`count_afresh`)."""
 
-    __slots__ = ("__weakref__", "connection", "since", "shown")
+    __slots__ = ("connection", "since", "shown")
 
     def __init__(self, conn: apsw.Connection) -> None:
         self.connection = weakref.ref(conn)

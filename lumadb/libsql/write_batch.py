@@ -77,53 +77,60 @@ def run(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str,
     results: list[dict | None] = []
     errors: list[dict | None] = []
     outcomes: list[bool | None] = []
-    open_ = [False]
+    in_transaction = False
 
     def autocommit() -> bool:
-        return not open_[0]
+        return not in_transaction
 
     for index, step in enumerate(program):
+        result: dict | None = None
+        error: dict | None = None
+        outcome: bool | None = None
         if step.condition is not None and not evaluate(step.condition, outcomes, autocommit):
-            results.append(None)
-            errors.append(None)
-            outcomes.append(None)
-            continue
-        started = time.perf_counter()
-        if index == 0:
-            conn.execute(f"SAVEPOINT {_SAVEPOINT}")
-            open_[0] = True
-        elif _control(step, _COMMIT):
-            if not open_[0] or conn.status(apsw.SQLITE_DBSTATUS_DEFERRED_FKS)[0] > 0:
-                raise Unsuited  # SQLite's own error (and a transaction left open) say it best
-            conn.execute(f"RELEASE {_SAVEPOINT}")
-            open_[0] = False
-        elif _control(step, _ROLLBACK):
-            if not open_[0]:
-                raise Unsuited
-            _roll_back(conn)
-            open_[0] = False
+            pass
+        elif index == 0 or _control(step, _COMMIT) or _control(step, _ROLLBACK):
+            started = time.perf_counter()
+            in_transaction = _transaction_control(conn, step, index == 0, in_transaction)
+            result, outcome = _empty_result(started), True
         else:
-            try:
-                results.append(execute_query(conn, step.query, access))
-            except (apsw.Error, ValueError, OverflowError, StmtError) as exc:
-                if not conn.in_transaction:
-                    raise Unsuited from None  # it ended the transaction (the group's too)
-                if isinstance(exc, apsw.InterruptError) and asyncio._get_running_loop() is not None:
-                    raise  # past its time budget on the event loop: undone, run on the writer thread
-                error = exc if isinstance(exc, StmtError) else StmtError.from_sqlite(exc)
-                results.append(None)
-                errors.append(error.as_dict())
-                outcomes.append(False)
-                continue
-            errors.append(None)
-            outcomes.append(True)
-            continue
-        results.append(_empty_result(started))
-        errors.append(None)
-        outcomes.append(True)
-    if open_[0]:
+            result, error = _statement(conn, step, access)
+            outcome = error is None
+        results.append(result)
+        errors.append(error)
+        outcomes.append(outcome)
+    if in_transaction:
         _roll_back(conn)  # the stream closes inside its transaction: SQLite rolls it back
     return batch_result(results, errors)
+
+
+def _transaction_control(conn: apsw.Connection, step: Step, first: bool, in_transaction: bool) -> bool:
+    """BEGIN (the first step), COMMIT or ROLLBACK on the batch's SAVEPOINT; whether the
+    transaction is open after it."""
+    if first:
+        conn.execute(f"SAVEPOINT {_SAVEPOINT}")
+        return True
+    if not in_transaction:
+        raise Unsuited  # SQLite's own error for COMMIT or ROLLBACK with no transaction says it best
+    if not _control(step, _COMMIT):
+        _roll_back(conn)
+    elif conn.status(apsw.SQLITE_DBSTATUS_DEFERRED_FKS)[0] > 0:
+        raise Unsuited  # the COMMIT fails and the transaction stays open: SQLite's to tell
+    else:
+        conn.execute(f"RELEASE {_SAVEPOINT}")
+    return False
+
+
+def _statement(conn: apsw.Connection, step: Step, access: Access) -> tuple[dict | None, dict | None]:
+    """(result, None) or (None, error) of a statement step, as on the stream's connection."""
+    try:
+        return execute_query(conn, step.query, access), None
+    except (apsw.Error, ValueError, OverflowError, StmtError) as exc:
+        if not conn.in_transaction:
+            raise Unsuited from None  # it ended the transaction (the group's too)
+        if isinstance(exc, apsw.InterruptError) and asyncio._get_running_loop() is not None:
+            raise  # past its time budget on the event loop: undone, run on the writer thread
+        error = exc if isinstance(exc, StmtError) else StmtError.from_sqlite(exc)
+        return None, error.as_dict()
 
 
 def _roll_back(conn: apsw.Connection) -> None:
