@@ -253,11 +253,8 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
         await asyncio.wait_for(gate.acquire(), stream.db.busy_timeout_ms / 1000)
     except TimeoutError:
         return await stream.on_connection(run_batch, program, access)
-    stream.turn = gate
-    try:
-        return await stream.on_connection(run_batch, program, access)
-    finally:
-        stream.turn_over()
+    stream.turn = gate  # passed on when the request ends outside a transaction (Stream.turn_over)
+    return await stream.on_connection(run_batch, program, access)
 
 
 _BEGINS_WRITING = re.compile(r"\s*BEGIN\s+(IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)

@@ -127,10 +127,20 @@ def _statement(conn: apsw.Connection, step: Step, access: Access) -> tuple[dict 
     except (apsw.Error, ValueError, OverflowError, StmtError) as exc:
         if not conn.in_transaction:
             raise Unsuited from None  # it ended the transaction (the group's too)
-        if isinstance(exc, apsw.InterruptError) and asyncio._get_running_loop() is not None:
+        if isinstance(exc, apsw.InterruptError) and _on_event_loop():
             raise  # past its time budget on the event loop: undone, run on the writer thread
         error = exc if isinstance(exc, StmtError) else StmtError.from_sqlite(exc)
         return None, error.as_dict()
+
+
+def _on_event_loop() -> bool:
+    """Whether the job runs on the event loop (under the loop writer's time budget), not on the
+    writer thread (under the statement timeout, whose interrupt is the statement's error)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _roll_back(conn: apsw.Connection) -> None:
