@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lumadb.libsql import unsupported
+from lumadb.libsql import older_sqlite, unsupported
 from lumadb.libsql.errors import HranaError, StmtError, invalid_type
 from lumadb.libsql.stmt import (
     Access,
@@ -169,6 +169,9 @@ def sequence_statements(sql: str) -> list[tuple[str, int]]:
         problem = syntax_error(statement)
         if problem is not None:
             raise StmtError.parse(problem.message)
+        newer = older_sqlite.syntax_problem(statement)
+        if newer is not None:
+            raise StmtError.parse(newer)
         if unsupported.refused(statement):
             raise StmtError.parse(f"unsupported statement: {sql}")
         position = sql.find(statement, cursor)

@@ -43,6 +43,10 @@ CASES: dict[str, list[dict[str, Any]]] = {
         "SELECT pow(2,3)", "SELECT 1, mod(7,3)", "SELECT trunc(1.5)", "SELECT log2(8)", "SELECT json_pretty('[1]')",
         "SELECT if(1, 2, 3)", "SELECT unistr('a')", "SELECT percentile(1, 50)", "CREATE VIEW vv AS SELECT pow(2, 2) AS p",
         "SELECT power(2,3), sqrt(4), abs(-1), iif(1, 2, 3)",
+        # arities that grew after sqld's SQLite, and table-valued functions it lacks
+        "SELECT iif(1, 2)", "SELECT 1, IIF(0, 1, 0, 2, 3)", "SELECT log(2, 8), log(8)", "SELECT value FROM jsonb_each('[1]')",
+        "SELECT key FROM (SELECT 1), jsonb_tree('{}')", "CREATE TABLE log (a, b)", "INSERT INTO log(a, b) VALUES (1, 2)",
+        "WITH iif(x, y) AS (SELECT 1, 2) SELECT iif(x, y, 3) FROM iif",
     ]], CLOSE)],
     # constructors, blob layouts, text parsing, vector_extract's %g and the float32 distances.
     # Left out where sqld reads memory it does not own: vector_extract of a blob whose size

@@ -3,11 +3,13 @@ the v1 endpoints, with the exact shapes and texts sqld produces."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import libsql_client
 import pytest
 
 from tests.libsql.conftest import call, execute, integer, ok_result, pipeline, results
@@ -81,6 +83,47 @@ def test_statement_count_and_parse_errors(server: LumaServer) -> None:
     assert errors[1] == {"message": "SQL string contains more than one statement", "code": "SQL_MANY_STATEMENTS"}
     assert errors[2] is None
     assert errors[3]["code"] == "SQL_PARSE_ERROR"
+
+
+NEWER_SYNTAX = [  # SQLite 3.46-3.53 takes these; sqld (SQLite 3.45.1 and its own parser) does not
+    ("SELECT 1_000", 'unrecognized token: "1_000"'),
+    ("SELECT 0xFF_FF, 1", 'unrecognized token: "0xFF_FF"'),
+    ("SELECT group_concat(x, ',' ORDER BY x) FROM (SELECT 'a' AS x)", 'near "ORDER": syntax error'),
+    ("CREATE TRIGGER t BEFORE INSERT ON x BEGIN SELECT RAISE(ABORT, 'no ' || new.b); END", 'near "||": syntax error'),
+    ("ALTER TABLE x ADD CONSTRAINT c CHECK (a > 0)", 'near "CONSTRAINT": syntax error'),
+    ("ALTER TABLE x ALTER COLUMN a SET NOT NULL", 'near "SET": syntax error'),
+]
+
+
+@pytest.mark.parametrize(("sql", "detail"), NEWER_SYNTAX, ids=[sql[:28] for sql, _ in NEWER_SYNTAX])
+def test_syntax_newer_than_sqld_does_not_parse(server: LumaServer, sql: str, detail: str) -> None:
+    batch = {"type": "batch", "batch": {"steps": [{"stmt": {"sql": "SELECT 1"}}, {"stmt": {"sql": sql}}]}}
+    single, whole = run(server, execute(sql), batch)
+    assert single["error"] == {"message": f"SQL string could not be parsed: {detail}", "code": "SQL_PARSE_ERROR"}
+    assert whole["error"] == single["error"]  # before any step of the batch ran
+
+
+def test_functions_newer_than_sqld_fail_when_they_run(server: LumaServer, unique_name: str) -> None:
+    async def attempt(sql: str) -> str:
+        async with libsql_client.create_client(server.url + "/turso/") as client:
+            try:
+                await client.execute(sql)
+            except libsql_client.LibsqlError as error:
+                return str(error)
+            return "ran"
+
+    async def attempts() -> list[str]:
+        return [await attempt(sql) for sql in (
+            "SELECT iif(1, 2)", "SELECT 1, log(2, 8)", "SELECT value FROM jsonb_each('[1]')", "SELECT iif(1, 2, 3), log(8)",
+            f"CREATE TABLE {unique_name} (log, iif)", f"INSERT INTO {unique_name}(log, iif) VALUES (1, 2)",
+        )]
+
+    assert asyncio.run(attempts()) == [
+        "SQL_INPUT_ERROR: SQL input error: wrong number of arguments to function iif() (at offset 7)",
+        "SQL_INPUT_ERROR: SQL input error: wrong number of arguments to function log() (at offset 10)",
+        "SQLITE_ERROR: SQLite error: no such table: jsonb_each",
+        "ran", "ran", "ran",
+    ]
 
 
 def test_sqlite_errors_use_primary_codes(server: LumaServer, unique_name: str) -> None:
