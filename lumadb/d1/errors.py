@@ -6,6 +6,7 @@ it with HTTP 400 and code 7500, the binding protocol with `{"success": false, "e
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -24,12 +25,38 @@ class D1QueryError(Exception):
 
 # D1 runs an older SQLite: where this one words an error differently, D1's words
 _D1_TEXTS = {"triggers nested too deep": "too many levels of trigger recursion"}
+# Functions of this SQLite that D1's has not (newer than its 3.47, or left out of workerd's
+# build: FTS3's, R*Tree's and Geopoly's): D1 finds no such function where the authorizer here
+# refuses them (each probed against Miniflare's D1)
+_REFUSED_FUNCTION = "not authorized to use function: "
+_NOT_IN_D1_NAMES = """
+fts3_tokenizer fts5_insttoken geopoly_area geopoly_bbox geopoly_blob geopoly_ccw geopoly_contains_point
+geopoly_debug geopoly_group_bbox geopoly_json geopoly_overlap geopoly_regular geopoly_svg geopoly_within
+geopoly_xform if json_array_insert jsonb_array_insert matchinfo median offsets optimize percentile
+percentile_cont percentile_disc rtreecheck rtreedepth rtreenode unistr unistr_quote
+"""
+_NOT_IN_D1 = frozenset(_NOT_IN_D1_NAMES.split())
+
+
+_WRONG_ARGUMENTS = re.compile(r"wrong number of arguments to function (\w+)\(\)")
+
+
+def _missing_function(text: str) -> str | None:
+    """The function of a refusal, or of a call with the wrong arguments, that D1 has not."""
+    name = text[len(_REFUSED_FUNCTION):] if text.startswith(_REFUSED_FUNCTION) else None
+    if name is None:
+        wrong = _WRONG_ARGUMENTS.fullmatch(text)
+        name = wrong.group(1) if wrong else None
+    return name if name is not None and name.lower() in _NOT_IN_D1 else None
 
 
 def sqlite_message(exc: BaseException) -> str:
     """`<message>[ at offset N]: SQLITE_<CODE>[ (extended: SQLITE_<EXT>)]`, workerd's format."""
     info = error_info(exc)
     text = _D1_TEXTS.get(info.message, info.message)
+    missing = _missing_function(text)
+    if missing is not None:
+        text = "no such function: " + missing
     if info.offset is not None:
         text += f" at offset {info.offset}"
     text += f": {info.code}"

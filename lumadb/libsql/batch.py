@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lumadb.libsql import older_sqlite, unsupported
+from lumadb.libsql import unsupported
 from lumadb.libsql.errors import HranaError, StmtError, invalid_type
 from lumadb.libsql.stmt import (
     Access,
@@ -19,7 +19,7 @@ from lumadb.libsql.stmt import (
     run_query,
     to_query,
 )
-from lumadb.sql import split_statements
+from lumadb.sql import older_sqlite, split_statements
 from lumadb.sql.split import tokens, until_nul
 from lumadb.sql.syntax import syntax_error
 from lumadb.storage.sqlite import apsw
@@ -169,9 +169,9 @@ def sequence_statements(sql: str) -> list[tuple[str, int]]:
         problem = syntax_error(statement)
         if problem is not None:
             raise StmtError.parse(problem.message)
-        newer = older_sqlite.syntax_problem(statement)
+        newer = older_sqlite.syntax_problem(statement, older_sqlite.SQLD)
         if newer is not None:
-            raise StmtError.parse(newer)
+            raise StmtError.parse(newer.detail)
         if unsupported.refused(statement):
             raise StmtError.parse(f"unsupported statement: {sql}")
         position = sql.find(statement, cursor)

@@ -14,7 +14,7 @@ from dataclasses import replace
 import orjson
 
 from lumadb.errors import ProtocolError
-from lumadb.sql import error_info
+from lumadb.sql import error_info, older_sqlite
 
 CORS_HEADERS: list[tuple[bytes, bytes]] = [(b"access-control-allow-origin", b"*")]
 JSON_PREFIX = "Cannot deserialize client message from JSON: "
@@ -71,6 +71,15 @@ class StmtError(Exception):
             return cls(f"SQL input error: {info.message} (at offset {info.offset})", "SQL_INPUT_ERROR", info.message,
                        info.offset)
         return cls(f"SQLite error: {info.message}", info.code, info.message)
+
+    @classmethod
+    def from_older_sqlite(cls, problem: older_sqlite.Problem) -> StmtError:
+        """sqld's error for a call its SQLite refuses at prepare: an input error where SQLite
+        gives an offset, else its plain error."""
+        if problem.offset is None:
+            return cls(f"SQLite error: {problem.detail}", "SQLITE_ERROR", problem.detail)
+        return cls(f"SQL input error: {problem.detail} (at offset {problem.offset})", "SQL_INPUT_ERROR",
+                   problem.detail, problem.offset)
 
     def shifted(self, by: int) -> StmtError:
         """The same input error for a statement that sat `by` bytes further into the text."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from lumadb.libsql import older_sqlite, unsupported, vector_index_create
+from lumadb.libsql import unsupported, vector_index_create
 from lumadb.libsql.errors import HranaError, StmtError, unexpected
 from lumadb.libsql.values import SqlValue, decode_value, encode_row
 from lumadb.sql import (
@@ -23,6 +23,7 @@ from lumadb.sql import (
     StatementInfo,
     StatementResult,
     execute_statement,
+    older_sqlite,
     split_statements,
     statement_info,
 )
@@ -167,9 +168,9 @@ def _statement_problem(sql: str) -> tuple[str, str] | None:
     problem = syntax_error(statements[0])
     if problem is not None:
         return ("parse", problem.message)
-    newer = older_sqlite.syntax_problem(statements[0])
+    newer = older_sqlite.syntax_problem(statements[0], older_sqlite.SQLD)
     if newer is not None:
-        return ("parse", newer)
+        return ("parse", newer.detail)
     if unsupported.refused(statements[0]):
         return ("parse", f"unsupported statement: {sql}")
     if len(statements) > 1:
@@ -235,9 +236,9 @@ def execute_query(
     info = statement_info(conn, query.sql)
     if not access.can_write and not readonly_allowed(query.sql, info):
         raise HranaError.forbidden(access.namespace)
-    older = older_sqlite.input_problem(query.sql)
+    older = older_sqlite.call_problem(query.sql, older_sqlite.SQLD)
     if older is not None:
-        raise older
+        raise StmtError.from_older_sqlite(older)
     bindings = bind(info, query)
     if not info.is_readonly and "vector_idx" in query.sql.lower():
         vector_index_create.check(conn, query.sql)  # sqld's checks of a new vector index

@@ -1,35 +1,51 @@
-"""SQL that LumaDB's SQLite (3.54) takes and sqld refuses: sqld runs SQLite 3.45.1 behind an SQL
-parser of its own, so SQL written against LumaDB must not lean on what came later, or it would
-fail once the application moves to Turso (the same rule as for newer functions,
-`namespaces.NEWER_FUNCTIONS`). Probed on sqld 0.24:
+"""SQL that LumaDB's SQLite (3.54) takes and an older one refuses: sqld runs SQLite 3.45.1 behind
+an SQL parser of its own, D1 runs workerd's SQLite 3.47. SQL written against LumaDB must not lean
+on what came later, or it would fail once the application moves to Turso or D1 (the same rule as
+for newer functions: `libsql/namespaces.NEWER_FUNCTIONS`, `d1/authorizer.py`). Probed on sqld 0.24
+and Miniflare's D1:
 
-- syntax (`SQL_PARSE_ERROR` before any step runs; the words are SQLite 3.45's, as for every
-  parse error here): `_` between digits of a number (3.46), ORDER BY inside an aggregate's
-  arguments (3.44, which sqld's parser never took), an expression as RAISE's message (3.47),
-  ALTER TABLE's ADD CONSTRAINT, DROP CONSTRAINT and ALTER COLUMN ... SET / DROP NOT NULL (3.53);
-- input errors when the statement runs (`SQL_INPUT_ERROR` at the function's offset, once SQLite
-  has prepared the statement): `iif` with other than three arguments (3.48 takes two and more),
-  `log` with two (sqld's `log` is its extension functions' natural logarithm, one argument);
-- `jsonb_each` and `jsonb_tree` in FROM (3.51): `no such table`.
+- syntax, in the older SQLite's words: `_` between digits of a number (3.46), ORDER BY inside an
+  aggregate's arguments (3.44, which sqld's parser never took), an expression as RAISE's message
+  (3.47), ALTER TABLE's ADD [CONSTRAINT c] CHECK, DROP CONSTRAINT and ALTER COLUMN ... SET / DROP
+  NOT NULL (3.53; D1's SQLite has no ALTER COLUMN at all, libSQL its own `ALTER COLUMN c TO`);
+- calls: `iif` with other than three arguments (3.48 takes two and more), `log` with two (sqld's
+  `log` is its extension functions' natural logarithm, one argument), `jsonb_each` and
+  `jsonb_tree` in FROM (3.51: no such table there).
 
-Texts are checked once: the answer is kept per text, as the statements of an application
-come again and again."""
+The protocols word and place the errors as their servers do. Texts are checked once: the answer
+is kept per text, as the statements of an application come again and again."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
-from lumadb.libsql.errors import StmtError
 from lumadb.sql.split import Token, tokens
 from lumadb.storage.sqlite import apsw
+
+
+class Dialect(NamedTuple):
+    version: tuple[int, int]  # the older SQLite's
+    orders_in_aggregates: bool  # takes ORDER BY inside an aggregate's arguments
+    alter_column: bool  # libSQL's `ALTER TABLE t ALTER COLUMN c TO ...`
+    log_arguments: int | None  # the only arity of its `log`, if it has one
+
+
+SQLD = Dialect((3, 45), orders_in_aggregates=False, alter_column=True, log_arguments=1)
+D1 = Dialect((3, 47), orders_in_aggregates=True, alter_column=False, log_arguments=None)
+
+
+class Problem(NamedTuple):
+    detail: str  # the older SQLite's message
+    offset: int | None  # in bytes, where it has one
+
 
 _KEYWORDS = frozenset(apsw.keywords)
 _OPERATOR = re.compile(r"\|\||->>|->|<<|>>|<=|>=|==|!=|<>")
 # a number as SQLite 3.46 reads it, `_` between digits included
 _NUMBER = re.compile(r"0[xX][0-9A-Fa-f_]*|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9_]*)?")
 _RAISE_KINDS = frozenset({"ABORT", "FAIL", "ROLLBACK"})
-_ARGUMENTS = {"iif": 3, "log": 1}  # sqld's only arity, for functions whose arity later grew
 _NEWER_TABLE_FUNCTIONS = frozenset({"jsonb_each", "jsonb_tree"})
 _FROM_CONTEXT = frozenset({"FROM", "JOIN", ","})
 # before a name whose `(` opens a list of columns, not a function's arguments
@@ -38,17 +54,19 @@ _NAMING = frozenset({"TABLE", "EXISTS", "INTO", "ON", "REFERENCES", "VIEW", "IND
 
 
 @lru_cache(maxsize=4096)
-def syntax_problem(statement: str) -> str | None:
-    """SQLite 3.45's parse error for newer syntax in `statement` (one that SQLite 3.54 parses),
-    or None."""
+def syntax_problem(statement: str, dialect: Dialect) -> Problem | None:
+    """The older SQLite's parse error for newer syntax in `statement` (one that SQLite 3.54
+    parses), or None."""
     significant = [t for t in tokens(statement) if t.kind not in ("ws", "comment")]
-    for token in significant:
-        if token.kind == "other" and (token.text.isdigit() or token.text == "."):
-            number = _NUMBER.match(statement, token.start)
-            if number is not None and "_" in number.group() and not _follows_word(statement, token.start):
-                return f'unrecognized token: "{number.group()}"'
-    return (_aggregate_order(significant) or _raise_expression(statement, significant)
-            or _alter_constraint(significant))
+    if dialect.version < (3, 46):
+        for token in significant:
+            if token.kind == "other" and (token.text.isdigit() or token.text == "."):
+                number = _NUMBER.match(statement, token.start)
+                if number is not None and "_" in number.group() and not _follows_word(statement, token.start):
+                    return Problem(f'unrecognized token: "{number.group()}"', _offset(statement, token))
+    return ((None if dialect.orders_in_aggregates else _aggregate_order(statement, significant))
+            or (_raise_expression(statement, significant) if dialect.version < (3, 47) else None)
+            or _alter_table(statement, significant, dialect))
 
 
 def _follows_word(statement: str, start: int) -> bool:
@@ -56,11 +74,15 @@ def _follows_word(statement: str, start: int) -> bool:
     return start > 0 and (statement[start - 1].isalnum() or statement[start - 1] in "_$")
 
 
-def _near(token: Token, statement: str = "") -> str:
+def _offset(statement: str, token: Token) -> int:
+    return len(statement[:token.start].encode())
+
+
+def _near(statement: str, token: Token) -> Problem:
     """SQLite's words for a token it did not expect (an operator of two or three characters
     whole, though the scanner gives its characters one by one)."""
     operator = _OPERATOR.match(statement, token.start) if token.kind == "other" else None
-    return f'near "{operator.group() if operator else token.text}": syntax error'
+    return Problem(f'near "{operator.group() if operator else token.text}": syntax error', _offset(statement, token))
 
 
 def _calls(token: Token | None) -> bool:
@@ -70,7 +92,7 @@ def _calls(token: Token | None) -> bool:
     return token.kind == "quoted" or (token.kind == "word" and token.text.upper() not in _KEYWORDS)
 
 
-def _aggregate_order(significant: list[Token]) -> str | None:
+def _aggregate_order(statement: str, significant: list[Token]) -> Problem | None:
     """`group_concat(x ORDER BY y)`: an ORDER right inside a function's parentheses."""
     opened: list[bool] = []  # per open parenthesis: a function's arguments?
     previous: Token | None = None
@@ -81,12 +103,12 @@ def _aggregate_order(significant: list[Token]) -> str | None:
             if opened:
                 opened.pop()
         elif opened and opened[-1] and token.kind == "word" and token.text.upper() == "ORDER":
-            return _near(token)
+            return _near(statement, token)
         previous = token
     return None
 
 
-def _raise_expression(statement: str, significant: list[Token]) -> str | None:
+def _raise_expression(statement: str, significant: list[Token]) -> Problem | None:
     """RAISE's message was a single name or string up to 3.46: `RAISE(ABORT, 'a' || x)` fails."""
     for index, token in enumerate(significant):
         if token.kind != "word" or token.text.upper() != "RAISE":
@@ -97,51 +119,58 @@ def _raise_expression(statement: str, significant: list[Token]) -> str | None:
             continue
         message = parts[3]
         if message.kind not in ("string", "quoted", "word") or message.text.upper() in _KEYWORDS:
-            return _near(message, statement)
+            return _near(statement, message)
         if len(parts) > 4 and parts[4].text != ")":
-            return _near(parts[4], statement)
+            return _near(statement, parts[4])
     return None
 
 
-def _alter_constraint(significant: list[Token]) -> str | None:
-    """ALTER TABLE's forms of SQLite 3.53: `ADD CONSTRAINT`, `DROP CONSTRAINT`, and `ALTER
-    [COLUMN] c SET NOT NULL` / `DROP NOT NULL` (libSQL's `ALTER COLUMN c TO ...` stays)."""
+def _alter_table(statement: str, significant: list[Token], dialect: Dialect) -> Problem | None:
+    """ALTER TABLE's forms of SQLite 3.53: `ADD [CONSTRAINT c] CHECK`, `DROP CONSTRAINT`, and `ALTER
+    [COLUMN] c SET NOT NULL` / `DROP NOT NULL`; with no ALTER COLUMN of libSQL's, any second
+    ALTER."""
     words = [t.text.upper() for t in significant[:10]]
     if words[:2] != ["ALTER", "TABLE"]:
         return None
     for index in range(3, len(words)):
-        if words[index - 1] in ("ADD", "DROP") and words[index] == "CONSTRAINT":
-            return _near(significant[index])
+        if (words[index - 1] in ("ADD", "DROP") and words[index] == "CONSTRAINT") or words[index - 1:index + 1] == [
+                "ADD", "CHECK"]:
+            return _near(statement, significant[index])
+        if words[index] == "ALTER" and not dialect.alter_column:
+            return _near(statement, significant[index])
         if words[index - 1] == "ALTER":
             column = index + 1 if words[index] == "COLUMN" else index
             if column + 1 < len(words) and words[column + 1] in ("SET", "DROP"):
-                return _near(significant[column + 1])
+                return _near(statement, significant[column + 1])
             return None
     return None
 
 
-def input_problem(statement: str) -> StmtError | None:
-    """sqld's error when it prepares `statement` (which SQLite 3.54 prepared), or None."""
+def call_problem(statement: str, dialect: Dialect) -> Problem | None:
+    """The older SQLite's error for a call `statement` makes (one SQLite 3.54 prepared): a
+    function with an arity it did not take, a table-valued function it did not have."""
     lowered = statement.lower()
     if "iif" not in lowered and "log" not in lowered and "jsonb_" not in lowered:
         return None
-    return _input_problem(statement)
+    return _call_problem(statement, dialect)
 
 
 @lru_cache(maxsize=4096)
-def _input_problem(statement: str) -> StmtError | None:
+def _call_problem(statement: str, dialect: Dialect) -> Problem | None:
+    arities = {"iif": 3} if dialect.version < (3, 48) else {}
+    if dialect.log_arguments is not None:
+        arities["log"] = dialect.log_arguments
     significant = [t for t in tokens(statement) if t.kind not in ("ws", "comment")]
     for index, token in enumerate(significant[:-1]):
         if token.kind != "word" or significant[index + 1].text != "(":
             continue
         name = token.text.lower()
-        if name in _NEWER_TABLE_FUNCTIONS and index and significant[index - 1].text.upper() in _FROM_CONTEXT:
-            return StmtError(f"SQLite error: no such table: {name}", "SQLITE_ERROR", f"no such table: {name}")
-        wanted = _ARGUMENTS.get(name)
+        if (name in _NEWER_TABLE_FUNCTIONS and dialect.version < (3, 51) and index
+                and significant[index - 1].text.upper() in _FROM_CONTEXT):
+            return Problem(f"no such table: {name}", None)
+        wanted = arities.get(name)
         if wanted is not None and _is_call(significant, index) and _argument_count(significant, index + 1) != wanted:
-            detail = f"wrong number of arguments to function {token.text}()"
-            offset = len(statement[:token.start].encode())
-            return StmtError(f"SQL input error: {detail} (at offset {offset})", "SQL_INPUT_ERROR", detail, offset)
+            return Problem(f"wrong number of arguments to function {token.text}()", _offset(statement, token))
     return None
 
 
