@@ -41,6 +41,8 @@ class Problem(NamedTuple):
     offset: int | None  # in bytes, where it has one
 
 
+_KEPT_TEXT = 2048  # longer statements are checked every time, not kept
+_SEPARATOR = re.compile(r"[0-9]_")  # perhaps a number's digit separator (or a name such as a1_b)
 _KEYWORDS = frozenset(apsw.keywords)
 _OPERATOR = re.compile(r"\|\||->>|->|<<|>>|<=|>=|==|!=|<>")
 # a number as SQLite 3.46 reads it, `_` between digits included
@@ -53,10 +55,21 @@ _NAMING = frozenset({"TABLE", "EXISTS", "INTO", "ON", "REFERENCES", "VIEW", "IND
                      "UPDATE", "WITH", "RECURSIVE", "."})
 
 
-@lru_cache(maxsize=4096)
 def syntax_problem(statement: str, dialect: Dialect) -> Problem | None:
     """The older SQLite's parse error for newer syntax in `statement` (one that SQLite 3.54
-    parses), or None."""
+    parses), or None. Only a text that holds one of the words or shapes is scanned (a long
+    INSERT's tokens cost ~1 ms per KB), and only short texts are kept."""
+    lowered = statement.lower()
+    if not ((dialect.version < (3, 46) and _SEPARATOR.search(statement)) or "raise" in lowered or "alter" in lowered
+            or (not dialect.orders_in_aggregates and "order" in lowered)):
+        return None
+    if len(statement) > _KEPT_TEXT:
+        return _syntax_problem.__wrapped__(statement, dialect)
+    return _syntax_problem(statement, dialect)
+
+
+@lru_cache(maxsize=4096)
+def _syntax_problem(statement: str, dialect: Dialect) -> Problem | None:
     significant = [t for t in tokens(statement) if t.kind not in ("ws", "comment")]
     if dialect.version < (3, 46):
         for token in significant:
@@ -152,6 +165,8 @@ def call_problem(statement: str, dialect: Dialect) -> Problem | None:
     lowered = statement.lower()
     if "iif" not in lowered and "log" not in lowered and "jsonb_" not in lowered:
         return None
+    if len(statement) > _KEPT_TEXT:
+        return _call_problem.__wrapped__(statement, dialect)
     return _call_problem(statement, dialect)
 
 
