@@ -42,7 +42,8 @@ class Problem(NamedTuple):
 
 
 _KEPT_TEXT = 2048  # longer statements are checked every time, not kept
-_SEPARATOR = re.compile(r"[0-9]_")  # perhaps a number's digit separator (or a name such as a1_b)
+# perhaps a number's digit separator (or a name such as a1_b)
+_SEPARATOR = re.compile(r"[0-9]_|0[xX][0-9A-Fa-f]*_")
 _KEYWORDS = frozenset(apsw.keywords)
 _OPERATOR = re.compile(r"\|\||->>|->|<<|>>|<=|>=|==|!=|<>")
 # a number as SQLite 3.46 reads it, `_` between digits included
