@@ -176,6 +176,20 @@ def test_select_and_projection(ddb: Any, numbers: str) -> None:
     )[1] == (
         "1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count"
     )
+    # Query's come first, before its expressions and its table are looked at
+    assert error_of(
+        ddb.query,
+        TableName=numbers,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "p"}},
+        Select="ALL_ATTRIBUTES",
+        ProjectionExpression="b[1], b.l",
+    )[1] == "1 validation error detected: Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"
+    assert error_of(
+        ddb.query, TableName=numbers + "-missing", KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "p"}}, Select="COUNT", AttributesToGet=["sk"],
+    ) == ("ValidationException",
+          "1 validation error detected: Cannot specify the AttributesToGet when choosing to get only the Count")
     # Scan's Select errors come without Query's "1 validation error detected: "
     assert error_of(ddb.scan, TableName=numbers, Select="ALL_PROJECTED_ATTRIBUTES")[1] == (
         "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"

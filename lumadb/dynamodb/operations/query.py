@@ -105,6 +105,10 @@ def _start_position(start_key: dict, start: tuple[bytes, bytes], condition: KeyC
 
 
 async def handle(service: DynamoService, body: dict, request: Request) -> dict:
+    # Select's conflicts with a projection are worded as DynamoDB's request validation words its
+    # errors ("1 validation error detected: "), which answers before the operation looks at its
+    # expressions or its table (inferred from that prefix: no capture has both errors at once)
+    reads.check_select(body, body.get("ProjectionExpression") is not None or body.get("AttributesToGet") is not None)
     check_mixing(body, "Query")
     start_key = body.get("ExclusiveStartKey")
     # the legacy parameters' values (QueryFilter's, then AttributesToGet's repeats) come before
