@@ -36,8 +36,6 @@ geopoly_xform if json_array_insert jsonb_array_insert matchinfo median offsets o
 percentile_cont percentile_disc rtreecheck rtreedepth rtreenode unistr unistr_quote
 """
 _NOT_IN_D1 = frozenset(_NOT_IN_D1_NAMES.split())
-
-
 _WRONG_ARGUMENTS = re.compile(r"wrong number of arguments to function (\w+)\(\)")
 
 

@@ -12,8 +12,9 @@ and Miniflare's D1:
   `log` is its extension functions' natural logarithm, one argument), `jsonb_each` and
   `jsonb_tree` in FROM (3.51: no such table there).
 
-The protocols word and place the errors as their servers do. Texts are checked once: the answer
-is kept per text, as the statements of an application come again and again."""
+The protocols word and place the errors as their servers do. Only a text that holds one of the
+words looked for is scanned, and the answer for a short one is kept: an application's statements
+come again and again."""
 
 from __future__ import annotations
 
@@ -147,8 +148,8 @@ def _alter_table(statement: str, significant: list[Token], dialect: Dialect) -> 
     if words[:2] != ["ALTER", "TABLE"]:
         return None
     for index in range(3, len(words)):
-        if (words[index - 1] in ("ADD", "DROP") and words[index] == "CONSTRAINT") or words[index - 1:index + 1] == [
-                "ADD", "CHECK"]:
+        pair = (words[index - 1], words[index])
+        if pair in (("ADD", "CONSTRAINT"), ("DROP", "CONSTRAINT"), ("ADD", "CHECK")):
             return _near(statement, significant[index])
         if words[index] == "ALTER" and not dialect.alter_column:
             return _near(statement, significant[index])
