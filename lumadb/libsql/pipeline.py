@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.http import Request, Response
-from lumadb.libsql import execution, write_batch
+from lumadb.libsql import execution, read_batch, write_batch
 from lumadb.libsql.batch import (
     Step,
     StepSpec,
@@ -230,6 +230,11 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
             return batch_result([None], [exc.as_dict()])
     if not program:
         return batch_result([], [])
+    if closes and not stream.pinned and read_batch.suits(program):
+        try:  # (reads only: no write lock, no group commit)
+            return read_batch.run(stream.db, program, access)
+        except read_batch.Unsuited:
+            pass  # nothing of it stays: as a write batch, or on the stream's own connection
     if closes and not stream.pinned and write_batch.suits(program, access):
         try:
             return await stream.db.write_inline(execution.INLINE_BUDGET_MS, write_batch.run, program, access)

@@ -41,8 +41,8 @@ from lumadb.storage.jobs import loop_only
 from lumadb.storage.sqlite import apsw
 
 _BEGIN = re.compile(r"\s*BEGIN(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
-_COMMIT = re.compile(r"\s*(COMMIT|END)(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
-_ROLLBACK = re.compile(r"\s*ROLLBACK(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
+COMMIT = re.compile(r"\s*(COMMIT|END)(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
+ROLLBACK = re.compile(r"\s*ROLLBACK(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
 _SAVEPOINT = "hrana_batch"
 
 
@@ -55,17 +55,17 @@ def suits(program: list[Step], access: Access) -> bool:
     if not access.can_write or len(program) < 2:
         return False
     first = program[0]
-    if first.condition is not None or not _control(first, _BEGIN):
+    if first.condition is not None or not control(first, _BEGIN):
         return False
     for step in program[1:]:
-        if _control(step, _COMMIT) or _control(step, _ROLLBACK):
+        if control(step, COMMIT) or control(step, ROLLBACK):
             continue
         if execution.route_for(step.query.sql) is execution.Route.PIN:
             return False  # transaction control, PRAGMAs, connection state: its own connection
     return True
 
 
-def _control(step: Step, pattern: re.Pattern[str]) -> bool:
+def control(step: Step, pattern: re.Pattern[str]) -> bool:
     query = step.query
     return not query.args and not query.named and pattern.fullmatch(query.sql) is not None
 
@@ -88,10 +88,10 @@ def run(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str,
         outcome: bool | None = None
         if step.condition is not None and not evaluate(step.condition, outcomes, autocommit):
             pass
-        elif index == 0 or _control(step, _COMMIT) or _control(step, _ROLLBACK):
+        elif index == 0 or control(step, COMMIT) or control(step, ROLLBACK):
             started = time.perf_counter()
             in_transaction = _transaction_control(conn, step, index == 0, in_transaction)
-            result, outcome = _empty_result(started), True
+            result, outcome = empty_result(started), True
         else:
             result, error = _statement(conn, step, access)
             outcome = error is None
@@ -111,7 +111,7 @@ def _transaction_control(conn: apsw.Connection, step: Step, first: bool, in_tran
         return True
     if not in_transaction:
         raise Unsuited  # SQLite's own error for COMMIT or ROLLBACK with no transaction says it best
-    if not _control(step, _COMMIT):
+    if not control(step, COMMIT):
         _roll_back(conn)
     elif conn.status(apsw.SQLITE_DBSTATUS_DEFERRED_FKS)[0] > 0:
         raise Unsuited  # the COMMIT fails and the transaction stays open: SQLite's to tell
@@ -148,7 +148,7 @@ def _roll_back(conn: apsw.Connection) -> None:
     conn.execute(f"RELEASE {_SAVEPOINT}")
 
 
-def _empty_result(started: float) -> dict[str, Any]:
+def empty_result(started: float) -> dict[str, Any]:
     """What BEGIN, COMMIT and ROLLBACK return on a connection of their own."""
     return result_dict(StatementResult(
         columns=[], decltypes=[], rows=[], row_count=0, changes=0, last_insert_rowid=None, rows_read=0,

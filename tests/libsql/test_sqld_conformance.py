@@ -303,6 +303,41 @@ CASES: dict[str, list[dict[str, Any]]] = {
             {"stmt": {"sql": "BEGIN"}}, {"stmt": {"sql": "SELECT 1"}, "condition": {"type": "is_autocommit"}},
             {"stmt": {"sql": "COMMIT"}, "condition": {"type": "not", "cond": {"type": "is_autocommit"}}}]}},
             {"type": "get_autocommit"}, CLOSE, version=3)],
+    # whole read transactions in one request (@libsql/client's batch(..., "read")), which
+    # LumaDB runs on the event loop's read connection (lumadb/libsql/read_batch.py), and the
+    # shapes it hands back to a connection of their own (a write, a stray COMMIT, connection state)
+    "read batches": [
+        pipe(ex("CREATE TABLE rb (id INTEGER PRIMARY KEY, v)"), ex("INSERT INTO rb (v) VALUES (1), (2), ('x')"), CLOSE),
+        _write_batch("BEGIN TRANSACTION READONLY", "SELECT * FROM rb ORDER BY id", "SELECT count(*), sum(v) FROM rb",
+                     version=3),
+        _write_batch("BEGIN TRANSACTION READONLY", "SELECT v FROM rb WHERE id = 1", "SELECT * FROM no_such_table",
+                     "SELECT 3"),
+        _write_batch("BEGIN", "WITH c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3) SELECT n FROM c",
+                     "VALUES (1, 'a'), (2, 'b')", commit="END"),
+        _write_batch("BEGIN DEFERRED TRANSACTION", "SELECT abs(v) FROM rb", "SELECT 1 / 0, '1' + 1", version=3),
+        _write_batch("BEGIN TRANSACTION READONLY", "SELECT count(*) FROM rb", "WITH d AS (SELECT 1) INSERT INTO rb (v) VALUES (3)"),
+        _write_batch("BEGIN TRANSACTION READONLY", "SELECT changes(), last_insert_rowid()"),
+        _write_batch("BEGIN TRANSACTION READONLY", "SELECT ?"),
+        # past the event loop's time budget: run again from the start on a connection of its own
+        _write_batch("BEGIN TRANSACTION READONLY", "SELECT count(*) FROM rb",
+                     "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 300000) SELECT count(*), sum(n) FROM c",
+                     version=3),
+        # no COMMIT: the close ends the transaction; COMMIT twice; statements after the COMMIT
+        pipe({"type": "batch", "batch": {"steps": [{"stmt": {"sql": "BEGIN"}}, {"stmt": {"sql": "SELECT count(*) FROM rb"}}]}},
+             CLOSE),
+        pipe({"type": "batch", "batch": {"steps": [{"stmt": {"sql": "BEGIN"}}, {"stmt": {"sql": "SELECT 1"}},
+                                                   {"stmt": {"sql": "COMMIT"}}, {"stmt": {"sql": "SELECT 2"}},
+                                                   {"stmt": {"sql": "COMMIT"}}, {"stmt": {"sql": "ROLLBACK"}}]}}, CLOSE),
+        pipe({"type": "batch", "batch": {"steps": [
+            {"stmt": {"sql": "BEGIN"}}, {"stmt": {"sql": "SELECT 1"}, "condition": {"type": "is_autocommit"}},
+            {"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "not", "cond": {"type": "is_autocommit"}}},
+            {"stmt": {"sql": "SELECT 2"}, "condition": {"type": "is_autocommit"}}]}}, CLOSE, version=3),
+        {"path": "/v1/batch", "body": {"batch": {"steps": [
+            {"stmt": {"sql": "BEGIN TRANSACTION READONLY"}}, {"stmt": {"sql": "SELECT max(id) FROM rb"}, "condition": {"type": "ok", "step": 0}},
+            {"stmt": {"sql": "COMMIT"}, "condition": {"type": "ok", "step": 1}},
+            {"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "not", "cond": {"type": "ok", "step": 2}}}]}}},
+        pipe(ex("SELECT * FROM rb ORDER BY id"), CLOSE),
+    ],
     # whole write transactions in one request (@libsql/client's batch(..., "write")), which
     # LumaDB runs in its group commit (lumadb/libsql/write_batch.py), and the shapes it hands
     # back to a connection of their own: every outcome, and what each left behind
