@@ -121,16 +121,46 @@ def _d1_param(argument: dict[str, Any]) -> Any:
 
 
 def d1_suite(seed: int, count: int, first: int = 0) -> Suite:
-    """The same statements as `suite`, each a binding request to the scenario's database."""
+    """The same statements as `suite`, each a binding request to the scenario's database; and,
+    for about one scenario in three, the same statements once more as one request of a
+    database of its own (`_d1_batch`)."""
     generator = Generator(seed)
     scenarios = []
     for number in range(first + count):
         statements = generator.statements("t")
         if number < first:
             continue
-        steps = [Step({"post": "/query?resultsFormat=ROWS_AND_COLUMNS",
-                       "json": {"sql": stmt["sql"], "params": [_d1_param(a) for a in stmt.get("args", [])]}})
-                 for stmt in statements]  # fmt: skip
+        entries = [{"sql": stmt["sql"], "params": [_d1_param(a) for a in stmt.get("args", [])]} for stmt in statements]
+        steps = [Step({"post": "/query?resultsFormat=ROWS_AND_COLUMNS", "json": entry}) for entry in entries]
         name = f"case-{seed}-{number}"
         scenarios.append(Scenario(id=f"fuzz/{name}", name=name, area="fuzz", doc="", steps=steps))
+        batched = Generator(seed * 1_000_003 + number + 700_001)  # a stream of its own: the scenarios above stay
+        if batched.rng.random() < D1_BATCH_SHARE:
+            scenarios.append(Scenario(id=f"fuzz/{name}b", name=f"{name}b", area="fuzz", doc="",
+                                      steps=_d1_batch(batched, entries)))
     return Suite("d1", "fuzz", "fuzz", "random scenarios", [], [], scenarios)
+
+
+D1_BATCH_SHARE = 0.35
+# statements that fail as a batch runs (a constraint, a missing table, a type, a parse error)
+_D1_FAILING = [
+    "INSERT INTO t (id) VALUES (1), (1)", "SELECT * FROM no_such_table", "INSERT INTO t (id) VALUES ('x')",
+    "SELEC 1", "UPDATE t SET id = NULL", "DELETE FROM no_such_table",
+]
+
+
+def _d1_batch(generator: Generator, entries: list[dict[str, Any]]) -> list[Step]:
+    """The statements as one request, all or nothing (a Worker's `db.batch()`: an array body;
+    without parameters sometimes `db.exec()`: the statements joined by `;`), now and then with
+    a failing statement among them; then what the table holds."""
+    rng = generator.rng
+    entries = list(entries)
+    if rng.random() < 0.5:
+        entries.insert(rng.randint(1, len(entries)), {"sql": rng.choice(_D1_FAILING), "params": []})
+    if rng.random() < 0.3 and not any(entry["params"] for entry in entries):
+        request = Step({"post": "/execute?resultsFormat=NONE",
+                        "json": {"sql": "; ".join(entry["sql"] for entry in entries), "params": []}})
+    else:
+        request = Step({"post": "/query?resultsFormat=ROWS_AND_COLUMNS", "json": entries})
+    after = Step({"post": "/query?resultsFormat=ROWS_AND_COLUMNS", "json": {"sql": "SELECT * FROM t ORDER BY id", "params": []}})
+    return [request, after]

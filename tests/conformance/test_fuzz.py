@@ -7,7 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
-from conformance import fuzz, fuzz_known
+from conformance import fuzz, fuzz_known, fuzz_libsql
 from conformance.scenario import Scenario, Step
 from tests.lumadb_server import LumaServer
 
@@ -92,6 +92,23 @@ def test_lumadb_and_sqld_agree_on_random_sql(server: Any) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "lumadb.cli", "conformance", "fuzz", "--protocol", "libsql", "--target",
          f"{server.url}/turso", "--cases", "100", "--seed", "1"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    assert ", 0 shown" in done.stderr
+
+
+def test_lumadb_and_miniflare_agree_on_random_d1_sql(server: Any) -> None:
+    """The same random SQL as D1 binding requests, and now and then as one batch (db.batch(),
+    db.exec()) with a failing statement among them, answer as Miniflare's D1 answers, but for
+    its known deviations."""
+    generated = fuzz_libsql.d1_suite(1, 60)
+    batches = [s for s in generated.scenarios if s.name.endswith("b")]
+    assert batches and any(isinstance(s.steps[0].request["json"], list) for s in batches)
+    assert [s.steps for s in generated.scenarios] == [s.steps for s in fuzz_libsql.d1_suite(1, 60).scenarios]
+    done = subprocess.run(
+        [sys.executable, "-m", "lumadb.cli", "conformance", "fuzz", "--protocol", "d1", "--target", server.url,
+         "--reference", "miniflare", "--cases", "60", "--seed", "1"],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
