@@ -128,30 +128,38 @@ def evaluate(cond: Cond, outcomes: list[bool | None], is_autocommit: Callable[[]
     return is_autocommit()
 
 
-def run_batch(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str, Any]:
-    """Run a batch on one connection (the stream's own, on its thread)."""
+# runs step `index` of a batch: (its result, None) or (None, its error)
+StepRunner = Callable[[int, Step], "tuple[dict | None, dict | None]"]
+
+
+def play(program: list[Step], is_autocommit: Callable[[], bool], run_step: StepRunner) -> dict[str, Any]:
+    """The batch's steps in order, each run unless its condition says otherwise: its result
+    (sqld's BatchResult)."""
     results: list[dict | None] = []
     errors: list[dict | None] = []
     outcomes: list[bool | None] = []
-
-    def autocommit() -> bool:
-        return not conn.in_transaction
-
-    for step in program:
-        if step.condition is not None and not evaluate(step.condition, outcomes, autocommit):
-            results.append(None)
-            errors.append(None)
-            outcomes.append(None)
-            continue
-        try:
-            results.append(run_query(conn, step.query, access))
-            errors.append(None)
-            outcomes.append(True)
-        except StmtError as exc:
-            results.append(None)
-            errors.append(exc.as_dict())
-            outcomes.append(False)
+    for index, step in enumerate(program):
+        result = error = None
+        outcome: bool | None = None
+        if step.condition is None or evaluate(step.condition, outcomes, is_autocommit):
+            result, error = run_step(index, step)
+            outcome = error is None
+        results.append(result)
+        errors.append(error)
+        outcomes.append(outcome)
     return batch_result(results, errors)
+
+
+def run_batch(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str, Any]:
+    """Run a batch on one connection (the stream's own, on its thread)."""
+
+    def run_step(_index: int, step: Step) -> tuple[dict | None, dict | None]:
+        try:
+            return run_query(conn, step.query, access), None
+        except StmtError as exc:
+            return None, exc.as_dict()
+
+    return play(program, lambda: not conn.in_transaction, run_step)
 
 
 def batch_result(results: list[dict | None], errors: list[dict | None]) -> dict[str, Any]:

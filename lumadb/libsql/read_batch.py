@@ -22,10 +22,10 @@ import time
 from typing import Any
 
 from lumadb.libsql import execution
-from lumadb.libsql.batch import Step, batch_result, evaluate
+from lumadb.libsql.batch import Step, play
 from lumadb.libsql.errors import StmtError
 from lumadb.libsql.stmt import Access, execute_query
-from lumadb.libsql.write_batch import COMMIT, ROLLBACK, control, empty_result
+from lumadb.libsql.write_batch import COMMIT, ROLLBACK, control, empty_result, whole_transaction
 from lumadb.sql import NotReadOnly
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import Clock, apsw
@@ -40,17 +40,7 @@ class Unsuited(Exception):
 
 def suits(program: list[Step]) -> bool:
     """Whether this batch, alone in a request that then closes its stream, may run here."""
-    if len(program) < 2:
-        return False
-    first = program[0]
-    if first.condition is not None or not control(first, _BEGIN):
-        return False
-    for step in program[1:]:
-        if control(step, COMMIT) or control(step, ROLLBACK):
-            continue
-        if execution.route_for(step.query.sql) is not execution.Route.READ:
-            return False
-    return True
+    return whole_transaction(program, _BEGIN, lambda route: route is execution.Route.READ)
 
 
 def run(db: Database, program: list[Step], access: Access) -> dict[str, Any]:
@@ -68,32 +58,16 @@ def run(db: Database, program: list[Step], access: Access) -> dict[str, Any]:
 
 
 def _run(conn: apsw.Connection, clock: Clock, program: list[Step], access: Access) -> dict[str, Any]:
-    results: list[dict | None] = []
-    errors: list[dict | None] = []
-    outcomes: list[bool | None] = []
-
-    def autocommit() -> bool:
-        return not conn.in_transaction
-
-    for index, step in enumerate(program):
-        result: dict | None = None
-        error: dict | None = None
-        outcome: bool | None = None
-        if step.condition is not None and not evaluate(step.condition, outcomes, autocommit):
-            pass
-        elif index == 0 or control(step, COMMIT) or control(step, ROLLBACK):
+    def run_step(index: int, step: Step) -> tuple[dict | None, dict | None]:
+        if index == 0 or control(step, COMMIT) or control(step, ROLLBACK):
             if (index == 0) == conn.in_transaction:
                 raise Unsuited  # SQLite's own error for COMMIT with no transaction says it best
             started = time.perf_counter()
             conn.execute("BEGIN" if index == 0 else "COMMIT" if control(step, COMMIT) else "ROLLBACK")
-            result, outcome = empty_result(started), True
-        else:
-            result, error = _statement(conn, clock, step, access)
-            outcome = error is None
-        results.append(result)
-        errors.append(error)
-        outcomes.append(outcome)
-    return batch_result(results, errors)
+            return empty_result(started), None
+        return _statement(conn, clock, step, access)
+
+    return play(program, lambda: not conn.in_transaction, run_step)
 
 
 def _statement(conn: apsw.Connection, clock: Clock, step: Step, access: Access) -> tuple[dict | None, dict | None]:

@@ -30,10 +30,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from lumadb.libsql import execution
-from lumadb.libsql.batch import Step, batch_result, evaluate
+from lumadb.libsql.batch import Step, play
 from lumadb.libsql.errors import StmtError
 from lumadb.libsql.stmt import Access, execute_query, result_dict
 from lumadb.sql.execute import StatementResult
@@ -51,18 +52,19 @@ class Unsuited(Exception):
 
 
 def suits(program: list[Step], access: Access) -> bool:
-    """Whether this batch, alone in a request that then closes its stream, may run here."""
-    if not access.can_write or len(program) < 2:
+    """Whether this batch, alone in a request that then closes its stream, may run here: no
+    statement that needs a connection of its own (transaction control, PRAGMAs, connection
+    state: execution.Route.PIN)."""
+    return access.can_write and whole_transaction(program, _BEGIN, lambda route: route is not execution.Route.PIN)
+
+
+def whole_transaction(program: list[Step], begin: re.Pattern[str], takes: Callable[[execution.Route], bool]) -> bool:
+    """Whether `program` opens a transaction with its first step (`begin`, unconditional) and
+    holds nothing but COMMIT, ROLLBACK and statements whose route `takes` takes."""
+    if len(program) < 2 or program[0].condition is not None or not control(program[0], begin):
         return False
-    first = program[0]
-    if first.condition is not None or not control(first, _BEGIN):
-        return False
-    for step in program[1:]:
-        if control(step, COMMIT) or control(step, ROLLBACK):
-            continue
-        if execution.route_for(step.query.sql) is execution.Route.PIN:
-            return False  # transaction control, PRAGMAs, connection state: its own connection
-    return True
+    return all(control(step, COMMIT) or control(step, ROLLBACK) or takes(execution.route_for(step.query.sql))
+               for step in program[1:])
 
 
 def control(step: Step, pattern: re.Pattern[str]) -> bool:
@@ -74,33 +76,20 @@ def control(step: Step, pattern: re.Pattern[str]) -> bool:
 def run(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str, Any]:
     """The batch as a job of the group commit: its step results and errors."""
     conn.set_last_insert_rowid(0)  # as the new connection sqld gives each stream
-    results: list[dict | None] = []
-    errors: list[dict | None] = []
-    outcomes: list[bool | None] = []
     in_transaction = False
 
-    def autocommit() -> bool:
-        return not in_transaction
-
-    for index, step in enumerate(program):
-        result: dict | None = None
-        error: dict | None = None
-        outcome: bool | None = None
-        if step.condition is not None and not evaluate(step.condition, outcomes, autocommit):
-            pass
-        elif index == 0 or control(step, COMMIT) or control(step, ROLLBACK):
+    def run_step(index: int, step: Step) -> tuple[dict | None, dict | None]:
+        nonlocal in_transaction
+        if index == 0 or control(step, COMMIT) or control(step, ROLLBACK):
             started = time.perf_counter()
             in_transaction = _transaction_control(conn, step, index == 0, in_transaction)
-            result, outcome = empty_result(started), True
-        else:
-            result, error = _statement(conn, step, access)
-            outcome = error is None
-        results.append(result)
-        errors.append(error)
-        outcomes.append(outcome)
+            return empty_result(started), None
+        return _statement(conn, step, access)
+
+    answer = play(program, lambda: not in_transaction, run_step)
     if in_transaction:
         _roll_back(conn)  # the stream closes inside its transaction: SQLite rolls it back
-    return batch_result(results, errors)
+    return answer
 
 
 def _transaction_control(conn: apsw.Connection, step: Step, first: bool, in_transaction: bool) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lumadb.sql.split import Token, tokens
 from lumadb.storage.sqlite import apsw
@@ -65,9 +65,7 @@ def syntax_problem(statement: str, dialect: Dialect) -> Problem | None:
     if not ((dialect.version < (3, 46) and _SEPARATOR.search(statement)) or "raise" in lowered or "alter" in lowered
             or (not dialect.orders_in_aggregates and "order" in lowered)):
         return None
-    if len(statement) > _KEPT_TEXT:
-        return _syntax_problem.__wrapped__(statement, dialect)
-    return _syntax_problem(statement, dialect)
+    return _kept(_syntax_problem, statement, dialect)
 
 
 @lru_cache(maxsize=4096)
@@ -82,6 +80,12 @@ def _syntax_problem(statement: str, dialect: Dialect) -> Problem | None:
     return ((None if dialect.orders_in_aggregates else _aggregate_order(statement, significant))
             or (_raise_expression(statement, significant) if dialect.version < (3, 47) else None)
             or _alter_table(statement, significant, dialect))
+
+
+def _kept(check: Any, statement: str, dialect: Dialect) -> Problem | None:
+    """`check`'s answer, kept for short texts only (a cache holding long ones would hold on to
+    every long INSERT an application sends)."""
+    return check(statement, dialect) if len(statement) <= _KEPT_TEXT else check.__wrapped__(statement, dialect)
 
 
 def _follows_word(statement: str, start: int) -> bool:
@@ -167,9 +171,7 @@ def call_problem(statement: str, dialect: Dialect) -> Problem | None:
     lowered = statement.lower()
     if "iif" not in lowered and "log" not in lowered and "jsonb_" not in lowered:
         return None
-    if len(statement) > _KEPT_TEXT:
-        return _call_problem.__wrapped__(statement, dialect)
-    return _call_problem(statement, dialect)
+    return _kept(_call_problem, statement, dialect)
 
 
 @lru_cache(maxsize=4096)
