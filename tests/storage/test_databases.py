@@ -203,6 +203,9 @@ def test_data_version_never_repeats_across_an_idle_release(tmp_path: Path) -> No
         for round_ in range(3):
             assert db.release_idle()
             with apsw.Connection(str(db.path)) as other:  # another process's commit meanwhile
+                # (the released connections close, and the last one checkpoints, on a thread:
+                # another process waits for its lock as SQLite's busy handler lets it)
+                other.set_busy_timeout(5000)
                 other.execute("INSERT INTO t VALUES (?)", (round_,))
             version = db.data_version()
             assert version not in seen, (version, seen)
