@@ -15,6 +15,7 @@ from lumadb.libsql.stmt import (
     StmtSpec,
     optional_int,
     parse_stmt,
+    read_query,
     required,
     run_query,
     to_query,
@@ -150,12 +151,14 @@ def play(program: list[Step], is_autocommit: Callable[[], bool], run_step: StepR
     return batch_result(results, errors)
 
 
-def run_batch(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str, Any]:
-    """Run a batch on one connection (the stream's own, on its thread)."""
+def run_batch(conn: apsw.Connection, program: list[Step], access: Access, reads: bool = False) -> dict[str, Any]:
+    """Run a batch on one connection (the stream's own, on its thread; with `reads`, a batch of
+    reads on the event loop: `stmt.read_query`)."""
+    run = read_query if reads else run_query
 
     def run_step(_index: int, step: Step) -> tuple[dict | None, dict | None]:
         try:
-            return run_query(conn, step.query, access), None
+            return run(conn, step.query, access), None
         except StmtError as exc:
             return None, exc.as_dict()
 

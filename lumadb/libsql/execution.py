@@ -16,12 +16,14 @@ can change its answer without a commit (the clock, randomness, connection state)
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from lumadb.libsql.errors import StmtError
-from lumadb.libsql.stmt import Access, Query, Render, execute_query, run_query
+from lumadb.libsql.stmt import Access, Query, Render, execute_query, read_query, run_query
 from lumadb.libsql.streams import Stream
 from lumadb.sql import NotReadOnly
 from lumadb.sql.split import leading_keywords
@@ -29,6 +31,7 @@ from lumadb.storage.cache import MISSING
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
 
+T = TypeVar("T")
 INLINE_BUDGET_MS = 3  # a read slower than this moves to the reader pool
 CACHED_ROWS = 64  # larger results are not kept in the query cache
 
@@ -174,5 +177,41 @@ async def execute(stream: Stream, query: Query, access: Access, render: Render |
                 return await stream.db.write_inline(INLINE_BUDGET_MS, _write, query, access, render)
         except (apsw.Error, ValueError, OverflowError) as exc:
             raise StmtError.from_sqlite(exc) from None
+    if stream.conn is not None and route_for(query.sql) is Route.READ:
+        try:
+            return on_stream_here(stream, read_query, query, access, render)
+        except (TooSlow, NotReadOnly):
+            pass  # a read changed nothing: on the stream's thread, from the start
+    elif stream.conn is not None and ends_read_transaction(stream.conn, query):
+        return on_stream_here(stream, run_query, query, access, render)
     return await stream.on_connection(run_query, query, access, render)
+
+
+class TooSlow(Exception):
+    """A read ran past the event loop's time budget and was interrupted (nothing changed)."""
+
+
+def on_stream_here(stream: Stream, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(conn, *args)` on the stream's own connection, here on the event loop, under the
+    loop's time budget: for reads, and for the end of a read transaction, which wait for no
+    lock (a stream's connection otherwise runs its SQL on a thread of its own)."""
+    assert stream.conn is not None and stream.clock is not None
+    stream.clock.start(INLINE_BUDGET_MS)
+    try:
+        return fn(stream.conn, *args)
+    except apsw.InterruptError as exc:
+        if stream.clock.check():
+            raise TooSlow from None  # (an interrupted read leaves its transaction as it was)
+        raise StmtError.from_sqlite(exc) from None
+    finally:
+        stream.clock.stop()
+
+
+_ENDS = re.compile(r"\s*(COMMIT|END|ROLLBACK)(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
+
+
+def ends_read_transaction(conn: apsw.Connection, query: Query) -> bool:
+    """COMMIT or ROLLBACK of a transaction that has written nothing: no sync, no lock to wait for."""
+    return (conn.txn_state() != apsw.SQLITE_TXN_WRITE and not query.args and not query.named
+            and _ENDS.fullmatch(query.sql) is not None)
 

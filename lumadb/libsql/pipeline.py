@@ -37,6 +37,7 @@ from lumadb.libsql.stmt import (
     to_query,
 )
 from lumadb.libsql.streams import Stream
+from lumadb.sql import NotReadOnly
 from lumadb.storage.cache import MISSING
 from lumadb.storage.executor import Database
 from lumadb.storage.jobs import WriteLockElsewhere
@@ -242,6 +243,19 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
             pass  # not run, or undone: on the stream's own connection, as any other batch
         except (apsw.Error, ValueError, OverflowError) as exc:  # the group's COMMIT failed
             raise StmtError.from_sqlite(exc) from None
+    if stream.pinned and all(execution.route_for(step.query.sql) is execution.Route.READ for step in program):
+        try:  # (a transaction's reads: @libsql/client's transaction() between its BEGIN and COMMIT)
+            return execution.on_stream_here(stream, run_batch, program, access, True)
+        except (execution.TooSlow, NotReadOnly):
+            pass  # reads changed nothing: on the stream's thread, from the start
+    elif not stream.pinned and read_batch.opens(program):
+        stream.pin_here()  # (the first request of transaction("read"): its BEGIN and first reads)
+        try:
+            return execution.on_stream_here(stream, run_batch, program, access, True)
+        except (execution.TooSlow, NotReadOnly):
+            assert stream.conn is not None
+            if stream.conn.in_transaction:
+                stream.conn.execute("ROLLBACK")  # the request's own BEGIN: all of it again, on the thread
     if not _BEGINS_WRITING.match(program[0].query.sql) or not stream.is_autocommit():
         return await stream.on_connection(run_batch, program, access)
     # Batches that open a write transaction (@libsql/client's batch(..., "write"), and the first

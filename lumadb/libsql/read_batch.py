@@ -43,6 +43,15 @@ def suits(program: list[Step]) -> bool:
     return whole_transaction(program, _BEGIN, lambda route: route is execution.Route.READ)
 
 
+def opens(program: list[Step]) -> bool:
+    """Whether this batch opens a read transaction and reads, and no more (the first request of
+    @libsql/client's `transaction("read")`, whose stream stays open): unconditional, it can run
+    on the stream's connection on the event loop and, past the time budget, be rolled back and
+    run again on its thread."""
+    return (len(program) >= 1 and program[0].condition is None and control(program[0], _BEGIN)
+            and all(execution.route_for(step.query.sql) is execution.Route.READ for step in program[1:]))
+
+
 def run(db: Database, program: list[Step], access: Access) -> dict[str, Any]:
     """The batch on the event loop's read connection: its step results and errors."""
     conn, clock = db.inline_connection()

@@ -257,6 +257,17 @@ def run_query(conn: apsw.Connection, query: Query, access: Access, render: Rende
         raise StmtError.from_sqlite(exc) from None
 
 
+def read_query(conn: apsw.Connection, query: Query, access: Access, render: Render | None = None) -> dict[str, Any]:
+    """`run_query` of a read, where nothing may change: NotReadOnly (nothing ran) for a statement
+    that would write, and SQLite's interrupt (a time budget's) left as it is."""
+    try:
+        return execute_query(conn, query, access, readonly_only=True, render=render)
+    except apsw.InterruptError:
+        raise
+    except (apsw.Error, ValueError, OverflowError) as exc:
+        raise StmtError.from_sqlite(exc) from None
+
+
 def result_dict(result: StatementResult) -> dict[str, Any]:
     rowid = result.last_insert_rowid
     return {

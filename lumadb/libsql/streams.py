@@ -76,10 +76,15 @@ class Stream:
         if self.conn is None:
             await self.on_connection(_nothing)
 
-    def _call(self, fn: Callable[..., T], args: tuple) -> T:
+    def pin_here(self) -> None:
+        """Take the stream's own connection now, on the calling thread (an idle one of the
+        database's, else a new one)."""
         if self.conn is None:
             self.conn, self.clock = self.db.borrow_connection()
             self.conn.authorizer = self._authorize
+
+    def _call(self, fn: Callable[..., T], args: tuple) -> T:
+        self.pin_here()
         assert self.clock is not None
         self.clock.start()
         try:

@@ -427,6 +427,39 @@ CASES: dict[str, list[dict[str, Any]]] = {
         pipe(ex("SELECT count(*) FROM c4"), CLOSE),
         pipe(ex("SELECT count(*) FROM c4"), ex("COMMIT"), {"type": "get_autocommit"}, CLOSE, baton="$last", version=3),
         pipe(ex("SELECT count(*) FROM c4"), CLOSE)],
+    # reads inside interactive transactions (@libsql/client's transaction(): a request per step),
+    # which LumaDB runs on the stream's connection on the event loop (execution.on_stream_here):
+    # in a read and in a write transaction, one past the loop's time budget (run again on the
+    # stream's thread, the transaction intact), one that writes after all, and the COMMIT or
+    # ROLLBACK of a transaction that wrote nothing
+    "reads in transactions": [
+        pipe(ex("CREATE TABLE c12 (v)"), ex("INSERT INTO c12 VALUES (1), (2)"), CLOSE),
+        pipe({"type": "store_sql", "sql_id": 1, "sql": "SELECT count(*), sum(v) FROM c12"},
+             {"type": "batch", "batch": {"steps": [{"stmt": {"sql": "BEGIN TRANSACTION READONLY"}},
+                                                   {"stmt": {"sql_id": 1}, "condition": {"type": "ok", "step": 0}}]}},
+             version=3),
+        pipe({"type": "batch", "batch": {"steps": [
+            {"stmt": {"sql_id": 1}, "condition": {"type": "not", "cond": {"type": "is_autocommit"}}},
+            {"stmt": {"sql": "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 300000) "
+                             "SELECT count(*) FROM c"}},
+            {"stmt": {"sql": "SELECT * FROM no_such_table"}}]}}, baton="$last", version=3),
+        pipe(ex("SELECT v FROM c12 ORDER BY v"), ex("VALUES (1)"), {"type": "get_autocommit"}, baton="$last", version=3),
+        pipe(ex("COMMIT"), {"type": "get_autocommit"}, ex("COMMIT"), ex("ROLLBACK"), CLOSE, baton="$last", version=3),
+        pipe(ex("BEGIN IMMEDIATE"), ex("INSERT INTO c12 VALUES (3)"), version=3),
+        pipe(ex("SELECT count(*) FROM c12"), ex("WITH x AS (SELECT 4) INSERT INTO c12 SELECT * FROM x RETURNING v"),
+             {"type": "batch", "batch": {"steps": [{"stmt": {"sql": "SELECT max(v) FROM c12"}}, {"stmt": {"sql": "SELECT 5"}}]}},
+             baton="$last", version=3),
+        pipe(ex("ROLLBACK"), {"type": "get_autocommit"}, ex("SELECT count(*) FROM c12"), CLOSE, baton="$last", version=3),
+        pipe(ex("BEGIN"), ex("SELECT count(*) FROM c12"), version=3),
+        pipe(ex("END"), {"type": "get_autocommit"}, CLOSE, baton="$last", version=3),
+        # a transaction's first request past the budget: rolled back, all of it again on the thread
+        pipe({"type": "batch", "batch": {"steps": [
+            {"stmt": {"sql": "BEGIN DEFERRED"}},
+            {"stmt": {"sql": "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 300000) "
+                             "SELECT count(*) FROM c"}, "condition": {"type": "ok", "step": 0}},
+            {"stmt": {"sql": "SELECT count(*) FROM c12"}}]}}, {"type": "get_autocommit"}, version=3),
+        pipe(ex("SELECT v FROM c12 ORDER BY v"), ex("COMMIT"), CLOSE, baton="$last", version=3),
+    ],
     # each stream is a new connection to sqld: an INSERT that inserts nothing reports rowid 0,
     # not the row another stream inserted last
     "rowid per stream": [pipe(ex("CREATE TABLE c9 (x UNIQUE)"), CLOSE), pipe(ex("INSERT INTO c9 VALUES (5)"), CLOSE),
