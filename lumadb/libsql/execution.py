@@ -7,7 +7,8 @@ run again on the writer thread if it takes longer: `Database.write_inline`).
 This serves @libsql/client's usual request, `[execute, close]` on a new stream, without a
 connection or a thread of its own. Anything that leaves state on a connection (transactions,
 PRAGMAs, ATTACH, temp objects) or reads such state (`last_insert_rowid()`, `changes()`)
-pins the stream to its own connection, where all its later statements run.
+pins the stream to its own connection, where all its later statements run: on the stream's
+thread, but for reads, which run on the event loop under the same budget (`on_stream_here`).
 
 Reads on shared connections go through the query cache (keyed by statement, typed arguments
 and renderer; invalidated by any commit to the file, from any process), unless the statement
