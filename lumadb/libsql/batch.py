@@ -3,6 +3,7 @@ stop the batch, it only makes the conditions that depend on it false. Also `sequ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -127,6 +128,20 @@ def evaluate(cond: Cond, outcomes: list[bool | None], is_autocommit: Callable[[]
     if kind == "or":
         return any(evaluate(c, outcomes, is_autocommit) for c in cond[1])
     return is_autocommit()
+
+
+# transaction control as @libsql/client writes it (the fast paths of write_batch.py, read_batch.py
+# and execution.py recognise it by its text)
+COMMIT = re.compile(r"\s*(COMMIT|END)(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
+ROLLBACK = re.compile(r"\s*ROLLBACK(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
+
+
+def is_control(query: Query, pattern: re.Pattern[str]) -> bool:
+    return not query.args and not query.named and pattern.fullmatch(query.sql) is not None
+
+
+def control(step: Step, pattern: re.Pattern[str]) -> bool:
+    return is_control(step.query, pattern)
 
 
 # runs step `index` of a batch: (its result, None) or (None, its error)

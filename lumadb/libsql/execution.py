@@ -17,12 +17,12 @@ can change its answer without a commit (the clock, randomness, connection state)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from lumadb.libsql.batch import COMMIT, ROLLBACK, is_control
 from lumadb.libsql.errors import StmtError
 from lumadb.libsql.stmt import Access, Query, Render, execute_query, read_query, run_query
 from lumadb.libsql.streams import Stream
@@ -208,11 +208,7 @@ def on_stream_here(stream: Stream, fn: Callable[..., T], *args: Any) -> T:
         stream.clock.stop()
 
 
-_ENDS = re.compile(r"\s*(COMMIT|END|ROLLBACK)(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
-
-
 def ends_read_transaction(conn: apsw.Connection, query: Query) -> bool:
     """COMMIT or ROLLBACK of a transaction that has written nothing: no sync, no lock to wait for."""
-    return (conn.txn_state() != apsw.SQLITE_TXN_WRITE and not query.args and not query.named
-            and _ENDS.fullmatch(query.sql) is not None)
+    return conn.txn_state() != apsw.SQLITE_TXN_WRITE and (is_control(query, COMMIT) or is_control(query, ROLLBACK))
 

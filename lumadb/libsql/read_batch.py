@@ -22,10 +22,10 @@ import time
 from typing import Any
 
 from lumadb.libsql import execution
-from lumadb.libsql.batch import Step, play
+from lumadb.libsql.batch import COMMIT, ROLLBACK, Step, control, play
 from lumadb.libsql.errors import StmtError
 from lumadb.libsql.stmt import Access, execute_query
-from lumadb.libsql.write_batch import COMMIT, ROLLBACK, control, empty_result, whole_transaction
+from lumadb.libsql.write_batch import empty_result, whole_transaction
 from lumadb.sql import NotReadOnly
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import Clock, apsw

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lumadb.libsql import execution
-from lumadb.libsql.batch import Step, play
+from lumadb.libsql.batch import COMMIT, ROLLBACK, Step, control, play
 from lumadb.libsql.errors import StmtError
 from lumadb.libsql.stmt import Access, execute_query, result_dict
 from lumadb.sql.execute import StatementResult
@@ -42,8 +42,6 @@ from lumadb.storage.jobs import loop_only
 from lumadb.storage.sqlite import apsw
 
 _BEGIN = re.compile(r"\s*BEGIN(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
-COMMIT = re.compile(r"\s*(COMMIT|END)(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
-ROLLBACK = re.compile(r"\s*ROLLBACK(\s+TRANSACTION)?\s*;?\s*", re.IGNORECASE)
 _SAVEPOINT = "hrana_batch"
 
 
@@ -65,11 +63,6 @@ def whole_transaction(program: list[Step], begin: re.Pattern[str], takes: Callab
         return False
     return all(control(step, COMMIT) or control(step, ROLLBACK) or takes(execution.route_for(step.query.sql))
                for step in program[1:])
-
-
-def control(step: Step, pattern: re.Pattern[str]) -> bool:
-    query = step.query
-    return not query.args and not query.named and pattern.fullmatch(query.sql) is not None
 
 
 @loop_only
