@@ -24,7 +24,7 @@ from typing import Any
 from lumadb.libsql import execution
 from lumadb.libsql.batch import COMMIT, ROLLBACK, Step, control, play
 from lumadb.libsql.errors import StmtError
-from lumadb.libsql.stmt import Access, execute_query
+from lumadb.libsql.stmt import Access, read_query
 from lumadb.libsql.write_batch import empty_result, whole_transaction
 from lumadb.sql import NotReadOnly
 from lumadb.storage.executor import Database
@@ -82,11 +82,12 @@ def _run(conn: apsw.Connection, clock: Clock, program: list[Step], access: Acces
 def _statement(conn: apsw.Connection, clock: Clock, step: Step, access: Access) -> tuple[dict | None, dict | None]:
     """(result, None) or (None, error) of a read step, as on the stream's connection."""
     try:
-        return execute_query(conn, step.query, access, readonly_only=True), None
+        return read_query(conn, step.query, access), None
     except NotReadOnly:
         raise Unsuited from None  # it would write: nothing ran
-    except (apsw.Error, ValueError, OverflowError, StmtError) as exc:
-        if isinstance(exc, apsw.InterruptError) and clock.check():
+    except apsw.InterruptError as exc:
+        if clock.check():
             raise Unsuited from None  # past its time budget on the event loop
-        error = exc if isinstance(exc, StmtError) else StmtError.from_sqlite(exc)
-        return None, error.as_dict()
+        return None, StmtError.from_sqlite(exc).as_dict()
+    except StmtError as exc:
+        return None, exc.as_dict()
