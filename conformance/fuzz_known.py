@@ -191,7 +191,6 @@ CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
     "sqld": [("counts an `error` batch condition on a skipped step as true (LumaDB follows the Hrana spec: "
               "false; docs/compatibility.md)", lambda difference: error_on_skipped_step(difference)),
              _LENGTHS_OF_REALS],
-    "miniflare": [_LENGTHS_OF_REALS],
 }
 
 
@@ -232,11 +231,7 @@ _NUMBER_REST = re.compile(r"([0-9]*)((?:[eE][+-]?[0-9]+)?)")  # its digits from 
 def _same_real(a: Any, b: Any) -> bool:
     if type(a) in (int, float) and type(b) in (int, float):  # read back as numbers: two doubles
         return float(a) != float(b) and _close(float(a), float(b))
-    if isinstance(a, list) and isinstance(b, list):  # a blob, as D1 answers one: its bytes
-        if not all(type(x) is int and 0 <= x < 256 for x in (*a, *b)):
-            return False
-        a, b = bytes(a).decode("latin-1"), bytes(b).decode("latin-1")
-    elif isinstance(a, str) and isinstance(b, str) and _HEX.fullmatch(a) and _HEX.fullmatch(b):
+    if isinstance(a, str) and isinstance(b, str) and _HEX.fullmatch(a) and _HEX.fullmatch(b):
         a, b = bytes.fromhex(a).decode("latin-1"), bytes.fromhex(b).decode("latin-1")
     if not isinstance(a, str) or not isinstance(b, str) or a == b:
         return False
@@ -292,10 +287,6 @@ KNOWN["sqld"] = [
      lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
     ("words SQL_PARSE_ERROR with its own parser (LumaDB: SQLite's words; docs/compatibility.md)",
      lambda ref, ours, paths: _parse_messages_only(ref, ours, paths)),
-]
-KNOWN["miniflare"] = [
-    ("(workerd's SQLite) turns reals into text with other digits than LumaDB's newer SQLite (docs/compatibility.md)",
-     lambda ref, ours, paths: _reals_as_text(ref, ours, paths)),
 ]
 _MOTO_PREFIX = "1 validation error detected: "
 KNOWN["moto"] = [

@@ -80,7 +80,8 @@ def _command(name: str, port: int, workdir: Path) -> tuple[list[str], str, dict[
     if name == "miniflare":
         package = find_node_module("miniflare/package.json").parent
         return ([_node(), str(HERE / "miniflare" / "d1_server.mjs"), str(port), str(workdir / "d1")],
-                f"miniflare {_version('miniflare')} (D1 on workerd)", {"MINIFLARE_DIR": str(package.parent)})
+                f"miniflare {_version('miniflare')} (D1 on workerd {_version('workerd')})",
+                {"MINIFLARE_DIR": str(package.parent)})
     raise PeerUnavailable(f"unknown peer {name!r}")
 
 

@@ -15,6 +15,10 @@ import path from "node:path";
 
 const require = createRequire(path.join(process.env.MINIFLARE_DIR ?? process.cwd(), "noop.js"));
 const { Miniflare } = require("miniflare");
+// D1's SQL is workerd's SQLite and authorizer: run on the `workerd` installed beside Miniflare
+// (the release current wrangler ships, SQLite 3.54.1 since 1.20261117), not the older one
+// Miniflare 4 pins (SQLite 3.47.0 up to 1.20260730). An explicit MINIFLARE_WORKERD_PATH wins.
+process.env.MINIFLARE_WORKERD_PATH ??= require("workerd").default;
 
 const port = Number(process.argv[2] ?? 8802);
 const persist = process.argv[3];

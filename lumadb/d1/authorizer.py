@@ -44,7 +44,8 @@ TRANSACTION_REFUSED = (
     "write coalescing."
 )
 
-# The functions D1 lets SQL call (workerd's allowlist, observed against Miniflare's D1).
+# The functions D1 lets SQL call (workerd's allowlist, observed against Miniflare's D1 on
+# workerd 1.20261117: R*Tree's `rtreecheck` since that release).
 _FUNCTION_NAMES = """
 abs changes char coalesce concat concat_ws format glob hex ifnull iif instr last_insert_rowid
 length like likelihood likely load_extension lower ltrim max_scalar min_scalar nullif
@@ -59,7 +60,7 @@ json json_array json_array_length json_extract -> ->> json_insert json_object js
 json_replace json_set json_type json_valid json_quote json_group_array json_group_object json_each json_tree
 jsonb jsonb_array jsonb_extract jsonb_insert jsonb_object jsonb_patch jsonb_remove jsonb_replace
 jsonb_set jsonb_group_array jsonb_group_object
-match highlight bm25 snippet
+match highlight bm25 snippet rtreecheck
 sqlite_rename_column sqlite_rename_table sqlite_rename_test sqlite_drop_column sqlite_rename_quotefix
 """
 ALLOWED_FUNCTIONS = frozenset(_FUNCTION_NAMES.split())
@@ -68,6 +69,7 @@ ALLOWED_FUNCTIONS = frozenset(_FUNCTION_NAMES.split())
 _NO_ARG, _BOOLEAN, _OBJECT, _OPTIONAL_OBJECT, _NUMBER, _NUMBER_OR_OBJECT = range(6)
 ALLOWED_PRAGMAS = {
     "data_version": _NO_ARG,
+    "page_size": _NO_ARG,  # since workerd 1.20261117 (R*Tree reads it when it creates a table)
     "case_sensitive_like": _BOOLEAN,
     "foreign_keys": _BOOLEAN,
     "defer_foreign_keys": _BOOLEAN,
@@ -157,12 +159,14 @@ def _decide(action: int, p1: str | None, p2: str | None, db_name: str | None) ->
     if action == apsw.SQLITE_PRAGMA:
         return _pragma_allowed((p1 or "").lower(), p2)
     if action in (apsw.SQLITE_CREATE_VTABLE, apsw.SQLITE_DROP_VTABLE):
-        return (p2 or "").lower() in ("fts5", "fts5vocab")
+        return (p2 or "").lower() in _VIRTUAL_TABLE_MODULES
     if action in (apsw.SQLITE_TRANSACTION, apsw.SQLITE_SAVEPOINT):
         _state.transaction_refused = True
     return False
 
 
+# FTS5 always; R*Tree since workerd 1.20261117 (FTS3/FTS4 and Geopoly stay refused)
+_VIRTUAL_TABLE_MODULES = frozenset({"fts5", "fts5vocab", "rtree", "rtree_i32"})
 _ALLOWED_ALWAYS = frozenset({apsw.SQLITE_SELECT, apsw.SQLITE_ANALYZE, apsw.SQLITE_RECURSIVE})
 _CHECK_FIRST_NAME = frozenset({
     apsw.SQLITE_CREATE_TABLE, apsw.SQLITE_DELETE, apsw.SQLITE_DROP_TABLE, apsw.SQLITE_INSERT,

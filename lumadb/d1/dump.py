@@ -3,8 +3,8 @@
 lines, then indexes, triggers and views.
 
 Kept differences (docs/compatibility.md): integers are written exactly (JavaScript would
-round beyond 2^53), reals keep a decimal point so they stay REAL, and FTS5 tables are
-exported (D1 refuses databases with virtual tables) as their CREATE VIRTUAL TABLE plus
+round beyond 2^53), reals keep a decimal point so they stay REAL, and FTS5 and R*Tree tables
+are exported (D1 refuses databases with virtual tables) as their CREATE VIRTUAL TABLE plus
 their rows, their shadow tables left out.
 """
 

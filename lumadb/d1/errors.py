@@ -23,17 +23,14 @@ class D1QueryError(Exception):
         self.message = message
 
 
-# D1 runs an older SQLite: where this one words an error differently, D1's words
-_D1_TEXTS = {"triggers nested too deep": "too many levels of trigger recursion"}
-# Functions of this SQLite that D1's has not (newer than its 3.47, or left out of workerd's
-# build: FTS3's, R*Tree's and Geopoly's): D1 finds no such function where the authorizer here
-# refuses them (each probed against Miniflare's D1)
+# Functions of this SQLite that workerd's build of the same SQLite (3.54.1) leaves out (FTS3's,
+# Geopoly's, the percentile extension's): D1 finds no such function where the authorizer here
+# refuses them (each probed against Miniflare's D1 on workerd 1.20261117)
 _REFUSED_FUNCTION = "not authorized to use function: "
 _NOT_IN_D1_NAMES = """
-fts3_tokenizer fts5_insttoken geopoly_area geopoly_bbox geopoly_blob geopoly_ccw geopoly_contains_point
-geopoly_debug geopoly_group_bbox geopoly_json geopoly_overlap geopoly_regular geopoly_svg geopoly_within
-geopoly_xform if json_array_insert jsonb_array_insert matchinfo median offsets optimize percentile
-percentile_cont percentile_disc rtreecheck rtreedepth rtreenode unistr unistr_quote
+fts3_tokenizer geopoly_area geopoly_bbox geopoly_blob geopoly_ccw geopoly_contains_point geopoly_debug
+geopoly_group_bbox geopoly_json geopoly_overlap geopoly_regular geopoly_svg geopoly_within geopoly_xform
+matchinfo median offsets optimize percentile percentile_cont percentile_disc
 """
 _NOT_IN_D1 = frozenset(_NOT_IN_D1_NAMES.split())
 _WRONG_ARGUMENTS = re.compile(r"wrong number of arguments to function (\w+)\(\)")
@@ -51,7 +48,7 @@ def _missing_function(text: str) -> str | None:
 def sqlite_message(exc: BaseException) -> str:
     """`<message>[ at offset N]: SQLITE_<CODE>[ (extended: SQLITE_<EXT>)]`, workerd's format."""
     info = error_info(exc)
-    text = _D1_TEXTS.get(info.message, info.message)
+    text = info.message
     missing = _missing_function(text)
     if missing is not None:
         text = "no such function: " + missing

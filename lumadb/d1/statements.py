@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lumadb.sql import limited_writes, older_sqlite
+from lumadb.sql import limited_writes
 from lumadb.sql.split import tokens
 from lumadb.storage.sqlite import apsw
 
@@ -34,7 +34,7 @@ _INDENTED_COMMENT = re.compile(r"^\s+--.*", re.MULTILINE)
 class Piece:
     sql: str
     first_word: str  # upper-cased first keyword ("" when the piece starts with no word)
-    refused: str | None = None  # D1's error for it, when its SQLite refuses what this one cannot parse
+    refused: str | None = None  # D1's error for it, when D1's SQLite refuses what this one cannot parse
     limited: str | None = None  # the UPDATE/DELETE ... LIMIT this piece rewrites (lumadb/sql/limited_writes.py)
 
 
@@ -46,12 +46,7 @@ class Plan:
 
 def _piece(sql: str, first_word: str) -> Piece:
     """A piece, an UPDATE or DELETE with ORDER BY and LIMIT rewritten as D1's SQLite runs it
-    (lumadb/sql/limited_writes.py); refused as D1's SQLite 3.47 refuses what came later
-    (lumadb/sql/older_sqlite.py)."""
-    newer = older_sqlite.syntax_problem(sql, older_sqlite.D1) or older_sqlite.call_problem(sql, older_sqlite.D1)
-    if newer is not None:
-        where = "" if newer.offset is None else f" at offset {newer.offset}"
-        return Piece(sql, first_word, f"{newer.detail}{where}: SQLITE_ERROR")
+    (lumadb/sql/limited_writes.py)."""
     if first_word in ("UPDATE", "DELETE", "EXPLAIN", "WITH"):
         refused = limited_writes.refusal(sql)
         if refused is not None:

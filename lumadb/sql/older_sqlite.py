@@ -1,18 +1,18 @@
 """SQL that LumaDB's SQLite (3.54) takes and an older one refuses: sqld runs SQLite 3.45.1 behind
-an SQL parser of its own, D1 runs workerd's SQLite 3.47. SQL written against LumaDB must not lean
-on what came later, or it would fail once the application moves to Turso or D1 (the same rule as
-for newer functions: `libsql/namespaces.NEWER_FUNCTIONS`, `d1/authorizer.py`). Probed on sqld 0.24
-and Miniflare's D1:
+an SQL parser of its own. SQL written against LumaDB must not lean on what came later, or it
+would fail once the application moves to Turso (the same rule as for newer functions:
+`libsql/namespaces.NEWER_FUNCTIONS`). D1 needs none of this: workerd runs SQLite 3.54.1 since its
+1.20261117 release (3.47.0 up to 1.20260730, 3.53.4 in between). Probed on sqld 0.24:
 
 - syntax, in the older SQLite's words: `_` between digits of a number (3.46), ORDER BY inside an
   aggregate's arguments (3.44, which sqld's parser never took), an expression as RAISE's message
   (3.47), ALTER TABLE's ADD [CONSTRAINT c] CHECK, DROP CONSTRAINT and ALTER COLUMN ... SET / DROP
-  NOT NULL (3.53; D1's SQLite has no ALTER COLUMN at all, libSQL its own `ALTER COLUMN c TO`);
+  NOT NULL (3.53; libSQL has its own `ALTER COLUMN c TO`);
 - calls: `iif` with other than three arguments (3.48 takes two and more), `log` with two (sqld's
   `log` is its extension functions' natural logarithm, one argument), `jsonb_each` and
   `jsonb_tree` in FROM (3.51: no such table there).
 
-The protocols word and place the errors as their servers do. Only a text that holds one of the
+Errors are worded and placed as sqld does. Only a text that holds one of the
 words looked for is scanned, and the answer for a short one is kept: an application's statements
 come again and again."""
 
@@ -34,7 +34,6 @@ class Dialect(NamedTuple):
 
 
 SQLD = Dialect((3, 45), orders_in_aggregates=False, alter_column=True, log_arguments=1)
-D1 = Dialect((3, 47), orders_in_aggregates=True, alter_column=False, log_arguments=None)
 
 
 class Problem(NamedTuple):

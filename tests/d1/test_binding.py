@@ -186,18 +186,25 @@ def test_a_statement_repeated_after_a_schema_change_keeps_its_offset(d1: D1Http,
     ("SELECT load_extension('x')", "not authorized: SQLITE_ERROR"),
     ("CREATE TABLE _cf_mine (a)", "not authorized: SQLITE_AUTH"),
     ("CREATE TEMP TABLE tt (a)", "not authorized: SQLITE_AUTH"),
-    ("CREATE VIRTUAL TABLE r USING rtree(id, a, b)", "not authorized: SQLITE_AUTH"),
+    ("CREATE VIRTUAL TABLE g USING geopoly(a)", "not authorized: SQLITE_AUTH"),
+    ("CREATE VIRTUAL TABLE f USING fts4(a)", "not authorized: SQLITE_AUTH"),
+    ("PRAGMA page_size = 4096", "not authorized: SQLITE_AUTH"),
     ("CREATE TABLE sqlite_mine (a)", "object name reserved for internal use: sqlite_mine: SQLITE_ERROR"),
-    # newer than D1's SQLite 3.47, or left out of workerd's build (checked against Miniflare)
-    ("SELECT unistr('a')", "no such function: unistr at offset 7: SQLITE_ERROR"),
+    # left out of workerd's build of SQLite 3.54.1 (checked against Miniflare on workerd 1.20261117)
     ("SELECT 1, median(1)", "no such function: median at offset 10: SQLITE_ERROR"),
     ("SELECT geopoly_area()", "no such function: geopoly_area at offset 7: SQLITE_ERROR"),
-    ("SELECT iif(1, 2)", "wrong number of arguments to function iif() at offset 7: SQLITE_ERROR"),
-    ("SELECT value FROM jsonb_each('[1]')", "no such table: jsonb_each: SQLITE_ERROR"),
-    ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", 'near "CONSTRAINT": syntax error at offset 18: SQLITE_ERROR'),
-    ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", 'near "ALTER": syntax error at offset 14: SQLITE_ERROR'),
+    # in that build but refused by workerd's allowlist
+    ("SELECT unistr('a')", "not authorized to use function: unistr at offset 7: SQLITE_ERROR"),
+    ("SELECT if(1, 2)", "not authorized to use function: if at offset 7: SQLITE_ERROR"),
+    ("SELECT rtreedepth(x'00')", "not authorized to use function: rtreedepth at offset 7: SQLITE_ERROR"),
+    # SQLite 3.53's ALTER TABLE forms run SQL functions D1 does not let through
+    ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "not authorized to use function: sqlite_fail at offset 7: SQLITE_ERROR"),
+    ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", "not authorized to use function: sqlite_fail at offset 7: SQLITE_ERROR"),
+    ("ALTER TABLE t DROP CONSTRAINT c",
+     "not authorized to use function: sqlite_drop_constraint at offset 38: SQLITE_ERROR"),
 ])
 def test_authorizer_refuses_what_d1_refuses(d1: D1Http, db_name: str, sql: str, error: str) -> None:
+    d1.run(db_name, "CREATE TABLE IF NOT EXISTS t (a)")
     assert d1.run(db_name, sql) == {"success": False, "error": error}
 
 
@@ -210,6 +217,9 @@ def test_authorizer_refuses_what_d1_refuses(d1: D1Http, db_name: str, sql: str, 
     "SELECT jsonb('{}'), unhex('41'), concat('a', 'b'), iif(1, 2, 3), ceil(1.5), pow(2, 2), unixepoch('now')",
     "SELECT * FROM json_each('[1, 2]')", "SELECT row_number() OVER () FROM t", "EXPLAIN QUERY PLAN SELECT * FROM t",
     "SELECT 1_000, log(2, 8), group_concat(a, ',' ORDER BY a) FROM t",
+    # since workerd 1.20261117 (SQLite 3.54.1, R*Tree)
+    "SELECT iif(1, 2), iif(0, 1, 0, 2, 3)", "SELECT value FROM jsonb_each('[1]')", "PRAGMA page_size",
+    "CREATE VIRTUAL TABLE r USING rtree(id, a, b)", "CREATE VIRTUAL TABLE r32 USING rtree_i32(id, a, b, +aux)",
 ])
 def test_authorizer_allows_what_d1_allows(d1: D1Http, db_name: str, sql: str) -> None:
     d1.run(db_name, "CREATE TABLE IF NOT EXISTS t (a)")

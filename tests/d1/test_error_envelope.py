@@ -136,11 +136,11 @@ def test_a_write_locked_out_by_another_process_is_a_d1_error() -> None:
 
 
 def test_libsql_alter_column_is_not_d1_sql(d1: D1Http, db_name: str) -> None:
-    """`ALTER TABLE ... ALTER COLUMN` is libSQL's (LumaDB runs it on /turso); D1's SQLite 3.47 has
-    no such statement, and answers its syntax error at the second ALTER (Miniflare's text), here
-    as there."""
+    """`ALTER TABLE ... ALTER COLUMN` is libSQL's (LumaDB runs it on /turso); D1's SQLite (3.54.1,
+    as LumaDB's) knows ALTER COLUMN only with SET/DROP NOT NULL, and answers its syntax error at
+    the `TO` (Miniflare's text on workerd 1.20261117)."""
     assert d1.run(db_name, "CREATE TABLE t (x TEXT)")["success"] is True
     rest = d1.rest("POST", f"/{db_name}/query", {"sql": "ALTER TABLE t ALTER COLUMN x TO x INTEGER"})
     body = assert_envelope(rest, 400, 7500)
-    assert body["errors"] == [{"code": 7500, "message": 'near "ALTER": syntax error at offset 14: SQLITE_ERROR'}]
+    assert body["errors"] == [{"code": 7500, "message": 'near "TO": syntax error at offset 29: SQLITE_ERROR'}]
     assert d1.run(db_name, "SELECT sql FROM sqlite_schema")["results"]["rows"] == [["CREATE TABLE t (x TEXT)"]]
