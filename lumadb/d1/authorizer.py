@@ -16,18 +16,20 @@ from contextlib import contextmanager
 
 from lumadb.storage.sqlite import apsw
 
-# workerd's SqliteDatabase::setupSecurity limits.
+# workerd's SqliteDatabase::setupSecurity limits (probed on workerd 1.20261117; up to
+# 1.20260730 a string or blob took 2,200,000 bytes and a statement 21,504 VDBE ops).
 MAX_SQL_BYTES = 100_000
 LIMITS = {
-    apsw.SQLITE_LIMIT_LENGTH: 2_200_000,
+    apsw.SQLITE_LIMIT_LENGTH: 8_388_642,
     apsw.SQLITE_LIMIT_SQL_LENGTH: MAX_SQL_BYTES,
     apsw.SQLITE_LIMIT_COLUMN: 100,
     apsw.SQLITE_LIMIT_EXPR_DEPTH: 100,
     apsw.SQLITE_LIMIT_COMPOUND_SELECT: 5,
-    # D1's 25,000 refuses a statement once its op array would grow past it, and the array
-    # doubles from 1 KB of ops: 21,504 ops fit on D1 (24-byte ops), only 12,800 with this
-    # SQLite's 40-byte ops. 25,600 lets through everything D1 runs (a little more besides).
-    apsw.SQLITE_LIMIT_VDBE_OP: 25_600,
+    # A statement's op array doubles from 1 KB of ops; D1 refuses it (out of memory) once it
+    # would grow past 172,032 ops (21 x 2^13 of its 48-byte ops: 8 MB). This SQLite's ops take
+    # 40 bytes, so its arrays hold 25 x 2^k: 204,800 lets through everything D1 runs (a little
+    # more besides).
+    apsw.SQLITE_LIMIT_VDBE_OP: 204_800,
     apsw.SQLITE_LIMIT_FUNCTION_ARG: 127,
     apsw.SQLITE_LIMIT_ATTACHED: 0,
     apsw.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 50,

@@ -238,9 +238,16 @@ def test_d1_limits(d1: D1Http, db_name: str) -> None:
     deep = "SELECT " + " + ".join("1" for _ in range(102))
     assert d1.run(db_name, deep) == {
         "success": False, "error": "Expression tree is too large (maximum depth 100): SQLITE_ERROR"}
-    # 3,500 rows of 5 values (~21,000 VDBE ops) run on D1; the op limit must let them through here
-    rows = ", ".join("(1, 1, 1, 1, 1)" for _ in range(3500))
-    assert d1.run(db_name, f"SELECT count(*) AS n FROM (VALUES {rows})")["results"]["rows"] == [[3500]]
+    # a statement of 100,000 bytes, 5,880 rows of 5 values (~35,000 VDBE ops), runs on D1 since
+    # workerd 1.20261117 (on 3,500 rows before), so does an IN list of 49,000 values (~147,000)
+    rows = ", ".join("(1, 1, 1, 1, 1)" for _ in range(5880))
+    assert d1.run(db_name, f"SELECT count(*) AS n FROM (VALUES {rows})")["results"]["rows"] == [[5880]]
+    values = ",".join("1" for _ in range(49_000))
+    assert d1.run(db_name, f"SELECT 1 WHERE 2 IN ({values})")["success"] is True
+    # strings and blobs up to 8,388,642 bytes (2,200,000 up to workerd 1.20260730)
+    assert d1.run(db_name, "SELECT length(zeroblob(8388642))")["results"]["rows"] == [[8388642]]
+    assert d1.run(db_name, "SELECT length(randomblob(8388643))") == {
+        "success": False, "error": "string or blob too big: SQLITE_TOOBIG"}
 
 
 def test_foreign_keys_are_on_and_deferred_checks_happen_at_the_end(d1: D1Http, db_name: str) -> None:
