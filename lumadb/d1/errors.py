@@ -13,6 +13,7 @@ import orjson
 
 from lumadb.errors import ProtocolError
 from lumadb.sql.errors import error_info
+from lumadb.sql.split import tokens
 
 
 class D1QueryError(Exception):
@@ -45,12 +46,35 @@ def _missing_function(text: str) -> str | None:
     return name if name is not None and name.lower() in _NOT_IN_D1 else None
 
 
-def sqlite_message(exc: BaseException) -> str:
-    """`<message>[ at offset N]: SQLITE_<CODE>[ (extended: SQLITE_<EXT>)]`, workerd's format."""
+def _in_default(sql: str, offset: int) -> bool:
+    """Whether byte `offset` of `sql` lies inside a column's `DEFAULT (...)`: SQLite asks the
+    authorizer about those functions by name before it looks them up, so D1 refuses one its
+    build lacks there ("not authorized") instead of finding no such function."""
+    at = len(sql.encode()[:offset].decode(errors="ignore"))
+    opened: list[bool] = []  # per open parenthesis: a DEFAULT's?
+    previous = ""
+    for token in tokens(sql):
+        if token.start >= at:
+            return any(opened)
+        if token.kind in ("ws", "comment"):
+            continue
+        if token.text == "(":
+            opened.append(previous == "DEFAULT")
+        elif token.text == ")" and opened:
+            opened.pop()
+        previous = token.text.upper()
+    return False
+
+
+def sqlite_message(exc: BaseException, sql: str | None = None) -> str:
+    """`<message>[ at offset N]: SQLITE_<CODE>[ (extended: SQLITE_<EXT>)]`, workerd's format
+    (`sql`: the statement that failed, if known)."""
     info = error_info(exc)
     text = info.message
     missing = _missing_function(text)
-    if missing is not None:
+    if missing is not None and not (
+        sql is not None and info.offset is not None and text.startswith(_REFUSED_FUNCTION) and _in_default(sql, info.offset)
+    ):
         text = "no such function: " + missing
     if info.offset is not None:
         text += f" at offset {info.offset}"

@@ -179,7 +179,7 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
             raise D1QueryError(authorizer.TRANSACTION_REFUSED) from None
         if isinstance(exc, apsw.TooBigError) and len(piece.sql.encode()) > authorizer.MAX_SQL_BYTES:
             raise D1QueryError("statement too long: SQLITE_TOOBIG") from None  # D1's SQLite's words
-        raise D1QueryError(sqlite_message(exc)) from None
+        raise D1QueryError(sqlite_message(exc, sql)) from None
     if invalid_text is not None:
         # workerd reads such text with U+FFFD in place of each invalid sequence: run a read again
         # so (outside user SQL's policy: the repair is LumaDB's own SQL)

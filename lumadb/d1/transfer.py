@@ -112,7 +112,7 @@ def _ingest(conn: apsw.Connection, sql: str) -> tuple[int, Outcome]:
     except apsw.Error as exc:
         if authorizer.take_transaction_refusal():
             raise D1QueryError(authorizer.TRANSACTION_REFUSED) from None
-        raise D1QueryError(sqlite_message(exc)) from None
+        raise D1QueryError(sqlite_message(exc, sql)) from None
     finally:
         conn.execute("PRAGMA defer_foreign_keys = OFF")
         for pragma, default in authorizer.CONNECTION_TOGGLES.items():

@@ -193,6 +193,9 @@ def test_a_statement_repeated_after_a_schema_change_keeps_its_offset(d1: D1Http,
     # left out of workerd's build of SQLite 3.54.1 (checked against Miniflare on workerd 1.20261117)
     ("SELECT 1, median(1)", "no such function: median at offset 10: SQLITE_ERROR"),
     ("SELECT geopoly_area()", "no such function: geopoly_area at offset 7: SQLITE_ERROR"),
+    # ... but a DEFAULT's functions go to the authorizer by name before they are looked up
+    ("CREATE TABLE dm (a DEFAULT ((1 + median(1))))", "not authorized to use function: median at offset 33: SQLITE_ERROR"),
+    ("CREATE TABLE dm (a, b AS (median(a)))", "no such function: median at offset 26: SQLITE_ERROR"),
     # in that build but refused by workerd's allowlist
     ("SELECT unistr('a')", "not authorized to use function: unistr at offset 7: SQLITE_ERROR"),
     ("SELECT if(1, 2)", "not authorized to use function: if at offset 7: SQLITE_ERROR"),
