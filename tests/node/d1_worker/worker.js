@@ -122,6 +122,14 @@ export async function runScenarios(db) {
   s.vacuum = await attempt(() => db.prepare("VACUUM").run());
   s.comment_only = await attempt(() => db.prepare("-- only a comment").all());
   s.trailing_comment = await attempt(() => db.prepare("SELECT 1; -- done").all());
+  // SQLite 3.54, workerd's since 1.20261117: iif of two arguments, jsonb_each, R*Tree tables
+  s.newer_sqlite = await attempt(() =>
+    db.prepare("SELECT iif(0, 'y') AS a, (SELECT group_concat(value) FROM jsonb_each('[1,2]')) AS b").first());
+  s.rtree = await attempt(async () => {
+    await db.prepare("CREATE VIRTUAL TABLE boxes USING rtree(id, x0, x1)").run();
+    await db.prepare("INSERT INTO boxes VALUES (1, 0, 10), (2, 20, 30)").run();
+    return db.prepare("SELECT id, rtreecheck('boxes') AS ok FROM boxes WHERE x0 <= 5 AND x1 >= 5").all();
+  });
 
   // UPDATE and DELETE with ORDER BY and LIMIT (workerd builds SQLite with SQLITE_ENABLE_UPDATE_DELETE_LIMIT)
   s.limited_update = await attempt(() =>
