@@ -11,7 +11,7 @@ import base64
 import random
 from typing import Any
 
-from conformance import fuzz_hrana
+from conformance import fuzz_d1_pragmas, fuzz_hrana
 from conformance.scenario import Scenario, Step, Suite
 
 TYPES = ["INTEGER", "REAL", "TEXT", "BLOB", "", "NUMERIC", "INTEGER NOT NULL", "TEXT UNIQUE"]
@@ -123,7 +123,7 @@ def _d1_param(argument: dict[str, Any]) -> Any:
 def d1_suite(seed: int, count: int, first: int = 0) -> Suite:
     """The same statements as `suite`, each a binding request to the scenario's database; and,
     for about one scenario in three, the same statements once more as one request of a
-    database of its own (`_d1_batch`)."""
+    database of its own (`_d1_batch`); and now and then a PRAGMA (`fuzz_d1_pragmas.py`)."""
     generator = Generator(seed)
     scenarios = []
     for number in range(first + count):
@@ -138,6 +138,10 @@ def d1_suite(seed: int, count: int, first: int = 0) -> Suite:
         if batched.rng.random() < D1_BATCH_SHARE:
             scenarios.append(Scenario(id=f"fuzz/{name}b", name=f"{name}b", area="fuzz", doc="",
                                       steps=_d1_batch(batched, entries)))
+        pragmas = random.Random(seed * 1_000_033 + number + 900_001)  # and one more
+        if pragmas.random() < fuzz_d1_pragmas.SHARE:
+            scenarios.append(Scenario(id=f"fuzz/{name}p", name=f"{name}p", area="fuzz", doc="",
+                                      steps=fuzz_d1_pragmas.steps(pragmas)))
     return Suite("d1", "fuzz", "fuzz", "random scenarios", [], [], scenarios)
 
 

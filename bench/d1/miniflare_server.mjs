@@ -10,6 +10,9 @@ import path from "node:path";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(process.env.D1PERF_DIR ?? path.join(here, "..", "..", "tests", "node"), "noop.js"));
 const { Miniflare } = require("miniflare");
+// on the `workerd` installed beside Miniflare (the release current wrangler ships), as the
+// conformance reference runs (conformance/miniflare/d1_server.mjs), not the older one it pins
+process.env.MINIFLARE_WORKERD_PATH ??= require("workerd").default;
 
 const port = Number(process.argv[2] ?? 8801);
 const persist = process.argv[3];

@@ -100,11 +100,13 @@ def test_lumadb_and_sqld_agree_on_random_sql(server: Any) -> None:
 
 def test_lumadb_and_miniflare_agree_on_random_d1_sql(server: Any) -> None:
     """The same random SQL as D1 binding requests, and now and then as one batch (db.batch(),
-    db.exec()) with a failing statement among them, answer as Miniflare's D1 answers, but for
-    its known deviations."""
+    db.exec()) with a failing statement among them, or a PRAGMA written one of many ways, answer
+    as Miniflare's D1 answers, but for its known deviations."""
     generated = fuzz_libsql.d1_suite(1, 60)
     batches = [s for s in generated.scenarios if s.name.endswith("b")]
     assert batches and any(isinstance(s.steps[0].request["json"], list) for s in batches)
+    pragmas = [s for s in generated.scenarios if s.name.endswith("p")]
+    assert pragmas and all(s.steps[1].request["json"][0]["sql"].startswith("PRAGMA ") for s in pragmas)
     assert [s.steps for s in generated.scenarios] == [s.steps for s in fuzz_libsql.d1_suite(1, 60).scenarios]
     done = subprocess.run(
         [sys.executable, "-m", "lumadb.cli", "conformance", "fuzz", "--protocol", "d1", "--target", server.url,
@@ -411,3 +413,21 @@ def test_dynalites_unchecked_index_key_type_is_recognised() -> None:
         "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type", f"1 validation error detected: {enum}"))
     assert fuzz_known.known_deviation("dynalite", difference(
         "1 validation error detected: something else", f"2 validation errors detected: {enum}; {name}")) is None
+
+
+def test_miniflares_documented_deviations_are_recognised() -> None:
+    def known(ref: dict[str, Any], ours: dict[str, Any], paths: list[str]) -> str:
+        difference = {"scenario": None, "step": 0, "paths": paths, "reference": ref, "lumadb": ours}
+        return fuzz_known.known_deviation("miniflare", difference) or ""
+
+    def listed(*rows: list[Any]) -> dict[str, Any]:
+        return {"status": 200, "body": [{"success": True, "results": {"columns": ["name"], "rows": list(rows)}}]}
+
+    paths = ["body[0].results.rows"]
+    assert "_cf_METADATA" in known(listed(["_cf_METADATA"], ["t"]), listed(["t"]), paths)
+    assert not known(listed(["_cf_METADATA"], ["t"]), listed(["u"]), paths)
+    assert not known(listed(["t"], ["u"]), listed(["t"]), paths)
+    reset = {"status": 500, "body": "Error: Durable Object was reset and rolled back ... FOREIGN KEY constraint failed"}
+    failed = {"status": 200, "body": {"success": False, "error": "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT"}}
+    assert "deferred foreign-key" in known(reset, failed, ["status", "body"])
+    assert not known(reset, {"status": 200, "body": [{"success": True}]}, ["status", "body"])
