@@ -288,6 +288,8 @@ KNOWN["sqld"] = [
     ("words SQL_PARSE_ERROR with its own parser (LumaDB: SQLite's words; docs/compatibility.md)",
      lambda ref, ours, paths: _parse_messages_only(ref, ours, paths)),
 ]
+
+
 def _without_internal_tables(ref: dict[str, Any], ours: dict[str, Any], paths: list[str]) -> bool:
     """The reference's rows differ from ours only by rows naming D1's internal `_cf_` tables."""
     def rows_of(record: dict[str, Any]) -> list[Any]:
