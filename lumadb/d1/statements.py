@@ -34,7 +34,7 @@ _INDENTED_COMMENT = re.compile(r"^\s+--.*", re.MULTILINE)
 class Piece:
     sql: str
     first_word: str  # upper-cased first keyword ("" when the piece starts with no word)
-    refused: str | None = None  # D1's error for it, when D1's build of SQLite refuses what this one would misread
+    refused: str | None = None  # D1's error for it, where D1's build of SQLite refuses it in words of its own
     limited: str | None = None  # the UPDATE/DELETE ... LIMIT this piece rewrites (lumadb/sql/limited_writes.py)
 
 
