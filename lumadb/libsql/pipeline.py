@@ -248,8 +248,9 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
             return execution.on_stream_here(stream, run_batch, program, access, True)
         except (execution.TooSlow, NotReadOnly):
             pass  # reads changed nothing: on the stream's thread, from the start
-    elif not stream.pinned and read_batch.opens(program):
-        stream.pin_here()  # (the first request of transaction("read"): its BEGIN and first reads)
+    elif not stream.pinned and read_batch.opens(program) and stream.pin_idle():
+        # (the first request of transaction("read"): its BEGIN and first reads, here when a
+        # connection is idle; opening one is left to the stream's thread)
         try:
             return execution.on_stream_here(stream, run_batch, program, access, True)
         except (execution.TooSlow, NotReadOnly):

@@ -80,8 +80,20 @@ class Stream:
         """Take the stream's own connection now, on the calling thread (an idle one of the
         database's, else a new one)."""
         if self.conn is None:
-            self.conn, self.clock = self.db.borrow_connection()
-            self.conn.authorizer = self._authorize
+            self._take(self.db.borrow_connection())
+
+    def pin_idle(self) -> bool:
+        """Take an idle connection of the database's as the stream's own, if one is idle."""
+        if self.conn is None:
+            entry = self.db.borrow_idle_connection()
+            if entry is None:
+                return False
+            self._take(entry)
+        return True
+
+    def _take(self, entry: tuple[apsw.Connection, Clock]) -> None:
+        self.conn, self.clock = entry
+        self.conn.authorizer = self._authorize
 
     def _call(self, fn: Callable[..., T], args: tuple) -> T:
         self.pin_here()

@@ -346,3 +346,18 @@ def test_the_checkpoint_thread_runs_nicer_than_the_rest_of_the_process() -> None
         passes.close()
     assert theirs == min(19, ours + checkpoints.NICENESS)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours
+
+
+def test_borrowing_an_idle_connection_never_opens_one(db: Database) -> None:
+    """A libSQL stream pinned on the event loop takes an idle connection or none (opening one
+    is a thread's work)."""
+    held = []
+    while (entry := db.borrow_idle_connection()) is not None:
+        held.append(entry)
+    assert db.borrow_idle_connection() is None
+    opened = db.borrow_connection()  # (a new one: none is idle)
+    assert count(opened[0]) == 0
+    assert db.give_back(opened)
+    assert db.borrow_idle_connection() == opened
+    for conn, _ in [*held, opened]:
+        conn.close()
