@@ -195,7 +195,7 @@ def sequence_statements(sql: str) -> list[tuple[str, int]]:
         problem = syntax_error(statement)
         if problem is not None:
             raise StmtError.parse(problem.message)
-        newer = older_sqlite.syntax_problem(statement, older_sqlite.SQLD)
+        newer = older_sqlite.syntax_problem(statement)
         if newer is not None:
             raise StmtError.parse(newer.detail)
         if unsupported.refused(statement):

@@ -168,7 +168,7 @@ def _statement_problem(sql: str) -> tuple[str, str] | None:
     problem = syntax_error(statements[0])
     if problem is not None:
         return ("parse", problem.message)
-    newer = older_sqlite.syntax_problem(statements[0], older_sqlite.SQLD)
+    newer = older_sqlite.syntax_problem(statements[0])
     if newer is not None:
         return ("parse", newer.detail)
     if unsupported.refused(statements[0]):
@@ -236,7 +236,7 @@ def execute_query(
     info = statement_info(conn, query.sql)
     if not access.can_write and not readonly_allowed(query.sql, info):
         raise HranaError.forbidden(access.namespace)
-    older = older_sqlite.call_problem(query.sql, older_sqlite.SQLD)
+    older = older_sqlite.call_problem(query.sql)
     if older is not None:
         raise StmtError.from_older_sqlite(older)
     bindings = bind(info, query)

@@ -26,19 +26,14 @@ from lumadb.sql.split import Token, tokens
 from lumadb.storage.sqlite import apsw
 
 
-class Dialect(NamedTuple):
-    version: tuple[int, int]  # the older SQLite's
-    orders_in_aggregates: bool  # takes ORDER BY inside an aggregate's arguments
-    alter_column: bool  # libSQL's `ALTER TABLE t ALTER COLUMN c TO ...`
-    log_arguments: int | None  # the only arity of its `log`, if it has one
-
-
-SQLD = Dialect((3, 45), orders_in_aggregates=False, alter_column=True, log_arguments=1)
-
-
 class Problem(NamedTuple):
     detail: str  # the older SQLite's message
     offset: int | None  # in bytes, where it has one
+
+
+# calls whose arity sqld's SQLite takes otherwise: `iif` takes three arguments (3.48 two or
+# more), `log` one (sqld's extension functions' natural logarithm)
+_ARITIES = {"iif": 3, "log": 1}
 
 
 _KEPT_TEXT = 2048  # longer statements are checked every time, not kept
@@ -56,35 +51,32 @@ _NAMING = frozenset({"TABLE", "EXISTS", "INTO", "ON", "REFERENCES", "VIEW", "IND
                      "UPDATE", "WITH", "RECURSIVE", "."})
 
 
-def syntax_problem(statement: str, dialect: Dialect) -> Problem | None:
-    """The older SQLite's parse error for newer syntax in `statement` (one that SQLite 3.54
-    parses), or None. Only a text that holds one of the words or shapes is scanned (a long
+def syntax_problem(statement: str) -> Problem | None:
+    """sqld's parse error for newer syntax in `statement` (one that SQLite 3.54 parses), or
+    None. Only a text that holds one of the words or shapes is scanned (a long
     INSERT's tokens cost ~1 ms per KB), and only short texts are kept."""
     lowered = statement.lower()
-    if not ((dialect.version < (3, 46) and _SEPARATOR.search(statement)) or "raise" in lowered or "alter" in lowered
-            or (not dialect.orders_in_aggregates and "order" in lowered)):
+    if not (_SEPARATOR.search(statement) or "raise" in lowered or "alter" in lowered or "order" in lowered):
         return None
-    return _kept(_syntax_problem, statement, dialect)
+    return _kept(_syntax_problem, statement)
 
 
 @lru_cache(maxsize=4096)
-def _syntax_problem(statement: str, dialect: Dialect) -> Problem | None:
+def _syntax_problem(statement: str) -> Problem | None:
     significant = [t for t in tokens(statement) if t.kind not in ("ws", "comment")]
-    if dialect.version < (3, 46):
-        for token in significant:
-            if token.kind == "other" and (token.text.isdigit() or token.text == "."):
-                number = _NUMBER.match(statement, token.start)
-                if number is not None and "_" in number.group() and not _follows_word(statement, token.start):
-                    return Problem(f'unrecognized token: "{number.group()}"', _offset(statement, token))
-    return ((None if dialect.orders_in_aggregates else _aggregate_order(statement, significant))
-            or (_raise_expression(statement, significant) if dialect.version < (3, 47) else None)
-            or _alter_table(statement, significant, dialect))
+    for token in significant:
+        if token.kind == "other" and (token.text.isdigit() or token.text == "."):
+            number = _NUMBER.match(statement, token.start)
+            if number is not None and "_" in number.group() and not _follows_word(statement, token.start):
+                return Problem(f'unrecognized token: "{number.group()}"', _offset(statement, token))
+    return (_aggregate_order(statement, significant) or _raise_expression(statement, significant)
+            or _alter_table(statement, significant))
 
 
-def _kept(check: Any, statement: str, dialect: Dialect) -> Problem | None:
+def _kept(check: Any, statement: str) -> Problem | None:
     """`check`'s answer, kept for short texts only (a cache holding long ones would hold on to
     every long INSERT an application sends)."""
-    return check(statement, dialect) if len(statement) <= _KEPT_TEXT else check.__wrapped__(statement, dialect)
+    return check(statement) if len(statement) <= _KEPT_TEXT else check.__wrapped__(statement)
 
 
 def _follows_word(statement: str, start: int) -> bool:
@@ -143,18 +135,15 @@ def _raise_expression(statement: str, significant: list[Token]) -> Problem | Non
     return None
 
 
-def _alter_table(statement: str, significant: list[Token], dialect: Dialect) -> Problem | None:
+def _alter_table(statement: str, significant: list[Token]) -> Problem | None:
     """ALTER TABLE's forms of SQLite 3.53: `ADD [CONSTRAINT c] CHECK`, `DROP CONSTRAINT`, and `ALTER
-    [COLUMN] c SET NOT NULL` / `DROP NOT NULL`; with no ALTER COLUMN of libSQL's, any second
-    ALTER."""
+    [COLUMN] c SET NOT NULL` / `DROP NOT NULL` (libSQL's own `ALTER COLUMN c TO` passes)."""
     words = [t.text.upper() for t in significant[:10]]
     if words[:2] != ["ALTER", "TABLE"]:
         return None
     for index in range(3, len(words)):
         pair = (words[index - 1], words[index])
         if pair in (("ADD", "CONSTRAINT"), ("DROP", "CONSTRAINT"), ("ADD", "CHECK")):
-            return _near(statement, significant[index])
-        if words[index] == "ALTER" and not dialect.alter_column:
             return _near(statement, significant[index])
         if words[index - 1] == "ALTER":
             column = index + 1 if words[index] == "COLUMN" else index
@@ -164,29 +153,25 @@ def _alter_table(statement: str, significant: list[Token], dialect: Dialect) -> 
     return None
 
 
-def call_problem(statement: str, dialect: Dialect) -> Problem | None:
-    """The older SQLite's error for a call `statement` makes (one SQLite 3.54 prepared): a
+def call_problem(statement: str) -> Problem | None:
+    """sqld's error for a call `statement` makes (one SQLite 3.54 prepared): a
     function with an arity it did not take, a table-valued function it did not have."""
     lowered = statement.lower()
     if "iif" not in lowered and "log" not in lowered and "jsonb_" not in lowered:
         return None
-    return _kept(_call_problem, statement, dialect)
+    return _kept(_call_problem, statement)
 
 
 @lru_cache(maxsize=4096)
-def _call_problem(statement: str, dialect: Dialect) -> Problem | None:
-    arities = {"iif": 3} if dialect.version < (3, 48) else {}
-    if dialect.log_arguments is not None:
-        arities["log"] = dialect.log_arguments
+def _call_problem(statement: str) -> Problem | None:
     significant = [t for t in tokens(statement) if t.kind not in ("ws", "comment")]
     for index, token in enumerate(significant[:-1]):
         if token.kind != "word" or significant[index + 1].text != "(":
             continue
         name = token.text.lower()
-        if (name in _NEWER_TABLE_FUNCTIONS and dialect.version < (3, 51) and index
-                and significant[index - 1].text.upper() in _FROM_CONTEXT):
+        if name in _NEWER_TABLE_FUNCTIONS and index and significant[index - 1].text.upper() in _FROM_CONTEXT:
             return Problem(f"no such table: {name}", None)
-        wanted = arities.get(name)
+        wanted = _ARITIES.get(name)
         if wanted is not None and _is_call(significant, index) and _argument_count(significant, index + 1) != wanted:
             return Problem(f"wrong number of arguments to function {token.text}()", _offset(statement, token))
     return None
