@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.dynamodb.helpers import client_for, delete_table, resource_for, table_name
+from tests.dynamodb.index_shapes import create  # noqa: F401 (a fixture)
 from tests.dynamodb.indexed_tables import indexed, restored  # noqa: F401 (fixtures)
 
 KeySpec = tuple[str, str]  # (attribute name, type)

@@ -1,61 +1,16 @@
-"""Global and local secondary indexes against the real server with boto3: definitions and their
-refusals, index maintenance on every kind of write (sparse indexes, wrong key types, items moving
-between index partitions), Query and Scan with IndexName and DynamoDB's index rules, paging with
-index and table keys, GSIs added to a table with items (backfill) and deleted, multi-attribute keys."""
+"""Global and local secondary indexes against the real server with boto3: index maintenance
+on every kind of write (sparse indexes, wrong key types, items moving between index
+partitions), Query and Scan with IndexName and DynamoDB's index rules, paging with index and
+table keys, PartiQL on an index. Index definitions: test_index_definitions.py."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.dynamodb.helpers import error_of, table_name
-
-S, N = "S", "N"
-
-
-def _definitions(*pairs: tuple[str, str]) -> list[dict[str, str]]:
-    return [{"AttributeName": name, "AttributeType": type_name} for name, type_name in pairs]
-
-
-def _schema(hash_key: str, *range_keys: str, hashes: tuple[str, ...] = ()) -> list[dict[str, str]]:
-    out = [{"AttributeName": hash_key, "KeyType": "HASH"}]
-    out += [{"AttributeName": name, "KeyType": "HASH"} for name in hashes]
-    return out + [{"AttributeName": name, "KeyType": "RANGE"} for name in range_keys]
-
-
-def _gsi(
-    name: str, hash_key: str, *range_keys: str, projection: str = "ALL", include: list[str] | None = None
-) -> dict:
-    out: dict[str, Any] = {
-        "IndexName": name,
-        "KeySchema": _schema(hash_key, *range_keys),
-        "Projection": {"ProjectionType": projection},
-    }
-    if include:
-        out["Projection"]["NonKeyAttributes"] = include
-    return out
-
-
-@pytest.fixture
-def create(ddb: Any) -> Iterator[Callable[..., str]]:
-    """create(hash, range?, AttributeDefinitions=..., ...) -> a new table's name (deleted afterwards)."""
-    created: list[str] = []
-
-    def make(hash_key: tuple[str, str], range_key: tuple[str, str] | None = None, **extra: Any) -> str:
-        name = table_name()
-        extra.setdefault("AttributeDefinitions", _definitions(hash_key, *([range_key] if range_key else [])))
-        schema = _schema(hash_key[0], *([range_key[0]] if range_key else []))
-        ddb.create_table(TableName=name, KeySchema=schema, BillingMode="PAY_PER_REQUEST", **extra)
-        created.append(name)
-        return name
-
-    yield make
-    for name in created:
-        ddb.delete_table(TableName=name)
+from tests.dynamodb.helpers import error_of
+from tests.dynamodb.index_shapes import N, S, attribute_definitions, index_definition, query_index
 
 
 @pytest.fixture
@@ -65,26 +20,14 @@ def indexed(create: Any) -> str:
         create(
             ("pk", S),
             ("sk", N),
-            AttributeDefinitions=_definitions(
+            AttributeDefinitions=attribute_definitions(
                 ("pk", S), ("sk", N), ("status", S), ("at", N), ("owner", S), ("rank", N)
             ),
             GlobalSecondaryIndexes=[
-                _gsi("byStatus", "status", "at"),
-                _gsi("byOwner", "owner", projection="KEYS_ONLY"),
+                index_definition("byStatus", "status", "at"),
+                index_definition("byOwner", "owner", projection="KEYS_ONLY"),
             ],
-            LocalSecondaryIndexes=[_gsi("byRank", "pk", "rank", projection="INCLUDE", include=["note"])],
-        )
-    )
-
-
-def _query(ddb: Any, table: str, index: str, condition: str, values: dict, **extra: Any) -> dict[str, Any]:
-    return dict(
-        ddb.query(
-            TableName=table,
-            IndexName=index,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=values,
-            **extra,
+            LocalSecondaryIndexes=[index_definition("byRank", "pk", "rank", projection="INCLUDE", include=["note"])],
         )
     )
 
@@ -129,15 +72,15 @@ def test_indexes_follow_every_write(ddb: Any, indexed: str) -> None:
             ]
         }
     )
-    opened = _query(
+    opened = query_index(
         ddb, indexed, "byStatus", "#s = :s", {":s": {S: "open"}}, ExpressionAttributeNames={"#s": "status"}
     )
     assert [(i["pk"][S], i["at"][N]) for i in opened["Items"]] == [("b", "1"), ("a", "5")]
-    owners = _query(
+    owners = query_index(
         ddb, indexed, "byOwner", "#o = :o", {":o": {S: "ann"}}, ExpressionAttributeNames={"#o": "owner"}
     )
     assert owners["Items"] == [{"pk": {S: "a"}, "sk": {N: "1"}, "owner": {S: "ann"}}]  # KEYS_ONLY
-    ranked = _query(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}})
+    ranked = query_index(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}})
     assert ranked["Items"] == [
         {"pk": {S: "a"}, "sk": {N: "1"}, "rank": {N: "3"}, "note": {S: "n"}}
     ]  # INCLUDE
@@ -150,10 +93,10 @@ def test_indexes_follow_every_write(ddb: Any, indexed: str) -> None:
         ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":d": {S: "done"}},
     )
-    opened = _query(
+    opened = query_index(
         ddb, indexed, "byStatus", "#s = :s", {":s": {S: "open"}}, ExpressionAttributeNames={"#s": "status"}
     )
-    done = _query(
+    done = query_index(
         ddb, indexed, "byStatus", "#s = :s", {":s": {S: "done"}}, ExpressionAttributeNames={"#s": "status"}
     )
     assert [i["pk"][S] for i in opened["Items"]] == ["b"]
@@ -166,7 +109,7 @@ def test_indexes_follow_every_write(ddb: Any, indexed: str) -> None:
         ExpressionAttributeNames={"#o": "owner"},
     )
     assert (
-        _query(
+        query_index(
             ddb, indexed, "byOwner", "#o = :o", {":o": {S: "ann"}}, ExpressionAttributeNames={"#o": "owner"}
         )["Items"]
         == []
@@ -175,7 +118,7 @@ def test_indexes_follow_every_write(ddb: Any, indexed: str) -> None:
         TransactItems=[{"Delete": {"TableName": indexed, "Key": {"pk": {S: "b"}, "sk": {N: "1"}}}}]
     )
     assert (
-        _query(
+        query_index(
             ddb,
             indexed,
             "byStatus",
@@ -186,7 +129,7 @@ def test_indexes_follow_every_write(ddb: Any, indexed: str) -> None:
         == []
     )
     ddb.execute_statement(Statement=f'UPDATE "{indexed}" SET "rank" = 9 WHERE pk = \'a\' AND sk = 2')
-    assert [i["sk"][N] for i in _query(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}})["Items"]] == [
+    assert [i["sk"][N] for i in query_index(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}})["Items"]] == [
         "1",
         "2",
     ]
@@ -275,7 +218,7 @@ def test_index_read_rules(ddb: Any, indexed: str) -> None:
         "ValidationException",
         consistent,
     )
-    assert _query(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}}, ConsistentRead=True)["Count"] == 1
+    assert query_index(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}}, ConsistentRead=True)["Count"] == 1
     assert error_of(
         ddb.query,
         TableName=indexed,
@@ -295,13 +238,13 @@ def test_index_read_rules(ddb: Any, indexed: str) -> None:
         "ValidationException",
         "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index byOwner because its projection type is not ALL",
     )
-    fetched = _query(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}}, Select="ALL_ATTRIBUTES")["Items"]
+    fetched = query_index(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}}, Select="ALL_ATTRIBUTES")["Items"]
     assert fetched[0]["extra"] == {S: "e"}  # an LSI reads the attributes it lacks from the table
-    projected = _query(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}}, ProjectionExpression="extra")[
+    projected = query_index(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}}, ProjectionExpression="extra")[
         "Items"
     ]
     assert projected == [{"extra": {S: "e"}}]
-    assert _query(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}}, Select="COUNT")["Count"] == 1
+    assert query_index(ddb, indexed, "byRank", "pk = :p", {":p": {S: "a"}}, Select="COUNT")["Count"] == 1
     assert error_of(
         ddb.query,
         TableName=indexed,
@@ -339,7 +282,7 @@ def test_paging_an_index_with_repeated_keys(ddb: Any, indexed: str) -> None:
         extra: dict[str, Any] = {"Limit": 2, "ExpressionAttributeNames": {"#s": "status"}}
         if start:
             extra["ExclusiveStartKey"] = start
-        page = _query(ddb, indexed, "byStatus", "#s = :s", {":s": {S: "same"}}, **extra)
+        page = query_index(ddb, indexed, "byStatus", "#s = :s", {":s": {S: "same"}}, **extra)
         seen.extend((i["pk"][S], i["sk"][N]) for i in page["Items"])
         start = page.get("LastEvaluatedKey")
         if not start:
@@ -348,7 +291,7 @@ def test_paging_an_index_with_repeated_keys(ddb: Any, indexed: str) -> None:
     assert sorted(seen) == sorted((f"p{n % 3}", str(n)) for n in range(9))
     ats = [
         item["at"][N]
-        for item in _query(
+        for item in query_index(
             ddb,
             indexed,
             "byStatus",
@@ -358,7 +301,7 @@ def test_paging_an_index_with_repeated_keys(ddb: Any, indexed: str) -> None:
         )["Items"]
     ]
     assert ats == sorted(ats)
-    backwards = _query(
+    backwards = query_index(
         ddb,
         indexed,
         "byStatus",
@@ -388,256 +331,6 @@ def test_parallel_scan_of_an_index_covers_each_item_once(ddb: Any, indexed: str)
             if not start:
                 break
     assert sorted(found) == sorted(f"p{n}" for n in range(40))
-
-
-def test_gsi_added_to_a_table_with_items_is_backfilled(ddb: Any, make_table: Any) -> None:
-    name = make_table(("pk", S))
-    for n in range(30):
-        item = {"pk": {S: f"k{n}"}, "color": {S: "red" if n % 3 else "blue"}}
-        if n == 7:
-            item["color"] = {N: "7"}  # the wrong type for the new key: left out of the index
-        ddb.put_item(TableName=name, Item=item)
-    answer = ddb.update_table(
-        TableName=name,
-        AttributeDefinitions=_definitions(("color", S)),
-        GlobalSecondaryIndexUpdates=[{"Create": _gsi("byColor", "color", projection="KEYS_ONLY")}],
-    )["TableDescription"]
-    (created,) = answer["GlobalSecondaryIndexes"]
-    assert (created["IndexStatus"], created["Backfilling"]) == ("CREATING", True)
-    assert answer["TableStatus"] == "UPDATING"
-    assert {"AttributeName": "color", "AttributeType": S} in answer["AttributeDefinitions"]
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        index = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
-        if index["IndexStatus"] == "ACTIVE":
-            break
-        try:  # unless the backfill has just finished
-            ddb.query(
-                TableName=name,
-                IndexName="byColor",
-                KeyConditionExpression="color = :c",
-                ExpressionAttributeValues={":c": {S: "red"}},
-            )
-        except ClientError as error:
-            assert (
-                error.response["Error"]["Message"]
-                == "Cannot read from backfilling global secondary index: byColor"
-            )
-        time.sleep(0.05)
-    assert index["IndexStatus"] == "ACTIVE" and "Backfilling" not in index
-    assert index["ItemCount"] == 29
-    reds = _query(ddb, name, "byColor", "color = :c", {":c": {S: "red"}})
-    assert reds["Count"] == 19
-    ddb.put_item(TableName=name, Item={"pk": {S: "new"}, "color": {S: "blue"}})
-    assert _query(ddb, name, "byColor", "color = :c", {":c": {S: "blue"}})["Count"] == 11
-    assert error_of(
-        ddb.update_table,
-        TableName=name,
-        AttributeDefinitions=_definitions(("color", S)),
-        GlobalSecondaryIndexUpdates=[{"Create": _gsi("byColor", "color")}],
-    ) == ("ValidationException", "Attempting to create an index which already exists")
-    deleted = ddb.update_table(
-        TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byColor"}}]
-    )["TableDescription"]
-    assert deleted["GlobalSecondaryIndexes"][0]["IndexStatus"] == "DELETING"
-    after = ddb.describe_table(TableName=name)["Table"]
-    assert "GlobalSecondaryIndexes" not in after and after["TableStatus"] == "ACTIVE"
-    assert (
-        error_of(
-            ddb.query,
-            TableName=name,
-            IndexName="byColor",
-            KeyConditionExpression="color = :c",
-            ExpressionAttributeValues={":c": {S: "red"}},
-        )[0]
-        == "ValidationException"
-    )
-
-
-def test_multi_attribute_gsi_key(ddb: Any, create: Any) -> None:
-    name = create(
-        ("pk", S),
-        AttributeDefinitions=_definitions(*((n, S) for n in ("pk", "h", "a", "b", "c", "d"))),
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "gsi",
-                "KeySchema": _schema("h", "a", "b", "c", "d"),
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-    rows = [("p1", "T", "live", "b", "r1"), ("p2", "T", "live", "a", "r2"), ("p3", "T", "live", "a", "r1"),
-            ("p4", "T", "draft", "c", "r1"), ("p5", "F", "live", "a", "r0"), ("p6", "T", "live", None, "r1")]  # fmt: skip
-    for pk, a, b, c, d in rows:
-        item = {"pk": {S: pk}, "h": {S: "o1"}, "a": {S: a}, "b": {S: b}, "d": {S: d}}
-        if c is not None:
-            item["c"] = {S: c}
-        ddb.put_item(TableName=name, Item=item)
-    values = {
-        ":h": {S: "o1"},
-        ":a": {S: "T"},
-        ":b": {S: "live"},
-        ":c": {S: "a"},
-        ":d": {S: "r"},
-        ":x": {S: "r1"},
-    }
-
-    def pks(condition: str, **extra: Any) -> list[str]:
-        used = {k: v for k, v in values.items() if k in condition}
-        return [i["pk"][S] for i in _query(ddb, name, "gsi", condition, used, **extra)["Items"]]
-
-    assert pks("h = :h") == ["p5", "p4", "p3", "p2", "p1"]
-    assert pks("h = :h AND a = :a") == ["p4", "p3", "p2", "p1"]
-    assert pks("h = :h AND a = :a", ScanIndexForward=False) == ["p1", "p2", "p3", "p4"]
-    assert pks("h = :h AND a = :a AND b = :b AND c = :c") == ["p3", "p2"]
-    assert pks("h = :h AND a = :a AND b = :b AND c > :c") == ["p1"]
-    assert pks("h = :h AND a = :a AND b = :b AND c = :c AND begins_with(d, :d)") == ["p3", "p2"]
-    assert pks("h = :h AND a = :a AND b = :b AND c = :c AND d BETWEEN :x AND :x") == ["p3"]
-    assert pks("h = :h AND a = :a AND b < :b") == ["p4"]
-    assert pks("b = :b AND h = :h AND a = :a") == ["p3", "p2", "p1"]
-    page = _query(ddb, name, "gsi", "h = :h AND a = :a", {":h": values[":h"], ":a": values[":a"]}, Limit=2)
-    assert sorted(page["LastEvaluatedKey"]) == ["a", "b", "c", "d", "h", "pk"]
-    rest = _query(
-        ddb,
-        name,
-        "gsi",
-        "h = :h AND a = :a",
-        {":h": values[":h"], ":a": values[":a"]},
-        ExclusiveStartKey=page["LastEvaluatedKey"],
-    )
-    assert [i["pk"][S] for i in rest["Items"]] == ["p2", "p1"]
-    for condition, missing, present in (
-        ("h = :h AND a = :a AND c = :c", "b", "c"),
-        ("h = :h AND a = :a AND b > :b AND c = :c", "b", "c"),
-        ("h = :h AND b = :b", "a", "b"),
-    ):
-        used = {k: v for k, v in values.items() if k in condition}
-        assert error_of(
-            ddb.query,
-            TableName=name,
-            IndexName="gsi",
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=used,
-        ) == (
-            "ValidationException",
-            f"RANGE key attributes {missing} must have equality conditions specified in the query because a condition is present on key attribute {present}",
-        )
-
-
-def test_multi_attribute_partition_key(ddb: Any, create: Any) -> None:
-    name = create(
-        ("pk", S),
-        AttributeDefinitions=_definitions(("pk", S), ("tenant", S), ("region", N), ("at", N)),
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "gsi",
-                "KeySchema": _schema("tenant", "at", hashes=("region",)),
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
-        ],
-    )
-    for n, (tenant, region) in enumerate([("t", 1), ("t", 2), ("t", 1), ("u", 1)]):
-        ddb.put_item(
-            TableName=name,
-            Item={
-                "pk": {S: f"p{n}"},
-                "tenant": {S: tenant},
-                "region": {N: str(region)},
-                "at": {N: str(10 - n)},
-            },
-        )
-    found = _query(
-        ddb,
-        name,
-        "gsi",
-        "tenant = :t AND #r = :r",
-        {":t": {S: "t"}, ":r": {N: "1"}},
-        ExpressionAttributeNames={"#r": "region"},
-    )
-    assert [i["pk"][S] for i in found["Items"]] == ["p2", "p0"]
-    assert error_of(
-        ddb.query,
-        TableName=name,
-        IndexName="gsi",
-        KeyConditionExpression="tenant = :t",
-        ExpressionAttributeValues={":t": {S: "t"}},
-    ) == ("ValidationException", "Query condition missed key schema element: region")
-
-
-@pytest.mark.parametrize(
-    ("extra", "message"),
-    [
-        (
-            {"LocalSecondaryIndexes": [_gsi("lsi", "pk", "x")], "hash_only": True},
-            "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
-        ),
-        (
-            {"LocalSecondaryIndexes": [_gsi("lsi", "x", "sk")]},
-            "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: lsi. index hash key: x, table hash key: pk",
-        ),
-        (
-            {"LocalSecondaryIndexes": [_gsi(f"lsi{n}", "pk", "x") for n in range(6)]},
-            "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5",
-        ),
-        (
-            {"GlobalSecondaryIndexes": [_gsi(f"gsi{n}", "x") for n in range(21)]},
-            "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20",
-        ),
-        (
-            {"GlobalSecondaryIndexes": [_gsi("gsi", "x"), _gsi("gsi", "x")]},
-            "One or more parameter values were invalid: Duplicate index name: gsi",
-        ),
-        (
-            {"GlobalSecondaryIndexes": [_gsi("gsi", "x", projection="INCLUDE")]},
-            "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified",
-        ),
-        (
-            {
-                "GlobalSecondaryIndexes": [
-                    {
-                        "IndexName": "gsi",
-                        "KeySchema": [
-                            {"AttributeName": "x", "KeyType": "HASH"},
-                            {"AttributeName": "sk", "KeyType": "RANGE"},
-                            {"AttributeName": "pk", "KeyType": "HASH"},
-                        ],
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                ]
-            },
-            "One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes in the KeySchema",
-        ),
-        (
-            {
-                "GlobalSecondaryIndexes": [
-                    {
-                        "IndexName": "gsi",
-                        "KeySchema": _schema("x", hashes=("pk", "sk", "y", "z")),
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                ],
-                "more": ["y", "z"],
-            },
-            "One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of HASH key attributes",
-        ),
-    ],
-)
-def test_index_definitions_refused(ddb: Any, extra: dict[str, Any], message: str) -> None:
-    extra = dict(extra)
-    hash_only = extra.pop("hash_only", False)
-    more = extra.pop("more", [])
-    definitions = _definitions(("pk", S), ("x", S), *((m, S) for m in more)) + (
-        [] if hash_only else _definitions(("sk", N))
-    )
-    schema = _schema("pk") if hash_only else _schema("pk", "sk")
-    assert error_of(
-        ddb.create_table,
-        TableName=table_name(),
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=definitions,
-        KeySchema=schema,
-        **extra,
-    ) == ("ValidationException", message)
 
 
 def test_partiql_reads_an_index(ddb: Any, indexed: str) -> None:
