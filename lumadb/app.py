@@ -126,8 +126,12 @@ class LumaApp:
                 # process: keep them out of the collector's full passes (shorter GC pauses).
                 gc.collect()
                 gc.freeze()
+                if self.server.siblings is not None:
+                    await self.server.siblings.start(self.respond)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.server.siblings is not None:
+                    await self.server.siblings.stop()
                 await self.server.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

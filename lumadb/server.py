@@ -10,6 +10,7 @@ from pathlib import Path
 from lumadb.config import Config
 from lumadb.frontend import FrontEnd
 from lumadb.http import Handler
+from lumadb.sibling_workers import SiblingWorkers
 from lumadb.storage.cache import QueryCache
 from lumadb.storage.databases import DatabaseRegistry
 
@@ -37,6 +38,8 @@ class Server:
         self.cache = QueryCache(config.query_cache_entries)
         self.databases = DatabaseRegistry(config, self.cache)
         self.secret = self._load_secret(config)
+        # with --workers N, each worker passes requests for another's libSQL streams to it
+        self.siblings = SiblingWorkers(self.secret, str(self.databases.root)) if config.workers > 1 else None
         self.front_ends = _load_front_ends()
         self._sweep_timer: asyncio.TimerHandle | None = None
         self._sweeping: asyncio.Task | None = None

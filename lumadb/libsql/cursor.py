@@ -17,6 +17,7 @@ from lumadb.libsql.batch import parse_batch, to_program
 from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError
 from lumadb.libsql.pipeline import load_json, open_stream, parse_baton, run_stream_batch
 from lumadb.libsql.stmt import required
+from lumadb.libsql.streams import StreamElsewhere
 
 if TYPE_CHECKING:
     from lumadb.libsql.frontend import LibsqlFrontEnd
@@ -42,7 +43,10 @@ async def handle_cursor(front: LibsqlFrontEnd, request: Request) -> Response:
         raise HranaError.json("invalid type, expected struct CursorReqBody")
     baton = parse_baton(body)
     specs = parse_batch(required(body, "batch"))
-    stream = open_stream(front, context, baton)
+    try:
+        stream = open_stream(front, context, baton)
+    except StreamElsewhere as elsewhere:
+        return await front.pass_on(elsewhere, request)
     try:
         if stream.closed:
             raise HranaError.stream_closed()

@@ -21,7 +21,7 @@ from lumadb.libsql.auth import Authenticator
 from lumadb.libsql.errors import CORS_HEADERS, HranaError
 from lumadb.libsql.namespaces import Namespaces
 from lumadb.libsql.stmt import Access
-from lumadb.libsql.streams import StreamRegistry
+from lumadb.libsql.streams import StreamElsewhere, StreamRegistry
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import SQLITE_VERSION
 
@@ -156,6 +156,14 @@ class LibsqlFrontEnd:
         access = grant.access_for(name)
         return Context(self.namespaces.open(name), access)
 
+    async def pass_on(self, elsewhere: StreamElsewhere, request: Request) -> Response:
+        """The answer of the worker process that holds the stream a baton names."""
+        siblings = self.server.siblings if self.server is not None else None
+        response = await siblings.forward(elsewhere.pid, request) if siblings is not None else None
+        if response is None:  # that worker is gone, and its streams with it
+            raise HranaError.baton_invalid()
+        return response
+
     # -- FrontEnd protocol ----------------------------------------------------------------
     def too_large(self, limit: int) -> HranaError:
         return HranaError.too_large(limit)
@@ -167,7 +175,8 @@ class LibsqlFrontEnd:
         self.server = server
         config = server.config
         self.auth = Authenticator(config.libsql_jwt_keys)
-        self.streams = StreamRegistry(server.secret, config.libsql_stream_idle_seconds)
+        self.streams = StreamRegistry(server.secret, config.libsql_stream_idle_seconds,
+                                      siblings=server.siblings is not None)
         self.namespaces = Namespaces(server)
 
     async def shutdown(self) -> None:

@@ -36,7 +36,7 @@ from lumadb.libsql.stmt import (
     resolve_sql,
     to_query,
 )
-from lumadb.libsql.streams import Stream
+from lumadb.libsql.streams import Stream, StreamElsewhere
 from lumadb.sql import NotReadOnly
 from lumadb.storage.cache import MISSING
 from lumadb.storage.executor import Database
@@ -313,7 +313,10 @@ async def handle_pipeline(front: LibsqlFrontEnd, request: Request, version: int)
     if not isinstance(requests_raw, list):
         raise invalid_type(requests_raw, "a sequence")
     requests = [parse_request(r) for r in requests_raw]
-    stream = open_stream(front, context, baton)
+    try:
+        stream = open_stream(front, context, baton)
+    except StreamElsewhere as elsewhere:
+        return await front.pass_on(elsewhere, request)
     access = context.access
     closes = baton is None and _one_batch_then_close(requests)
     try:

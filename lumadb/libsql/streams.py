@@ -6,6 +6,9 @@ so a reused baton is detected. A stream is either available (between requests), 
 (a request is using it: requests on one stream are strictly serial) or expired (kept for a
 while so that late clients get STREAM_EXPIRED rather than "invalid baton").
 
+A stream id carries the pid of the worker process that holds the stream: with `--workers N`
+a baton that reaches another worker is passed on to its own (sibling_workers.py).
+
 A stream opens its own SQLite connection only when it needs one ("pinned": a transaction,
 connection state such as PRAGMAs or temp tables, several statements); until then its
 statements run on the database's shared connections (see execution.py).
@@ -19,6 +22,7 @@ import binascii
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -40,6 +44,15 @@ EXPIRED_MEMORY_SECONDS = 300.0  # how long an expired stream is remembered (sqld
 # so that a client that vanished mid-transaction cannot block writers for long.
 TRANSACTION_IDLE_SECONDS = 10.0
 U64 = 2**64
+PID_SHIFT = 40  # a stream id is the worker's pid (Linux: at most 2**22) and 40 random bits
+
+
+class StreamElsewhere(Exception):
+    """The baton names a stream of another worker process."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(pid)
+        self.pid = pid
 
 
 class Stream:
@@ -174,9 +187,10 @@ def _close_connection(conn: apsw.Connection) -> None:
 
 
 class StreamRegistry:
-    def __init__(self, secret: bytes, idle_seconds: float) -> None:
+    def __init__(self, secret: bytes, idle_seconds: float, *, siblings: bool = False) -> None:
         self._key = hashlib.sha256(b"lumadb-hrana-baton\0" + secret).digest()
         self.idle_seconds = idle_seconds
+        self.siblings = siblings  # other worker processes hold streams too
         self._available: dict[int, Stream] = {}
         self._acquired: set[int] = set()
         self._expired: dict[int, float] = {}  # stream id -> when to forget it
@@ -212,6 +226,8 @@ class StreamRegistry:
             raise HranaError.stream_expired()
         stream = self._available.get(stream_id)
         if stream is None:
+            if self.siblings and stream_id >> PID_SHIFT != os.getpid():
+                raise StreamElsewhere(stream_id >> PID_SHIFT)
             raise HranaError.baton_invalid()
         if stream.seq != seq:
             raise HranaError.baton_reused()
@@ -241,8 +257,9 @@ class StreamRegistry:
         await stream.close(reuse=False)
 
     def _new_id(self) -> int:
+        worker = os.getpid() << PID_SHIFT
         while True:
-            stream_id = secrets.randbits(64)
+            stream_id = worker | secrets.randbits(PID_SHIFT)
             if stream_id not in self._available and stream_id not in self._acquired and stream_id not in self._expired:
                 return stream_id
 

@@ -149,6 +149,33 @@ const scenarios = {
     c.close();
     return out;
   },
+  // 40 write transactions at once on one client, beside plain reads: the client's fetch keeps
+  // several connections, and a transaction's requests go over whichever is free
+  async concurrentTransactions() {
+    const c = createClient({ url, authToken, intMode: "number" });
+    await c.execute(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, v TEXT)`);
+    let committed = 0;
+    const failed = {};
+    const transaction = async (n) => {
+      try {
+        const tx = await c.transaction("write");
+        await tx.execute({ sql: `INSERT INTO ${table} (v) VALUES (?)`, args: [`t${n}`] });
+        await tx.execute(`SELECT count(*) FROM ${table}`);
+        await tx.commit();
+        committed++;
+      } catch (e) {
+        const key = `${e.code}: ${e.message}`;
+        failed[key] = (failed[key] || 0) + 1;
+      }
+    };
+    const reads = async () => { for (let i = 0; i < 20; i++) await c.execute("SELECT 1"); };
+    const jobs = [];
+    for (let n = 0; n < 40; n++) jobs.push(transaction(n), reads());
+    await Promise.all(jobs);
+    const [[count, distinct]] = rows(await c.execute(`SELECT count(*), count(DISTINCT v) FROM ${table}`));
+    c.close();
+    return { committed, failed, rows: count, distinct };
+  },
 };
 
 const result = await scenarios[scenario]();
