@@ -83,10 +83,32 @@ def compares_missing(difference: dict[str, Any]) -> bool:
     if not condition or item is None or ":" in condition:
         return False
     words = [w for w in _PATH.findall(condition) if w not in _WORDS]
-    if re.search(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains", condition) or len(words) != 2:
-        return False
     names = body.get("ExpressionAttributeNames") or {}
+    if re.search(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains", condition) or len(words) != 2:
+        return _missing_pair_decides(difference, condition, item, names)
     return all(_operand_missing(item, path, names, condition) for path in words)
+
+
+# one comparison of two operands without values: paths, or size() of a path
+_OPERAND = r"(size\(\s*#?[A-Za-z_][\w.#\[\]]*\s*\)|#?[A-Za-z_][\w.#\[\]]*)"
+_PAIR = re.compile(_OPERAND + r"\s*(=|<>|<=?|>=?)\s*" + _OPERAND)
+
+
+def _missing_pair_decides(difference: dict[str, Any], condition: str, item: dict[str, Any],
+                          names: dict[str, str]) -> bool:
+    """A compound condition (AND, OR, NOT) holds a comparison of two operands both missing from
+    the item, and one side fails the condition where the other makes the write: the outcome
+    dynalite's equal missing operands can flip."""
+    def missing(operand: str) -> bool:
+        path = operand[5:-1].strip() if operand.startswith("size(") else operand
+        return _operand_missing(item, path, names, condition)
+
+    pairs = [(a, b) for a, _op, b in _PAIR.findall(condition) if a not in _WORDS and b not in _WORDS]
+    if not any(missing(a) and missing(b) for a, b in pairs):
+        return False
+    outcomes = [(record.get("status"), "conditional request failed" in message(record))
+                for record in (difference["reference"], difference["lumadb"])]
+    return sorted(outcomes) == [(200, False), (400, True)]
 
 
 _SORT_KEY_CONDITION = re.compile(r"pk = :v0(?: AND sk (=|<=?|>=?) (:v\d+))?")
@@ -129,12 +151,18 @@ def filters_missing(difference: dict[str, Any]) -> bool:
         items = {k: item for k, item in items.items() if item.get("pk") == partition}
     items = {k: item for k, item in items.items() if in_range(item.get("sk", {}).get("N", "0"))}
     limit = body.get("Limit", len(items))
-    if not isinstance(limit, int) or limit < len(items):  # a page of the items: which ones is not known here
-        return False
     names = body.get("ExpressionAttributeNames") or {}
     missing = sum(all(_operand_missing(item, path, names, comparison) for path in words) for item in items.values())
     counts = _counts(difference)
-    return counts is not None and missing > 0 and abs(counts[0] - counts[1]) == missing
+    if not isinstance(limit, int) or counts is None:
+        return False
+    if limit < len(items):
+        # a page of the items, which ones is not known here; but if none has either operand,
+        # every item read differs
+        scanned = difference["reference"].get("body", {}).get("ScannedCount")
+        return missing == len(items) and scanned == difference["lumadb"].get("body", {}).get("ScannedCount") \
+            and isinstance(scanned, int) and scanned > 0 and abs(counts[0] - counts[1]) == scanned
+    return missing > 0 and abs(counts[0] - counts[1]) == missing
 
 
 def _sort_key_test(body: dict[str, Any]) -> Any:
@@ -182,7 +210,9 @@ def deletes_only(difference: dict[str, Any]) -> bool:
     (AttributeUpdates, UpdateExpression), and the reference answers the bare key where LumaDB
     has no item."""
     steps = difference["scenario"].steps
-    for step in steps[max(0, difference["step"] - 1): difference["step"] + 1]:
+    candidates = steps[max(0, difference["step"] - 1): difference["step"] + 1]
+    last = _last_write_to(steps, difference["step"])
+    for step in ([last] if last is not None else []) + candidates:
         body = step.request.get("body", {})
         updates, expression = body.get("AttributeUpdates"), body.get("UpdateExpression")
         only_removes = (all(u.get("Action") == "DELETE" for u in updates.values()) if updates else
@@ -192,6 +222,22 @@ def deletes_only(difference: dict[str, Any]) -> bool:
             bare = theirs.get("Item") or theirs.get("Attributes")
             return isinstance(bare, dict) and bool(bare) and set(bare) <= {"pk", "sk"} and not (ours.get("Item") or ours.get("Attributes"))
     return False
+
+
+def _last_write_to(steps: list[Any], index: int) -> Any:
+    """The last step before `index` that wrote the item step `index` reads (GetItem), or None."""
+    step = steps[index].request
+    key, table = step.get("body", {}).get("Key"), step.get("body", {}).get("TableName")
+    if step.get("op") != "GetItem" or not key:
+        return None
+    for earlier in reversed(steps[:index]):
+        body = earlier.request.get("body", {})
+        if body.get("TableName") != table:
+            continue
+        written = body.get("Key") or {name: (body.get("Item") or {}).get(name) for name in key}
+        if earlier.request.get("op") in ("PutItem", "UpdateItem", "DeleteItem") and written == key:
+            return earlier
+    return None
 
 
 def stops_or_early(difference: dict[str, Any]) -> bool:
