@@ -126,6 +126,9 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.incoming: _Incoming | None = None
         self.queue: deque[_Incoming] = deque()
         self.busy = False  # a request is being answered
+        # the handler waiting for a future (see _wait): held here, for nothing else may hold it
+        # (a StreamReader's waiter is only weakly reachable from its transport)
+        self.waiting: Coroutine[Any, Any, Response | None] | None = None
         self.closing = False  # close once the queued requests are answered
         self.lost = False
         self.reading_paused = False
@@ -291,6 +294,7 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.idle_poll.waiting += 1
         if getattr(step, "_asyncio_future_blocking", False) and step.get_loop() is self.loop:
             step._asyncio_future_blocking = False
+            self.waiting = coro
             step.add_done_callback(lambda _: self._step(incoming, coro))
             return
         task = self.loop.create_task(self._resume(incoming, coro, step))
@@ -299,6 +303,7 @@ class LumaHttpProtocol(asyncio.Protocol):
 
     def _step(self, incoming: _Incoming, coro: Coroutine[Any, Any, Response | None]) -> None:
         self.idle_poll.waiting -= 1
+        self.waiting = None
         try:
             step = coro.send(None)  # the awaited future's result, or its exception, goes in
         except StopIteration as done:
