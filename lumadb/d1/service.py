@@ -32,7 +32,6 @@ class D1Service:
         self.transfer_root = root / "transfers"
         self.transfer_root.mkdir(parents=True, exist_ok=True)
         # at_bookmark of a finished import -> its final poll answer
-        self.imports: dict[str, dict[str, Any]] = {}
 
     def snapshot_dir(self, uuid: str) -> Path:
         assert is_uuid(uuid)

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from lumadb.d1 import authorizer, results, signed, timetravel
 from lumadb.d1.dump import dump_sql
 from lumadb.d1.errors import D1ApiError, D1QueryError, sqlite_message
@@ -38,14 +40,41 @@ def _size(conn: apsw.Connection) -> int:
 
 
 def _sweep(folder: Path) -> None:
-    """Transfer files live as long as their signed URLs."""
+    """Transfer files, and the answers `poll` repeats, live as long as the signed URLs."""
     limit = time.time() - signed.TTL_SECONDS
-    for path in folder.glob("*.sql"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            pass
+    for pattern in ("*.sql", "*.import.json"):
+        for path in folder.glob(pattern):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+            except OSError:
+                pass
+
+
+# An import's answer is kept in a file, so that `poll` finds it in every worker process
+# (`--workers N`), whichever ran the ingest.
+_BOOKMARK = re.compile(r"[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}")
+
+
+def _answer_path(folder: Path, bookmark: str) -> Path:
+    return folder / f"{bookmark}.import.json"
+
+
+def _save_answer(folder: Path, bookmark: str, answer: dict[str, Any]) -> None:
+    path = _answer_path(folder, bookmark)
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+    partial.write_bytes(orjson.dumps(answer))
+    partial.replace(path)  # whole or not at all, for a poll in another process
+
+
+def _saved_answer(folder: Path, bookmark: Any) -> dict[str, Any] | None:
+    if not isinstance(bookmark, str) or not _BOOKMARK.fullmatch(bookmark):
+        return None
+    try:
+        answer: dict[str, Any] = orjson.loads(_answer_path(folder, bookmark).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return answer
 
 
 # -- export ------------------------------------------------------------------------------
@@ -134,7 +163,7 @@ async def import_(service: D1Service, request: Request, handle: D1Handle) -> Res
         return await _run_import(service, request, handle, body)
     if action == "poll":
         bookmark = body.get("current_bookmark")
-        answer = service.imports.get(bookmark) if isinstance(bookmark, str) else None
+        answer = _saved_answer(service.transfer_root, bookmark)
         if answer is None:
             return ok(_failed(str(bookmark), f"No import is known for bookmark {bookmark}", []))
         return ok(answer)
@@ -201,9 +230,7 @@ async def _run_import(service: D1Service, request: Request, handle: D1Handle, bo
         "messages": [f"Processed {count} queries from {filename}"],
         "result": {"num_queries": count, "final_bookmark": final, "meta": results.meta(outcome, region)},
     }
-    if len(service.imports) > 256:
-        service.imports.clear()
-    service.imports[at_bookmark] = answer
+    _save_answer(service.transfer_root, at_bookmark, answer)
     return ok(answer)
 
 

@@ -1,12 +1,16 @@
-"""With --workers 2 a libSQL stream lives in one worker process, yet its batons work through
-either: a request that reaches the other worker is passed on to the stream's own
-(lumadb/sibling_workers.py). As on sqld, a transaction's requests may come over any connection."""
+"""With --workers 2 what a client starts through one worker process goes on through the other,
+since a client's requests may come over any of its connections. A libSQL stream lives in one
+worker, yet its batons work through either: a request that reaches the other worker is passed
+on to the stream's own (lumadb/sibling_workers.py), as on sqld. A D1 import ingested through
+one worker is polled through the other."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
+import urllib.request
 from typing import Any
 
 import pytest
@@ -102,3 +106,32 @@ def test_libsql_client_transactions_with_two_workers(start_server, unique_name: 
     srv = start_server("--workers", "2")
     out = run_node("libsql_client.mjs", srv.url + "/turso", "concurrentTransactions", unique_name)
     assert out == {"committed": 40, "failed": {}, "rows": 40, "distinct": 40}
+
+
+def _d1(conn: Connection, path: str, body: dict) -> Any:
+    conn.http.request("POST", f"/client/v4/accounts/{'0' * 32}/d1/database{path}", json.dumps(body),
+                      {"Content-Type": "application/json", "Authorization": "Bearer x"})
+    response = conn.http.getresponse()
+    data = json.loads(response.read())
+    assert response.status == 200 and data["success"], data
+    return data["result"]
+
+
+def test_a_d1_import_ingested_through_one_worker_is_polled_through_the_other(start_server) -> None:
+    srv = start_server("--workers", "2")
+    a, b = _one_per_worker(srv)
+    try:
+        uuid = _d1(a, "", {"name": "imported"})["uuid"]
+        sql = b"CREATE TABLE t (x);\nINSERT INTO t VALUES (1);\n"
+        etag = hashlib.md5(sql).hexdigest()
+        init = _d1(a, f"/{uuid}/import", {"action": "init", "etag": etag})
+        upload = urllib.request.Request(init["upload_url"], data=sql, method="PUT")
+        with urllib.request.urlopen(upload, timeout=30) as uploaded:
+            assert uploaded.status == 200
+        ingest = _d1(a, f"/{uuid}/import", {"action": "ingest", "etag": etag, "filename": init["filename"]})
+        assert ingest["status"] == "complete"
+        for conn in (b, a):
+            assert _d1(conn, f"/{uuid}/import", {"action": "poll", "current_bookmark": ingest["at_bookmark"]}) == ingest
+    finally:
+        a.close()
+        b.close()
