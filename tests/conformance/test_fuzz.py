@@ -155,6 +155,15 @@ def test_a_filter_comparing_two_missing_attributes_is_recognised() -> None:
 
     assert fuzz_known.known_deviation("dynalite", paged(1, 0, 1)) is not None
     assert fuzz_known.known_deviation("dynalite", paged(1, 0, 2)) is None
+    # an index's partition: the items whose index key is the value
+    on_index = {"op": "Query", "body": {"TableName": "t", "IndexName": "by_g", "KeyConditionExpression": "g = :v0",
+                                        "FilterExpression": "q = r", "ExpressionAttributeValues": {":v0": {"S": "x"}}}}  # fmt: skip
+    scenario.steps[3] = Step(on_index)
+    scenario.steps[2].request["body"]["Item"]["g"] = {"S": "x"}  # one item in that partition
+    assert fuzz_known.known_deviation("dynalite", difference(1, 0)) is not None
+    assert fuzz_known.known_deviation("dynalite", difference(2, 0)) is None
+    on_index["body"]["KeyConditionExpression"] = "g = :v0 AND r > :v1"  # a range: not followed here
+    assert fuzz_known.known_deviation("dynalite", difference(1, 0)) is None
     scenario.steps[1] = Step({"op": "UpdateItem", "body": {"TableName": "t"}})  # items no longer known
     assert fuzz_known.known_deviation("dynalite", difference(3, 1)) is None
 
@@ -177,6 +186,10 @@ def test_size_of_an_unmeasurable_type_and_not_not_are_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", difference) is not None
     guarded["ConditionExpression"] = "(pk = n OR attribute_not_exists(n)) AND attribute_exists(pk)"
     assert fuzz_known.known_deviation("dynalite", difference) is None  # both operands there
+    guarded["ConditionExpression"] = "NOT size(#a.ns) <> s"  # passed, then the update met an error
+    invalid = {"status": 400, "body": {"message": "The document path provided in the update expression is invalid for update"}}
+    assert fuzz_known.known_deviation("dynalite", {**difference, "reference": invalid}) is not None
+    assert fuzz_known.known_deviation("dynalite", {**difference, "reference": invalid, "lumadb": invalid}) is None
     del guarded["ExpressionAttributeNames"]
     guarded["ConditionExpression"] = "NOT NOT attribute_exists(n)"
     refused = {"status": 400, "body": {"message": 'Invalid ConditionExpression: Syntax error; Expected "(" but "N" found.'}}
