@@ -11,12 +11,22 @@ import json
 import os
 import signal
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import run_node
 from tests.test_workers_cache import Connection, _one_per_worker
+
+
+@pytest.fixture
+def workers(start_server) -> Iterator[list[Connection]]:
+    """A connection to each worker process of a new `--workers 2` server."""
+    connections = _one_per_worker(start_server("--workers", "2"))
+    yield connections
+    for connection in connections:
+        connection.close()
 
 
 def _pipeline(conn: Connection, requests: list[dict], baton: str | None = None, path: str = "/v2/pipeline") -> Any:
@@ -36,67 +46,52 @@ def _values(result: dict) -> list:
     return [[cell.get("value") for cell in row] for row in result["response"]["result"]["rows"]]
 
 
-def test_a_transaction_goes_on_through_the_other_worker(start_server) -> None:
-    srv = start_server("--workers", "2")
-    a, b = _one_per_worker(srv)
-    try:
-        a.sql("CREATE TABLE t (v INTEGER)")
-        status, opened = _pipeline(a, [_execute("BEGIN IMMEDIATE"), _execute("INSERT INTO t VALUES (1)")])
-        assert status == 200 and opened["baton"], opened
-        # the stream is a's: b passes the request on, and the transaction sees its own insert
-        status, inside = _pipeline(b, [_execute("INSERT INTO t VALUES (2)"), _execute("SELECT count(*) FROM t")],
-                                   opened["baton"])
-        assert status == 200, inside
-        assert _values(inside["results"][1]) == [["2"]]
-        assert a.sql("SELECT count(*) FROM t") == [["0"]]  # not committed yet
-        # the next baton, through a again, then the commit through b
-        status, back = _pipeline(a, [_execute("SELECT count(*) FROM t")], inside["baton"])
-        assert status == 200 and _values(back["results"][0]) == [["2"]]
-        status, done = _pipeline(b, [_execute("COMMIT"), {"type": "close"}], back["baton"])
-        assert status == 200 and done["baton"] is None, done
-        assert b.sql("SELECT count(*) FROM t") == [["2"]]
-        # a baton already used is still refused, whichever worker it reaches
-        status, reused = _pipeline(b, [_execute("SELECT 1")], back["baton"])
-        assert (status, reused) == (400, "Received an invalid baton")
-    finally:
-        a.close()
-        b.close()
+def test_a_transaction_goes_on_through_the_other_worker(workers: list[Connection]) -> None:
+    a, b = workers
+    a.sql("CREATE TABLE t (v INTEGER)")
+    status, opened = _pipeline(a, [_execute("BEGIN IMMEDIATE"), _execute("INSERT INTO t VALUES (1)")])
+    assert status == 200 and opened["baton"], opened
+    # the stream is a's: b passes the request on, and the transaction sees its own insert
+    status, inside = _pipeline(b, [_execute("INSERT INTO t VALUES (2)"), _execute("SELECT count(*) FROM t")],
+                               opened["baton"])
+    assert status == 200, inside
+    assert _values(inside["results"][1]) == [["2"]]
+    assert a.sql("SELECT count(*) FROM t") == [["0"]]  # not committed yet
+    # the next baton, through a again, then the commit through b
+    status, back = _pipeline(a, [_execute("SELECT count(*) FROM t")], inside["baton"])
+    assert status == 200 and _values(back["results"][0]) == [["2"]]
+    status, done = _pipeline(b, [_execute("COMMIT"), {"type": "close"}], back["baton"])
+    assert status == 200 and done["baton"] is None, done
+    assert b.sql("SELECT count(*) FROM t") == [["2"]]
+    # a baton already used is still refused, whichever worker it reaches
+    status, reused = _pipeline(b, [_execute("SELECT 1")], back["baton"])
+    assert (status, reused) == (400, "Received an invalid baton")
 
 
-def test_a_cursor_goes_on_through_the_other_worker(start_server) -> None:
-    srv = start_server("--workers", "2")
-    a, b = _one_per_worker(srv)
-    try:
-        a.sql("CREATE TABLE c (v INTEGER)")
-        status, opened = _pipeline(a, [_execute("BEGIN"), _execute("INSERT INTO c VALUES (7)")], path="/v3/pipeline")
-        assert status == 200 and opened["baton"], opened
-        body = json.dumps({"baton": opened["baton"], "batch": {"steps": [{"stmt": {"sql": "SELECT v FROM c"}},
-                                                                       {"stmt": {"sql": "ROLLBACK"}}]}})
-        b.http.request("POST", "/v3/cursor", body, {"Content-Type": "application/json"})
-        response = b.http.getresponse()
-        lines = [json.loads(line) for line in response.read().splitlines()]
-        assert response.status == 200, lines
-        # the stream's own uncommitted row: the cursor ran in a's transaction
-        assert [entry for entry in lines[1:] if entry["type"] == "row"] == [
-            {"type": "row", "row": [{"type": "integer", "value": "7"}]}]
-        assert b.sql("SELECT count(*) FROM c") == [["0"]]
-    finally:
-        a.close()
-        b.close()
+def test_a_cursor_goes_on_through_the_other_worker(workers: list[Connection]) -> None:
+    a, b = workers
+    a.sql("CREATE TABLE c (v INTEGER)")
+    status, opened = _pipeline(a, [_execute("BEGIN"), _execute("INSERT INTO c VALUES (7)")], path="/v3/pipeline")
+    assert status == 200 and opened["baton"], opened
+    body = json.dumps({"baton": opened["baton"], "batch": {"steps": [{"stmt": {"sql": "SELECT v FROM c"}},
+                                                                   {"stmt": {"sql": "ROLLBACK"}}]}})
+    b.http.request("POST", "/v3/cursor", body, {"Content-Type": "application/json"})
+    response = b.http.getresponse()
+    lines = [json.loads(line) for line in response.read().splitlines()]
+    assert response.status == 200, lines
+    # the stream's own uncommitted row: the cursor ran in a's transaction
+    assert [entry for entry in lines[1:] if entry["type"] == "row"] == [
+        {"type": "row", "row": [{"type": "integer", "value": "7"}]}]
+    assert b.sql("SELECT count(*) FROM c") == [["0"]]
 
 
-def test_a_baton_of_a_worker_gone_is_invalid(start_server) -> None:
-    srv = start_server("--workers", "2")
-    a, b = _one_per_worker(srv)
-    try:
-        status, opened = _pipeline(a, [_execute("SELECT 1")])
-        assert status == 200 and opened["baton"], opened
-        os.kill(int(a.worker, 16), signal.SIGKILL)  # its streams die with it
-        status, answer = _pipeline(b, [_execute("SELECT 1")], opened["baton"])
-        assert (status, answer) == (400, "Received an invalid baton")
-    finally:
-        a.close()
-        b.close()
+def test_a_baton_of_a_worker_gone_is_invalid(workers: list[Connection]) -> None:
+    a, b = workers
+    status, opened = _pipeline(a, [_execute("SELECT 1")])
+    assert status == 200 and opened["baton"], opened
+    os.kill(int(a.worker, 16), signal.SIGKILL)  # its streams die with it
+    status, answer = _pipeline(b, [_execute("SELECT 1")], opened["baton"])
+    assert (status, answer) == (400, "Received an invalid baton")
 
 
 @pytest.mark.node
@@ -117,21 +112,16 @@ def _d1(conn: Connection, path: str, body: dict) -> Any:
     return data["result"]
 
 
-def test_a_d1_import_ingested_through_one_worker_is_polled_through_the_other(start_server) -> None:
-    srv = start_server("--workers", "2")
-    a, b = _one_per_worker(srv)
-    try:
-        uuid = _d1(a, "", {"name": "imported"})["uuid"]
-        sql = b"CREATE TABLE t (x);\nINSERT INTO t VALUES (1);\n"
-        etag = hashlib.md5(sql).hexdigest()
-        init = _d1(a, f"/{uuid}/import", {"action": "init", "etag": etag})
-        upload = urllib.request.Request(init["upload_url"], data=sql, method="PUT")
-        with urllib.request.urlopen(upload, timeout=30) as uploaded:
-            assert uploaded.status == 200
-        ingest = _d1(a, f"/{uuid}/import", {"action": "ingest", "etag": etag, "filename": init["filename"]})
-        assert ingest["status"] == "complete"
-        for conn in (b, a):
-            assert _d1(conn, f"/{uuid}/import", {"action": "poll", "current_bookmark": ingest["at_bookmark"]}) == ingest
-    finally:
-        a.close()
-        b.close()
+def test_a_d1_import_ingested_through_one_worker_is_polled_through_the_other(workers: list[Connection]) -> None:
+    a, b = workers
+    uuid = _d1(a, "", {"name": "imported"})["uuid"]
+    sql = b"CREATE TABLE t (x);\nINSERT INTO t VALUES (1);\n"
+    etag = hashlib.md5(sql).hexdigest()
+    init = _d1(a, f"/{uuid}/import", {"action": "init", "etag": etag})
+    upload = urllib.request.Request(init["upload_url"], data=sql, method="PUT")
+    with urllib.request.urlopen(upload, timeout=30) as uploaded:
+        assert uploaded.status == 200
+    ingest = _d1(a, f"/{uuid}/import", {"action": "ingest", "etag": etag, "filename": init["filename"]})
+    assert ingest["status"] == "complete"
+    for conn in (b, a):
+        assert _d1(conn, f"/{uuid}/import", {"action": "poll", "current_bookmark": ingest["at_bookmark"]}) == ingest
