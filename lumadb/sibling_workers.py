@@ -8,8 +8,8 @@ naming another worker's stream passes the whole request there and answers with t
 response. Only such requests take the detour.
 
 The socket is named after the worker's pid, the server's secret and its data directory (so that
-two servers on one machine never meet): in Linux's abstract namespace (no file to clean up, no path length limit),
-elsewhere a file in the data directory. The frames are a length-prefixed JSON head (method,
+two servers on one machine never meet): in Linux's abstract namespace (no file to clean up, no
+path length limit), elsewhere a file in the data directory. The frames are a length-prefixed JSON head (method,
 path, query, headers; or status, content type, headers) and a length-prefixed body.
 """
 
@@ -33,7 +33,7 @@ from lumadb.http import Request, Response
 log = logging.getLogger("lumadb")
 
 Respond = Callable[..., Awaitable[Response | None]]
-# the body was decoded before the handler saw it; the owner reads it as it arrives
+# the body passed on is the one the handler saw (a gzip body already decoded), framed by length
 _NOT_FORWARDED = frozenset((b"content-encoding", b"content-length"))
 
 

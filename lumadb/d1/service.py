@@ -31,7 +31,6 @@ class D1Service:
         self.snapshot_root = root / "bookmarks"
         self.transfer_root = root / "transfers"
         self.transfer_root.mkdir(parents=True, exist_ok=True)
-        # at_bookmark of a finished import -> its final poll answer
 
     def snapshot_dir(self, uuid: str) -> Path:
         assert is_uuid(uuid)
