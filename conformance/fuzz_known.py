@@ -22,6 +22,7 @@ from conformance.fuzz_scenario_checks import (
     exists_with_value_passes,
     expected_types_unchecked,
     filters_missing,
+    in_list_missing,
     mixes_across_tables,
     not_contains_passes,
     orders_unorderable,
@@ -128,6 +129,8 @@ _ORDERS_VALUES = (
     "orders two lists, maps, sets, booleans or nulls of an item in a condition (DynamoDB: the comparison is false)",
     lambda difference: orders_unorderable(difference),
 )
+_IN_LIST_MISSING = ("fails an IN whose list names an attribute missing from the item, though another member matches "
+                    "(DynamoDB: IN is true when any member equals)", lambda difference: in_list_missing(difference))
 _NOT_NOT = ("refuses NOT NOT as a syntax error (DynamoDB's grammar nests NOT)",
             lambda difference: refuses_not_not(difference))
 _MIXES_ACROSS_TABLES = (
@@ -187,7 +190,7 @@ _LENGTHS_OF_REALS = ("(its SQLite) turns reals into text with other digits than 
                      "length() then differs (docs/compatibility.md)", _lengths_of_reals)
 
 CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
-    "dynalite": [_COMPARES_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES, _READS_WRITES, _COUNTS_CHARACTERS,
+    "dynalite": [_COMPARES_MISSING, _IN_LIST_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES, _READS_WRITES, _COUNTS_CHARACTERS,
                  *_LEGACY, *fuzz_tables.DYNALITE_KNOWN],
     "moto": [_COMPARES_MISSING],
     "sqld": [("counts an `error` batch condition on a skipped step as true (LumaDB follows the Hrana spec: "

@@ -186,6 +186,14 @@ def test_size_of_an_unmeasurable_type_and_not_not_are_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", difference) is not None
     guarded["ConditionExpression"] = "(pk = n OR attribute_not_exists(n)) AND attribute_exists(pk)"
     assert fuzz_known.known_deviation("dynalite", difference) is None  # both operands there
+    guarded["ConditionExpression"] = "(:v0 BETWEEN ns AND :v1 OR l >= #a.b)"  # values beside the pair
+    assert fuzz_known.known_deviation("dynalite", difference) is not None
+    # an IN whose list names a missing attribute: dynalite fails it though another member matches
+    guarded["ConditionExpression"] = "n IN (#a.b, n)"
+    assert "IN whose list" in (fuzz_known.known_deviation("dynalite", {**difference, "reference": failed,
+                                                                        "lumadb": {"status": 200, "body": {}}}) or "")
+    guarded["ConditionExpression"] = "n IN (:v0, n)"  # every member there
+    assert fuzz_known.known_deviation("dynalite", {**difference, "reference": failed, "lumadb": {"status": 200, "body": {}}}) is None
     guarded["ConditionExpression"] = "NOT size(#a.ns) <> s"  # passed, then the update met an error
     invalid = {"status": 400, "body": {"message": "The document path provided in the update expression is invalid for update"}}
     assert fuzz_known.known_deviation("dynalite", {**difference, "reference": invalid}) is not None
