@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from lumadb.storage.process_lock import ProcessLock
 from tests.conftest import run_node
 from tests.test_workers_cache import Connection, _one_per_worker
 
@@ -126,28 +125,3 @@ def test_a_d1_import_ingested_through_one_worker_is_polled_through_the_other(wor
     assert ingest["status"] == "complete"
     for conn in (b, a):
         assert _d1(conn, f"/{uuid}/import", {"action": "poll", "current_bookmark": ingest["at_bookmark"]}) == ingest
-
-
-def test_a_write_transaction_holds_the_turn_among_workers(start_server) -> None:
-    """A stream's BEGIN IMMEDIATE takes the database's turn among the worker processes
-    (process_lock.py) and holds it until its transaction ends, so that the other worker's
-    writers wait in line for it rather than in SQLite's busy handler."""
-    srv = start_server("--workers", "2")
-    a, b = _one_per_worker(srv)
-    try:
-        a.sql("CREATE TABLE t (v INTEGER)")
-        (path,) = [p for p in srv.data_dir.glob("libsql/*.sqlite")]
-        outsider = ProcessLock(path)  # another open file: as another process
-        # as @libsql/client's transaction("write") opens one: a batch of BEGIN IMMEDIATE and more
-        steps = [{"stmt": {"sql": "BEGIN IMMEDIATE"}}, {"stmt": {"sql": "INSERT INTO t VALUES (1)"}}]
-        status, opened = _pipeline(a, [{"type": "batch", "batch": {"steps": steps}}])
-        assert status == 200 and opened["baton"], opened
-        assert not outsider.try_acquire()  # the stream's turn, across its requests
-        status, done = _pipeline(b, [_execute("COMMIT"), {"type": "close"}], opened["baton"])
-        assert status == 200 and done["baton"] is None, done
-        assert outsider.try_acquire()
-        outsider.release()
-        outsider.close()
-    finally:
-        a.close()
-        b.close()

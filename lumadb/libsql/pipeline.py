@@ -41,7 +41,6 @@ from lumadb.sql import NotReadOnly
 from lumadb.storage.cache import MISSING
 from lumadb.storage.executor import Database
 from lumadb.storage.jobs import WriteLockElsewhere
-from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import apsw
 
 if TYPE_CHECKING:
@@ -275,37 +274,11 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
     except TimeoutError:
         return await stream.on_connection(run_batch, program, access)
     stream.turn = gate  # passed on when the request ends outside a transaction (Stream.turn_over)
-    turns = _process_turns_of(stream.db)
-    if turns is None:
-        return await stream.on_connection(run_batch, program, access)
-    return await stream.on_connection(_in_process_turn, stream, turns, program, access)
-
-
-def _in_process_turn(conn: apsw.Connection, stream: Stream, turns: ProcessLock, program: list[Step],
-                     access: Access) -> dict:
-    """With --workers N, on the stream's thread: its turn among the worker processes first, so
-    that its BEGIN waits in line behind the other processes' writers rather than in SQLite's
-    busy handler (sleeps of up to 100 ms: a p99 of 599 ms for `txn_write` with two workers).
-    Held, with the gate, until the transaction ends; not waited for past the busy timeout."""
-    if turns.acquire_within(stream.db.busy_timeout_ms / 1000):
-        stream.process_turn = turns
-    return run_batch(conn, program, access)
-
-
-def _process_turns_of(db: Database) -> ProcessLock | None:
-    """The process's streams' handle on the database's turns (one: the gate orders them)."""
-    if not db.cross_process:
-        return None
-    turns = _process_turns.get(db)
-    if turns is None:
-        turns = _process_turns[db] = ProcessLock(db.path)
-        weakref.finalize(db, turns.close)
-    return turns
+    return await stream.on_connection(run_batch, program, access)
 
 
 _BEGINS_WRITING = re.compile(r"\s*BEGIN\s+(IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)
 _write_gates: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
-_process_turns: weakref.WeakKeyDictionary[Database, ProcessLock] = weakref.WeakKeyDictionary()
 
 
 def open_stream(front: LibsqlFrontEnd, context: Context, baton: str | None) -> Stream:

@@ -32,7 +32,6 @@ from typing import Any, TypeVar
 from lumadb.libsql.errors import HranaError
 from lumadb.libsql.namespaces import authorize, count_afresh
 from lumadb.storage.executor import Database
-from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw
 
 T = TypeVar("T")
@@ -58,7 +57,7 @@ class StreamElsewhere(Exception):
 
 class Stream:
     __slots__ = ("changed_state", "clock", "closed", "conn", "db", "id", "last_used", "namespace", "seq", "sqls",
-                 "turn", "process_turn")
+                 "turn")
 
     def __init__(self, db: Database, namespace: str) -> None:
         self.db = db
@@ -73,8 +72,6 @@ class Stream:
         self.last_used = time.monotonic()
         # the database's turn to write (pipeline.run_stream_batch), held while its transaction is open
         self.turn: asyncio.Lock | None = None
-        # and, with --workers N, its turn among the worker processes (process_lock.py)
-        self.process_turn: ProcessLock | None = None
 
     @property
     def pinned(self) -> bool:
@@ -129,9 +126,6 @@ class Stream:
         return authorize(action, name, function, *rest)
 
     def end_turn(self) -> None:
-        process_turn, self.process_turn = self.process_turn, None
-        if process_turn is not None:
-            process_turn.release(hand_over=False)  # (on the event loop: a waiter still goes first)
         turn, self.turn = self.turn, None
         if turn is not None:
             turn.release()

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 HAND_OVER_S = 0.005
-POLL_S = 0.0002  # between two tries of a writer that may not wait for ever
 SUFFIXES = ("-wlock", "-wwait")
 
 
@@ -58,24 +57,6 @@ class ProcessLock:
         fcntl.flock(self._wait, fcntl.LOCK_SH)
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX)
-        finally:
-            fcntl.flock(self._wait, fcntl.LOCK_UN)
-
-    def acquire_within(self, seconds: float) -> bool:
-        """`acquire`, waiting in line no longer than `seconds` (polled: `flock` has no timeout)."""
-        if self.try_acquire():
-            return True
-        deadline = time.monotonic() + seconds
-        fcntl.flock(self._wait, fcntl.LOCK_SH)
-        try:
-            while True:
-                try:
-                    fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return True
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        return False
-                    time.sleep(POLL_S)
         finally:
             fcntl.flock(self._wait, fcntl.LOCK_UN)
 
