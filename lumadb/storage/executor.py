@@ -104,6 +104,11 @@ class Database:
             turns=ProcessLock(path) if cross_process else None,
         )
 
+    @property
+    def cross_process(self) -> bool:
+        """Other processes write this file too (--workers N)."""
+        return self._cross_process
+
     # -- connections --------------------------------------------------------------
     def connect(self) -> tuple[apsw.Connection, Clock]:
         """A new connection to this file, configured like every other (for streams)."""
