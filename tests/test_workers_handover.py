@@ -125,3 +125,66 @@ def test_a_d1_import_ingested_through_one_worker_is_polled_through_the_other(wor
     assert ingest["status"] == "complete"
     for conn in (b, a):
         assert _d1(conn, f"/{uuid}/import", {"action": "poll", "current_bookmark": ingest["at_bookmark"]}) == ingest
+
+
+def _namespace_sql(conn: Connection, sql: str) -> tuple[int, Any]:
+    body = json.dumps({"requests": [_execute(sql), {"type": "close"}]})
+    conn.http.request("POST", "/v2/pipeline", body, {"Content-Type": "application/json", "x-namespace": "kept"})
+    response = conn.http.getresponse()
+    return response.status, json.loads(response.read())
+
+
+def test_a_namespace_deleted_and_made_again_through_one_worker_is_the_new_one_on_the_other(
+        workers: list[Connection]) -> None:
+    """The other worker lets go of the deleted file: it answers 404, then writes to the new
+    database (it had gone on writing to the deleted file, and those writes were lost)."""
+    a, b = workers
+
+    def admin(method: str) -> int:
+        a.http.request(method, "/v1/namespaces/kept" + ("/create" if method == "POST" else ""),
+                       "{}" if method == "POST" else None, {"Content-Type": "application/json"})
+        response = a.http.getresponse()
+        response.read()
+        return response.status
+
+    assert admin("POST") == 200
+    assert _namespace_sql(a, "CREATE TABLE t (v)")[0] == 200
+    assert _values(_namespace_sql(b, "INSERT INTO t VALUES (1) RETURNING rowid")[1]["results"][0]) == [["1"]]
+    assert admin("DELETE") == 200
+    assert _namespace_sql(b, "SELECT 1") == (404, {"error": "Namespace `kept` doesn't exist"})
+    assert admin("POST") == 200
+    assert _namespace_sql(a, "CREATE TABLE t (v)")[0] == 200
+    assert _values(_namespace_sql(b, "INSERT INTO t VALUES (2) RETURNING rowid")[1]["results"][0]) == [["1"]]
+    for conn in (a, b):
+        assert _values(_namespace_sql(conn, "SELECT v FROM t")[1]["results"][0]) == [["2"]]
+
+
+def test_a_d1_database_deleted_through_one_worker_is_gone_on_the_other(workers: list[Connection]) -> None:
+    a, b = workers
+    uuid = _d1(a, "", {"name": "deleted"})["uuid"]
+    _d1(b, f"/{uuid}/query", {"sql": "CREATE TABLE t (v)"})
+    a.http.request("DELETE", f"/client/v4/accounts/{'0' * 32}/d1/database/{uuid}", None, {"Authorization": "Bearer x"})
+    response = a.http.getresponse()
+    assert response.status == 200 and json.loads(response.read())["success"]
+    b.http.request("POST", f"/client/v4/accounts/{'0' * 32}/d1/database/{uuid}/query",
+                   json.dumps({"sql": "INSERT INTO t VALUES (1)"}), {"Content-Type": "application/json"})
+    response = b.http.getresponse()
+    answer = json.loads(response.read())
+    assert response.status == 404 and answer["errors"][0]["code"] == 7404, answer
+
+
+def test_columns_match_the_rows_after_another_worker_adds_one(workers: list[Connection]) -> None:
+    """A statement this worker prepared before the other worker's ALTER TABLE: its rows come
+    with the new column, and so do its column names (they had named one column less)."""
+    a, b = workers
+    a.sql("CREATE TABLE w (x)")
+    a.sql("INSERT INTO w VALUES (1)")
+
+    def select_all() -> tuple[list, list]:
+        status, reply = _pipeline(b, [_execute("SELECT * FROM w"), {"type": "close"}])
+        result = reply["results"][0]["response"]["result"]
+        return [col["name"] for col in result["cols"]], _values(reply["results"][0])
+
+    assert select_all() == (["x"], [["1"]])
+    a.sql("ALTER TABLE w ADD COLUMN y DEFAULT 7")
+    assert select_all() == (["x", "y"], [["1", "7"]])

@@ -123,7 +123,7 @@ class Catalog:
         """The database whose uuid, else name, is `key` (None when there is none)."""
         self._fresh()
         handle = self._by_key.get(key)
-        if handle is not None:
+        if handle is not None and self._current(handle):
             return handle
         entries = self.store.read_now(
             self._fetch, f"SELECT {_COLUMNS} FROM databases WHERE uuid = ?1 OR name = ?1 "
@@ -137,9 +137,19 @@ class Catalog:
         self._by_key[key] = handle
         return handle
 
+    def _current(self, handle: D1Handle) -> bool:
+        """False when another worker process deleted the database since this one opened it
+        (--workers N; its catalog row went first): forgotten here, looked up afresh."""
+        if self.server.databases.current("d1", handle.uuid, handle.db):
+            return True
+        self._handles.pop(handle.uuid, None)
+        self._by_key.clear()
+        self.server.cache.forget(handle.db)
+        return False
+
     def _handle(self, entry: Entry) -> D1Handle:
         handle = self._handles.get(entry.uuid)
-        if handle is None:
+        if handle is None or not self._current(handle):
             db = self.server.databases.open("d1", entry.uuid, setup=setup_connection)
             handle = self._handles[entry.uuid] = D1Handle(entry, db, DatabaseState())
         else:

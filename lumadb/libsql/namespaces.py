@@ -133,7 +133,7 @@ class Namespaces:
         self._open: dict[str, Database] = {}
 
     def exists(self, name: str) -> bool:
-        if name in self._open or name == DEFAULT:
+        if name == DEFAULT or self._held(name) is not None:
             return True
         try:
             return self.server.databases.exists(KIND, name)
@@ -149,8 +149,17 @@ class Namespaces:
             return label[0]
         return grant.database or DEFAULT
 
-    def open(self, name: str) -> Database:
+    def _held(self, name: str) -> Database | None:
+        """The database this process holds for `name`, unless another worker deleted it."""
         db = self._open.get(name)
+        if db is not None and not self.server.databases.current(KIND, name, db):
+            del self._open[name]
+            self.server.cache.forget(db)
+            return None
+        return db
+
+    def open(self, name: str) -> Database:
+        db = self._held(name)
         if db is not None:
             return db
         try:

@@ -137,6 +137,8 @@ def execute_statement(
         schema = _schemas[conn] = _Schema()
     if description:
         description = schema.columns(conn, sql, bindings, description, changes_seen)
+        if rows and len(rows[0]) != len(description):  # another process changed the schema (--workers N)
+            description = fresh_description(conn, sql, bindings) or description
     if kind == "other" and not trace.readonly:  # CREATE, DROP, ALTER, a PRAGMA that sets
         _schema_changes[0] += 1
     schema.loaded_at = changes_seen  # it has run a statement since: its schema is loaded

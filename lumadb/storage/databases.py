@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -63,6 +64,8 @@ class DatabaseRegistry:
         self._untouched: dict[tuple[str, str], int] = {}  # sweeps in a row that found it unused
         # databases whose files a `remove` is still closing and unlinking on its thread
         self._removing: dict[tuple[str, str], threading.Event] = {}
+        # (st_dev, st_ino) of each open database's file, with --workers N (`_replaced`)
+        self._identities: dict[tuple[str, str], tuple[int, int]] = {}
         self._lock = threading.Lock()
 
     def path_for(self, kind: str, name: str) -> Path:
@@ -77,7 +80,42 @@ class DatabaseRegistry:
 
     def exists(self, kind: str, name: str) -> bool:
         key = (kind, name)
-        return key in self._open or (key not in self._removing and self.path_for(kind, name).exists())
+        db = self._open.get(key)
+        if db is not None and self._replaced(key, db):
+            db = None
+        return db is not None or (key not in self._removing and self.path_for(kind, name).exists())
+
+    def current(self, kind: str, name: str, db: Database) -> bool:
+        """Whether `db`, held by a caller since it opened it, still is this name's database
+        (with --workers N another process may have deleted it: then it is let go here)."""
+        return self._open.get((kind, name)) is db and not self._replaced((kind, name), db)
+
+    def _replaced(self, key: tuple[str, str], db: Database) -> bool:
+        """With --workers N: whether another process deleted the file `db` has open (and maybe
+        made a new one at its path); if so the database is let go here. Its connections would
+        otherwise go on reading and writing the deleted file, or create a new one by path: a
+        write acknowledged there would be lost. One `stat` per use, only with several workers."""
+        if not db.cross_process or key[0] == "dynamodb":  # (DynamoDB's one file is never deleted)
+            return False
+        try:
+            identity = os.stat(db.path)
+        except FileNotFoundError:
+            identity = None
+        known = self._identities.get(key)
+        if identity is not None and (known is None or known == (identity.st_dev, identity.st_ino)):
+            self._identities[key] = (identity.st_dev, identity.st_ino)
+            return False
+        if identity is None and known is None and not db.holds_connections:
+            return False  # not created yet: its first connection makes the file
+        with self._lock:
+            if self._open.get(key) is db:
+                del self._open[key]
+            self._untouched.pop(key, None)
+            self._identities.pop(key, None)
+        closings = db.detach()
+        threading.Thread(target=_run_closings, args=(closings,), name="lumadb-let-go", daemon=True).start()
+        log.info("%s database %r was deleted by another worker process: let go", *key)
+        return True
 
     def names(self, kind: str) -> list[str]:
         folder = self.root / kind
@@ -94,7 +132,7 @@ class DatabaseRegistry:
         if pinned:
             self._pinned.add(key)
         db = self._open.get(key)
-        if db is not None:
+        if db is not None and not self._replaced(key, db):
             return db
         removing = self._removing.get(key)
         if removing is not None:
@@ -119,6 +157,12 @@ class DatabaseRegistry:
                 )
                 db.cache = self.cache
                 self._open[key] = db
+                if db.cross_process:
+                    try:
+                        identity = os.stat(path)
+                        self._identities[key] = (identity.st_dev, identity.st_ino)
+                    except FileNotFoundError:
+                        pass  # its first connection makes it: `_replaced` notes it then
         return db
 
     async def sweep(self, sweeps_idle: int = 2) -> int:
@@ -198,6 +242,7 @@ class DatabaseRegistry:
     def _forget(self, kind: str, name: str) -> Database | None:
         with self._lock:
             self._untouched.pop((kind, name), None)
+            self._identities.pop((kind, name), None)
             return self._open.pop((kind, name), None)
 
     def _remove_files(self, kind: str, name: str) -> bool:
@@ -219,3 +264,11 @@ class DatabaseRegistry:
             db.close()
         if self._tmp is not None:
             shutil.rmtree(self._tmp.name, ignore_errors=True)
+
+
+def _run_closings(closings: list) -> None:
+    for close in closings:
+        try:
+            close()
+        except Exception:  # a deleted file: nothing of it to keep
+            log.exception("letting go of a database another process deleted")
