@@ -144,7 +144,6 @@ class Catalog:
             return True
         self._handles.pop(handle.uuid, None)
         self._by_key.clear()
-        self.server.cache.forget(handle.db)
         return False
 
     def _handle(self, entry: Entry) -> D1Handle:

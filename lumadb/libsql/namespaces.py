@@ -154,7 +154,6 @@ class Namespaces:
         db = self._open.get(name)
         if db is not None and not self.server.databases.current(KIND, name, db):
             del self._open[name]
-            self.server.cache.forget(db)
             return None
         return db
 

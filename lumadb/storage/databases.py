@@ -112,6 +112,8 @@ class DatabaseRegistry:
                 del self._open[key]
             self._untouched.pop(key, None)
             self._identities.pop(key, None)
+        if self.cache is not None:
+            self.cache.forget(db)
         closings = db.detach()
         threading.Thread(target=_run_closings, args=(closings,), name="lumadb-let-go", daemon=True).start()
         log.info("%s database %r was deleted by another worker process: let go", *key)
@@ -218,11 +220,7 @@ class DatabaseRegistry:
             try:
                 if earlier is not None:  # a remove of the same name still under way goes first
                     earlier.wait()
-                for close in later:
-                    try:
-                        close()
-                    except Exception:  # the files go all the same
-                        log.exception("closing a deleted database")
+                _run_closings(later)  # the files go all the same
                 return self._remove_files(kind, name)
             finally:
                 with self._lock:
@@ -267,8 +265,9 @@ class DatabaseRegistry:
 
 
 def _run_closings(closings: list) -> None:
+    """Close a deleted database's connections (and its writer thread), each whatever the others do."""
     for close in closings:
         try:
             close()
         except Exception:  # a deleted file: nothing of it to keep
-            log.exception("letting go of a database another process deleted")
+            log.exception("closing a deleted database")
