@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from lumadb import idle_poll
 from lumadb.storage.sqlite import Clock, apsw, close_connection
+from lumadb.storage.sqlite_files import sync_database_file
 
 log = logging.getLogger("lumadb.storage")
 
@@ -95,7 +96,7 @@ class Checkpoints:
             for _ in range(10):
                 _, done = self._conn.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)
                 if self._sync:
-                    sync_file(self._conn.filename)
+                    sync_database_file(self._conn)
                 copied = done - done_before
                 # A short pass (so a short sync: little came meanwhile), or writes outpacing
                 # the passes: the second pass takes over.
@@ -136,7 +137,9 @@ def _lower_priority() -> None:
 
 
 def sync_file(path: str) -> None:
-    """fdatasync a file by its path (no write access needed)."""
+    """fdatasync a file by its path (no write access needed). Only for the `-wal` file, on which
+    SQLite takes no lock: closing a second descriptor of the database or `-shm` file would drop
+    this process's locks on it (sqlite_files.py)."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         os.fdatasync(fd)
