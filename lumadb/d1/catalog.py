@@ -2,8 +2,8 @@
 (`<data>/d1/_catalog.sqlite`) shared by every worker process.
 
 A database's file is `<data>/d1/<uuid>.sqlite`, so a name from a request never becomes a
-path. Lookups are served from memory while the catalog's `PRAGMA data_version` is
-unchanged (a write by any process changes it), so the binding's hot path costs one pragma.
+path. Lookups are served from memory while the catalog's `data_version()` is unchanged (a
+write by any process changes it), so the binding's hot path costs one look at its WAL-index.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 import uuid as uuid_module
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -101,7 +102,7 @@ class Catalog:
         self.store.write_blocking(lambda conn: conn.execute(_SCHEMA))
         self._handles: dict[str, D1Handle] = {}
         self._by_key: dict[str, D1Handle] = {}
-        self._version = -1
+        self._version: Hashable = None
         self._checked = 0.0
 
     # -- reads ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +76,7 @@ class DatabaseState:
 
     last_row_id: int = 0
     bookmark_counter: int = field(default_factory=lambda: time.time_ns() // 1000)
-    snapshot_version: int | None = None  # data_version when the last time-travel snapshot was taken
+    snapshot_version: Hashable = None  # data_version() when the last time-travel snapshot was taken
     size: int | None = None  # file size after this process's last write (read-only requests report it)
     bookmark: tuple[int, str] = (0, "")  # (counter, its bookmark text), see results.bookmark
 

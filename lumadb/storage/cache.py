@@ -1,15 +1,15 @@
 """An LRU of read results that is never stale.
 
 Entries are keyed by (database, statement, parameters) and tagged with the database's
-`PRAGMA data_version` read *before* the query ran. That pragma changes whenever any other
+`data_version()` marker read *before* the query ran. The marker moves on whenever any
 connection commits, in this process or another (`--workers N`), so an entry is served
 only while no commit has happened since it was computed.
 
-A read is cached from its second time: the first time its key is only noted. Reading the
-version is a read transaction of its own, about as dear as a point read, so a read that is
-never repeated (GetItems spread over a large table, say) would pay it for nothing. Measured
-in process, GetItems spread evenly over 10,000 items: 14.7 µs each without the cache, 19.9
-with it caching every read, 17.6 caching from the second.
+A read is cached from its second time: the first time its key is only noted, so a read that
+is never repeated (GetItems spread over a large table, say) pays for no entry. (When the
+marker was `PRAGMA data_version`, a read transaction of its own, that also spared its cost:
+in process, GetItems spread evenly over 10,000 items took 14.7 µs each without the cache,
+19.9 caching every read, 17.6 caching from the second.)
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ class QueryCache:
     def __init__(self, capacity: int = 2048) -> None:
         self.capacity = capacity
         self.enabled = capacity > 0  # callers skip the cache (and its version check) when off
-        self._entries: OrderedDict[tuple[int, Hashable], tuple[int, Any]] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, Hashable], tuple[Hashable, Any]] = OrderedDict()
         self._seen: OrderedDict[tuple[int, Hashable], None] = OrderedDict()  # keys read once
         self.hits = 0
         self.misses = 0
 
-    def lookup(self, db: Database, key: Hashable) -> tuple[Any, int | None]:
+    def lookup(self, db: Database, key: Hashable) -> tuple[Any, Hashable | None]:
         """Return (value or MISSING, current version); pass the version to `store`. The first
         time a key is looked up the version is not read: (MISSING, None), and `store` keeps
         nothing."""
@@ -54,7 +54,7 @@ class QueryCache:
         self.misses += 1
         return MISSING, version
 
-    def store(self, db: Database, key: Hashable, version: int | None, value: Any) -> None:
+    def store(self, db: Database, key: Hashable, version: Hashable | None, value: Any) -> None:
         if self.capacity <= 0 or version is None:
             return
         full_key = (id(db), key)

@@ -19,6 +19,7 @@ from pathlib import Path
 from lumadb.config import Config
 from lumadb.storage import process_lock
 from lumadb.storage.cache import QueryCache
+from lumadb.storage.closings import run as closings_run
 from lumadb.storage.executor import ConnectionSetup, Database
 
 log = logging.getLogger("lumadb.storage")
@@ -114,8 +115,8 @@ class DatabaseRegistry:
             self._identities.pop(key, None)
         if self.cache is not None:
             self.cache.forget(db)
-        closings = db.detach()
-        threading.Thread(target=_run_closings, args=(closings,), name="lumadb-let-go", daemon=True).start()
+        to_close = db.detach()
+        threading.Thread(target=closings_run, args=(to_close, "a deleted database"), name="lumadb-let-go", daemon=True).start()
         log.info("%s database %r was deleted by another worker process: let go", *key)
         return True
 
@@ -220,7 +221,7 @@ class DatabaseRegistry:
             try:
                 if earlier is not None:  # a remove of the same name still under way goes first
                     earlier.wait()
-                _run_closings(later)  # the files go all the same
+                closings_run(later, "a deleted database")  # the files go all the same
                 return self._remove_files(kind, name)
             finally:
                 with self._lock:
@@ -262,12 +263,3 @@ class DatabaseRegistry:
             db.close()
         if self._tmp is not None:
             shutil.rmtree(self._tmp.name, ignore_errors=True)
-
-
-def _run_closings(closings: list) -> None:
-    """Close a deleted database's connections (and its writer thread), each whatever the others do."""
-    for close in closings:
-        try:
-            close()
-        except Exception:  # a deleted file: nothing of it to keep
-            log.exception("closing a deleted database")

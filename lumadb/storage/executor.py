@@ -15,18 +15,19 @@ calls, which cost as much as the read itself.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from lumadb.storage import closings
 from lumadb.storage.loop_writer import DatabaseClosed, LoopWriter, OverBudget
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection, connect
+from lumadb.storage.sqlite_files import WalIndex
 from lumadb.storage.writer_thread import Job, WriterThread
 
 T = TypeVar("T")
@@ -42,11 +43,6 @@ ConnectionSetup = Callable[[apsw.Connection], None]
 
 MAX_IDLE_CONNECTIONS = 8  # kept open for the reader pool and libSQL streams
 _read_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lumadb-read")
-# Closes the connections of databases let go while idle (`Database.release_idle`): closing a
-# file's last connection checkpoints its WAL, which must not hold up the event loop.
-_closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lumadb-release")
-_closings_lock = threading.Lock()
-_closings_queued = 0
 
 
 class Database:
@@ -74,6 +70,8 @@ class Database:
         self._setup = setup
         self._inline: tuple[apsw.Connection, Clock] | None = None
         self._snapshot_at: int | None = None  # `commits` when the shared read transaction began
+        self._snapshot_marker: bytes | None = None  # the WAL-index marker just before it began
+        self._wal_index: WalIndex | None = None  # mapped while the inline connection is open
         self._iteration: asyncio.AbstractEventLoop | None = None  # a point read ran in its current iteration
         self._idle_readers: list[tuple[apsw.Connection, Clock]] = []  # for the reader pool
         self._reading = 0  # reads handed to the reader pool and not yet done
@@ -84,8 +82,8 @@ class Database:
         self.touched = True
         self._closing: Future[None] | None = None  # `release_idle`'s closings, on the closer thread
         self._releases = 0  # how often `release_idle` let go: data_version() moves on with it
-        # Counts commits made through this object; the query cache also watches
-        # PRAGMA data_version for commits made by other connections and processes.
+        # Counts commits made through this object; the query cache also watches the WAL-index
+        # (`data_version`) for commits made by other connections and processes.
         self.commits = 0
         self.jobs = 0  # write jobs run; jobs / commits is the mean group size
         self.cache: Any = None  # the process's QueryCache, set by the registry that opened this file
@@ -130,7 +128,13 @@ class Database:
                 raise DatabaseClosed("database is closed")  # not a new empty file where it was
             self._inline = self.connect()
             self._inline[0].pragma("cache_size", -INLINE_CACHE_KIB)
+            self._map_wal_index(self._inline[0])
         return self._inline
+
+    def _map_wal_index(self, conn: apsw.Connection) -> None:
+        # a read transaction first: the -shm file's header is written by the first reader
+        conn.execute("PRAGMA data_version").fetchone()
+        self._wal_index = WalIndex.of(conn)
 
     def borrow_connection(self) -> tuple[apsw.Connection, Clock]:
         """An idle connection of the reader pool, or a new one, for a caller that keeps it a while
@@ -203,6 +207,9 @@ class Database:
     def _begin_shared_snapshot(self, conn: apsw.Connection) -> None:
         if conn.in_transaction:
             conn.execute("COMMIT")
+        # read before the snapshot is taken: a commit in between makes the marker older than
+        # the snapshot, so a cached read tagged with it is only ever dropped too early
+        self._snapshot_marker = self._wal_index.marker() if self._wal_index is not None else None
         conn.execute("BEGIN")  # deferred: the first read takes the snapshot
         self._snapshot_at = self.commits
 
@@ -249,17 +256,31 @@ class Database:
             if closed:
                 close_connection(conn)
 
-    def data_version(self) -> int:
-        """Changes whenever any other connection or process commits to this file. The inline
-        connection itself never writes, so this sees every commit (the query cache relies on it)."""
+    def data_version(self) -> Hashable:
+        """A marker of the data the next inline read sees, equal to an earlier one only if no
+        connection or process has committed to this file since (the query cache and D1's
+        time-travel bookmarks rely on it). The inline connection never writes, so it sees
+        every commit."""
         if self._snapshot_at is not None and self._snapshot_at != self.commits:
             self.end_shared_snapshot()
-        conn, _ = self._inline_connection()  # in a shared read transaction: its snapshot's version
+        conn, _ = self._inline_connection()
+        if self._wal_index is not None:
+            if self._snapshot_at is None:
+                return (self._releases, self._wal_index.marker())
+            if self._snapshot_marker is not None:  # in the shared read transaction: its snapshot's
+                return (self._releases, self._snapshot_marker)
+        # no WAL-index to read: SQLite's own counter, a statement (~2.5 µs); within the shared
+        # read transaction, its snapshot's
         version: int = conn.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[index]  # half of conn.pragma()'s cost
         # A connection's data_version does not go on from a closed one's: after a release the
-        # versions start over in a range of their own, so no earlier one comes back (D1's
-        # time-travel bookmarks and the query cache compare them across releases).
-        return version + (self._releases << 48) if self._releases else version
+        # versions start over in a range of their own, so no earlier one comes back.
+        return (self._releases, version)
+
+    def _drop_wal_index(self) -> None:
+        """Before the inline connection closes: the WAL-index is its mapping (sqlite_files.py)."""
+        if self._wal_index is not None:
+            self._wal_index = None
+        self._snapshot_marker = None
 
     # -- writes -------------------------------------------------------------------
     async def write(self, fn: Callable[..., T], *args: Any, transactional: bool = True) -> T:
@@ -343,24 +364,22 @@ class Database:
         # Reads and writes are started on the loop (this thread): what is idle now stays so.
         if self._reading or not self._writer.idle:
             return False
-        closings = self._loop_writer.release()
-        if closings is None:
+        to_close = self._loop_writer.release()
+        if to_close is None:
             return False
         self._writer.stop_if_idle()  # its thread closes its own connection
         with self._readers_lock:
             idle, self._idle_readers = self._idle_readers, []
         self.end_shared_snapshot()
         if self._inline is not None:
-            closings.append(partial(close_connection, self._inline[0]))
+            to_close.append(partial(close_connection, self._inline[0]))
             self._inline = None
-        closings.extend(partial(close_connection, conn) for conn, _clock in idle)
+        self._drop_wal_index()
+        to_close.extend(partial(close_connection, conn) for conn, _clock in idle)
         self._releases += 1
-        if self.cache is not None:  # (its entries could not match again anyway: data_version)
+        if self.cache is not None:  # (its entries could not match again anyway: `_releases`)
             self.cache.forget(self)
-        global _closings_queued
-        with _closings_lock:
-            _closings_queued += 1
-        self._closing = _closer.submit(_run_all, closings)
+        self._closing = closings.submit(to_close)
         return True
 
     def close(self) -> None:
@@ -390,35 +409,5 @@ class Database:
             self.end_shared_snapshot()
             later.append(partial(close_connection, self._inline[0]))
             self._inline = None
+        self._drop_wal_index()
         return later
-
-
-def _run_all(closings: list[Callable[[], None]]) -> None:
-    for close in closings:
-        try:
-            close()
-        except Exception:  # a connection that cannot close cleanly loses nothing committed
-            log.exception("closing an idle database")
-    global _closings_queued
-    with _closings_lock:
-        _closings_queued -= 1
-        last = _closings_queued == 0
-    if last:  # of a sweep's
-        _trim_heap()
-
-
-def _trim_heap() -> None:
-    """Give the memory the closed connections' page caches held back to the system: glibc
-    keeps freed memory in its arenas otherwise (300 D1 databases let go: RSS 207 -> 184 MB
-    without, -> 57 MB with, 46 MB before any was opened)."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim: Any = None

@@ -33,7 +33,7 @@ EXTERNAL_READ = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execut
 EXTERNAL_COUNT = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM t').fetchone()[0])"
 
 
-def test_a_checkpoint_keeps_the_locks_and_another_program_cannot_take_the_wal(
+def test_a_checkpoint_and_the_cache_marker_keep_the_locks_and_another_program_cannot_take_the_wal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(checkpoints, "PAGES", 200)
@@ -58,6 +58,7 @@ def test_a_checkpoint_keeps_the_locks_and_another_program_cannot_take_the_wal(
         for start in range(0, 400, 20):
             await write(range(start, start + 20))
         assert passes.wait(10)  # a checkpoint synced the database file
+        db.data_version()  # the query cache's marker, from the WAL-index
         held = locked_inodes()
         assert path.stat().st_ino in held and Path(f"{path}-shm").stat().st_ino in held
         subprocess.run([sys.executable, "-c", EXTERNAL_READ, str(path)], check=True)
