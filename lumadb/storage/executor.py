@@ -128,13 +128,8 @@ class Database:
                 raise DatabaseClosed("database is closed")  # not a new empty file where it was
             self._inline = self.connect()
             self._inline[0].pragma("cache_size", -INLINE_CACHE_KIB)
-            self._map_wal_index(self._inline[0])
+            self._wal_index = WalIndex.of(self._inline[0])
         return self._inline
-
-    def _map_wal_index(self, conn: apsw.Connection) -> None:
-        # a read transaction first: the -shm file's header is written by the first reader
-        conn.execute("PRAGMA data_version").fetchone()
-        self._wal_index = WalIndex.of(conn)
 
     def borrow_connection(self) -> tuple[apsw.Connection, Clock]:
         """An idle connection of the reader pool, or a new one, for a caller that keeps it a while

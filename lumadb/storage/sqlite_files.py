@@ -81,8 +81,11 @@ class WalIndex:
 
     @classmethod
     def of(cls, conn: apsw.Connection) -> WalIndex | None:
-        """The WAL-index `conn` has mapped; None when there is none (not in WAL mode, a VFS
-        without shared memory, or no read yet: the first reader writes the header)."""
+        """The WAL-index `conn` maps; None when there is none (not in WAL mode, or a VFS
+        without shared memory). The connection's first read maps it and writes the header."""
+        if str(conn.pragma("journal_mode")).lower() != "wal":
+            return None  # (xShmMap would make a -shm file for a database that has no use for it)
+        conn.execute("PRAGMA data_version").fetchone()  # a read
         found = _database_file(conn)
         if found is None:
             return None

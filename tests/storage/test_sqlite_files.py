@@ -1,6 +1,7 @@
-"""LumaDB never drops the POSIX locks SQLite holds on a database's files. Closing any second
-descriptor of a file drops them all (lumadb/storage/sqlite_files.py); then another program
-closing its connection deletes the `-wal` file under the server, and writes are lost."""
+"""SQLite's files reached through SQLite itself (lumadb/storage/sqlite_files.py). LumaDB never
+drops the POSIX locks SQLite holds on a database's files: closing any second descriptor of a
+file drops them all, then another program closing its connection deletes the `-wal` file under
+the server, and writes are lost."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pytest
 
 from lumadb.storage import checkpoints
 from lumadb.storage.executor import Database
+from lumadb.storage.sqlite import apsw
+from lumadb.storage.sqlite_files import WalIndex
 
 
 def locked_inodes() -> set[int]:
@@ -70,3 +73,18 @@ def test_a_checkpoint_and_the_cache_marker_keep_the_locks_and_another_program_ca
 
     asyncio.run(main())
     db.close()
+
+
+def test_a_database_not_in_wal_mode_has_no_wal_index_and_gets_no_shm_file(tmp_path: Path) -> None:
+    path = tmp_path / "rollback.sqlite"
+    conn = apsw.Connection(str(path))
+    conn.execute("CREATE TABLE t(v); INSERT INTO t VALUES (1)")
+    assert WalIndex.of(conn) is None
+    assert not Path(f"{path}-shm").exists()
+    conn.pragma("journal_mode", "wal")
+    index = WalIndex.of(conn)
+    assert index is not None and Path(f"{path}-shm").exists()
+    before = index.marker()
+    conn.execute("INSERT INTO t VALUES (2)")
+    assert index.marker() != before
+    conn.close()
