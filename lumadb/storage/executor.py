@@ -273,8 +273,7 @@ class Database:
 
     def _drop_wal_index(self) -> None:
         """Before the inline connection closes: the WAL-index is its mapping (sqlite_files.py)."""
-        if self._wal_index is not None:
-            self._wal_index = None
+        self._wal_index = None
         self._snapshot_marker = None
 
     # -- writes -------------------------------------------------------------------
