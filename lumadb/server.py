@@ -11,6 +11,7 @@ from lumadb.config import Config
 from lumadb.frontend import FrontEnd
 from lumadb.http import Handler
 from lumadb.sibling_workers import SiblingWorkers
+from lumadb.storage import serving
 from lumadb.storage.cache import QueryCache
 from lumadb.storage.databases import DatabaseRegistry
 
@@ -38,6 +39,7 @@ class Server:
         self.cache = QueryCache(config.query_cache_entries)
         self.databases = DatabaseRegistry(config, self.cache)
         self.secret = self._load_secret(config)
+        self._serving: int | None = serving.hold(self.databases.root)  # `lumadb db delete` refuses meanwhile
         # with --workers N, each worker passes requests for another's libSQL streams to it
         self.siblings = SiblingWorkers(self.secret, str(self.databases.root)) if config.workers > 1 else None
         self.front_ends = _load_front_ends()
@@ -101,3 +103,6 @@ class Server:
             except Exception:
                 log.exception("shutting down %s", front_end.name)
         self.databases.close_all()
+        if self._serving is not None:
+            serving.let_go(self._serving)
+            self._serving = None

@@ -1,7 +1,8 @@
 """`lumadb db create|list|delete`: manage libSQL databases in a data directory.
 
-The files are the ones a running server serves (`<data>/libsql/<name>.sqlite`); to delete
-a database a running server has open, use its admin endpoint (`DELETE /v1/namespaces/:ns`).
+The files are the ones a running server serves (`<data>/libsql/<name>.sqlite`); while one runs
+on the directory, `delete` refuses (storage/serving.py) and points to the server's admin
+endpoint (`DELETE /v1/namespaces/:ns`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import sys
 
 from lumadb.config import Config
+from lumadb.storage import serving
 from lumadb.storage.databases import DatabaseRegistry, InvalidDatabaseName, validate_name
 
 KIND = "libsql"
@@ -67,8 +69,14 @@ def _list(args: argparse.Namespace) -> int:
 def _delete(args: argparse.Namespace) -> int:
     if not _valid(args.name):
         return 2
-    if not _registry(args).delete(KIND, args.name):
-        print(f"lumadb: database {args.name!r} does not exist", file=sys.stderr)
-        return 1
+    registry = _registry(args)
+    with serving.unserved(registry.root) as unserved:
+        if not unserved:
+            print(f"lumadb: a server is running on {registry.root}: delete the database through it "
+                  f"(DELETE /turso/v1/namespaces/{args.name})", file=sys.stderr)
+            return 1
+        if not registry.delete(KIND, args.name):
+            print(f"lumadb: database {args.name!r} does not exist", file=sys.stderr)
+            return 1
     print(f"deleted {args.name}")
     return 0

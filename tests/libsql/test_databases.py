@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.libsql.conftest import call, execute, integer, ok_result, pipeline
+from tests.libsql.conftest import call, execute, integer, ok_result, pipeline, results
 from tests.lumadb_server import ROOT, LumaServer
 
 
@@ -72,3 +72,35 @@ def test_db_command(tmp_path) -> None:
         assert reply.status == 200
     finally:
         srv.stop()
+
+
+def test_db_delete_refuses_while_a_server_serves_the_directory(tmp_path) -> None:
+    """Deleted under a running server, a database went on taking writes into the deleted file,
+    and its next request made it again, empty: the server's admin API deletes it then."""
+    def lumadb(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "lumadb.cli", "db", *args, "--data-dir", str(tmp_path)],
+                              cwd=ROOT, capture_output=True, text=True)
+
+    def run(url: str, sql: str) -> dict:
+        reply = pipeline(url, [execute(sql), {"type": "close"}], headers={"x-namespace": "alpha"})
+        assert reply.status == 200, reply.body
+        return results(reply)[0]
+
+    assert lumadb("create", "alpha").returncode == 0
+    srv = LumaServer(data_dir=tmp_path).start()
+    try:
+        assert run(srv.url, "CREATE TABLE t (v)")["type"] == "ok"
+        refused = lumadb("delete", "alpha")
+        assert refused.returncode == 1
+        assert "a server is running" in refused.stderr and "DELETE /turso/v1/namespaces/alpha" in refused.stderr
+        assert lumadb("list").stdout.split() == ["alpha"]
+        assert run(srv.url, "INSERT INTO t VALUES (1)")["type"] == "ok"
+    finally:
+        srv.stop()
+    srv = LumaServer(data_dir=tmp_path).start()
+    try:
+        assert run(srv.url, "SELECT count(*) FROM t")["response"]["result"]["rows"] == [[{"type": "integer", "value": "1"}]]
+    finally:
+        srv.stop()
+    assert lumadb("delete", "alpha").returncode == 0  # no server now
+    assert lumadb("list").stdout.split() == []
