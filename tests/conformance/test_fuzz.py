@@ -469,6 +469,33 @@ def test_lengths_of_reals_turned_into_text_are_recognised() -> None:
     assert "length()" in (fuzz_known.known_deviation("sqld", both) or "")
 
 
+def test_values_computed_from_quoted_reals_are_recognised() -> None:
+    """seed 7408 of `lumadb conformance fuzz --protocol libsql`: quote(c1) of a REAL column is
+    `-9.00719925474099199994e+15` in sqld, `-9007199254740992.0` here, and a remainder of it
+    differs with it."""
+    def difference(create: str, name: str, theirs: Any, ours: Any) -> dict[str, Any]:
+        sql = [create, "INSERT INTO t (c0, c1) VALUES (123456.789, -9007199254740992)", f"SELECT {name} FROM t"]
+        step = Step({"post": "/v2/pipeline", "json": {"requests": [{"type": "execute", "stmt": {"sql": q}} for q in sql]}})
+        scenario = Scenario(id="fuzz/q", name="q", area="fuzz", doc="", steps=[step])
+
+        def answer(value: Any) -> dict[str, Any]:
+            result = {"cols": [{"name": name, "decltype": None}], "rows": [[{"type": "float", "value": value}]]}
+            return {"status": 200, "body": {"results": [{}, {}, {"response": {"result": result}}]}}
+
+        return {"scenario": scenario, "step": 0, "paths": ["body.results[2].response.result.rows[0][0].value"],
+                "reference": answer(theirs), "lumadb": answer(ours)}
+
+    real_table = "CREATE TABLE t (id INTEGER PRIMARY KEY, c0 NUMERIC, c1 REAL)"
+    assert "quotes reals" in (fuzz_known.known_deviation(
+        "sqld", difference(real_table, "(quote(c1) % hex(c0))", -9.0, -1740628075242.0)) or "")
+    # not an expression that quotes, and not a step without reals
+    assert fuzz_known.known_deviation("sqld", difference(real_table, "(c1 % hex(c0))", -9.0, -1740628075242.0)) is None
+    no_reals = difference("CREATE TABLE t (id INTEGER PRIMARY KEY, c0 TEXT, c1 TEXT)", "(quote(c1) % 7)", 1, 2)
+    no_reals["scenario"].steps[0].request["json"]["requests"][1]["stmt"]["sql"] = "INSERT INTO t (c0, c1) VALUES ('a', 'b')"
+    assert fuzz_known.known_deviation("sqld", no_reals) is None
+    assert fuzz_known.known_deviation("miniflare", difference(real_table, "(quote(c1) % hex(c0))", -9.0, -1.0)) is None
+
+
 def test_dynalites_unchecked_index_key_type_is_recognised() -> None:
     scenario = Scenario(id="fuzz/k", name="k", area="fuzz", doc="", steps=[Step({"op": "CreateTable", "body": {}})])
     enum = ("Value 'PARTITION' at 'localSecondaryIndexes.1.member.keySchema.2.member.keyType' failed to satisfy "
