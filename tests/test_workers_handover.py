@@ -188,3 +188,20 @@ def test_columns_match_the_rows_after_another_worker_adds_one(workers: list[Conn
     assert select_all() == (["x"], [["1"]])
     a.sql("ALTER TABLE w ADD COLUMN y DEFAULT 7")
     assert select_all() == (["x", "y"], [["1", "7"]])
+
+
+def test_a_database_deleted_through_one_worker_is_missing_through_the_other(workers: list[Connection]) -> None:
+    a, b = workers
+
+    def call(conn: Connection, method: str, path: str, headers: dict | None = None, body: str = "") -> tuple:
+        conn.http.request(method, path, body, {"Content-Type": "application/json", **(headers or {})})
+        response = conn.http.getresponse()
+        return response.status, response.read()
+
+    assert call(a, "POST", "/v1/namespaces/gone/create", body="{}") == (200, b"")
+    query = json.dumps({"requests": [_execute("SELECT 1"), {"type": "close"}]})
+    assert call(b, "POST", "/v2/pipeline", {"x-namespace": "gone"}, query)[0] == 200  # b holds it open
+    assert call(a, "DELETE", "/v1/namespaces/gone") == (200, b"")
+    missing = (404, b'{"error":"Namespace `gone` doesn\'t exist"}')
+    assert call(b, "DELETE", "/v1/namespaces/gone") == missing
+    assert call(b, "POST", "/v2/pipeline", {"x-namespace": "gone"}, query) == missing

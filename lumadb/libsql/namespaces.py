@@ -186,7 +186,8 @@ class Namespaces:
             validate_name(name)
         except InvalidDatabaseName:
             raise HranaError.namespace_missing(name) from None
-        if not self.server.databases.path_for(KIND, name).exists() and name not in self._open:
+        # (_held: one another worker deleted is let go here, and missing)
+        if not self.server.databases.path_for(KIND, name).exists() and self._held(name) is None:
             raise HranaError.namespace_missing(name)
         db = self._open.pop(name, None)
         if db is not None:
