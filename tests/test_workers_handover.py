@@ -190,6 +190,27 @@ def test_columns_match_the_rows_after_another_worker_adds_one(workers: list[Conn
     assert select_all() == (["x", "y"], [["1", "7"]])
 
 
+def test_a_column_renamed_through_one_worker_is_named_anew_through_the_other(workers: list[Connection]) -> None:
+    """The other worker's connection had prepared (and cached) the statement with the old
+    schema: its values follow the change when it runs, and so must its column names."""
+    a, b = workers
+
+    def columns(conn: Connection, sql: str) -> list[str]:
+        status, answer = _pipeline(conn, [_execute(sql), {"type": "close"}])
+        assert status == 200 and answer["results"][0]["type"] == "ok", answer
+        return [col["name"] for col in answer["results"][0]["response"]["result"]["cols"]]
+
+    a.sql("CREATE TABLE r (x INTEGER, y INTEGER)")
+    a.sql("INSERT INTO r VALUES (1, 2)")
+    for _ in range(2):
+        assert columns(b, "SELECT * FROM r") == ["x", "y"]
+    a.sql("ALTER TABLE r RENAME COLUMN x TO z")
+    assert columns(b, "SELECT * FROM r") == ["z", "y"]
+    a.sql("DELETE FROM r")  # no rows to show the change by
+    a.sql("ALTER TABLE r RENAME COLUMN z TO w")
+    assert columns(b, "SELECT * FROM r") == ["w", "y"]
+
+
 def test_a_database_deleted_through_one_worker_is_missing_through_the_other(workers: list[Connection]) -> None:
     a, b = workers
 

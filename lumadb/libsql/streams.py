@@ -123,7 +123,8 @@ class Stream:
         return self.conn is None or not self.conn.in_transaction
 
     def _authorize(self, action: int, name: str | None, function: str | None, *rest: object) -> int:
-        if action in _STATE_ACTIONS:
+        # (reading the settings LumaDB itself reads, with --workers N: sql/execute.py, leaves none)
+        if action in _STATE_ACTIONS and not (function is None and name in _READS_OF_OUR_OWN):
             self.changed_state = True
         return authorize(action, name, function, *rest)
 
@@ -176,6 +177,8 @@ _STATE_ACTIONS = frozenset((
     apsw.SQLITE_CREATE_VTABLE, apsw.SQLITE_DROP_VTABLE,
 ))  # fmt: skip
 
+
+_READS_OF_OUR_OWN = frozenset(("schema_version", "data_version", "journal_mode"))
 
 BUSY_POLL_S = 0.001
 

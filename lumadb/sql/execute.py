@@ -17,7 +17,8 @@ from lumadb.sql import alter_column
 from lumadb.sql.errors import restore_prepare_offset
 from lumadb.sql.split import statement_kind, until_nul
 from lumadb.sql.text import fetch_rows
-from lumadb.storage.sqlite import apsw
+from lumadb.storage.sqlite import apsw, cross_process_connections
+from lumadb.storage.sqlite_files import WalIndex
 
 SqlValue = None | int | float | str | bytes
 
@@ -103,6 +104,13 @@ def execute_statement(
         if altered is not None:
             return _alter_column(conn, sql, altered, readonly_only)
     changes_seen = _schema_changes[0]
+    schema = _schemas.get(conn)
+    if schema is None:
+        schema = _schemas[conn] = _Schema()
+    # another process's schema change shows only in the schema cookie: as it was before the statement
+    cookie = None
+    if conn in cross_process_connections and _may_have_columns(kind, sql):
+        cookie = schema.cookie_now(conn)
     trace = _Trace(readonly_only)
     cursor = conn.cursor()
     cursor.exec_trace = trace
@@ -132,13 +140,11 @@ def execute_statement(
     duration_ms = (time.perf_counter() - started) * 1000.0
     changes = conn.changes() if kind in ("insert", "update", "delete") else 0
     description = trace.description
-    schema = _schemas.get(conn)
-    if schema is None:
-        schema = _schemas[conn] = _Schema()
     if description:
-        description = schema.columns(conn, sql, bindings, description, changes_seen)
-        if rows and len(rows[0]) != len(description):  # another process changed the schema (--workers N)
-            description = fresh_description(conn, sql, bindings) or description
+        if cookie is not None:
+            description = schema.columns_at_cookie(conn, sql, bindings, description, cookie)
+        else:
+            description = schema.columns(conn, sql, bindings, description, changes_seen)
     if kind == "other" and not trace.readonly:  # CREATE, DROP, ALTER, a PRAGMA that sets
         _schema_changes[0] += 1
     schema.loaded_at = changes_seen  # it has run a statement since: its schema is loaded
@@ -180,11 +186,17 @@ class _Schema:
     """What one connection knows of the schema: the count when it last ran a statement, and
     for each statement text the count its columns were last known right at."""
 
-    __slots__ = ("described", "loaded_at")
+    __slots__ = ("cookie", "cookies", "described", "index", "loaded_at", "marker")
 
     def __init__(self) -> None:
         self.loaded_at = -1
         self.described: dict[str, int] = {}
+        # With --workers N: the schema cookie, the WAL-index marker it was read after, and for
+        # each statement text the cookie its columns were last known right at.
+        self.cookie = -1
+        self.marker: bytes | None = None
+        self.index: WalIndex | None | bool = False  # False: not looked for yet
+        self.cookies: dict[str, int] = {}
 
     def columns(self, conn: apsw.Connection, sql: str, bindings: Any, traced: tuple, count: int) -> tuple:
         last = self.described.get(sql)
@@ -204,8 +216,40 @@ class _Schema:
             self.described.clear()
         self.described[sql] = count
 
+    def cookie_now(self, conn: apsw.Connection) -> int:
+        """The schema cookie, read again only when something has committed since it last was
+        (the WAL-index marker moved): a statement of its own costs ~2.5 µs, the marker ~0.1.
+        One read inside a transaction is its snapshot's, which may be older than the marker:
+        it is not kept for the marker."""
+        in_transaction = conn.in_transaction  # (ConnectionClosedError before a closed one's mapping is read)
+        if self.index is False:
+            self.index = WalIndex.of(conn)
+        marker = self.index.marker() if isinstance(self.index, WalIndex) else None
+        if marker is not None and marker == self.marker:
+            return self.cookie
+        self.cookie = conn.execute("PRAGMA schema_version").fetchone()[0]  # type: ignore[index]
+        self.marker = None if in_transaction else marker  # (read first: a commit in between makes it older)
+        return self.cookie
+
+    def columns_at_cookie(self, conn: apsw.Connection, sql: str, bindings: Any, traced: tuple, cookie: int) -> tuple:
+        """`columns` for a connection whose file other processes change too (--workers N), by
+        the schema cookie as it was before the statement ran: its description is trusted when
+        no schema change happened since the statement was last checked (the cookie only grows),
+        else read from a fresh prepare, now that the statement has loaded the schema."""
+        if self.cookies.get(sql) == cookie:
+            return traced
+        fresh = fresh_description(conn, sql, bindings)
+        if len(self.cookies) >= 4096:
+            self.cookies.clear()
+        self.cookies[sql] = cookie
+        return traced if fresh is None else fresh
+
 
 _schemas: weakref.WeakKeyDictionary[apsw.Connection, _Schema] = weakref.WeakKeyDictionary()
+
+
+def _may_have_columns(kind: str, sql: str) -> bool:
+    return kind not in ("insert", "update", "delete") or "returning" in sql.lower()
 
 
 def fresh_description(conn: apsw.Connection, sql: str, bindings: Any) -> tuple | None:

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from lumadb.storage import closings
 from lumadb.storage.loop_writer import DatabaseClosed, LoopWriter, OverBudget
 from lumadb.storage.process_lock import ProcessLock
-from lumadb.storage.sqlite import Clock, apsw, close_connection, connect
+from lumadb.storage.sqlite import Clock, apsw, close_connection, connect, cross_process_connections
 from lumadb.storage.sqlite_files import WalIndex
 from lumadb.storage.writer_thread import Job, WriterThread
 
@@ -112,6 +112,8 @@ class Database:
         """A new connection to this file, configured like every other (for streams)."""
         self.touched = True
         conn, clock = connect(self.path, **self._connect_args)  # type: ignore[arg-type]
+        if self._cross_process:
+            cross_process_connections.add(conn)
         if self._setup is not None:
             self._setup(conn)
         return conn, clock

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from pathlib import Path
 
 import apsw
@@ -44,6 +45,11 @@ class Clock:
 
     def check(self) -> bool:
         return time.monotonic() > self.deadline
+
+
+# Connections to a file that other processes write too (--workers N): a statement they have
+# prepared may predate another process's schema change (lumadb/sql/execute.py checks them).
+cross_process_connections: weakref.WeakSet[apsw.Connection] = weakref.WeakSet()
 
 
 def _log_statement(event: dict) -> None:
