@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 
@@ -134,6 +134,32 @@ _SORT_KEY_CONDITION = re.compile(r"pk = :v0(?: AND sk (=|<=?|>=?) (:v\d+))?")
 _COMPARE = {"=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
             ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 _GUARD = re.compile(r"pk = :v0 AND \((.*)\)")  # a filter's `pk = :v0` around the comparison
+# an index's key condition: its partition, perhaps with a range of its (number) sort key
+_INDEX_KEY_CONDITION = re.compile(
+    r"#?(\w+) = :v0(?: AND (\w+) (?:(=|<=?|>=?) (:v\d+)|BETWEEN (:v\d+) AND (:v\d+)))?")
+
+
+def _index_range_test(key: re.Match, values: dict[str, Any]) -> Any:
+    """Whether an item is in the index's key range: it has the sort key, a number within it."""
+    name, operator, bound, low, high = key.group(2, 3, 4, 5, 6)
+    if name is None:
+        return None
+
+    def number(placeholder: str) -> Decimal:
+        return Decimal(values.get(placeholder, {}).get("N", "NaN"))
+
+    def within(item: dict[str, Any]) -> bool:
+        value = item.get(name, {}).get("N")
+        if value is None:
+            return False
+        try:
+            if operator is not None:
+                return bool(_COMPARE[operator](Decimal(value), number(bound)))
+            return number(low) <= Decimal(value) <= number(high)
+        except InvalidOperation:  # (a bound that is not a number)
+            return False
+
+    return within
 _NOT_ONE_COMPARISON = re.compile(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains|:")
 
 
@@ -147,12 +173,14 @@ def filters_missing(difference: dict[str, Any]) -> bool:
     body = request.get("body", {})
     condition = body.get("FilterExpression")
     index_partition = None
-    if "IndexName" in body:  # an index's partition: only `<attribute> = :v0`, its items found by it
-        index_key = re.fullmatch(r"#?(\w+) = :v0", body.get("KeyConditionExpression", ""))
+    index_range: Any = None
+    if "IndexName" in body:  # an index's partition (`<attribute> = :v0`), perhaps a range of it
+        index_key = _INDEX_KEY_CONDITION.fullmatch(body.get("KeyConditionExpression", ""))
         if request.get("op") != "Query" or index_key is None:
             return False
         index_partition = (body.get("ExpressionAttributeNames") or {}).get(index_key.group(0).split(" ")[0],
                                                                           index_key.group(1))
+        index_range = _index_range_test(index_key, body.get("ExpressionAttributeValues") or {})
     if request.get("op") not in ("Query", "Scan") or not condition:
         return False
     guard = _GUARD.fullmatch(condition)
@@ -164,17 +192,12 @@ def filters_missing(difference: dict[str, Any]) -> bool:
     in_range = _sort_key_test(body) if request["op"] == "Query" and index_partition is None else (lambda _sk: True)
     if in_range is None:
         return False
-    items: dict[str, dict[str, Any]] = {}
-    for step in steps[: difference["step"]]:
-        earlier = step.request.get("body", {})
-        if earlier.get("TableName") != body.get("TableName"):
-            continue
-        if step.request.get("op") != "PutItem" or earlier.get("ConditionExpression"):
-            return False  # the table's items are not known from the scenario alone
-        item = earlier["Item"]
-        items[repr((item.get("pk"), item.get("sk")))] = item
+    items = _items_written(steps[: difference["step"]], body.get("TableName"))
+    if items is None:
+        return False
     if index_partition is not None:
-        items = {k: item for k, item in items.items() if item.get(index_partition) == partition}
+        items = {k: item for k, item in items.items()
+                 if item.get(index_partition) == partition and (index_range is None or index_range(item))}
     elif request["op"] == "Query" or guard:
         items = {k: item for k, item in items.items() if item.get("pk") == partition}
     items = {k: item for k, item in items.items() if in_range(item.get("sk", {}).get("N", "0"))}
@@ -191,6 +214,47 @@ def filters_missing(difference: dict[str, Any]) -> bool:
         return missing == len(items) and scanned == difference["lumadb"].get("body", {}).get("ScannedCount") \
             and isinstance(scanned, int) and scanned > 0 and abs(counts[0] - counts[1]) == scanned
     return missing > 0 and abs(counts[0] - counts[1]) == missing
+
+
+_SET_OR_REMOVE = re.compile(r"(?:SET (\w+ = :\w+(?:, \w+ = :\w+)*))? ?(?:REMOVE (\w+(?:, \w+)*))?")
+
+
+def _items_written(steps: list[Any], table: Any) -> dict[str, dict[str, Any]] | None:
+    """A table's items after the scenario's writes, by key; None where they are not known from
+    the scenario alone: only unconditional PutItems, DeleteItems, and UpdateItems that SET plain
+    names to values or REMOVE them (the index maintenance of fuzz_indexes.py)."""
+    items: dict[str, dict[str, Any]] = {}
+    for step in steps:
+        earlier = step.request.get("body", {})
+        if earlier.get("TableName") != table:
+            continue
+        op = step.request.get("op")
+        if earlier.get("ConditionExpression") or op not in ("PutItem", "DeleteItem", "UpdateItem"):
+            return None
+        if op == "PutItem":
+            items[repr((earlier["Item"].get("pk"), earlier["Item"].get("sk")))] = earlier["Item"]
+            continue
+        key = earlier.get("Key") or {}
+        at = repr((key.get("pk"), key.get("sk")))
+        if op == "DeleteItem":
+            items.pop(at, None)
+            continue
+        update = _SET_OR_REMOVE.fullmatch(earlier.get("UpdateExpression", ""))
+        if update is None or not earlier.get("UpdateExpression") or earlier.get("ExpressionAttributeNames"):
+            return None
+        if at not in items and not update.group(1):
+            return None  # (whether a REMOVE alone makes an item is not this check's to say)
+        item = dict(items.get(at, key))
+        values = earlier.get("ExpressionAttributeValues") or {}
+        for assignment in (update.group(1) or "").split(", ") if update.group(1) else []:
+            name, value = assignment.split(" = ")
+            if value not in values:
+                return None
+            item[name] = values[value]
+        for name in update.group(2).split(", ") if update.group(2) else []:
+            item.pop(name, None)
+        items[at] = item
+    return items
 
 
 def _sort_key_test(body: dict[str, Any]) -> Any:
