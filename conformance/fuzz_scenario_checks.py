@@ -167,7 +167,7 @@ def filters_missing(difference: dict[str, Any]) -> bool:
     """A Query's or Scan's filter is one comparison of two attributes (or their sizes), and the
     two answers differ by as many items as the scenario put without either of them: the
     missing operands dynalite takes as equal, in a filter. Only where the scenario's items are
-    known (PutItems alone before the step) and no Limit cuts the answer short."""
+    known (`_items_written`) and no Limit cuts the answer short (or no item has either)."""
     steps = difference["scenario"].steps
     request = steps[difference["step"]].request
     body = request.get("body", {})
