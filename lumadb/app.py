@@ -25,6 +25,7 @@ from lumadb.http import Request, Response
 from lumadb.server import Server
 from lumadb.server_routes import server_routes
 from lumadb.storage.loop_writer import DatabaseClosed
+from lumadb.supervisor import end_with_supervisor
 
 log = logging.getLogger("lumadb")
 _LOCKED = "the database is locked by another process (SQLITE_BUSY past the busy timeout)"
@@ -260,6 +261,7 @@ def create_app(config: Config | None = None) -> LumaApp:
 
 def create_app_from_env() -> LumaApp:
     """The uvicorn factory: every worker process builds its app from LUMADB_* variables."""
+    end_with_supervisor()
     return create_app(Config.from_env())
 
 

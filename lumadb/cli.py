@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from lumadb import __version__
 from lumadb.config import Config
+from lumadb.supervisor import SUPERVISOR_PID_VARIABLE
 
 # Modules that may add subcommands; a module not written yet is skipped.
 SUBCOMMAND_MODULES = (
@@ -104,6 +105,8 @@ def _serve(args: argparse.Namespace) -> int:
         print("lumadb: --memory keeps data per process; use one worker", file=sys.stderr)
         return 2
     _raise_open_files_limit()
+    if config.workers > 1:
+        os.environ[SUPERVISOR_PID_VARIABLE] = str(os.getpid())
     uvicorn.run(
         "lumadb.app:create_app_from_env",
         factory=True,
