@@ -470,6 +470,10 @@ def test_reals_turned_into_text_with_other_digits_are_recognised() -> None:
     assert known("-9.00719925474099e+15", "-9007199254740992.0")
     assert known(hexed("9.22337203685478e+18"), hexed("9.2233720368547758e+18"))
     assert known("10000000000.09.22337203685478e+18", "10000000000.09.2233720368547758e+18")
+    # seed 7416: a real in one exponent form, the other not, glued to what follows ("e+15" "1.5")
+    assert known("-9.00719925474099e+151.5", "-9007199254740992.01.5")
+    assert not known("-9.00719925474099e+151.5", "-9007199254740992.01.25")
+    assert not known("-9.00719925474099e+151.5", "-9007199254730992.01.5")
     assert known(9223372036854780000, 9223372036854776000)
     # D1 runs SQLite 3.54.1 since workerd 1.20261117, as LumaDB: no digits are excused there
     assert not known("9.22337203685478e+18", "9.2233720368547758e+18", "miniflare")
@@ -540,6 +544,35 @@ def test_values_computed_from_quoted_reals_are_recognised() -> None:
     no_reals["scenario"].steps[0].request["json"]["requests"][1]["stmt"]["sql"] = "INSERT INTO t (c0, c1) VALUES ('a', 'b')"
     assert fuzz_known.known_deviation("sqld", no_reals) is None
     assert fuzz_known.known_deviation("miniflare", difference(real_table, "(quote(c1) % hex(c0))", -9.0, -1.0)) is None
+
+
+def test_numbers_of_text_ending_in_a_zero_byte_are_recognised() -> None:
+    """seed 7415 of `lumadb conformance fuzz --protocol libsql`: `(c0 || x'00') - c0` of a TEXT
+    column holding '-3' is the integer 0 in sqld, the real 0.0 here (SQLite 3.54.1)."""
+    def difference(name: str, theirs: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
+        step = Step({"post": "/v2/pipeline", "json": {"requests": [{"type": "execute", "stmt": {"sql": f"SELECT {name} FROM t"}}]}})
+        scenario = Scenario(id="fuzz/z", name="z", area="fuzz", doc="", steps=[step])
+
+        def answer(cell: dict[str, Any]) -> dict[str, Any]:
+            result = {"cols": [{"name": "id", "decltype": None}, {"name": name, "decltype": None}],
+                      "rows": [[{"type": "integer", "value": "1"}, cell]]}
+            return {"status": 200, "body": {"results": [{"response": {"result": result}}]}}
+
+        cell = "body.results[0].response.result.rows[0][1]"
+        return {"scenario": scenario, "step": 0, "paths": [f"{cell}.type", f"{cell}.value"],
+                "reference": answer(theirs), "lumadb": answer(ours)}
+
+    def known(name: str, theirs: dict[str, Any], ours: dict[str, Any], reference: str = "sqld") -> bool:
+        return "zero byte" in (fuzz_known.known_deviation(reference, difference(name, theirs, ours)) or "")
+
+    zero, zero_real = {"type": "integer", "value": "0"}, {"type": "float", "value": 0.0}
+    assert known("((c0 || x'00') - c0)", zero, zero_real)
+    assert known("((c0 || X'6100') + 1)", {"type": "integer", "value": "-4"}, {"type": "float", "value": -4.0})
+    assert not known("((c0 || x'00') - c0)", zero, {"type": "float", "value": 1.0})  # another number
+    assert not known("((c0 || x'01') - c0)", zero, zero_real)  # no zero byte
+    assert not known("((c0 || x'a00b') - c0)", zero, zero_real)  # "a0" "0b": no zero byte
+    assert not known("(c0 - c0)", zero, zero_real)
+    assert not known("((c0 || x'00') - c0)", zero, zero_real, "miniflare")  # (D1: 3.54.1, as LumaDB)
 
 
 def test_dynalites_unchecked_index_key_type_is_recognised() -> None:
