@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from lumadb import __version__
 from lumadb.config import Config
+from lumadb.storage import serving
 from lumadb.supervisor import SUPERVISOR_PID_VARIABLE
 
 # Modules that may add subcommands; a module not written yet is skipped.
@@ -104,6 +105,12 @@ def _serve(args: argparse.Namespace) -> int:
     if args.memory and args.workers > 1:
         print("lumadb: --memory keeps data per process; use one worker", file=sys.stderr)
         return 2
+    if not args.memory:
+        try:
+            serving.claim(config.data_dir)  # held until the process ends
+        except serving.DirectoryServed as exc:
+            print(f"lumadb: {exc}", file=sys.stderr)
+            return 1
     _raise_open_files_limit()
     if config.workers > 1:
         os.environ[SUPERVISOR_PID_VARIABLE] = str(os.getpid())

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
-from tests.lumadb_server import LumaServer
+from tests.lumadb_server import ROOT, LumaServer, free_port
 
 
 def get(url: str) -> tuple[int, bytes, dict[str, str]]:
@@ -39,6 +41,23 @@ def test_sigterm_shuts_down_cleanly(start_server) -> None:
     # uvicorn re-raises the signal after its graceful shutdown, so -15 is a clean exit too.
     assert srv.stop(signal.SIGTERM) in (0, -signal.SIGTERM)
     assert "Application shutdown complete" in srv.log()
+
+
+def test_a_second_server_on_the_same_data_directory_is_refused(start_server) -> None:
+    """Its catalog would not see the first one's tables, and its writers would not take turns
+    with the other's (storage/serving.py `claim`); --workers N is the way to more processes."""
+    first = start_server("--workers", "2")
+    assert first.proc is not None
+    for flags in ([], ["--workers", "2"]):
+        second = subprocess.run(
+            [sys.executable, "-m", "lumadb.cli", "serve", "--host", "127.0.0.1", "--port", str(free_port()),
+             "--data-dir", str(first.data_dir), *flags],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )
+        assert second.returncode == 1
+        assert f"is served by another lumadb server (process {first.proc.pid})" in second.stderr
+    status, _, _ = get(first.url + "/health")
+    assert status == 200
 
 
 def test_each_spec_has_a_documentation_page_that_loads_the_served_spec(server: LumaServer) -> None:
