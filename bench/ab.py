@@ -3,10 +3,11 @@ median of the per-round ratios against the first. Each server runs from its own 
 (README.md, Method: a PYTHONPATH would be ignored).
 
 usage: .venv/bin/python bench/ab.py OP CONNECTIONS NAME=WORKTREE[:ENV=VALUE,...] ...
-       [--rounds 5] [--seconds 3]
+       [--rounds 5] [--seconds 3] [--fresh] [--nparts 1000]
 
 OP is an `OP` of dynamodb.lua (PutItem, GetItem, ...) or `hrana:` and one of hrana.lua's
-(hrana:insert, hrana:point, ...). A worktree of the commit before: `git worktree add ../base
+(hrana:insert, hrana:point, ...). With --fresh each round starts every server anew (its first
+seconds: a new database, a WAL that grows). A worktree of the commit before: `git worktree add ../base
 HEAD~1`, then link this checkout's `.venv` and `tests/node/node_modules` into it.
 """
 
@@ -30,6 +31,8 @@ def main() -> None:
     ap.add_argument("servers", nargs="+", metavar="NAME=WORKTREE[:ENV=VALUE,...]")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=3)
+    ap.add_argument("--fresh", action="store_true", help="a new server (and data) for every round")
+    ap.add_argument("--nparts", type=int, default=1000, help="DynamoDB: partitions of 10 items loaded first")
     args = ap.parse_args()
 
     hrana = args.op.startswith("hrana:")
@@ -44,21 +47,30 @@ def main() -> None:
         servers.append(server)
     py = str(harness.ROOT / ".venv" / "bin" / "python")
     rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
+
+    def start(server: harness.Server) -> None:
+        server.start()
+        if hrana:
+            libsql.prepare(server)
+        else:
+            subprocess.run([py, str(harness.BENCH / "prep_dynamodb.py"), server.url + "/dynamodb", str(args.nparts)],
+                           check=True, capture_output=True)
+
     try:
-        for server in servers:
-            server.start()
-            if hrana:
-                libsql.prepare(server)
-            else:
-                subprocess.run([py, str(harness.BENCH / "prep_dynamodb.py"), server.url + "/dynamodb", "1000"],
-                               check=True, capture_output=True)
+        if not args.fresh:
+            for server in servers:
+                start(server)
         path, script = ("/v2/pipeline", "hrana.lua") if hrana else ("/dynamodb", "dynamodb.lua")
         for _ in range(args.rounds):
             for server in servers:
+                if args.fresh:
+                    start(server)
                 rounds[server.name].append(harness.measure(
-                    server, path, harness.BENCH / script, {"OP": op, "NPARTS": "1000"}, args.connections, args.seconds
+                    server, path, harness.BENCH / script, {"OP": op, "NPARTS": str(args.nparts)}, args.connections, args.seconds
                 ))
-                if hrana:
+                if args.fresh:
+                    server.stop()
+                elif hrana:
                     libsql.settle(op)
     finally:
         for server in servers:

@@ -46,6 +46,7 @@ from lumadb.storage.commit_thread import CommitThread
 from lumadb.storage.jobs import WriteLockElsewhere, undo_job
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
+from lumadb.storage.wal_room import WalRoom
 from lumadb.storage.wal_sync import WalSync
 
 T = TypeVar("T")
@@ -104,6 +105,7 @@ class LoopWriter:
         self._gathering_since = 0.0
         self._sync_off_loop = commit_off_loop  # an fsync per commit, not on the loop
         self._wal_sync: WalSync | None = None  # the kernel syncs the WAL (Linux)
+        self._wal_room: WalRoom | None = None  # zeros written ahead in the WAL (an fsync per commit)
         self._committer: CommitThread | None = None  # or a thread runs the whole COMMIT
         self._turns = turns  # other processes write too: take turns with them (process_lock.py)
         self._sync_checkpoints = sync_checkpoints
@@ -194,6 +196,8 @@ class LoopWriter:
                 self._to_writer_thread(fn, args, future)
                 return
             group = self._group = _Group()
+            if self._wal_room is not None:
+                self._wal_room.keep()
             loop.call_soon(self._commit, loop, group)
         savepoint = not getattr(fn, "changes_last", False)
         if savepoint:
@@ -252,6 +256,8 @@ class LoopWriter:
         if self._wal_sync is None:
             self._committer = CommitThread()
         conn.pragma("synchronous", "FULL" if self._wal_sync is None else "NORMAL")
+        if self._sync_checkpoints:  # (not when the files are thrown away: --memory)
+            self._wal_room = WalRoom.of(conn)
 
     def _to_writer_thread(self, fn: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
         self._hold.forget()  # the write lock is elsewhere: the writers seen last are no guide
@@ -343,6 +349,7 @@ class LoopWriter:
             return None
         closings: list[Callable[[], None]] = [self._checkpoints.close]
         self._checkpoints = Checkpoints(self._connect, sync=self._sync_checkpoints)
+        self._wal_room = None  # (its WAL-index mapping goes with the connection)
         if self._wal_sync is not None:
             self._wal_sync.close()  # nothing in flight: no outcome to hand on
             self._wal_sync = None
@@ -362,6 +369,7 @@ class LoopWriter:
         """Commit what is pending, then close the connection; with `later`, the closings (the
         connection's may checkpoint) are appended to it instead, for another thread."""
         self._drop_gathered()
+        self._wal_room = None
         if self._wal_sync is not None:
             outcome = self._wal_sync.close()  # a sync in flight completes
             if self._committing is not None:  # its loop callback will never run now

@@ -45,6 +45,8 @@ class _IoMethods(ctypes.Structure):
 
 
 _XSync = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+_XFileSize = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64))
+_XWrite = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int64)
 _XShmMap = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int,
                             ctypes.POINTER(ctypes.c_void_p))
 
@@ -57,6 +59,41 @@ def _database_file(conn: apsw.Connection) -> tuple[int, _IoMethods] | None:
     if not methods:  # (a file SQLite has closed)
         return None
     return slot.value, methods.contents
+
+
+def _wal_file(conn: apsw.Connection) -> tuple[int, _IoMethods] | None:
+    slot = ctypes.c_void_p()
+    if not conn.file_control("main", apsw.SQLITE_FCNTL_JOURNAL_POINTER, ctypes.addressof(slot)) or not slot.value:
+        return None
+    methods = ctypes.cast(slot.value, ctypes.POINTER(ctypes.POINTER(_IoMethods)))[0]
+    if not methods:  # (not open yet)
+        return None
+    return slot.value, methods.contents
+
+
+def wal_size(conn: apsw.Connection) -> int | None:
+    """The size of `conn`'s WAL file, None when it has none open (OSError if that fails)."""
+    found = _wal_file(conn)
+    if found is None:
+        return None
+    size = ctypes.c_int64()
+    if _XFileSize(found[1].xFileSize)(found[0], ctypes.byref(size)) != 0:
+        raise OSError("reading the WAL file's size failed")
+    return size.value
+
+
+def append_to_wal(conn: apsw.Connection, data: bytes) -> int | None:
+    """Write `data` (at most 128 KB: SQLite's unix VFS writes no more at once) after the end of
+    `conn`'s WAL file, through SQLite's own descriptor: the file's new size, or None when it
+    has none open (OSError if the write fails)."""
+    size = wal_size(conn)
+    if size is None:
+        return None
+    file, methods = _wal_file(conn)  # type: ignore[misc]
+    rc = _XWrite(methods.xWrite)(file, data, len(data), size)
+    if rc != 0:
+        raise OSError(f"writing to the WAL file failed: SQLite error {rc}")
+    return size + len(data)
 
 
 def sync_database_file(conn: apsw.Connection) -> None:
@@ -74,10 +111,14 @@ class WalIndex:
     """The header of a database's WAL-index, in SQLite's own mapping of the `-shm` file. Valid
     while the connection it came from is open: its owner drops it before closing that one."""
 
-    __slots__ = ("_header",)
+    __slots__ = ("_backfilled", "_frames", "_header", "_page")
 
-    def __init__(self, header: ctypes.Array) -> None:
-        self._header = header
+    def __init__(self, address: int) -> None:
+        self._header = (ctypes.c_char * HEADER_BYTES).from_address(address)
+        # WalIndexHdr.szPage and .mxFrame, WalCkptInfo.nBackfill (native byte order)
+        self._page = ctypes.c_uint16.from_address(address + 14)
+        self._frames = ctypes.c_uint32.from_address(address + 16)
+        self._backfilled = ctypes.c_uint32.from_address(address + 2 * HEADER_BYTES)
 
     @classmethod
     def of(cls, conn: apsw.Connection) -> WalIndex | None:
@@ -97,8 +138,14 @@ class WalIndex:
         rc = _XShmMap(methods.xShmMap)(file, 0, _WALINDEX_PAGE_BYTES, 0, ctypes.byref(region))
         if rc != 0 or not region.value:
             return None
-        return cls((ctypes.c_char * HEADER_BYTES).from_address(region.value))
+        return cls(region.value)
 
     def marker(self) -> bytes:
         """The header as it is now: equal to an earlier marker only if nothing committed since."""
         return self._header.raw
+
+    def frames(self) -> tuple[int, int, int]:
+        """(frames in the WAL, page size, frames already copied into the database); exact for
+        the holder of the WAL's write lock."""
+        page = self._page.value
+        return self._frames.value, 65536 if page == 1 else page, self._backfilled.value
