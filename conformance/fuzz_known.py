@@ -246,7 +246,10 @@ def _analyzes_internal_table(difference: dict[str, Any]) -> bool:
     """Every difference is the meta of a statement at or after a `PRAGMA optimize` or ANALYZE:
     Miniflare's database holds D1's internal `_cf_METADATA` table, which they analyze (a row of
     sqlite_stat1 written: `changed_db` true, `last_row_id` 2); LumaDB's has no such table."""
-    body = difference["scenario"].steps[difference["step"]].request.get("json")
+    scenario = difference.get("scenario")
+    if scenario is None:
+        return False
+    body = scenario.steps[difference["step"]].request.get("json")
     statements = [entry.get("sql", "") for entry in body] if isinstance(body, list) else \
         [body.get("sql", "")] if isinstance(body, dict) else []
     first = next((i for i, sql in enumerate(statements) if _ANALYZES.match(str(sql))), None)

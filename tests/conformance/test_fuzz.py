@@ -575,6 +575,25 @@ def test_numbers_of_text_ending_in_a_zero_byte_are_recognised() -> None:
     assert not known("((c0 || x'00') - c0)", zero, zero_real, "miniflare")  # (D1: 3.54.1, as LumaDB)
 
 
+def test_miniflares_analysis_of_its_internal_table_is_recognised() -> None:
+    """seed 8614 of `lumadb conformance fuzz --protocol d1`: `PRAGMA optimize = 0x10002` analyzes
+    Miniflare's `_cf_METADATA` (changed_db true); LumaDB has no such table."""
+    def known(statements: list[str], paths: list[str]) -> bool:
+        step = Step({"post": "/query", "json": [{"sql": sql, "params": []} for sql in statements]})
+        scenario = Scenario(id="fuzz/o", name="o", area="fuzz", doc="", steps=[step])
+        meta = {"status": 200, "body": [{"success": True, "meta": {"changed_db": flag}} for flag in (True, False)]}
+        difference = {"scenario": scenario, "step": 0, "paths": paths, "reference": meta, "lumadb": meta}
+        return "analyzes D1" in (fuzz_known.known_deviation("miniflare", difference) or "")
+
+    optimize = ["PRAGMA optimize = 0x10002", "SELECT * FROM pragma_foreign_keys"]
+    assert known(optimize, ["body[0].meta.changed_db"])
+    assert known(["PRAGMA main.optimize", "SELECT 1"], ["body[1].meta.last_row_id"])
+    assert known(["SELECT 1", "ANALYZE"], ["body[1].meta.changed_db"])
+    assert not known(["SELECT 1", "ANALYZE"], ["body[0].meta.changed_db"])  # before it
+    assert not known(optimize, ["body[0].results.rows"])  # not the meta
+    assert not known(["PRAGMA foreign_keys = 1"], ["body[0].meta.changed_db"])
+
+
 def test_dynalites_unchecked_index_key_type_is_recognised() -> None:
     scenario = Scenario(id="fuzz/k", name="k", area="fuzz", doc="", steps=[Step({"op": "CreateTable", "body": {}})])
     enum = ("Value 'PARTITION' at 'localSecondaryIndexes.1.member.keySchema.2.member.keyType' failed to satisfy "
