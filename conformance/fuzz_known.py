@@ -10,13 +10,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from conformance import fuzz_known_sql, fuzz_tables
+from conformance.fuzz_filter_checks import filters_missing
 from conformance.fuzz_scenario_checks import (
     compares_missing,
     counts_characters,
     deletes_only,
     exists_with_value_passes,
     expected_types_unchecked,
-    filters_missing,
     in_list_missing,
     mixes_across_tables,
     not_contains_passes,

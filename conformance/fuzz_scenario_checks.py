@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 
@@ -15,7 +14,7 @@ def message(record: dict[str, Any]) -> str:
 
 
 
-def _counts(difference: dict[str, Any]) -> tuple[int, int] | None:
+def answer_counts(difference: dict[str, Any]) -> tuple[int, int] | None:
     """The reference's and LumaDB's Count, when both answered one."""
     counts = [record.get("body", {}).get("Count") for record in (difference["reference"], difference["lumadb"])]
     return (counts[0], counts[1]) if all(isinstance(count, int) for count in counts) else None
@@ -27,8 +26,8 @@ def refuses_not_not(difference: dict[str, Any]) -> bool:
     return bool(re.search(r"\bNOT\s+NOT\b", expressions)) and "Syntax error" in message(difference["reference"])
 
 
-_PATH = re.compile(r"#?[A-Za-z_]\w*(?:\.#?[A-Za-z_]\w*|\[\d+\])*")
-_WORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "size"}
+PATH = re.compile(r"#?[A-Za-z_]\w*(?:\.#?[A-Za-z_]\w*|\[\d+\])*")
+WORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "size"}
 
 
 def _item_before(difference: dict[str, Any]) -> dict[str, Any] | None:
@@ -64,7 +63,7 @@ def _value(item: dict[str, Any], path: str, names: dict[str, str]) -> Any:
 _SIZED = ("S", "B", "SS", "NS", "BS", "L", "M")  # the types size() measures
 
 
-def _operand_missing(item: dict[str, Any], path: str, names: dict[str, str], expression: str) -> bool:
+def operand_missing(item: dict[str, Any], path: str, names: dict[str, str], expression: str) -> bool:
     """No operand at `path`: the attribute is missing or, inside size(), of a type size() does not
     measure (a number, a boolean, a null: dynalite treats that as missing too)."""
     value = _value(item, path, names)
@@ -82,12 +81,12 @@ def compares_missing(difference: dict[str, Any]) -> bool:
     item = _item_before(difference)
     if not condition or item is None:
         return False
-    words = [w for w in _PATH.findall(condition) if w not in _WORDS]
+    words = [w for w in PATH.findall(condition) if w not in WORDS]
     names = body.get("ExpressionAttributeNames") or {}
     if ":" in condition or re.search(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains", condition) \
             or len(words) != 2:
         return _missing_pair_decides(difference, condition, item, names)
-    return all(_operand_missing(item, path, names, condition) for path in words)
+    return all(operand_missing(item, path, names, condition) for path in words)
 
 
 _IN_LIST = re.compile(r"\bIN\s*\(([^()]*)\)")
@@ -105,7 +104,7 @@ def in_list_missing(difference: dict[str, Any]) -> bool:
         return False
     names = body.get("ExpressionAttributeNames") or {}
     members = [m.strip() for listed in _IN_LIST.findall(condition) for m in listed.split(",")]
-    return any(not m.startswith(":") and _operand_missing(item, m, names, condition) for m in members)
+    return any(not m.startswith(":") and operand_missing(item, m, names, condition) for m in members)
 
 
 # one comparison of two operands without values: paths, or size() of a path
@@ -118,172 +117,25 @@ def _missing_pair_decides(difference: dict[str, Any], condition: str, item: dict
     """A compound condition (AND, OR, NOT) holds a comparison of two operands both missing from
     the item, and one side fails the condition where the other makes the write: the outcome
     dynalite's equal missing operands can flip."""
-    if not _pair_missing(item, _pairs(condition), names, condition):
+    if not pair_missing(item, comparison_pairs(condition), names, condition):
         return False
     # one side failed the condition; the other passed it (and wrote, or met an error after it)
     failed = ["conditional request failed" in message(record) for record in (difference["reference"], difference["lumadb"])]
     return failed[0] != failed[1]
 
 
-def _pairs(expression: str) -> list[tuple[str, str]]:
+def comparison_pairs(expression: str) -> list[tuple[str, str]]:
     """The comparisons of two operands without values (paths, or size() of a path)."""
-    return [(a, b) for a, _op, b in _PAIR.findall(expression) if a not in _WORDS and b not in _WORDS]
+    return [(a, b) for a, _op, b in _PAIR.findall(expression) if a not in WORDS and b not in WORDS]
 
 
-def _pair_missing(item: dict[str, Any], pairs: list[tuple[str, str]], names: dict[str, str], expression: str) -> bool:
+def pair_missing(item: dict[str, Any], pairs: list[tuple[str, str]], names: dict[str, str], expression: str) -> bool:
     """Some comparison of `pairs` has both operands missing from the item."""
     def missing(operand: str) -> bool:
         path = operand[5:-1].strip() if operand.startswith("size(") else operand
-        return _operand_missing(item, path, names, expression)
+        return operand_missing(item, path, names, expression)
 
     return any(missing(a) and missing(b) for a, b in pairs)
-
-
-_SORT_KEY_CONDITION = re.compile(r"pk = :v0(?: AND sk (=|<=?|>=?) (:v\d+))?")
-_COMPARE = {"=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-            ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
-_GUARD = re.compile(r"pk = :v0 AND \((.*)\)")  # a filter's `pk = :v0` around the comparison
-# an index's key condition: its partition, perhaps with a range of its (number) sort key
-_INDEX_KEY_CONDITION = re.compile(
-    r"#?(\w+) = :v0(?: AND (\w+) (?:(=|<=?|>=?) (:v\d+)|BETWEEN (:v\d+) AND (:v\d+)))?")
-
-
-def _index_range_test(key: re.Match, values: dict[str, Any]) -> Any:
-    """Whether an item is in the index's key range: it has the sort key, a number within it."""
-    name, operator, bound, low, high = key.group(2, 3, 4, 5, 6)
-    if name is None:
-        return None
-
-    def number(placeholder: str) -> Decimal:
-        return Decimal(values.get(placeholder, {}).get("N", "NaN"))
-
-    def within(item: dict[str, Any]) -> bool:
-        value = item.get(name, {}).get("N")
-        if value is None:
-            return False
-        try:
-            if operator is not None:
-                return bool(_COMPARE[operator](Decimal(value), number(bound)))
-            return number(low) <= Decimal(value) <= number(high)
-        except InvalidOperation:  # (a bound that is not a number)
-            return False
-
-    return within
-_NOT_ONE_COMPARISON = re.compile(r"\b(AND|OR|NOT|BETWEEN|IN)\b|attribute_|begins_with|contains|:")
-
-
-def filters_missing(difference: dict[str, Any]) -> bool:
-    """A Query's or Scan's filter is one comparison of two attributes (or their sizes), and the
-    two answers differ by as many items as the scenario put without either of them (in a
-    compound filter, by at most that many): the missing operands dynalite takes as equal. Only where the scenario's items are
-    known (`_items_written`) and no Limit cuts the answer short (or no item has either)."""
-    steps = difference["scenario"].steps
-    request = steps[difference["step"]].request
-    body = request.get("body", {})
-    condition = body.get("FilterExpression")
-    index_partition = None
-    index_range: Any = None
-    if "IndexName" in body:  # an index's partition (`<attribute> = :v0`), perhaps a range of it
-        index_key = _INDEX_KEY_CONDITION.fullmatch(body.get("KeyConditionExpression", ""))
-        if request.get("op") != "Query" or index_key is None:
-            return False
-        index_partition = (body.get("ExpressionAttributeNames") or {}).get(index_key.group(0).split(" ")[0],
-                                                                          index_key.group(1))
-        index_range = _index_range_test(index_key, body.get("ExpressionAttributeValues") or {})
-    if request.get("op") not in ("Query", "Scan") or not condition:
-        return False
-    guard = _GUARD.fullmatch(condition)
-    comparison = guard.group(1) if guard else condition
-    words = [w for w in _PATH.findall(comparison) if w not in _WORDS]
-    # one comparison; or a compound filter (NOT, OR, ...) holding such comparisons, where an item
-    # with both operands of one missing may go either way (seed 9124: `NOT n = ns`)
-    single = not _NOT_ONE_COMPARISON.search(comparison) and len(words) == 2
-    pairs = [] if single else _pairs(comparison)
-    if not single and not pairs:
-        return False
-    partition = (body.get("ExpressionAttributeValues") or {}).get(":v0")
-    in_range = _sort_key_test(body) if request["op"] == "Query" and index_partition is None else (lambda _sk: True)
-    if in_range is None:
-        return False
-    items = _items_written(steps[: difference["step"]], body.get("TableName"))
-    if items is None:
-        return False
-    if index_partition is not None:
-        items = {k: item for k, item in items.items()
-                 if item.get(index_partition) == partition and (index_range is None or index_range(item))}
-    elif request["op"] == "Query" or guard:
-        items = {k: item for k, item in items.items() if item.get("pk") == partition}
-    items = {k: item for k, item in items.items() if in_range(item.get("sk", {}).get("N", "0"))}
-    limit = body.get("Limit", len(items))
-    names = body.get("ExpressionAttributeNames") or {}
-    missing = sum(all(_operand_missing(item, path, names, comparison) for path in words) if single
-                  else _pair_missing(item, pairs, names, comparison) for item in items.values())
-    counts = _counts(difference)
-    if not isinstance(limit, int) or counts is None:
-        return False
-    if not single:
-        return limit >= len(items) and 0 < abs(counts[0] - counts[1]) <= missing
-    if limit < len(items):
-        # a page of the items, which ones is not known here; but if none has either operand,
-        # every item read differs
-        scanned = difference["reference"].get("body", {}).get("ScannedCount")
-        return missing == len(items) and scanned == difference["lumadb"].get("body", {}).get("ScannedCount") \
-            and isinstance(scanned, int) and scanned > 0 and abs(counts[0] - counts[1]) == scanned
-    return missing > 0 and abs(counts[0] - counts[1]) == missing
-
-
-_SET_OR_REMOVE = re.compile(r"(?:SET (\w+ = :\w+(?:, \w+ = :\w+)*))? ?(?:REMOVE (\w+(?:, \w+)*))?")
-
-
-def _items_written(steps: list[Any], table: Any) -> dict[str, dict[str, Any]] | None:
-    """A table's items after the scenario's writes, by key; None where they are not known from
-    the scenario alone: only unconditional PutItems, DeleteItems, and UpdateItems that SET plain
-    names to values or REMOVE them (the index maintenance of fuzz_indexes.py)."""
-    items: dict[str, dict[str, Any]] = {}
-    for step in steps:
-        earlier = step.request.get("body", {})
-        if earlier.get("TableName") != table:
-            continue
-        op = step.request.get("op")
-        if earlier.get("ConditionExpression") or op not in ("PutItem", "DeleteItem", "UpdateItem"):
-            return None
-        if op == "PutItem":
-            items[repr((earlier["Item"].get("pk"), earlier["Item"].get("sk")))] = earlier["Item"]
-            continue
-        key = earlier.get("Key") or {}
-        at = repr((key.get("pk"), key.get("sk")))
-        if op == "DeleteItem":
-            items.pop(at, None)
-            continue
-        update = _SET_OR_REMOVE.fullmatch(earlier.get("UpdateExpression", ""))
-        if update is None or not earlier.get("UpdateExpression") or earlier.get("ExpressionAttributeNames"):
-            return None
-        if at not in items and not update.group(1):
-            return None  # (whether a REMOVE alone makes an item is not this check's to say)
-        item = dict(items.get(at, key))
-        values = earlier.get("ExpressionAttributeValues") or {}
-        for assignment in (update.group(1) or "").split(", ") if update.group(1) else []:
-            name, value = assignment.split(" = ")
-            if value not in values:
-                return None
-            item[name] = values[value]
-        for name in update.group(2).split(", ") if update.group(2) else []:
-            item.pop(name, None)
-        items[at] = item
-    return items
-
-
-def _sort_key_test(body: dict[str, Any]) -> Any:
-    """Whether a sort key (number text) meets the Query's key condition (`pk = :v0`, with or
-    without `AND sk <op> :vN`); None for another key condition."""
-    key = _SORT_KEY_CONDITION.fullmatch(body.get("KeyConditionExpression", ""))
-    if key is None:
-        return None
-    operator, placeholder = key.groups()
-    if operator is None:
-        return lambda _sk: True
-    bound = Decimal((body.get("ExpressionAttributeValues") or {}).get(placeholder, {}).get("N", "NaN"))
-    return lambda sk: _COMPARE[operator](Decimal(sk), bound)
 
 
 def mixes_across_tables(difference: dict[str, Any]) -> bool:
@@ -356,7 +208,7 @@ def stops_or_early(difference: dict[str, Any]) -> bool:
     theirs, ours = difference["reference"], difference["lumadb"]
     if "conditional request failed" in message(theirs) and ours.get("status") == 200:
         return True
-    counts = _counts(difference)
+    counts = answer_counts(difference)
     return counts is not None and counts[0] < counts[1]
 
 
@@ -368,7 +220,7 @@ def not_contains_passes(difference: dict[str, Any]) -> bool:
     theirs, ours = difference["reference"], difference["lumadb"]
     if "conditional request failed" in message(ours) and theirs.get("status") == 200:
         return True
-    counts = _counts(difference)
+    counts = answer_counts(difference)
     return counts is not None and counts[0] > counts[1]
 
 
@@ -403,8 +255,8 @@ def reads_what_it_writes(difference: dict[str, Any]) -> bool:
             for action in clause.split(","):
                 target, _, source = action.partition("=") if word == "SET" else (action, "", "")
                 written = re.findall(r"^\s*(#?\w+)", target)
-                read = {names.get(w, w).split(".")[0].split("[")[0] for w in _PATH.findall(source)
-                        if w not in _WORDS and w not in _FUNCTIONS}  # fmt: skip
+                read = {names.get(w, w).split(".")[0].split("[")[0] for w in PATH.findall(source)
+                        if w not in WORDS and w not in _FUNCTIONS}  # fmt: skip
                 if written:
                     actions.append((names.get(written[0], written[0]), read))
         if any(read & {w for j, (w, _) in enumerate(actions) if j != i} for i, (_, read) in enumerate(actions)):
