@@ -19,6 +19,10 @@ LOCK_NAME = ".serving"
 SERVER_LOCK_NAME = ".server"
 
 
+def _open(root: Path, name: str) -> int:
+    return os.open(root / name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+
+
 class DirectoryServed(Exception):
     """Another `lumadb serve` serves the directory; the message names its process."""
 
@@ -30,7 +34,7 @@ def claim(root: Path) -> int:
     a restart) and neither would take turns with the other's writers: it is refused. The lock
     goes with the process, `kill -9` included."""
     root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / SERVER_LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = _open(root, SERVER_LOCK_NAME)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -45,7 +49,7 @@ def claim(root: Path) -> int:
 
 def hold(root: Path) -> int:
     """Mark `root` as served for as long as the returned descriptor stays open (`let_go`)."""
-    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = _open(root, LOCK_NAME)
     fcntl.flock(fd, fcntl.LOCK_SH)  # waits out a `lumadb db` change under way
     return fd
 
@@ -58,7 +62,7 @@ def let_go(fd: int) -> None:
 def unserved(root: Path) -> Iterator[bool]:
     """True, for the duration, when no server is serving `root` (none can start meanwhile)."""
     root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = _open(root, LOCK_NAME)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -82,18 +82,24 @@ def wal_size(conn: apsw.Connection) -> int | None:
     return size.value
 
 
-def append_to_wal(conn: apsw.Connection, data: bytes) -> int | None:
-    """Write `data` (at most 128 KB: SQLite's unix VFS writes no more at once) after the end of
-    `conn`'s WAL file, through SQLite's own descriptor: the file's new size, or None when it
-    has none open (OSError if the write fails)."""
-    size = wal_size(conn)
-    if size is None:
+def extend_wal(conn: apsw.Connection, piece: bytes, count: int) -> int | None:
+    """Write `piece` (at most 128 KB: SQLite's unix VFS writes no more at once) `count` times
+    after the end of `conn`'s WAL file, through SQLite's own descriptor: the file's new size, or
+    None when it has none open (OSError if a write fails)."""
+    found = _wal_file(conn)
+    if found is None:
         return None
-    file, methods = _wal_file(conn)  # type: ignore[misc]
-    rc = _XWrite(methods.xWrite)(file, data, len(data), size)
-    if rc != 0:
-        raise OSError(f"writing to the WAL file failed: SQLite error {rc}")
-    return size + len(data)
+    file, methods = found
+    size = ctypes.c_int64()
+    if _XFileSize(methods.xFileSize)(file, ctypes.byref(size)) != 0:
+        raise OSError("reading the WAL file's size failed")
+    end = size.value
+    for _ in range(count):
+        rc = _XWrite(methods.xWrite)(file, piece, len(piece), end)
+        if rc != 0:
+            raise OSError(f"writing to the WAL file failed: SQLite error {rc}")
+        end += len(piece)
+    return end
 
 
 def sync_database_file(conn: apsw.Connection) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 
 from lumadb.storage.sqlite import apsw
-from lumadb.storage.sqlite_files import WalIndex, append_to_wal, wal_size
+from lumadb.storage.sqlite_files import WalIndex, extend_wal, wal_size
 
 log = logging.getLogger("lumadb.storage")
 
@@ -63,8 +63,7 @@ class WalRoom:
         try:
             size = wal_size(self._conn)  # (another process may have written it longer)
             if size is not None and size - end < step // 2:
-                for _ in range(step // _PIECE):
-                    size = append_to_wal(self._conn, _ZEROS)
+                size = extend_wal(self._conn, _ZEROS, step // _PIECE)
         except OSError as exc:  # (a full disk: the frames would find it full too)
             log.debug("no room written ahead in the WAL: %s", exc)
             return
