@@ -240,7 +240,10 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
         try:
             return await stream.db.write_inline(execution.INLINE_BUDGET_MS, write_batch.run, program, access)
         except (write_batch.Unsuited, WriteLockElsewhere, apsw.BusyError):
-            pass  # not run, or undone: on the stream's own connection, as any other batch
+            # not run, or undone: on the stream's own connection, as any other batch, once the
+            # group it was undone in has let go of the write lock (seed 7429: BEGIN DEFERRED, a
+            # failing SELECT, then an INSERT answered "database is locked")
+            await stream.db.writes_settled()
         except (apsw.Error, ValueError, OverflowError) as exc:  # the group's COMMIT failed
             raise StmtError.from_sqlite(exc) from None
     if stream.pinned and all(execution.route_for(step.query.sql) is execution.Route.READ for step in program):

@@ -301,6 +301,13 @@ class Database:
         self.touched = True
         return self._loop_writer.run(asyncio.get_running_loop(), fn, args)
 
+    async def writes_settled(self) -> None:
+        """Return once the event loop's write transaction, if one is open, has ended (its
+        COMMIT and sync included): before a job it handed back runs on another connection."""
+        settled = self._loop_writer.settled(asyncio.get_running_loop())
+        if settled is not None:
+            await settled
+
     async def write_inline(self, budget_ms: int, fn: Callable[..., T], *args: Any) -> T:
         """`write` for a job that is most likely short (one libSQL statement): run on the event
         loop like `write_short`, committed with the others of this loop iteration, unless it

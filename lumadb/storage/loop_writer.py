@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 from lumadb.storage.checkpoints import Checkpoints, sync_file
 from lumadb.storage.commit_hold import CommitHold
 from lumadb.storage.commit_thread import CommitThread
-from lumadb.storage.jobs import WriteLockElsewhere, undo_job
+from lumadb.storage.jobs import WriteLockElsewhere, changes_last, undo_job
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
 from lumadb.storage.wal_room import WalRoom
@@ -131,6 +131,16 @@ class LoopWriter:
         else:
             self._run(loop, fn, args, future, budget_ms)
         return future
+
+    def settled(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future | None:
+        """A future set once the transaction open here (jobs run, COMMIT or sync pending) and
+        the jobs waiting for it have ended; None when there is none. For a caller whose job
+        handed its work back to run on another connection: a statement there that reads and
+        then writes in one transaction would fail at once (SQLITE_BUSY, no busy wait once it
+        holds a snapshot) while this transaction still holds the write lock."""
+        if self._group is None and self._committing is None and self._gathering is None and not self._waiting:
+            return None
+        return self.run(loop, _settle, ())
 
     def _may_gather(self, loop: asyncio.AbstractEventLoop, jobs: int) -> bool:
         """Whether `jobs` about to run should wait for more writers: only where a sync follows
@@ -402,6 +412,11 @@ class LoopWriter:
             return
         for close in closings:
             close()
+
+
+@changes_last
+def _settle(_conn: apsw.Connection) -> None:
+    """A job that does nothing: done when the transaction it joins has ended."""
 
 
 def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Checkpoints) -> BaseException | None:

@@ -239,3 +239,34 @@ def test_a_write_transaction_waiting_its_turn_starts_when_the_one_before_commits
     thread.join()
     assert second_began["at"] - committed < 0.04, second_began["at"] - committed
     assert _count(first, "SELECT count(*) FROM wi") == ["2"]
+
+
+def test_a_batch_handed_back_by_the_group_commit_does_not_meet_its_write_lock(server: Any) -> None:
+    """A batch the loop's group commit hands back (here its COMMIT finds no transaction open)
+    runs again on the stream's own connection only once that group has let go of the write
+    lock. Before, its BEGIN DEFERRED, a SELECT that read the schema and then an INSERT met the
+    lock still held and answered "database is locked" at once, the DELETEs after it too (found
+    by `lumadb conformance fuzz --protocol libsql --seed 7429`; sqld: the INSERT's NOT NULL
+    error, the DELETEs done)."""
+    conn = _fresh_table(server.url, "hb", "id INTEGER PRIMARY KEY, c0 TEXT NOT NULL")
+    _post(conn, json.dumps({"requests": [
+        {"type": "execute", "stmt": {"sql": "INSERT INTO hb (id, c0) VALUES (1, 'one'), (2, 'two')"}},
+        {"type": "close"}]}).encode())
+    steps = [
+        {"stmt": {"sql": "BEGIN DEFERRED"}},
+        {"stmt": {"sql": "SELECT * FROM hb_missing"}},
+        {"stmt": {"sql": "INSERT INTO hb (id, c0) VALUES (NULL, NULL)"}},
+        {"stmt": {"sql": "DELETE FROM hb WHERE id = 2"}},
+        {"stmt": {"sql": "DELETE FROM hb WHERE id = 2"}},
+        {"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "ok", "step": 4}},
+        {"stmt": {"sql": "COMMIT"}, "condition": {"type": "ok", "step": 5}},
+        {"stmt": {"sql": "ROLLBACK"}, "condition": {"type": "not", "cond": {"type": "ok", "step": 6}}},
+    ]
+    for _ in range(5):
+        reply = _post(conn, json.dumps({"requests": [{"type": "batch", "batch": {"steps": steps}},
+                                                     {"type": "close"}]}).encode())
+        result = reply["results"][0]["response"]["result"]
+        codes = [error and error["code"] for error in result["step_errors"]]
+        assert codes == [None, "SQLITE_ERROR", "SQLITE_CONSTRAINT", None, None, None, "SQLITE_ERROR", "SQLITE_ERROR"], result
+        assert [bool(step) for step in result["step_results"]] == [True, False, False, True, True, True, False, False]
+    assert _count(conn, "SELECT count(*) FROM hb") == ["2"]  # every batch rolled back
