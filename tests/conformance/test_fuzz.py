@@ -709,6 +709,8 @@ def test_miniflares_documented_deviations_are_recognised() -> None:
     assert "_cf_METADATA" in known(listed(["_cf_METADATA"], ["t"]), listed(["t"]), paths)
     assert not known(listed(["_cf_METADATA"], ["t"]), listed(["u"]), paths)
     assert not known(listed(["t"], ["u"]), listed(["t"]), paths)
+    assert "_cf_METADATA" in known(listed(['ANALYZE "main"."_cf_METADATA"']), listed(), paths)  # seed 8629
+    assert not known(listed(['ANALYZE "main"."t"']), listed(), paths)
     reset = {"status": 500, "body": "Error: Durable Object was reset and rolled back ... FOREIGN KEY constraint failed"}
     failed = {"status": 200, "body": {"success": False, "error": "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT"}}
     assert "deferred foreign-key" in known(reset, failed, ["status", "body"])
