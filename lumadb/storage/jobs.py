@@ -1,8 +1,10 @@
-"""What a write job of a group commit may say of itself, and how a failed one is undone: shared by
-the loop writer (loop_writer.py) and the writer thread (writer_thread.py)."""
+"""What a write job of a group commit may say of itself, how a failed one is undone, and how one
+handed elsewhere reports back: shared by the loop writer (loop_writer.py) and the writer thread
+(writer_thread.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -45,3 +47,24 @@ def undo_job(conn: apsw.Connection) -> bool:
     except apsw.Error:
         conn.execute("ROLLBACK")
         return False
+
+
+@changes_last
+def settle(_conn: apsw.Connection) -> None:
+    """A job that does nothing: done once the transaction it joins has ended."""
+
+
+def chain(source: asyncio.Future, target: asyncio.Future) -> None:
+    """Hand `source`'s outcome on to `target` (a job run elsewhere, for its caller)."""
+
+    def copy(done: asyncio.Future) -> None:
+        if target.cancelled():
+            return
+        if done.cancelled():
+            target.cancel()
+        elif done.exception() is not None:
+            target.set_exception(done.exception())  # type: ignore[arg-type]
+        else:
+            target.set_result(done.result())
+
+    source.add_done_callback(copy)

@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 from lumadb.storage.checkpoints import Checkpoints, sync_file
 from lumadb.storage.commit_hold import CommitHold
 from lumadb.storage.commit_thread import CommitThread
-from lumadb.storage.jobs import WriteLockElsewhere, changes_last, undo_job
+from lumadb.storage.jobs import WriteLockElsewhere, chain, settle, undo_job
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection
 from lumadb.storage.wal_room import WalRoom
@@ -133,14 +133,13 @@ class LoopWriter:
         return future
 
     def settled(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future | None:
-        """A future set once the transaction open here (jobs run, COMMIT or sync pending) and
-        the jobs waiting for it have ended; None when there is none. For a caller whose job
-        handed its work back to run on another connection: a statement there that reads and
-        then writes in one transaction would fail at once (SQLITE_BUSY, no busy wait once it
-        holds a snapshot) while this transaction still holds the write lock."""
+        """A future set once the transaction open here (COMMIT and sync included) and the jobs
+        waiting for it have ended; None when there is none. For a job handed back to run on
+        another connection, whose read-then-write transaction would fail at once (SQLITE_BUSY:
+        no busy wait once it holds a snapshot) while this one holds the write lock."""
         if self._group is None and self._committing is None and self._gathering is None and not self._waiting:
             return None
-        return self.run(loop, _settle, ())
+        return self.run(loop, settle, ())
 
     def _may_gather(self, loop: asyncio.AbstractEventLoop, jobs: int) -> bool:
         """Whether `jobs` about to run should wait for more writers: only where a sync follows
@@ -274,7 +273,7 @@ class LoopWriter:
         if getattr(fn, "loop_only", False):
             future.set_exception(WriteLockElsewhere())
             return
-        _chain(asyncio.ensure_future(self._fallback(fn, args)), future)
+        chain(asyncio.ensure_future(self._fallback(fn, args)), future)
 
     def _commit(self, loop: asyncio.AbstractEventLoop, group: _Group) -> None:
         if group is not self._group:  # already finished (broken)
@@ -414,11 +413,6 @@ class LoopWriter:
             close()
 
 
-@changes_last
-def _settle(_conn: apsw.Connection) -> None:
-    """A job that does nothing: done when the transaction it joins has ended."""
-
-
 def _commit(conn: apsw.Connection, turns: ProcessLock | None, checkpoints: Checkpoints) -> BaseException | None:
     """COMMIT; on failure roll back and return the error (every job of the group gets it)."""
     try:
@@ -441,17 +435,3 @@ def _fdatasync(path: str) -> OSError | None:
     except OSError as exc:
         return exc
     return None
-
-
-def _chain(source: asyncio.Future, target: asyncio.Future) -> None:
-    def copy(done: asyncio.Future) -> None:
-        if target.cancelled():
-            return
-        if done.cancelled():
-            target.cancel()
-        elif done.exception() is not None:
-            target.set_exception(done.exception())  # type: ignore[arg-type]
-        else:
-            target.set_result(done.result())
-
-    source.add_done_callback(copy)
