@@ -15,6 +15,7 @@ calls, which cost as much as the read itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Hashable
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lumadb.storage import closings
+from lumadb.storage.jobs import WriteLockElsewhere
 from lumadb.storage.loop_writer import DatabaseClosed, LoopWriter, OverBudget
 from lumadb.storage.process_lock import ProcessLock
 from lumadb.storage.sqlite import Clock, apsw, close_connection, connect, cross_process_connections
@@ -306,7 +308,8 @@ class Database:
         COMMIT and sync included): before a job it handed back runs on another connection."""
         settled = self._loop_writer.settled(asyncio.get_running_loop())
         if settled is not None:
-            await settled
+            with contextlib.suppress(WriteLockElsewhere, apsw.Error):  # (ended all the same)
+                await settled
 
     async def write_inline(self, budget_ms: int, fn: Callable[..., T], *args: Any) -> T:
         """`write` for a job that is most likely short (one libSQL statement): run on the event

@@ -49,6 +49,7 @@ def undo_job(conn: apsw.Connection) -> bool:
         return False
 
 
+@loop_only  # the write lock taken elsewhere: the transaction it would wait for has ended
 @changes_last
 def settle(_conn: apsw.Connection) -> None:
     """A job that does nothing: done once the transaction it joins has ended."""
