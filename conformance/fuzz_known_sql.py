@@ -189,12 +189,27 @@ def _blob_text(value: Any, path: str) -> Any:
 
 
 _HEX = re.compile(r"(?:[0-9A-F]{2})+")
+_HEX_DIGITS = re.compile(r"[0-9A-F]+")
+
+
+def _hex_glued_to_same(a: str, b: str) -> bool:
+    """hex() of reals with a value glued on either side (`hex(c0) || (c1 = c0)`: an odd count of
+    hex digits, seed 7478): the same text before or after, and hex of the same real otherwise."""
+    for cut in range(1, len(os.path.commonprefix([a[::-1], b[::-1]])) + 1):
+        if (len(a) - cut) % 2 == 0 and (len(b) - cut) % 2 == 0 and _same_real(a[:-cut], b[:-cut]):
+            return True
+    for cut in range(1, len(os.path.commonprefix([a, b])) + 1):
+        if (len(a) - cut) % 2 == 0 and (len(b) - cut) % 2 == 0 and _same_real(a[cut:], b[cut:]):
+            return True
+    return False
 
 
 def _same_real(a: Any, b: Any) -> bool:
     if type(a) in (int, float) and type(b) in (int, float):  # read back as numbers: two doubles
         return float(a) != float(b) and _close(float(a), float(b))
-    if isinstance(a, str) and isinstance(b, str) and _HEX.fullmatch(a) and _HEX.fullmatch(b):
+    if isinstance(a, str) and isinstance(b, str) and _HEX_DIGITS.fullmatch(a) and _HEX_DIGITS.fullmatch(b):
+        if not (_HEX.fullmatch(a) and _HEX.fullmatch(b)):
+            return _hex_glued_to_same(a, b)
         a, b = bytes.fromhex(a).decode("latin-1"), bytes.fromhex(b).decode("latin-1")
     if not isinstance(a, str) or not isinstance(b, str) or a == b:
         return False

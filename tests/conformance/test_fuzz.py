@@ -516,6 +516,11 @@ def test_reals_turned_into_text_with_other_digits_are_recognised() -> None:
     assert not known("1.5", "1.25")
     assert not known("x1.5y", "x1.25y")
     assert not known(hexed("abc"), hexed("abd"))
+    # seed 7478: hex(c0) || (c1 = c0), an odd count of hex digits
+    assert known(hexed("4.61168601842739e+18") + "0", hexed("4.6116860184273879e+18") + "0")
+    assert known("1" + hexed("4.61168601842739e+18"), "1" + hexed("4.6116860184273879e+18"))
+    assert not known(hexed("4.61168601842739e+18") + "0", hexed("4.6116860184273879e+18") + "1")
+    assert not known(hexed("4.61168601842739e+18") + "0", hexed("4.6116860184263879e+18") + "0")
     assert not known(123456789012, 123456789013)  # integers that differ
     assert not known(20, 22)
     assert not known(9223372036854775807, 9223372036854776000)  # the same double: an int64's digits
