@@ -66,11 +66,18 @@ def _in_default(sql: str, offset: int) -> bool:
     return False
 
 
+# D1's own tables, which every D1 database holds and its authorizer keeps SQL away from (reading
+# `_cf_METADATA` answers "not authorized" there); LumaDB's databases have none of them.
+_INTERNAL_TABLE = re.compile(r"no such table: (?:main\.)?_cf_(?:METADATA|KV)")
+
+
 def sqlite_message(exc: BaseException, sql: str | None = None) -> str:
     """`<message>[ at offset N]: SQLITE_<CODE>[ (extended: SQLITE_<EXT>)]`, workerd's format
     (`sql`: the statement that failed, if known)."""
     info = error_info(exc)
     text = info.message
+    if _INTERNAL_TABLE.fullmatch(text):
+        return "not authorized: SQLITE_AUTH"
     missing = _missing_function(text)
     if missing is not None and not (
         sql is not None and info.offset is not None and text.startswith(_REFUSED_FUNCTION) and _in_default(sql, info.offset)
