@@ -67,11 +67,15 @@ hello_v2 = _text(HELLO_V2)
 hello_v3 = _text(HELLO_V2)  # sqld answers the v3 probe with the v2 text
 version = _text(f"lumadb {__version__} (sqlite {SQLITE_VERSION})")
 health = partial(_empty, 200)
+websocket_upgrade = partial(_empty, 404)  # Hrana over WebSocket is not served: sqld's plain-GET answer
 
 
-def _method_not_allowed(allowed: list[str]) -> Handler:
+def _method_not_allowed(methods: dict[str, Handler]) -> Handler:
+    # sqld's router lists a route's methods in its own order, HEAD wherever GET is: "POST,GET,HEAD"
+    allowed = ",".join(m for method in methods for m in ((method, "HEAD") if method == "GET" else (method,)))
+
     async def serve(_: Request) -> Response:
-        return Response(405, b"", None, [*CORS_HEADERS, (b"allow", ", ".join(allowed).encode())])
+        return Response(405, b"", None, [*CORS_HEADERS, (b"allow", allowed.encode())])
 
     return serve
 
@@ -97,7 +101,7 @@ class LibsqlFrontEnd:
             "/v3/cursor": {"POST": partial(cursor.handle_cursor, self)},
             "/dump": {"GET": partial(dump.handle_dump, self)},
         }
-        legacy_route: dict[str, Handler] = {"POST": partial(legacy.handle_legacy, self)}
+        legacy_route: dict[str, Handler] = {"POST": partial(legacy.handle_legacy, self), "GET": websocket_upgrade}
         self.prefixed_only: dict[str, dict[str, Handler]] = {
             "": legacy_route,
             "/": legacy_route,
@@ -138,7 +142,7 @@ class LibsqlFrontEnd:
             return handler
         if method == "OPTIONS":
             return _preflight
-        return _method_not_allowed(sorted(methods))
+        return _method_not_allowed(methods)
 
     def _admin_route(self, path: str) -> dict[str, Handler] | None:
         parts = path.split("/")  # "", "v1", "namespaces", name, ["create"]

@@ -42,6 +42,11 @@ def test_unknown_paths_and_methods(server: LumaServer) -> None:
         assert (head.status, head.text) == (200, ""), path
         assert head.headers.get("content-length") == get.headers.get("content-length"), path
     assert call(server.url, "HEAD", "/v2/pipeline").status == 405
+    # sqld's answers (0.24.32): its allow lists, and GET / (a WebSocket upgrade there) without one
+    for method, path, status, allow in (("PUT", "/turso/dump", 405, "GET,HEAD"), ("PUT", "/turso", 405, "POST,GET,HEAD"),
+                                        ("GET", "/turso", 404, None), ("HEAD", "/turso/", 404, None)):
+        reply = call(server.url, method, path)
+        assert (reply.status, reply.headers.get("allow"), reply.text) == (status, allow, ""), (method, path)
 
 
 def test_preflight_and_cors_headers(server: LumaServer) -> None:
