@@ -84,32 +84,42 @@ def _computed_from_quoted_reals(difference: dict[str, Any]) -> bool:
 _QUOTED_REALS = ("(its SQLite) quotes reals with other digits than LumaDB's newer SQLite, and what is computed "
                  "from the quoted text differs (docs/compatibility.md)", _computed_from_quoted_reals)
 
-# a comparison of a value with text made from a value (seed 7459: `c0 <> trim(c0)`)
-_COMPARES = re.compile(r"<>|!=|<=|>=|[<>=]|\bIS\b|\bIN\b", re.IGNORECASE)
+# text made from a value: a real's 15 or 17 digits then (seed 7459: `c0 <> trim(c0)`)
 _TEXT_OF = re.compile(r"\b(?:l|r)?trim\(|\b(?:lower|upper|replace|substr|substring|printf|format)\(|\|\||"
                       r"\bAS\s+TEXT\b", re.IGNORECASE)
 
 
-def _compared_with_text_of_reals(difference: dict[str, Any]) -> bool:
-    """Every difference is a truth value (0 against 1) of a result cell that compares a value with
-    text made from a value, in a step that holds reals: the text of a real has 15 significant
-    digits in sqld's SQLite, up to 17 in LumaDB's, so the REAL column 9223372036854775807.0 equals
-    its own trim() here (9.2233720368547758e+18) and not in sqld (9.22337203685478e+18)."""
+def _computed_from_text_of_reals(difference: dict[str, Any]) -> bool:
+    """Every difference is a number in a result cell computed from text made from a value, in a
+    step that holds reals: the text of a real has 15 significant digits in sqld's SQLite, up to
+    17 in LumaDB's, and what is computed from it differs with it. The REAL column
+    9223372036854775807.0 equals its own trim() here and not in sqld (seed 7459), `c0 -
+    trim(c0)` is 0.0 here and -4096.0 there (seed 7490), `CAST((c1 || c1) AS INTEGER)` of
+    -9007199254740992.0 reads -9007199254740992 here and -9 from sqld's `-9.00719925474099e+15`
+    (seed 7496)."""
     if not _HOLDS_REALS.search(str(difference["scenario"].steps[difference["step"]].request)):
         return False
 
     def explained(path: str) -> bool:
+        theirs, ours = _at(difference["reference"], path), _at(difference["lumadb"], path)
         found = _cell(difference["lumadb"], path)
-        if found is None or not isinstance(found[1], str):
+        if found is None or not isinstance(found[1], str) or not _TEXT_OF.search(found[1]):
             return False
-        truths = {_integer(_at(difference["reference"], path)), _integer(_at(difference["lumadb"], path))}
-        return truths == {0, 1} and bool(_COMPARES.search(found[1])) and bool(_TEXT_OF.search(found[1]))
+        # (beside it, the text itself: `CAST(0.5 AS TEXT) || c0`, seed 7490)
+        return (_number(theirs) is not None and _number(ours) is not None) or _same_real(theirs, ours)
 
     return bool(difference["paths"]) and all(explained(path) for path in difference["paths"])
 
 
-_COMPARED_REALS = ("(its SQLite) turns reals into text with other digits than LumaDB's newer SQLite, and a "
-                   "comparison with that text differs (docs/compatibility.md)", _compared_with_text_of_reals)
+def _number(value: Any) -> float | None:
+    """A JSON number, or Hrana's integer (its digits as a string)."""
+    if type(value) in (int, float):
+        return float(value)
+    return float(value) if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value) else None
+
+
+_COMPUTED_FROM_REALS = ("(its SQLite) turns reals into text with other digits than LumaDB's newer SQLite, and what is "
+                        "computed from that text differs (docs/compatibility.md)", _computed_from_text_of_reals)
 
 _ZERO_BYTE_BLOB = re.compile(r"x'(?:[0-9a-f]{2})*?00", re.IGNORECASE)
 
@@ -238,17 +248,20 @@ def _reals_from(a: str, b: str, i: int, j: int, depth: int) -> bool:
     i, j = i + common, j + common
     if i == len(a) and j == len(b):
         return True
-    if depth > 8 or i == len(a) or j == len(b):
+    if depth > 8:
         return False
+    # a reading covers the first difference; where one text has ended there, it reaches its end
+    # (a real whose 15 digits stop where the other's 17 go on: "...0.1905" against "...0.190521")
+    past_a, past_b = min(i, len(a) - 1), min(j, len(b) - 1)
     first = i  # where the run of digits and points that holds the difference starts
     while first > 0 and (a[first - 1].isdigit() or a[first - 1] == "."):
         first -= 1
-    for start_a in range(first, i + 1):
+    for start_a in range(first, past_a + 1):
         if not a[start_a].isdigit():
             continue
         start_b = j - (i - start_a)  # (the text before the difference is the same in both)
-        ends_b = [(end, float(b[start_b:end])) for end in _real_ends(b, start_b, j)]
-        for end_a in _real_ends(a, start_a, i):
+        ends_b = [(end, float(b[start_b:end])) for end in _real_ends(b, start_b, past_b)]
+        for end_a in _real_ends(a, start_a, past_a):
             x = float(a[start_a:end_a])
             for end_b, y in ends_b:
                 if _close(x, y) and _reals_from(a, b, end_a, end_b, depth + 1):
@@ -312,7 +325,7 @@ def _parse_messages_only(ref: dict[str, Any], ours: dict[str, Any], paths: list[
 SQLD_CONTEXT_KNOWN: list[tuple[str, Any]] = [
     ("counts an `error` batch condition on a skipped step as true (LumaDB follows the Hrana spec: "
      "false; docs/compatibility.md)", lambda difference: error_on_skipped_step(difference)),
-    _LENGTHS_OF_REALS, _QUOTED_REALS, _ZERO_BYTE_TEXT, _COMPARED_REALS,
+    _LENGTHS_OF_REALS, _QUOTED_REALS, _ZERO_BYTE_TEXT, _COMPUTED_FROM_REALS,
 ]
 MINIFLARE_CONTEXT_KNOWN: list[tuple[str, Any]] = [
     ("analyzes D1's internal _cf_METADATA table in PRAGMA optimize or ANALYZE, which LumaDB has not "
