@@ -339,6 +339,15 @@ def test_dynalites_legacy_deviations_are_recognised() -> None:
     del guarded.request["body"]["Expected"]["t"]
     del guarded.request["body"]["Expected"]["s"]["Exists"]  # a Value alone: dynalite compares it
     assert fuzz_known.known_deviation("dynalite", passed) is None
+    # NOT_CONTAINS on a missing attribute passes in dynalite, and its update then fails to apply
+    # (seed 9138); DynamoDB fails the condition, as LumaDB
+    absent = {"b": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "a"}]}}
+    scenario.steps[:] = [Step({"op": "UpdateItem", "body": {"TableName": "t", "Key": key, "Expected": absent,
+                                                            "AttributeUpdates": {"n": {"Action": "ADD", "Value": {"NS": ["1"]}}}}})]  # fmt: skip
+    mismatch = {"status": 400, "body": {"message": "Type mismatch for attribute to update"}}
+    assert "NOT_CONTAINS" in (fuzz_known.known_deviation("dynalite", {**passed, "reference": mismatch}) or "")
+    other = {"status": 400, "body": {"message": "One or more parameter values were invalid"}}
+    assert fuzz_known.known_deviation("dynalite", {**passed, "reference": other}) is None
 
 
 def test_an_update_reading_what_another_action_writes_is_recognised() -> None:
