@@ -187,10 +187,11 @@ class LumaApp:
         try:
             if body is None:
                 raise BodyTooLarge
+            encoded = None
             if body and "content-encoding" in headers:
-                body = _decoded(body, headers["content-encoding"], self.limit)
+                encoded, body = body, _decoded(body, headers["content-encoding"], self.limit)
             request = Request(
-                method, path, query_string, headers, body, self.server, request_id, client, {}, raw_headers
+                method, path, query_string, headers, body, self.server, request_id, client, {}, raw_headers, encoded
             )
             response = await handler(request)
         except ProtocolError as exc:

@@ -33,6 +33,7 @@ class Config:
     busy_timeout_ms: int = 5_000
     query_cache_entries: int = 2048
     libsql_jwt_keys: tuple[str, ...] = ()
+    dynamodb_credentials: tuple[str, ...] = ()  # KEY_ID:SECRET[:TOKEN]: then requests must be signed
     libsql_auto_create: bool = False
     libsql_stream_idle_seconds: float = 300.0
     ttl_sweep_seconds: float = 2.0
@@ -68,6 +69,9 @@ class Config:
             busy_timeout_ms=int(env.get("LUMADB_BUSY_TIMEOUT_MS", cls.busy_timeout_ms)),
             query_cache_entries=int(env.get("LUMADB_QUERY_CACHE_ENTRIES", cls.query_cache_entries)),
             libsql_jwt_keys=keys,
+            dynamodb_credentials=tuple(
+                c for c in env.get("LUMADB_DYNAMODB_CREDENTIALS", "").split(",") if c.strip()
+            ),
             libsql_auto_create=_truthy(env.get("LUMADB_LIBSQL_AUTO_CREATE", "0")),
             libsql_stream_idle_seconds=float(
                 env.get("LUMADB_LIBSQL_STREAM_IDLE_SECONDS", cls.libsql_stream_idle_seconds)

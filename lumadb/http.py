@@ -29,6 +29,7 @@ class Request:
     client: tuple[str, int] | None = None
     path_params: dict[str, str] = field(default_factory=dict)
     raw_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    encoded_body: bytes | None = None  # the body as sent, when `body` is its decoding (gzip)
 
     def query(self) -> dict[str, list[str]]:
         return parse_qs(self.query_string.decode("latin-1"), keep_blank_values=True)

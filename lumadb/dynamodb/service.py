@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from lumadb.dynamodb import signing
 from lumadb.dynamodb.catalog import Catalog, TableInfo, update_meta
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.reads import INLINE_BYTES
@@ -23,6 +24,8 @@ class DynamoService:
         self.server = server
         self.db = server.databases.open("dynamodb", "")
         self.catalog = Catalog(self.db, shared=server.config.workers > 1)
+        credentials = server.config.dynamodb_credentials
+        self.credentials = signing.Credentials(credentials) if credentials else None  # None: not checked
 
     async def startup(self) -> None:
         await self.db.write(self.catalog.setup)

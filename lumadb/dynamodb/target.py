@@ -2,8 +2,9 @@
 
 DynamoDB's order of checks, which decides which error wins: method and content type (404
 UnknownOperationException) -> JSON parse (SerializationException) -> target (400
-UnknownOperationException) -> empty body (SerializationException) -> the spec's types and
-constraints (`validation.validate_request`) -> the operation's own semantic checks -> storage.
+UnknownOperationException) -> the signature, when credentials are configured (signing.py) ->
+empty body (SerializationException) -> the spec's types and constraints
+(`validation.validate_request`) -> the operation's own semantic checks -> storage.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import value_layers
+from lumadb.dynamodb import signing, value_layers
 from lumadb.dynamodb.errors import CORAL_SERVICE, DynamoError
 from lumadb.dynamodb.vectors import request_shape as search_request_shape
 from lumadb.http import Request, Response
@@ -129,6 +130,8 @@ async def dispatch(service: DynamoService, request: Request) -> Response:
         operation = _operation(headers.get("x-amz-target"))
         if operation is None:
             raise DynamoError.unknown_operation()
+        if service.credentials is not None:
+            signing.check(request, service.credentials)
         if not body:
             raise DynamoError.serialization()
         if operation == "SearchVectors":  # read by a front end of its own
