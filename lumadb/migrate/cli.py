@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     dynamodb.add_argument("--profile", default=None, help="an AWS profile for the source's credentials")
     dynamodb.add_argument("--to", dest="target", default=f"{DEFAULT_SERVER}/dynamodb",
                           help="LumaDB's DynamoDB endpoint (default %(default)s)")
+    dynamodb.add_argument("--to-credentials", default=_first(os.environ.get("LUMADB_DYNAMODB_CREDENTIALS", "")),
+                          help="KEY_ID:SECRET[:SESSION_TOKEN] for a LumaDB that checks signatures "
+                               "(default: the first of LUMADB_DYNAMODB_CREDENTIALS)")
     dynamodb.add_argument("--segments", type=int, default=4, help="parallel Scan segments (default %(default)s)")
     dynamodb.add_argument("--consistent-read", action="store_true",
                           help="strongly consistent Scans (twice the read capacity on AWS)")
@@ -75,7 +78,12 @@ def _dynamodb(args: argparse.Namespace) -> int:
     from lumadb.migrate import dynamodb
 
     return _run(lambda: dynamodb.migrate(args.tables, args.from_endpoint, args.region, args.profile, args.target,
-                                         max(1, args.segments), args.consistent_read))
+                                         max(1, args.segments), args.consistent_read,
+                                         target_credentials=args.to_credentials or None))
+
+
+def _first(credentials: str) -> str:
+    return next((c.strip() for c in credentials.split(",") if c.strip()), "")
 
 
 def _d1(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ NEEDS_BOTO3 = "lumadb migrate dynamodb needs boto3: pip install 'lumadb[migrate]
 
 
 def clients(source_endpoint: str | None, region: str | None, profile: str | None,
-            target_endpoint: str) -> tuple[Any, Any]:
+            target_endpoint: str, target_credentials: str | None = None) -> tuple[Any, Any]:
     try:
         import boto3
         from botocore.config import Config as BotoConfig
@@ -31,9 +31,11 @@ def clients(source_endpoint: str | None, region: str | None, profile: str | None
     if session.region_name is None:
         session = boto3.session.Session(profile_name=profile, region_name="us-east-1")
     source = session.client("dynamodb", endpoint_url=source_endpoint, config=retries)
-    # LumaDB ignores credentials unless auth is configured: any pair will do
-    target = boto3.session.Session(aws_access_key_id="lumadb", aws_secret_access_key="lumadb",
-                                   region_name=session.region_name).client(
+    # LumaDB ignores credentials unless it is given some (--dynamodb-credentials): then one of them
+    key_id, _, rest = (target_credentials or "lumadb:lumadb").partition(":")
+    secret, _, token = rest.partition(":")
+    target = boto3.session.Session(aws_access_key_id=key_id, aws_secret_access_key=secret,
+                                   aws_session_token=token or None, region_name=session.region_name).client(
         "dynamodb", endpoint_url=target_endpoint, config=retries)
     return source, target
 
@@ -145,14 +147,14 @@ def copy_table(source: Any, target: Any, name: str, segments: int, consistent: b
 
 def migrate(tables: list[str] | None, source_endpoint: str | None, region: str | None, profile: str | None,
             target_endpoint: str, segments: int = 4, consistent: bool = False,
-            say: Callable[[str], None] = print) -> dict[str, int]:
+            say: Callable[[str], None] = print, target_credentials: str | None = None) -> dict[str, int]:
     """Copy `tables` (every table when None); the number of items copied per table."""
     try:
         from botocore.exceptions import BotoCoreError, ClientError
     except ImportError:
         raise MigrationError(NEEDS_BOTO3) from None
     try:
-        source, target = clients(source_endpoint, region, profile, target_endpoint)
+        source, target = clients(source_endpoint, region, profile, target_endpoint, target_credentials)
         names = tables or _tables(source)
         if not names:
             raise MigrationError("the source has no tables")

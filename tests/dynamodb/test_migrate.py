@@ -184,3 +184,23 @@ def test_a_missing_table_is_reported(start_server: Any) -> None:
     done = _migrate("--from-endpoint", f"{luma.url}/dynamodb", "--to", f"{luma.url}/dynamodb", "--tables", "nope")
     assert done.returncode == 1
     assert done.stderr == "lumadb migrate: DescribeTable: ResourceNotFoundException: Requested resource not found: Table: nope not found\n"
+
+
+def test_into_a_lumadb_that_checks_signatures(start_server: Any) -> None:
+    """`--to-credentials` (by default the first of LUMADB_DYNAMODB_CREDENTIALS) signs the copy's
+    requests for a LumaDB started with `--dynamodb-credentials`."""
+    source: LumaServer = start_server()
+    ddb = client_for(source.url)
+    ddb.create_table(TableName="signed", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    for n in range(3):
+        ddb.put_item(TableName="signed", Item={"pk": {"S": f"k{n}"}})
+    target: LumaServer = start_server("--dynamodb-credentials", "AKIDMIGRATE:s3cret")
+    refused = _migrate("--from-endpoint", f"{source.url}/dynamodb", "--to", f"{target.url}/dynamodb")
+    assert refused.returncode == 1
+    assert "UnrecognizedClientException: The security token included in the request is invalid." in refused.stderr
+    done = _migrate("--from-endpoint", f"{source.url}/dynamodb", "--to", f"{target.url}/dynamodb",
+                    "--to-credentials", "AKIDMIGRATE:s3cret")
+    assert done.returncode == 0, done.stderr
+    assert "signed: 3 items" in done.stdout
