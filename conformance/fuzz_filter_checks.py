@@ -1,6 +1,6 @@
-"""dynalite's equal missing operands in a Query's or Scan's filter (`fuzz_known.py` holds the
-list): the items the scenario wrote are followed, so that the difference the filter makes can
-be counted."""
+"""dynalite's equal missing operands, and its unequal maps and lists, in a Query's or Scan's
+filter (`fuzz_known.py` holds the list): the items the scenario wrote are followed, so that the
+difference the filter makes can be counted."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def filters_missing(difference: dict[str, Any]) -> bool:
     """A Query's or Scan's filter is one comparison of two attributes (or their sizes), and the
     two answers differ by as many items as the scenario put without either of them (in a
     compound filter, by at most that many): the missing operands dynalite takes as equal. Only where the scenario's items are
-    known (`_items_written`) and no Limit cuts the answer short (or no item has either)."""
+    known (`_items_written`) and no Limit cuts the answer short (or, for a Query of the table,
+    the page is its first Limit items in sort-key order; or no item has either)."""
     steps = difference["scenario"].steps
     request = steps[difference["step"]].request
     body = request.get("body", {})
@@ -101,6 +102,12 @@ def filters_missing(difference: dict[str, Any]) -> bool:
         return False
     if not single:
         return limit >= len(items) and 0 < abs(counts[0] - counts[1]) <= missing
+    if limit < len(items) and request["op"] == "Query" and index_partition is None:
+        # the page is the first `limit` items in sort-key order (seed 9142: Limit 1)
+        page = sorted(items.values(), key=lambda item: Decimal(item.get("sk", {}).get("N", "0")),
+                      reverse=body.get("ScanIndexForward") is False)[:limit]
+        missing = sum(all(operand_missing(item, path, names, comparison) for path in words) for item in page)
+        return missing > 0 and abs(counts[0] - counts[1]) == missing
     if limit < len(items):
         # a page of the items, which ones is not known here; but if none has either operand,
         # every item read differs
@@ -162,3 +169,27 @@ def _sort_key_test(body: dict[str, Any]) -> Any:
         return lambda _sk: True
     bound = Decimal((body.get("ExpressionAttributeValues") or {}).get(placeholder, {}).get("N", "NaN"))
     return lambda sk: _COMPARE[operator](Decimal(sk), bound)
+
+
+_EQUALITY = re.compile(r"<>|(?<![<>])=|\bIN\b")
+
+
+def equates_documents(difference: dict[str, Any]) -> bool:
+    """A Query's or Scan's filter tests equality (=, <> or IN) against a map or list value that an
+    item the scenario wrote holds, and the answers differ in how many items they return: dynalite
+    never finds two maps or lists equal (seed 9142: `b IN (:v2, size(pk))` with `{"M": {}}`);
+    DynamoDB compares them by value, as LumaDB."""
+    steps = difference["scenario"].steps
+    request = steps[difference["step"]].request
+    body = request.get("body", {})
+    if request.get("op") not in ("Query", "Scan") or not _EQUALITY.search(body.get("FilterExpression") or ""):
+        return False
+    documents = [v for v in (body.get("ExpressionAttributeValues") or {}).values()
+                 if isinstance(v, dict) and ("M" in v or "L" in v)]
+    if not documents:
+        return False
+    written = [step.request.get("body", {}).get("Item") or {} for step in steps[: difference["step"]]
+               if step.request.get("op") == "PutItem"]
+    held = any(value in documents for item in written for value in item.values())
+    counts = answer_counts(difference)
+    return held and counts is not None and counts[0] != counts[1]

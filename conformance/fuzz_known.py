@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from conformance import fuzz_known_sql, fuzz_tables
-from conformance.fuzz_filter_checks import filters_missing
+from conformance.fuzz_filter_checks import equates_documents, filters_missing
 from conformance.fuzz_scenario_checks import (
     compares_missing,
     counts_characters,
@@ -126,6 +126,8 @@ _ORDERS_VALUES = (
 )
 _IN_LIST_MISSING = ("fails an IN whose list names an attribute missing from the item, though another member matches "
                     "(DynamoDB: IN is true when any member equals)", lambda difference: in_list_missing(difference))
+_EQUATES_DOCUMENTS = ("never finds two maps or lists equal in a filter (DynamoDB compares them by value)",
+                      lambda difference: equates_documents(difference))
 _NOT_NOT = ("refuses NOT NOT as a syntax error (DynamoDB's grammar nests NOT)",
             lambda difference: refuses_not_not(difference))
 _MIXES_ACROSS_TABLES = (
@@ -159,7 +161,7 @@ _LEGACY = [
 
 
 CONTEXT_KNOWN: dict[str, list[tuple[str, Any]]] = {
-    "dynalite": [_COMPARES_MISSING, _IN_LIST_MISSING, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES, _READS_WRITES, _COUNTS_CHARACTERS,
+    "dynalite": [_COMPARES_MISSING, _IN_LIST_MISSING, _EQUATES_DOCUMENTS, _NOT_NOT, _MIXES_ACROSS_TABLES, _ORDERS_VALUES, _READS_WRITES, _COUNTS_CHARACTERS,
                  *_LEGACY, *fuzz_tables.DYNALITE_KNOWN],
     "moto": [_COMPARES_MISSING],
     "sqld": fuzz_known_sql.SQLD_CONTEXT_KNOWN,

@@ -143,9 +143,15 @@ def test_a_filter_comparing_two_missing_attributes_is_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", difference(3, 1)) is None
     query["body"]["Limit"] = 2  # covers both items of the range: the answer is whole
     assert fuzz_known.known_deviation("dynalite", difference(2, 1)) is not None
-    query["body"]["Limit"] = 1  # a page: which item it holds is not known here
+    query["body"]["Limit"] = 1  # a page of the first item in sort-key order, sk 2, which has both
     assert fuzz_known.known_deviation("dynalite", difference(2, 1)) is None
-    query["body"]["FilterExpression"] = "q >= r"  # no item has either: every item of the page differs
+    query["body"]["ScanIndexForward"] = False  # now sk 3, which has neither (seed 9142)
+    assert fuzz_known.known_deviation("dynalite", difference(1, 0)) is not None
+    assert fuzz_known.known_deviation("dynalite", difference(2, 0)) is None
+    # a Scan's page: which items it holds is not known here; but if no item has either operand,
+    # every item of the page differs
+    scenario.steps[3] = Step({"op": "Scan", "body": {"TableName": "t", "FilterExpression": "pk = :v0 AND (q >= r)",
+                                                     "Limit": 1, "ExpressionAttributeValues": {":v0": {"S": "u"}}}})  # fmt: skip
 
     def paged(reference: int, ours: int, scanned: int) -> dict[str, Any]:
         out = difference(reference, ours)
@@ -155,6 +161,9 @@ def test_a_filter_comparing_two_missing_attributes_is_recognised() -> None:
 
     assert fuzz_known.known_deviation("dynalite", paged(1, 0, 1)) is not None
     assert fuzz_known.known_deviation("dynalite", paged(1, 0, 2)) is None
+    scenario.steps[3].request["body"]["FilterExpression"] = "pk = :v0 AND (l >= m)"  # one item has both
+    assert fuzz_known.known_deviation("dynalite", paged(1, 0, 1)) is None
+
     # an index's partition: the items whose index key is the value
     on_index = {"op": "Query", "body": {"TableName": "t", "IndexName": "by_g", "KeyConditionExpression": "g = :v0",
                                         "FilterExpression": "q = r", "ExpressionAttributeValues": {":v0": {"S": "x"}}}}  # fmt: skip
@@ -166,6 +175,25 @@ def test_a_filter_comparing_two_missing_attributes_is_recognised() -> None:
     assert fuzz_known.known_deviation("dynalite", difference(1, 0)) is None
     scenario.steps[1] = Step({"op": "UpdateItem", "body": {"TableName": "t"}})  # items no longer known
     assert fuzz_known.known_deviation("dynalite", difference(3, 1)) is None
+
+
+def test_a_filter_equating_maps_is_recognised() -> None:
+    """seed 9142: dynalite never finds two maps or lists equal; DynamoDB compares them by value."""
+    put = Step({"op": "PutItem", "body": {"TableName": "t", "Item": {"pk": {"S": "u"}, "sk": {"N": "1"}, "b": {"M": {}}}}})
+    body = {"TableName": "t", "FilterExpression": "b IN (:v2, size(pk))", "ExpressionAttributeValues": {":v2": {"M": {}}}}
+    scenario = Scenario(id="fuzz/m", name="m", area="fuzz", doc="", steps=[put, Step({"op": "Scan", "body": body})])
+
+    def known(reference: int, ours: int) -> bool:
+        difference = {"scenario": scenario, "step": 1, "paths": ["body.Count"],
+                      "reference": {"status": 200, "body": {"Count": reference}}, "lumadb": {"status": 200, "body": {"Count": ours}}}  # fmt: skip
+        return "maps or lists equal" in (fuzz_known.known_deviation("dynalite", difference) or "")
+
+    assert known(0, 1)
+    body["ExpressionAttributeValues"][":v2"] = {"M": {"a": {"N": "1"}}}  # no item holds that map
+    assert not known(0, 1)
+    body["ExpressionAttributeValues"][":v2"] = {"M": {}}
+    body["FilterExpression"] = "b >= :v2"  # not an equality
+    assert not known(0, 1)
 
 
 def test_a_compound_filter_over_two_missing_attributes_is_recognised() -> None:
