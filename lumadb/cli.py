@@ -50,6 +50,9 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dynamodb-credentials", action="append", default=list(env.dynamodb_credentials),
                    help="LUMADB_DYNAMODB_CREDENTIALS (comma-separated): KEY_ID:SECRET[:SESSION_TOKEN]; when set, "
                         "DynamoDB requests must be signed (SigV4) with one of them")
+    p.add_argument("--d1-api-token", action="append", default=list(env.d1_api_tokens),
+                   help="LUMADB_D1_API_TOKENS (comma-separated): when set, D1 REST and binding requests "
+                        "must carry one (Authorization: Bearer, as Cloudflare's clients send it)")
     p.add_argument("--libsql-auto-create", action="store_true", default=env.libsql_auto_create,
                    help="LUMADB_LIBSQL_AUTO_CREATE: create unknown libSQL databases on first use")
     p.add_argument("--libsql-stream-idle-seconds", type=float, default=env.libsql_stream_idle_seconds,
@@ -98,6 +101,7 @@ def _serve(args: argparse.Namespace) -> int:
         "LUMADB_BUSY_TIMEOUT_MS": str(args.busy_timeout_ms),
         "LUMADB_LIBSQL_JWT_KEY": ",".join(args.libsql_jwt_key),
         "LUMADB_DYNAMODB_CREDENTIALS": ",".join(args.dynamodb_credentials),
+        "LUMADB_D1_API_TOKENS": ",".join(args.d1_api_token),
         "LUMADB_LIBSQL_AUTO_CREATE": "1" if args.libsql_auto_create else "0",
         "LUMADB_LIBSQL_STREAM_IDLE_SECONDS": str(args.libsql_stream_idle_seconds),
         "LUMADB_TTL_SWEEP_SECONDS": str(args.ttl_sweep_seconds),

@@ -34,6 +34,7 @@ class Config:
     query_cache_entries: int = 2048
     libsql_jwt_keys: tuple[str, ...] = ()
     dynamodb_credentials: tuple[str, ...] = ()  # KEY_ID:SECRET[:TOKEN]: then requests must be signed
+    d1_api_tokens: tuple[str, ...] = ()  # then D1 requests must carry one
     libsql_auto_create: bool = False
     libsql_stream_idle_seconds: float = 300.0
     ttl_sweep_seconds: float = 2.0
@@ -72,6 +73,7 @@ class Config:
             dynamodb_credentials=tuple(
                 c for c in env.get("LUMADB_DYNAMODB_CREDENTIALS", "").split(",") if c.strip()
             ),
+            d1_api_tokens=tuple(t.strip() for t in env.get("LUMADB_D1_API_TOKENS", "").split(",") if t.strip()),
             libsql_auto_create=_truthy(env.get("LUMADB_LIBSQL_AUTO_CREATE", "0")),
             libsql_stream_idle_seconds=float(
                 env.get("LUMADB_LIBSQL_STREAM_IDLE_SECONDS", cls.libsql_stream_idle_seconds)

@@ -160,7 +160,8 @@ class D1ApiError(ProtocolError):
 
     @classmethod
     def unauthorized(cls) -> D1ApiError:
-        return cls(10000, "Authentication error", 401)
+        # Cloudflare's answer to a missing or unknown API token (HTTP 403, code 10000)
+        return cls(10000, "Authentication error", 403)
 
 
 class D1BindingError(ProtocolError):

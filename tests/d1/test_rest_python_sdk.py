@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import cloudflare
 import httpx
@@ -191,3 +192,24 @@ def test_time_travel_refuses_bookmarks_it_never_issued(cf: Cloudflare, database)
 def test_graphql_answers_wrangler_info(server: LumaServer) -> None:
     reply = httpx.post(server.url + "/client/v4/graphql", json={"query": "query { viewer { accounts } }"})
     assert reply.json() == {"data": {"viewer": {"accounts": [{"d1AnalyticsAdaptiveGroups": []}]}}, "errors": None}
+
+
+def test_a_server_with_api_tokens_takes_requests_with_one(start_server: Any, unique_name: str) -> None:
+    """`lumadb serve --d1-api-token T`: the SDK's Bearer token (or the legacy X-Auth-Key) is
+    checked; a missing or unknown one gets Cloudflare's 403 `Authentication error` (10000)."""
+    srv: LumaServer = start_server("--d1-api-token", "first-token,second-token")
+    good = Cloudflare(api_token="second-token", base_url=srv.url + "/client/v4", max_retries=0)
+    db = good.d1.database.create(account_id=ACCOUNT, name=unique_name)
+    assert [r.results for r in good.d1.database.query(db.uuid, account_id=ACCOUNT, sql="SELECT 1 AS one")] == [
+        [{"one": 1}]]
+    legacy = Cloudflare(api_key="first-token", api_email="me@example.com", base_url=srv.url + "/client/v4",
+                        max_retries=0)
+    assert legacy.d1.database.get(db.uuid, account_id=ACCOUNT).name == unique_name
+    bad = Cloudflare(api_token="wrong-token", base_url=srv.url + "/client/v4", max_retries=0)
+    with pytest.raises(cloudflare.PermissionDeniedError) as refused:
+        bad.d1.database.list(account_id=ACCOUNT)
+    assert refused.value.status_code == 403
+    assert refused.value.body == {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}],
+                                  "messages": [], "result": None}
+    bare = httpx.get(f"{srv.url}/client/v4/accounts/{ACCOUNT}/d1/database", timeout=30)
+    assert (bare.status_code, bare.json()["errors"]) == (403, [{"code": 10000, "message": "Authentication error"}])

@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,6 +44,10 @@ class Workerd:
 
 @pytest.fixture
 def workerd(server: LumaServer, tmp_path: Path, db_name: str) -> Iterator[Workerd]:
+    yield from _workerd(server.url, tmp_path, db_name, "local-token")
+
+
+def _workerd(lumadb_url: str, tmp_path: Path, db_name: str, token: str | None) -> Iterator[Workerd]:
     if not WORKERD.exists():
         pytest.fail("the workerd binary is required in tests/node (npm install there)")
     (tmp_path / "wrangler.toml").write_text(
@@ -54,7 +59,8 @@ def workerd(server: LumaServer, tmp_path: Path, db_name: str) -> Iterator[Worker
     config = tmp_path / "config.capnp"
     made = subprocess.run(
         [sys.executable, "-m", "lumadb.cli", "workerd-config", "--wrangler-toml", str(tmp_path / "wrangler.toml"),
-         "--lumadb-url", server.url, "--listen", f"127.0.0.1:{port}", "--token", "local-token", "--out", str(config)],
+         "--lumadb-url", lumadb_url, "--listen", f"127.0.0.1:{port}", *(["--token", token] if token else []),
+         "--out", str(config)],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert made.returncode == 0, made.stderr
@@ -99,6 +105,23 @@ def test_worker_on_workerd_matches_miniflare(workerd: Workerd, miniflare_results
 def test_dump_through_workerd_returns_the_database_file(workerd: Workerd, d1: D1Http, db_name: str) -> None:
     d1.run(db_name, "CREATE TABLE t (x)")
     assert workerd.get("/dump") == {"bytes": 8192, "header": "SQLite format 3"}
+
+
+def test_a_server_with_api_tokens_serves_the_binding_that_sends_one(start_server: Any, tmp_path: Path,
+                                                                   db_name: str) -> None:
+    """`lumadb serve --d1-api-token T` and `lumadb workerd-config --token T`: the Worker's
+    env.DB works; a config without the token is refused (HTTP 403, as Cloudflare's API answers)."""
+    srv: LumaServer = start_server("--d1-api-token", "other-token,local-token")
+    D1Http(srv.url).binding(db_name, {"sql": "CREATE TABLE t (x)"}, headers={"authorization": "Bearer local-token"})
+    for token, expected in (("local-token", {"bytes": 8192, "header": "SQLite format 3"}),
+                            (None, {"error": "D1_DUMP_ERROR: Status + 403"})):  # (workerd's words)
+        (tmp_path / (token or "none")).mkdir()
+        runner = _workerd(srv.url, tmp_path / (token or "none"), db_name, token)
+        worker = next(runner)
+        try:
+            assert worker.get("/dump") == expected
+        finally:
+            runner.close()
 
 
 def test_helper_class_matches_miniflare(server: LumaServer, miniflare_results: dict, db_name: str) -> None:
