@@ -87,6 +87,13 @@ def _raise_open_files_limit() -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from lumadb.dynamodb.signing import Credentials
+
+    try:  # a bad entry is the command line's error, before anything starts
+        Credentials(c for entry in args.dynamodb_credentials for c in entry.split(",") if c.strip())
+    except ValueError as exc:
+        print(f"lumadb serve: {exc}", file=sys.stderr)
+        return 2
     # Worker processes rebuild the configuration from the environment.
     settings = {
         "LUMADB_HOST": args.host,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -163,3 +165,10 @@ def test_go_sdk_signs_requests_lumadb_accepts(signed_server: Any, go_programs: C
     prefix = table_name()
     out: Any = run_go(go_programs("dynamodb_client"), f"{signed_server.url}/dynamodb", prefix)  # AKIDEXAMPLE / secret
     assert (out["createStatus"], out["listed"], out["gzipTotal"]) == ("ACTIVE", [f"{prefix}-orders"], "12.5")
+
+
+def test_a_malformed_credential_is_a_command_line_error(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "lumadb.cli", "serve", "--port", "0", "--data-dir", str(tmp_path),
+                           "--dynamodb-credentials", "AKIDONLY"], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (
+        2, "lumadb serve: --dynamodb-credentials: expected KEY_ID:SECRET[:SESSION_TOKEN], got 'AKIDONLY'\n")
