@@ -1,6 +1,7 @@
 """The D1 front end: which requests are D1's, and the envelopes the router needs.
 
-REST: `/d1/client/v4/...`, `/client/v4/...`, `/d1/accounts/...` (and `.../graphql`).
+REST: `/d1/client/v4/...`, `/client/v4/...`, `/d1/accounts/...`, `/accounts/...` (and
+`.../graphql`).
 Binding: `POST /query`, `/execute`, `/dump`, also under `/d1/`; `/dump` at the root only
 with an `X-LumaDB-Database` header (without one it is libSQL's).
 Signed transfer URLs: `/d1/signed/...`.
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 _BINDING = {"/query": "query", "/execute": "query", "/dump": "dump",
             "/d1/query": "query", "/d1/execute": "query", "/d1/dump": "dump"}
+
+
+_ROOT_REST = frozenset(("/accounts", "/memberships", "/graphql"))
 
 
 class _BindingMethodError(D1BindingError):
@@ -47,8 +51,8 @@ class D1FrontEnd:
             if path.startswith(signed.PREFIX):
                 return self.signed
             return self.rest
-        if path == "/d1":
-            return self.rest
+        if path == "/d1" or path.startswith("/accounts/") or path in _ROOT_REST:
+            return self.rest  # (a base URL without /client/v4)
         return None
 
     def _service(self) -> D1Service:

@@ -2,9 +2,9 @@
 call): routing, the database collection (create, list, get, update, edit, delete) and the
 GraphQL stub `wrangler d1 info` asks for analytics.
 
-Served under `/d1/client/v4`, `/client/v4` and `/d1` (users paste either base URL), each
-followed by `/accounts/{account_id}/d1/database...`. Account ids and credentials are
-accepted and not checked.
+Served under `/d1/client/v4`, `/client/v4`, `/d1` and the root (users paste any base URL),
+each followed by `/accounts/{account_id}/d1/database...`. Account ids are accepted and not
+checked; API tokens only when the server has some (`--d1-api-token`, frontend.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from lumadb.d1.catalog import D1Handle
     from lumadb.d1.service import D1Service
 
-PREFIXES = ("/d1/client/v4", "/client/v4", "/d1")
+PREFIXES = ("/d1/client/v4", "/client/v4", "/d1", "")  # the root last
 GRAPHQL_PATHS = frozenset(p + "/graphql" for p in PREFIXES)
 ACCOUNT_PATHS = frozenset(p + suffix for p in PREFIXES for suffix in ("/accounts", "/memberships"))
 # The one account LumaDB reports to tools that look for one (wrangler without CLOUDFLARE_ACCOUNT_ID);

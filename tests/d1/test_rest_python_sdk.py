@@ -213,3 +213,13 @@ def test_a_server_with_api_tokens_takes_requests_with_one(start_server: Any, uni
                                   "messages": [], "result": None}
     bare = httpx.get(f"{srv.url}/client/v4/accounts/{ACCOUNT}/d1/database", timeout=30)
     assert (bare.status_code, bare.json()["errors"]) == (403, [{"code": 10000, "message": "Authentication error"}])
+
+
+def test_a_base_url_without_client_v4_works(server: LumaServer, unique_name: str) -> None:
+    """A base URL pasted as the server's root (no `/client/v4`) reaches the same API."""
+    root = Cloudflare(api_token="local-token", base_url=server.url, max_retries=0)
+    db = root.d1.database.create(account_id=ACCOUNT, name=unique_name)
+    assert unique_name in [d.name for d in root.d1.database.list(account_id=ACCOUNT)]
+    assert [r.results for r in root.d1.database.query(db.uuid, account_id=ACCOUNT, sql="SELECT 2 AS two")] == [
+        [{"two": 2}]]
+    root.d1.database.delete(db.uuid, account_id=ACCOUNT)
