@@ -218,9 +218,12 @@ def _same_real(a: Any, b: Any) -> bool:
     if type(a) in (int, float) and type(b) in (int, float):  # read back as numbers: two doubles
         return float(a) != float(b) and _close(float(a), float(b))
     if isinstance(a, str) and isinstance(b, str) and _HEX_DIGITS.fullmatch(a) and _HEX_DIGITS.fullmatch(b):
-        if not (_HEX.fullmatch(a) and _HEX.fullmatch(b)):
-            return _hex_glued_to_same(a, b)
-        a, b = bytes.fromhex(a).decode("latin-1"), bytes.fromhex(b).decode("latin-1")
+        if _HEX.fullmatch(a) and _HEX.fullmatch(b):
+            # (hex of hex, seed 7531: `hex(hex(c0))`, decoded as often as it was encoded)
+            if _same_real(bytes.fromhex(a).decode("latin-1"), bytes.fromhex(b).decode("latin-1")):
+                return True
+        elif _hex_glued_to_same(a, b):
+            return True
     if not isinstance(a, str) or not isinstance(b, str) or a == b:
         return False
     if _REAL_TEXT.fullmatch(a) and _REAL_TEXT.fullmatch(b) and _close(float(a), float(b)):

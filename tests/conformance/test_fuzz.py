@@ -553,6 +553,9 @@ def test_reals_turned_into_text_with_other_digits_are_recognised() -> None:
     assert not known("1.5", "1.25")
     assert not known("x1.5y", "x1.25y")
     assert not known(hexed("abc"), hexed("abd"))
+    # seed 7531: hex(hex(c0))
+    assert known(hexed(hexed("9.22337203685478e+18")), hexed(hexed("9.2233720368547758e+18")))
+    assert not known(hexed(hexed("9.22337203685478e+18")), hexed(hexed("9.2233720368547758e+17")))
     # seed 7478: hex(c0) || (c1 = c0), an odd count of hex digits
     assert known(hexed("4.61168601842739e+18") + "0", hexed("4.6116860184273879e+18") + "0")
     assert known("1" + hexed("4.61168601842739e+18"), "1" + hexed("4.6116860184273879e+18"))
