@@ -13,6 +13,7 @@ from conformance.fuzz_scenario_checks import (
     WORDS,
     answer_counts,
     comparison_pairs,
+    message,
     operand_missing,
     pair_missing,
 )
@@ -175,21 +176,28 @@ _EQUALITY = re.compile(r"<>|(?<![<>])=|\bIN\b")
 
 
 def equates_documents(difference: dict[str, Any]) -> bool:
-    """A Query's or Scan's filter tests equality (=, <> or IN) against a map or list value that an
-    item the scenario wrote holds, and the answers differ in how many items they return: dynalite
-    never finds two maps or lists equal (seed 9142: `b IN (:v2, size(pk))` with `{"M": {}}`);
-    DynamoDB compares them by value, as LumaDB."""
+    """A filter or condition tests equality (=, <> or IN) against a map or list value that an item
+    the scenario wrote holds, or that another value of the request equals, and the answers
+    differ in how many items they return or in whether the condition passed: dynalite never
+    finds two maps or lists equal (seed 9142: `b IN (:v2, size(pk))` with `{"M": {}}`; seed 9144:
+    `:v2 IN (:v1)`, both `{"M": {}}`); DynamoDB compares them by value, as LumaDB."""
     steps = difference["scenario"].steps
     request = steps[difference["step"]].request
     body = request.get("body", {})
-    if request.get("op") not in ("Query", "Scan") or not _EQUALITY.search(body.get("FilterExpression") or ""):
+    expression = body.get("FilterExpression") if request.get("op") in ("Query", "Scan") else body.get("ConditionExpression")
+    if not _EQUALITY.search(expression or ""):
         return False
     documents = [v for v in (body.get("ExpressionAttributeValues") or {}).values()
                  if isinstance(v, dict) and ("M" in v or "L" in v)]
-    if not documents:
-        return False
     written = [step.request.get("body", {}).get("Item") or {} for step in steps[: difference["step"]]
                if step.request.get("op") == "PutItem"]
-    held = any(value in documents for item in written for value in item.values())
-    counts = answer_counts(difference)
-    return held and counts is not None and counts[0] != counts[1]
+    held = any(value in documents for item in written for value in item.values()) or any(
+        documents[i] == documents[j] for i in range(len(documents)) for j in range(i))
+    if not held:
+        return False
+    if request.get("op") in ("Query", "Scan"):
+        counts = answer_counts(difference)
+        return counts is not None and counts[0] != counts[1]
+    theirs, ours = difference["reference"], difference["lumadb"]
+    return any("conditional request failed" in message(failed) and passed.get("status") == 200
+               for failed, passed in ((theirs, ours), (ours, theirs)))

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
-from conformance import fuzz, fuzz_known, fuzz_libsql
+from conformance import fuzz, fuzz_filter_checks, fuzz_known, fuzz_libsql
 from conformance.scenario import Scenario, Step
 from tests.lumadb_server import LumaServer
 
@@ -194,6 +194,22 @@ def test_a_filter_equating_maps_is_recognised() -> None:
     body["ExpressionAttributeValues"][":v2"] = {"M": {}}
     body["FilterExpression"] = "b >= :v2"  # not an equality
     assert not known(0, 1)
+    # seed 9144: in a condition, two values of the request that are equal maps
+    update = {"TableName": "t", "Key": {"pk": {"S": "u"}, "sk": {"N": "1"}}, "UpdateExpression": "SET a = :v0",
+              "ConditionExpression": "(size(s) <= #s.b OR :v2 IN (:v1))",
+              "ExpressionAttributeValues": {":v0": {"BOOL": True}, ":v1": {"M": {}}, ":v2": {"M": {}}}}
+    scenario.steps[1] = Step({"op": "UpdateItem", "body": update})
+    failed = {"status": 400, "body": {"message": "The conditional request failed"}}
+
+    def passes(reference: dict[str, Any], ours: dict[str, Any]) -> bool:
+        difference = {"scenario": scenario, "step": 1, "paths": ["status"], "reference": reference, "lumadb": ours}
+        return fuzz_filter_checks.equates_documents(difference)  # (its size() <= path is another recogniser's)
+
+    assert passes(failed, {"status": 200, "body": {}})
+    update["ExpressionAttributeValues"][":v1"] = {"M": {"x": {"N": "1"}}}  # unequal maps...
+    assert passes(failed, {"status": 200, "body": {}})  # ...but the item written holds :v2's
+    del put.request["body"]["Item"]["b"]
+    assert not passes(failed, {"status": 200, "body": {}})
 
 
 def test_a_compound_filter_over_two_missing_attributes_is_recognised() -> None:
