@@ -1,6 +1,6 @@
-"""dynalite's equal missing operands, and its unequal maps and lists, in a Query's or Scan's
-filter (`fuzz_known.py` holds the list): the items the scenario wrote are followed, so that the
-difference the filter makes can be counted."""
+"""dynalite's equal missing operands in a Query's or Scan's filter, and its unequal maps and
+lists in a filter or condition (`fuzz_known.py` holds the list): the items the scenario wrote are
+followed, so that the difference the filter makes can be counted."""
 
 from __future__ import annotations
 

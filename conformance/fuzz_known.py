@@ -126,7 +126,7 @@ _ORDERS_VALUES = (
 )
 _IN_LIST_MISSING = ("fails an IN whose list names an attribute missing from the item, though another member matches "
                     "(DynamoDB: IN is true when any member equals)", lambda difference: in_list_missing(difference))
-_EQUATES_DOCUMENTS = ("never finds two maps or lists equal in a filter (DynamoDB compares them by value)",
+_EQUATES_DOCUMENTS = ("never finds two maps or lists equal in a filter or condition (DynamoDB compares them by value)",
                       lambda difference: equates_documents(difference))
 _NOT_NOT = ("refuses NOT NOT as a syntax error (DynamoDB's grammar nests NOT)",
             lambda difference: refuses_not_not(difference))
