@@ -44,10 +44,11 @@ _LENGTHS_APART = 4
 
 
 def _integer(value: Any) -> int | None:
-    """A JSON integer, or Hrana's (its digits as a string)."""
+    """A JSON integer, or Hrana's (its digits as a string, perhaps after a minus)."""
     if type(value) is int:
         return value
-    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+    digits = value.removeprefix("-") if isinstance(value, str) else ""
+    return int(value) if digits.isascii() and digits.isdigit() else None
 
 
 _LENGTHS_OF_REALS = ("(its SQLite) turns reals into text with other digits than LumaDB's newer SQLite, whose "
@@ -113,9 +114,10 @@ def _computed_from_text_of_reals(difference: dict[str, Any]) -> bool:
 
 def _number(value: Any) -> float | None:
     """A JSON number, or Hrana's integer (its digits as a string)."""
-    if type(value) in (int, float):
-        return float(value)
-    return float(value) if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value) else None
+    if type(value) is float:
+        return value
+    integer = _integer(value)
+    return float(integer) if integer is not None else None
 
 
 _COMPUTED_FROM_REALS = ("(its SQLite) turns reals into text with other digits than LumaDB's newer SQLite, and what is "

@@ -59,32 +59,32 @@ class D1FrontEnd:
         assert self.service is not None, "the D1 front end was not started"
         return self.service
 
-    def _check_token(self, request: Request, failure: ProtocolError) -> None:
-        """With API tokens configured, a request must carry one, in any of the forms Cloudflare's
-        clients send: `Authorization: Bearer`, `X-Auth-Key` (with `X-Auth-Email`) or
-        `X-Auth-User-Service-Key`."""
-        if not self.tokens:
-            return
+    def _refused(self, request: Request) -> bool:
+        """With API tokens configured, whether a request carries none of them, in any of the forms
+        Cloudflare's clients send: `Authorization: Bearer`, `X-Auth-Key` (with `X-Auth-Email`) or
+        `X-Auth-User-Service-Key`. (Callers test `self.tokens` first: nothing to do without any.)"""
         headers = request.headers
         bearer = headers.get("authorization", "")
         sent = (bearer[7:].strip() if bearer[:7].lower() == "bearer " else None,
                 headers.get("x-auth-key"), headers.get("x-auth-user-service-key"))
-        if not any(token in self.tokens for token in sent if token):
-            raise failure
+        return not any(token in self.tokens for token in sent if token)
 
     async def binding_query(self, request: Request) -> Response:
-        self._check_token(request, D1BindingError("Authentication error", 403))
+        if self.tokens and self._refused(request):
+            raise D1BindingError("Authentication error", 403)
         return await binding.query(self._service(), request)
 
     async def binding_dump(self, request: Request) -> Response:
-        self._check_token(request, D1BindingError("Authentication error", 403))
+        if self.tokens and self._refused(request):
+            raise D1BindingError("Authentication error", 403)
         return await binding.dump(self._service(), request)
 
     async def binding_wrong_method(self, request: Request) -> Response:
         raise _BindingMethodError(f"Method {request.method} is not allowed; the D1 binding protocol uses POST", 405)
 
     async def rest(self, request: Request) -> Response:
-        self._check_token(request, D1ApiError.unauthorized())
+        if self.tokens and self._refused(request):
+            raise D1ApiError.unauthorized()
         return await rest.dispatch(self._service(), request)
 
     async def signed(self, request: Request) -> Response:

@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 from tests.conftest import run_go, run_node
 from tests.dynamodb.helpers import table_name
 from tests.dynamodb.test_protocol import call
+from tests.lumadb_server import LumaServer
 
 KEY, SECRET = "AKIDEXAMPLE", "secret"
 TEMPORARY = ("ASIATEMP", "tempsecret", "session-token")
@@ -33,8 +34,6 @@ CORAL = "com.amazon.coral.service#"
 
 @pytest.fixture(scope="module")
 def signed_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from tests.lumadb_server import LumaServer
-
     credentials = f"{KEY}:{SECRET},{':'.join(TEMPORARY)}"
     srv = LumaServer("--dynamodb-credentials", credentials,
                      data_dir=tmp_path_factory.mktemp("signed") / "data").start()
