@@ -26,6 +26,7 @@ from lumadb.server import Server
 from lumadb.server_routes import server_routes
 from lumadb.storage.loop_writer import DatabaseClosed
 from lumadb.supervisor import end_with_supervisor
+from lumadb.websocket import Upgrade
 
 log = logging.getLogger("lumadb")
 _LOCKED = "the database is locked by another process (SQLITE_BUSY past the busy timeout)"
@@ -215,6 +216,10 @@ class LumaApp:
                 "%s %s %s %d %.3f ms", request_id, method, path, response.status, (time.perf_counter() - started) * 1000
             )
         return response
+
+    def websocket(self, method: str, path: str, headers: dict[str, str]) -> Upgrade | None:
+        """The WebSocket session a protocol serves for this upgrade request, if any."""
+        return self.server.websocket(method, path, headers)
 
     def claims(self, method: str, path: str, headers: dict[str, str]) -> bool:
         """Whether `respond` serves this request (else it goes to the ASGI fallback)."""

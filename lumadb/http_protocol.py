@@ -28,6 +28,7 @@ import httptools
 from lumadb.http import Response
 from lumadb.idle_poll import IdlePoll
 from lumadb.outbox import Outbox
+from lumadb.websocket import WebSocketConnection
 
 if TYPE_CHECKING:
     from lumadb.app import LumaApp
@@ -124,6 +125,7 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.client: Any = None
         self.incoming: _Incoming | None = None
+        self.upgrading: _Incoming | None = None  # a request asking to switch protocols
         self.queue: deque[_Incoming] = deque()
         self.busy = False  # a request is being answered
         # the handler waiting for a future (see _wait): held here, for nothing else may hold it
@@ -194,11 +196,15 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.idle_poll.received()
         try:
             self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            # No protocol upgrades (WebSocket, h2c): answer the request as plain HTTP, then close.
+        except httptools.HttpParserUpgrade as upgrade:
+            incoming, self.upgrading = self.upgrading, None
+            if incoming is not None and self._take_over(incoming, data[upgrade.args[0]:]):
+                return
+            # Other upgrades (h2c, a WebSocket nobody serves): answered as plain HTTP, then closed.
             self.closing = True
-            if self.incoming is not None:
-                self._complete(self.incoming)
+            incoming = incoming or self.incoming
+            if incoming is not None:
+                self._complete(incoming)
         except httptools.HttpParserError:
             self._bad_request()
 
@@ -251,7 +257,31 @@ class LumaHttpProtocol(asyncio.Protocol):
     def on_message_complete(self) -> None:
         incoming: _Incoming = self.incoming  # type: ignore[assignment]
         incoming.keep_alive = self.parser.should_keep_alive()
+        if self.parser.should_upgrade():  # HttpParserUpgrade follows: decided there
+            self.incoming = None
+            self.upgrading = incoming
+            return
         self._complete(incoming)
+
+    def _take_over(self, incoming: _Incoming, rest: bytes) -> bool:
+        """Hand the connection to a WebSocket session, if a protocol serves one at this path and
+        nothing before this request is still to be answered."""
+        if self.busy or self.queue or self.lost or incoming.headers.get("upgrade", "").lower() != "websocket":
+            return False
+        path = httptools.parse_url(incoming.url).path.decode("latin-1")
+        upgrade = self.app.websocket(incoming.method, path, incoming.headers)
+        if upgrade is None:
+            return False
+        self.outbox.flush()
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        self.connections.discard(self)
+        self.lost = True  # this protocol is done with the transport
+        WebSocketConnection(upgrade, self.server_state).take_over(
+            self.transport, incoming.url.decode("latin-1"), incoming.raw_headers, rest
+        )
+        return True
 
     def _complete(self, incoming: _Incoming) -> None:
         self.incoming = None

@@ -14,6 +14,7 @@ from lumadb.sibling_workers import SiblingWorkers
 from lumadb.storage import serving
 from lumadb.storage.cache import QueryCache
 from lumadb.storage.databases import DatabaseRegistry
+from lumadb.websocket import Upgrade
 
 log = logging.getLogger("lumadb")
 
@@ -65,6 +66,14 @@ class Server:
             handler = front_end.resolve(method, path, headers)
             if handler is not None:
                 return handler, front_end
+        return None
+
+    def websocket(self, method: str, path: str, headers: dict[str, str]) -> Upgrade | None:
+        for front_end in self.front_ends:
+            websocket = getattr(front_end, "websocket", None)
+            upgrade = websocket(method, path, headers) if websocket is not None else None
+            if upgrade is not None:
+                return upgrade
         return None
 
     async def startup(self) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lumadb import __version__
 from lumadb.http import Handler, Request, Response
-from lumadb.libsql import admin, cursor, dump, legacy, pipeline, v1
+from lumadb.libsql import admin, cursor, dump, legacy, pipeline, v1, ws_session
 from lumadb.libsql.auth import Authenticator
 from lumadb.libsql.errors import CORS_HEADERS, HranaError
 from lumadb.libsql.namespaces import Namespaces
@@ -24,11 +24,13 @@ from lumadb.libsql.stmt import Access
 from lumadb.libsql.streams import StreamElsewhere, StreamRegistry
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import SQLITE_VERSION
+from lumadb.websocket import Upgrade
 
 if TYPE_CHECKING:
     from lumadb.server import Server
 
 PREFIX = "/turso"
+_WEBSOCKET_PATHS = frozenset(("/", PREFIX, PREFIX + "/"))
 HELLO_V2 = "Hello, this is HTTP API v2 (Hrana over HTTP)"
 PREFLIGHT_HEADERS = [
     (b"access-control-allow-origin", b"*"),
@@ -67,7 +69,7 @@ hello_v2 = _text(HELLO_V2)
 hello_v3 = _text(HELLO_V2)  # sqld answers the v3 probe with the v2 text
 version = _text(f"lumadb {__version__} (sqlite {SQLITE_VERSION})")
 health = partial(_empty, 200)
-websocket_upgrade = partial(_empty, 404)  # Hrana over WebSocket is not served: sqld's plain-GET answer
+websocket_upgrade = partial(_empty, 404)  # a GET without `Upgrade: websocket` (ws_session.py serves one with)
 
 
 def _method_not_allowed(methods: dict[str, Handler]) -> Handler:
@@ -154,11 +156,21 @@ class LibsqlFrontEnd:
 
     # -- per-request context ---------------------------------------------------------------
     async def context(self, request: Request) -> Context:
+        return self.context_now(request.headers)
+
+    def context_now(self, headers: dict[str, str]) -> Context:
         """Authenticate, then find the database (401 before 404, as sqld)."""
-        grant = self.auth.authenticate(request.headers)
-        name = self.namespaces.select(request.headers, grant)
+        grant = self.auth.authenticate(headers)
+        name = self.namespaces.select(headers, grant)
         access = grant.access_for(name)
         return Context(self.namespaces.open(name), access)
+
+    def websocket(self, method: str, path: str, headers: dict[str, str]) -> Upgrade | None:
+        """Hrana over WebSocket, where sqld serves it: `GET /` (here `/turso` too)."""
+        if method != "GET" or path not in _WEBSOCKET_PATHS:
+            return None
+        assert self.server is not None
+        return ws_session.upgrade(self, headers, self.server.config.max_body_bytes)
 
     async def pass_on(self, elsewhere: StreamElsewhere, request: Request) -> Response:
         """The answer of the worker process that holds the stream a baton names."""
