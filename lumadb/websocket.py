@@ -23,6 +23,7 @@ log = logging.getLogger("lumadb.websocket")
 
 GOING_AWAY = 1001  # the server stops
 INVALID_DATA = 1007
+CLOSE_TIMEOUT_SECONDS = 10.0  # for the client's answer to our close frame (the websockets default)
 
 
 class Session(Protocol):
@@ -72,6 +73,7 @@ class WebSocketConnection(asyncio.Protocol):
         self.fragments: list[bytes] = []
         self.fragment_text = False
         self.lost = False
+        self.close_timer: asyncio.TimerHandle | None = None
 
     def take_over(self, transport: asyncio.Transport, path: str, raw_headers: list[tuple[bytes, bytes]],
                   rest: bytes) -> None:
@@ -122,8 +124,10 @@ class WebSocketConnection(asyncio.Protocol):
     def shutdown(self) -> None:
         """The server stops (uvicorn calls this on every connection)."""
         self.close(GOING_AWAY)
-        if self.transport is not None and not self.lost:
-            self.transport.close()
+        if self.transport is not None and not self.lost:  # the client's answer, or a second at most
+            if self.close_timer is not None:
+                self.close_timer.cancel()
+            self.close_timer = asyncio.get_running_loop().call_later(1.0, self.transport.close)
 
     def _flush(self) -> None:
         if self.transport is None or self.lost:
@@ -133,8 +137,13 @@ class WebSocketConnection(asyncio.Protocol):
                 self.transport.write(data)
             elif self.transport.can_write_eof():
                 self.transport.write_eof()
-        if self.protocol.close_expected() or self.protocol.state is State.CLOSED:
+        if self.protocol.state is State.CLOSED:
             self.transport.close()
+        elif self.protocol.close_expected() and self.close_timer is None:
+            # Not at once: a client still sending would get a reset, and a reset can make its
+            # kernel drop what it has not read yet (the reason of our close frame among it).
+            loop = asyncio.get_running_loop()
+            self.close_timer = loop.call_later(CLOSE_TIMEOUT_SECONDS, self.transport.close)
 
     # -- from the client --------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
@@ -180,6 +189,8 @@ class WebSocketConnection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
+        if self.close_timer is not None:
+            self.close_timer.cancel()
         self.connections.discard(self)
         session, self.session = self.session, None
         if session is not None:

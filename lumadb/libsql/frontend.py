@@ -4,8 +4,9 @@ Routes live under `/turso` and, because @libsql/client and libsql-client resolve
 `v2/pipeline` relative to the URL (dropping a last path segment without a trailing slash),
 also at the root: `/v1/execute`, `/v1/batch`, `/v2`, `/v2/pipeline`, `/v3`, `/v3/pipeline`,
 `/v3/cursor`, `/dump` (GET, without `X-LumaDB-Database`), sqld's admin
-`/v1/namespaces/...`, and the legacy `POST /` without `X-Amz-Target`. Protobuf is not
-served: `/v3-protobuf` answers 404 so that hrana-client falls back to JSON.
+`/v1/namespaces/...`, and the legacy `POST /` without `X-Amz-Target`; a `GET /` (or `/turso`)
+asking for a WebSocket is Hrana over WebSocket (ws_session.py). Protobuf is not served:
+`/v3-protobuf` answers 404 so that hrana-client falls back to JSON.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ const scenarios = {
     const c = createClient({ url, authToken });
     await c.execute(`CREATE TABLE ${table} (v TEXT PRIMARY KEY)`);
     await c.execute({ sql: `INSERT INTO ${table} VALUES (?)`, args: ["a"] });
-    return {
+    const out = {
       unique: await failure(c.execute({ sql: `INSERT INTO ${table} VALUES (?)`, args: ["a"] })),
       syntax: await failure(c.execute("SELEC 1")),
       noTable: await failure(c.execute("SELECT * FROM no_such_table_here")),
@@ -105,6 +105,8 @@ const scenarios = {
       batch: await failure(c.batch([`INSERT INTO ${table} VALUES ('b')`, `INSERT INTO ${table} VALUES ('a')`], "write")),
       afterBatch: rows(await c.execute(`SELECT v FROM ${table} ORDER BY v`)),
     };
+    c.close();  // (a ws:// client's open socket would keep node running)
+    return out;
   },
   async busy() {
     // a write transaction on one client; another client's write waits, then fails with SQLITE_BUSY
