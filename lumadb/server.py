@@ -69,6 +69,8 @@ class Server:
         return None
 
     def websocket(self, method: str, path: str, headers: dict[str, str]) -> Upgrade | None:
+        """The session of the front end that serves WebSocket at this path (one with a
+        `websocket` method: libSQL's), for a request asking to upgrade."""
         for front_end in self.front_ends:
             websocket = getattr(front_end, "websocket", None)
             upgrade = websocket(method, path, headers) if websocket is not None else None

@@ -28,7 +28,13 @@ import orjson
 from lumadb.libsql.batch import parse_batch, to_program
 from lumadb.libsql.cursor import cursor_entries
 from lumadb.libsql.errors import JSON_PREFIX, HranaError, StmtError, invalid_type, unexpected
-from lumadb.libsql.pipeline import StreamRequest, handle_stream_request, parse_request, run_stream_batch
+from lumadb.libsql.pipeline import (
+    StreamRequest,
+    handle_stream_request,
+    parse_request,
+    run_stream_batch,
+    serde_syntax_error,
+)
 from lumadb.libsql.stmt import optional_int, required
 from lumadb.libsql.streams import Stream
 from lumadb.websocket import Refused, Upgrade, WebSocketConnection
@@ -129,8 +135,6 @@ class HranaSession:
         try:
             msg = orjson.loads(message)
         except orjson.JSONDecodeError as exc:
-            from lumadb.libsql.pipeline import serde_syntax_error
-
             raise HranaError.json(serde_syntax_error(str(exc))) from None
         if not isinstance(msg, dict):
             raise invalid_type(msg, "internally tagged enum ClientMsg")

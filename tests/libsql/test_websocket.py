@@ -228,7 +228,6 @@ def test_hello_authenticates_with_the_jwt(start_server) -> None:
     srv = start_server(f"--libsql-jwt-key={public}")
     url = ws_url(srv.url)
     good = token(key, {"exp": int(time.time()) + 600})
-    # (again: a later hello with a bad token ends the connection as well)
     assert exchange(url, [hello(good), req(1, "open_stream", stream_id=1)]) == [
         {"type": "hello_ok"}, {"type": "response_ok", "request_id": 1, "response": {"type": "open_stream"}}]
     thanks = {"close": [1000, "Thank you for using sqld"]}
@@ -239,6 +238,7 @@ def test_hello_authenticates_with_the_jwt(start_server) -> None:
     ):
         refused = {"type": "hello_error", "error": {"message": f"Authentication failed: {message}", "code": code}}
         assert exchange(url, [hello(jwt), req(1, "open_stream", stream_id=1)], expect=UNTIL_CLOSED) == [refused, thanks]
+        # a later hello (Hrana 2 and 3 renew the token so) with a bad token ends the connection too
         assert exchange(url, [hello(good), hello(jwt)], expect=UNTIL_CLOSED) == [{"type": "hello_ok"}, refused, thanks]
     read_only = token(key, {"a": "ro"})
     replies = exchange(url, [hello(read_only), req(1, "open_stream", stream_id=1),
