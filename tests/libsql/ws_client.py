@@ -9,7 +9,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-UNTIL_CLOSED = 1 << 30  # `expect`: read until the server closes
+UNTIL_CLOSED = 1 << 30  # `expect`: read until the server closes, or is silent for `timeout`
 
 
 def ws_url(http_url: str, path: str = "/turso") -> str:
@@ -55,10 +55,13 @@ def exchange(url: str, messages: Sequence[dict | str | bytes], subprotocols: Seq
                     while len(seen) < sent:
                         seen.append(json.loads(ws.recv(timeout)))
                     continue
-                ws.send(json.dumps(message) if isinstance(message, dict) else message)
+                ws.send(message if isinstance(message, str | bytes) else json.dumps(message))
                 sent += _answered(message)
             while len(seen) < wanted:
                 seen.append(json.loads(ws.recv(timeout)))
+        except TimeoutError:
+            if wanted != UNTIL_CLOSED:
+                raise  # (reading until a close that never comes: what came is the answer)
         except ConnectionClosed as closed:
             frame = closed.rcvd
             seen.append({"close": [frame.code, frame.reason] if frame is not None else None})
