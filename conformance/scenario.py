@@ -17,7 +17,7 @@ CASES_DIR = Path(__file__).resolve().parent / "cases"
 # Keys of a step that describe the request; everything else is an option of the runner.
 REQUEST_KEYS = {
     "op", "body", "method", "path", "get", "post", "put", "patch", "delete", "json", "text",
-    "raw", "headers", "api", "query", "sign", "database",
+    "raw", "headers", "api", "query", "sign", "database", "websocket",
 }
 OPTION_KEYS = {
     "save", "compare", "ignore", "unordered", "select", "wait", "expect", "patch", "expect_reason", "note",

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from conformance.protocols.base import HttpRequest, HttpResponse
+from conformance.protocols.base import WEBSOCKET, HttpRequest, HttpResponse
 
 # Stand-ins accept any credentials but some (dynalite) insist on a well-formed signature.
 DUMMY_KEY = ("AKIDLUMADBCONFORMANCE", "conformance-secret-key")
@@ -43,6 +43,8 @@ class Target:
 
     def send(self, request: HttpRequest, timeout: float = 60.0) -> HttpResponse:
         url = self.url_for(request)
+        if request.method == WEBSOCKET:
+            return _websocket(url, request, timeout)
         headers = dict(request.headers)
         if request.sign:
             headers = self._signed(request, url, headers)
@@ -132,3 +134,16 @@ def resolve(protocol: str, spec: str, token: str | None = None, account: str | N
     if protocol == "libsql" and spec.startswith(("libsql://", "https://")):
         target.kind = "turso"
     return target
+
+
+def _websocket(url: str, request: HttpRequest, timeout: float) -> HttpResponse:
+    """A `websocket` step (conformance/websocket_exchange.py) at the same URL, ws:// for http://."""
+    import json
+
+    from conformance.websocket_exchange import step_replies
+
+    try:
+        status, body = step_replies("ws" + url.removeprefix("http"), json.loads(request.body), min(timeout, 10))
+    except (OSError, TimeoutError, ValueError) as exc:
+        return HttpResponse(0, {}, b"", error=f"{type(exc).__name__}: {exc}")
+    return HttpResponse(status, {"content-type": "application/json"} if status == 101 else {}, body)

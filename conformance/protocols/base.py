@@ -24,6 +24,8 @@ from conformance.normalise import (
 from conformance.scenario import Step
 from conformance.template import unfill
 
+WEBSOCKET = "WEBSOCKET"  # HttpRequest.method of a conversation over WebSocket (websocket_exchange.py)
+
 
 @dataclass
 class HttpRequest:

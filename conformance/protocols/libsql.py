@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from conformance.normalise import mask_keys, mask_patterns, placeholder_for
-from conformance.protocols.base import Fixup, HttpRequest, Protocol
+from conformance.protocols.base import WEBSOCKET, Fixup, HttpRequest, Protocol
 
 
 def _baton(value: Any) -> Any:
@@ -31,10 +31,23 @@ def _sqlite_unknown_is_error(record: dict[str, Any], _request: dict[str, Any]) -
 
 
 def _cursor_as_specified(record: dict[str, Any], _request: dict[str, Any]) -> dict[str, Any]:
+    if record.get("status") == 101 and isinstance(record.get("body"), list):  # fetch_cursor over WebSocket
+        return {**record, "body": [_fetched_as_specified(reply) for reply in record["body"]]}
     if record.get("format") != "jsonl" or not isinstance(record.get("body"), list):
         return record
+    return {**record, "body": _entries_as_specified(record["body"])}
+
+
+def _fetched_as_specified(reply: Any) -> Any:
+    response = reply.get("response") if isinstance(reply, dict) else None
+    if not isinstance(response, dict) or response.get("type") != "fetch_cursor":
+        return reply
+    return {**reply, "response": {**response, "entries": _entries_as_specified(response.get("entries") or [])}}
+
+
+def _entries_as_specified(entries: list[Any]) -> list[Any]:
     lines = []
-    for entry in record["body"]:
+    for entry in entries:
         if isinstance(entry, dict) and entry.get("type") == "replication_index":
             continue
         if isinstance(entry, dict) and entry.get("type") == "step_end":
@@ -42,7 +55,7 @@ def _cursor_as_specified(record: dict[str, Any], _request: dict[str, Any]) -> di
             if isinstance(rowid, int):
                 entry = {**entry, "last_insert_rowid": str(rowid)}
         lines.append(entry)
-    return {**record, "body": lines}
+    return lines
 
 
 class LibSQL(Protocol):
@@ -74,12 +87,25 @@ class LibSQL(Protocol):
     }
 
     def build(self, request: dict[str, Any], variables: Mapping[str, Any], target: Any) -> HttpRequest:
-        built = super().build(request, variables, target)
         token = getattr(target, "token", None)
+        if "websocket" in request:
+            return self._websocket(request["websocket"], token)
+        built = super().build(request, variables, target)
         if token and not any(k.lower() == "authorization" for k in built.headers):
             built.headers["Authorization"] = f"Bearer {token}"
         built.labels = self._labels(built, request)
         return built
+
+    @staticmethod
+    def _websocket(spec: dict[str, Any], token: str | None) -> HttpRequest:
+        """Hrana over WebSocket at the target's URL (sqld: `GET /`); a target's token goes in the
+        hello messages that carry none."""
+        messages = [{**m, "jwt": token} if token and isinstance(m, dict) and m.get("type") == "hello"
+                    and not m.get("jwt") else m for m in spec.get("messages") or []]
+        labels = ["WS /"] + [f"ws {m['request'].get('type')}" for m in messages
+                             if isinstance(m, dict) and m.get("type") == "request" and isinstance(m.get("request"), dict)]
+        body = json.dumps({**spec, "messages": messages}).encode()
+        return HttpRequest(WEBSOCKET, spec.get("path", "/"), {}, body, labels=labels)
 
     @staticmethod
     def _labels(built: HttpRequest, request: dict[str, Any]) -> list[str]:
