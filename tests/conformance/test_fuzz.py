@@ -381,6 +381,9 @@ def test_dynalites_legacy_deviations_are_recognised() -> None:
     guarded.request["body"]["Expected"]["t"] = {"Exists": False}  # another entry may be what failed
     assert fuzz_known.known_deviation("dynalite", passed) is None
     del guarded.request["body"]["Expected"]["t"]
+    # an update whose condition passed in dynalite that way, then failed to apply (seed 9162)
+    typed = {**passed, "reference": {"status": 400, "body": {"message": "Type mismatch for attribute to update"}}}
+    assert "existence check" in (fuzz_known.known_deviation("dynalite", typed) or "")
     del guarded.request["body"]["Expected"]["s"]["Exists"]  # a Value alone: dynalite compares it
     assert fuzz_known.known_deviation("dynalite", passed) is None
     # NOT_CONTAINS on a missing attribute passes in dynalite, and its update then fails to apply
