@@ -196,8 +196,12 @@ class WebSocketConnection(asyncio.Protocol):
         if session is not None:
             session.ended()
 
+    # A client that sends without reading what comes back: stop reading it until its answers
+    # have drained, rather than buffer them without bound.
     def pause_writing(self) -> None:
-        pass
+        if self.transport is not None and not self.lost:
+            self.transport.pause_reading()
 
     def resume_writing(self) -> None:
-        pass
+        if self.transport is not None and not self.lost:
+            self.transport.resume_reading()

@@ -8,6 +8,7 @@ import json
 import signal
 import socket
 import time
+from pathlib import Path
 
 import libsql_client
 import pytest
@@ -266,3 +267,40 @@ def test_an_upgrade_the_server_does_not_serve_is_answered_as_http(server: LumaSe
         answer = sock.recv(65536)
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert answer.endswith(b"Hello, this is HTTP API v2 (Hrana over HTTP)")
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its children (a supervisor's workers)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(entry.name) == pid or int(fields.get("PPid", "0").strip()) == pid:
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total
+
+
+def test_a_client_that_does_not_read_is_not_buffered_without_bound(start_server) -> None:
+    """3,000 answers of ~35 KB to a client that reads none for a while: the server stops reading
+    its requests once the socket's buffer is full (without that, ~100 MB more were held)."""
+    srv = start_server()
+    assert srv.proc is not None
+    big = stmt("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200) "
+               "SELECT x, randomblob(100) FROM c")
+    with open_ws(ws_url(srv.url), max_size=None) as ws:
+        ws.send(json.dumps(hello()))
+        ws.send(json.dumps(req(0, "open_stream", stream_id=1)))
+        assert json.loads(ws.recv(10))["type"] == "hello_ok"
+        before = _tree_rss_kb(srv.proc.pid)
+        for n in range(1, 3001):
+            ws.send(json.dumps(req(n, "execute", stream_id=1, stmt=big)))
+        time.sleep(3)
+        grown_mb = (_tree_rss_kb(srv.proc.pid) - before) / 1024
+        answered = {json.loads(ws.recv(30))["request_id"] for _ in range(3001)}
+    assert answered == set(range(3001))
+    assert grown_mb < 50, f"the server held {grown_mb:.0f} MB for a client that did not read"
