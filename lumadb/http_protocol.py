@@ -20,11 +20,12 @@ import http
 import logging
 import urllib.parse
 from collections import deque
-from collections.abc import Coroutine, Generator
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import httptools
 
+from lumadb.eager import Resumed
 from lumadb.http import Response
 from lumadb.idle_poll import IdlePoll
 from lumadb.outbox import Outbox
@@ -76,32 +77,6 @@ class _Incoming:
         self.keep_alive = True
         self.method = "GET"
         self.client = client
-
-
-class _Resumed:
-    """Continues a coroutine that already ran up to its first suspension, inside a Task."""
-
-    __slots__ = ("coro", "step")
-
-    def __init__(self, coro: Coroutine[Any, Any, Any], step: Any) -> None:
-        self.coro = coro
-        self.step = step
-
-    def __await__(self) -> Generator[Any, None, Any]:
-        coro, step = self.coro, self.step
-        while True:
-            try:
-                yield step  # the Task waits for what the coroutine waits for
-            except BaseException as exc:  # the awaited future failed, or the Task was cancelled
-                try:
-                    step = coro.throw(exc)
-                except StopIteration as done:
-                    return done.value
-                continue
-            try:
-                step = coro.send(None)
-            except StopIteration as done:
-                return done.value
 
 
 class LumaHttpProtocol(asyncio.Protocol):
@@ -348,7 +323,7 @@ class LumaHttpProtocol(asyncio.Protocol):
 
     async def _resume(self, incoming: _Incoming, coro: Coroutine[Any, Any, Response | None], step: Any) -> None:
         try:
-            response = await _Resumed(coro, step)
+            response = await Resumed(coro, step)
         except BaseException:
             log.exception("request failed")
             self._fail()

@@ -19,6 +19,8 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 from websockets.typing import Subprotocol
 
+from lumadb.outbox import Outbox
+
 log = logging.getLogger("lumadb.websocket")
 
 GOING_AWAY = 1001  # the server stops
@@ -73,6 +75,8 @@ class WebSocketConnection(asyncio.Protocol):
         self.fragments: list[bytes] = []
         self.fragment_text = False
         self.lost = False
+        self.outbox = Outbox.of(asyncio.get_event_loop())
+        self.flush_due = False
         self.close_timer: asyncio.TimerHandle | None = None
 
     def take_over(self, transport: asyncio.Transport, path: str, raw_headers: list[tuple[bytes, bytes]],
@@ -108,10 +112,13 @@ class WebSocketConnection(asyncio.Protocol):
     def send(self, message: str | bytes) -> None:
         if self.lost or self.protocol.state is not State.OPEN:
             return
-        if isinstance(message, str):
-            self.protocol.send_text(message.encode())
-        else:
-            self.protocol.send_text(message)  # (already UTF-8 JSON)
+        self.protocol.send_text(message.encode() if isinstance(message, str) else message)  # (bytes: UTF-8 JSON)
+        if not self.flush_due:  # the answers of this loop iteration leave together
+            self.flush_due = True
+            self.outbox.loop.call_soon(self._due_flush)
+
+    def _due_flush(self) -> None:
+        self.flush_due = False
         self._flush()
 
     def close(self, code: int, reason: str = "") -> None:
@@ -130,13 +137,19 @@ class WebSocketConnection(asyncio.Protocol):
             self.close_timer = asyncio.get_running_loop().call_later(1.0, self.transport.close)
 
     def _flush(self) -> None:
+        """Hand what the protocol has to send to the loop's outbox (outbox.py): the messages of
+        one loop iteration leave in one write (an execute() is three answers)."""
         if self.transport is None or self.lost:
             return
-        for data in self.protocol.data_to_send():
-            if data:
-                self.transport.write(data)
-            elif self.transport.can_write_eof():
-                self.transport.write_eof()
+        chunks = self.protocol.data_to_send()
+        data = b"".join(chunks)
+        if data:
+            self.outbox.send(self.transport, data, False)
+        if all(chunks) and self.protocol.state is State.OPEN:
+            return  # (the common case: messages only)
+        self.outbox.flush()  # what is held goes before an end of the stream
+        if not all(chunks) and self.transport.can_write_eof():
+            self.transport.write_eof()
         if self.protocol.state is State.CLOSED:
             self.transport.close()
         elif self.protocol.close_expected() and self.close_timer is None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from lumadb import eager
 from lumadb.libsql.batch import parse_batch, to_program
 from lumadb.libsql.cursor import cursor_entries
 from lumadb.libsql.errors import JSON_PREFIX, HranaError, StmtError, invalid_type, unexpected
@@ -312,11 +313,9 @@ class HranaSession:
                 self._ok(request_id, response)
 
         ws_stream.jobs.append(answer)
-        if not ws_stream.running:
+        if not ws_stream.running:  # run now, up to its first wait (a point read has none)
             ws_stream.running = True
-            task = asyncio.get_running_loop().create_task(self._drain(ws_stream))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            eager.start(asyncio.get_running_loop(), self._drain(ws_stream), self.tasks)
 
     async def _drain(self, ws_stream: _WsStream) -> None:
         try:
