@@ -101,14 +101,17 @@ def filters_missing(difference: dict[str, Any]) -> bool:
     counts = answer_counts(difference)
     if not isinstance(limit, int) or counts is None:
         return False
-    if not single:
-        return limit >= len(items) and 0 < abs(counts[0] - counts[1]) <= missing
     if limit < len(items) and request["op"] == "Query" and index_partition is None:
         # the page is the first `limit` items in sort-key order (seed 9142: Limit 1)
         page = sorted(items.values(), key=lambda item: Decimal(item.get("sk", {}).get("N", "0")),
                       reverse=body.get("ScanIndexForward") is False)[:limit]
+        if not single:  # (seed 9169: `b <= size(ns) OR :v1 >= #ss[1]`, Limit 2)
+            missing = sum(pair_missing(item, pairs, names, comparison) for item in page)
+            return 0 < abs(counts[0] - counts[1]) <= missing
         missing = sum(all(operand_missing(item, path, names, comparison) for path in words) for item in page)
         return missing > 0 and abs(counts[0] - counts[1]) == missing
+    if not single:
+        return limit >= len(items) and 0 < abs(counts[0] - counts[1]) <= missing
     if limit < len(items):
         # a page of the items, which ones is not known here; but if none has either operand,
         # every item read differs

@@ -237,8 +237,15 @@ def test_a_compound_filter_over_two_missing_attributes_is_recognised() -> None:
     query["body"]["FilterExpression"] = "(contains(m, ns) OR size(ns) <> :v1)"  # no pair of paths
     assert not known(0, 3)
     query["body"]["FilterExpression"] = "NOT n = ns"
-    query["body"]["Limit"] = 1  # a page of a compound filter: not followed
-    assert not known(1, 2)
+    query["body"]["Limit"] = 1  # a page: the first item in sort-key order, sk 1, without n and ns
+    assert known(1, 2) and not known(1, 3)
+    query["body"]["Limit"] = 2  # sk 1 and 2: only one without both
+    assert known(1, 2) and not known(0, 2)
+    # seed 9169: `b <= size(ns) OR :v1 >= #ss[1]`, a page of the last two items, neither with b or ns
+    query["body"].update(FilterExpression="(b <= size(ns) OR :v1 >= #ss[1])", ScanIndexForward=False,
+                         ExpressionAttributeNames={"#ss": "ss"})
+    query["body"]["ExpressionAttributeValues"][":v1"] = {"S": "é"}
+    assert known(2, 0) and not known(3, 0)
 
 
 def test_a_filter_on_missing_attributes_after_index_maintenance_is_recognised() -> None:
