@@ -27,6 +27,7 @@ run $PY bench/dynamodb_indexes.py --rounds "$R" --seconds "$S"
 run $PY bench/libsql.py --rounds "$R" --seconds "$S"
 run $PY bench/libsql.py --rounds "$R" --seconds "$S" --ops batch_write batch_read txn_write txn_read --servers lumadb sqld \
     --name libsql_batch
+run $PY bench/libsql_ws.py --rounds "$R" --seconds "$S"
 run $PY bench/d1.py --rounds "$R" --seconds "$S"
 run $PY bench/cache.py --rounds "$R" --seconds "$S"
 run $PY bench/bulk_load.py --items "${BULK_ITEMS:-1000000}" --rounds 3
