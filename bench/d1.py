@@ -121,12 +121,7 @@ def main() -> None:
                 for _ in range(args.rounds):
                     for name, (target, path, script, env) in zip(names, cases, strict=True):
                         rounds[name].append(measure(target, path, script, env, conns, args.seconds))
-                rows = harness.ratio_rows(rounds, ["miniflare"])
-                key = f"{op}, {conns} connection{'s' if conns > 1 else ''}"
-                report["results"][key] = rows
-                text = f"## {key}\n\n{harness.table(rows)}\n"
-                md.append(text)
-                print(text, flush=True)
+                harness.section(report, md, op, conns, rounds, ["miniflare"])
     finally:
         for srv in (miniflare, workerd, luma):
             srv.stop()

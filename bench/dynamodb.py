@@ -46,31 +46,18 @@ def main() -> None:
     py = str(harness.ROOT / ".venv" / "bin" / "python")
     report = {**harness.stamp(sys.argv), "versions": harness.versions(*args.servers), "results": {}}
     md = [harness.header("DynamoDB: LumaDB vs dynalite vs moto", report)]
-    try:
-        for srv in servers:
-            srv.start()
-            subprocess.run([py, str(harness.BENCH / "prep_dynamodb.py"), endpoint(srv), str(args.nparts)], check=True)
-        script = harness.BENCH / "dynamodb.lua"
-        for op in args.ops:
-            for conns in args.connections:
-                env = {"OP": op, "NPARTS": str(args.nparts)}
-                rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
-                for _ in range(args.rounds):
-                    for srv in servers:
-                        seconds = args.moto_seconds if srv.name == "moto" else args.seconds
-                        path = "/dynamodb" if srv.name.startswith("lumadb") else "/"
-                        rounds[srv.name].append(harness.measure(srv, path, script, env, conns, seconds))
-                rows = harness.ratio_rows(rounds, ["dynalite", "moto"])
-                key = f"{op}, {conns} connection{'s' if conns > 1 else ''}"
-                report["results"][key] = rows
-                text = f"## {key}\n\n{harness.table(rows)}\n"
-                md.append(text)
-                print(text, flush=True)
-    finally:
-        for srv in servers:
-            srv.stop()
-    harness.save(args.name, report, "\n".join(md))
+    script = harness.BENCH / "dynamodb.lua"
 
+    def prepare(srv: harness.Server) -> None:
+        subprocess.run([py, str(harness.BENCH / "prep_dynamodb.py"), endpoint(srv), str(args.nparts)], check=True)
+
+    def measure(srv: harness.Server, op: str, conns: int) -> dict:
+        seconds = args.moto_seconds if srv.name == "moto" else args.seconds
+        path = "/dynamodb" if srv.name.startswith("lumadb") else "/"
+        return harness.measure(srv, path, script, {"OP": op, "NPARTS": str(args.nparts)}, conns, seconds)
+
+    harness.run_grid(servers, prepare, args.ops, args.connections, args.rounds, measure, report, md, args.name,
+                     ["dynalite", "moto"])
 
 def endpoint(srv: harness.Server) -> str:
     return srv.url + ("/dynamodb" if srv.name.startswith("lumadb") else "")

@@ -119,30 +119,15 @@ def main() -> None:
         "byOwner KEYS_ONLY); LumaDB's table also has a stream (NEW_AND_OLD_IMAGES), dynalite has "
         "no streams.\n"
     )
-    try:
-        for srv in servers:
-            srv.start()
-            prepare(srv, args.owners)
-        script = harness.BENCH / "dynamodb_indexes.lua"
-        for op in args.ops:
-            for conns in args.connections:
-                env = {"OP": op, "NOWNERS": str(args.owners)}
-                rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
-                for _ in range(args.rounds):
-                    for srv in servers:
-                        path = "/dynamodb" if srv.name.startswith("lumadb") else "/"
-                        rounds[srv.name].append(harness.measure(srv, path, script, env, conns, args.seconds))
-                rows = harness.ratio_rows(rounds, ["dynalite"])
-                key = f"{TITLES[op]}, {conns} connection{'s' if conns > 1 else ''}"
-                report["results"][key] = rows
-                text = f"## {key}\n\n{harness.table(rows)}\n"
-                md.append(text)
-                print(text, flush=True)
-    finally:
-        for srv in servers:
-            srv.stop()
-    harness.save(args.name, report, "\n".join(md))
+    script = harness.BENCH / "dynamodb_indexes.lua"
 
+    def measure(srv: harness.Server, op: str, conns: int) -> dict:
+        path = "/dynamodb" if srv.name.startswith("lumadb") else "/"
+        env = {"OP": op, "NOWNERS": str(args.owners)}
+        return harness.measure(srv, path, script, env, conns, args.seconds)
+
+    harness.run_grid(servers, lambda srv: prepare(srv, args.owners), args.ops, args.connections, args.rounds, measure,
+                     report, md, args.name, ["dynalite"], label=lambda op: TITLES[op])
 
 if __name__ == "__main__":
     main()

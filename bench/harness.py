@@ -220,6 +220,41 @@ def ratio_rows(rounds: dict[str, list[dict]], baselines: list[str]) -> list[dict
     return rows
 
 
+def run_grid(servers: list[Server], prepare: Callable[[Server], None], ops: list[str], connections: list[int],
+             rounds: int, measure: Callable[[Server, str, int], dict], report: dict, md: list[str], name: str,
+             baselines: list[str], label: Callable[[str], str] = str) -> None:
+    """Start the servers (and `prepare` each), measure every op at every connection count,
+    configurations round-robin in each round, one table per (op, connections); save the results
+    as `name` and stop the servers whatever happens."""
+    try:
+        for srv in servers:
+            srv.start()
+            prepare(srv)
+        for op in ops:
+            for conns in connections:
+                measured: dict[str, list[dict]] = {s.name: [] for s in servers}
+                for _ in range(rounds):
+                    for srv in servers:
+                        measured[srv.name].append(measure(srv, op, conns))
+                section(report, md, label(op), conns, measured, baselines)
+    finally:
+        for srv in servers:
+            srv.stop()
+    save(name, report, "\n".join(md))
+
+
+def section(report: dict, md: list[str], label: str, connections: int, rounds: dict[str, list[dict]],
+            baselines: list[str]) -> None:
+    """One table of a run: `label, N connections`, the medians and ratios to the baselines, in the
+    report, the Markdown and on the terminal."""
+    rows = ratio_rows(rounds, baselines)
+    key = f"{label}, {connections} connection{'s' if connections > 1 else ''}"
+    report["results"][key] = rows
+    text = f"## {key}\n\n{table(rows)}\n"
+    md.append(text)
+    print(text, flush=True)
+
+
 def table(rows: list[dict], columns: list[str] | None = None) -> str:
     if not rows:
         return ""

@@ -87,30 +87,15 @@ def main() -> None:
     report = {**harness.stamp(sys.argv), "versions": harness.versions("sqld"), "results": {}}
     md = [harness.header("libSQL (Hrana over HTTP): LumaDB vs sqld", report),
           "`lumadb-workers2` runs on both cores (shared with wrk); the others on one core.\n"]
-    try:
-        for srv in servers:
-            srv.start()
-            prepare(srv)
-        script = harness.BENCH / "hrana.lua"
-        for op in args.ops:
-            for conns in args.connections:
-                rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
-                for _ in range(args.rounds):
-                    for srv in servers:
-                        rounds[srv.name].append(harness.measure(srv, "/v2/pipeline", script, {"OP": op}, conns,
-                                                                args.seconds))
-                        settle(op)
-                rows = harness.ratio_rows(rounds, ["sqld"])
-                key = f"{op}, {conns} connection{'s' if conns > 1 else ''}"
-                report["results"][key] = rows
-                text = f"## {key}\n\n{harness.table(rows)}\n"
-                md.append(text)
-                print(text, flush=True)
-    finally:
-        for srv in servers:
-            srv.stop()
-    harness.save(args.name, report, "\n".join(md))
+    script = harness.BENCH / "hrana.lua"
 
+    def measure(srv: harness.Server, op: str, conns: int) -> dict:
+        result = harness.measure(srv, "/v2/pipeline", script, {"OP": op}, conns, args.seconds)
+        settle(op)
+        return result
+
+    harness.run_grid(servers, prepare, args.ops, args.connections, args.rounds, measure, report, md, args.name,
+                     ["sqld"])
 
 if __name__ == "__main__":
     main()

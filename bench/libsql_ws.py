@@ -56,27 +56,8 @@ def main() -> None:
     md = [harness.header("libSQL over WebSocket (Hrana 2): LumaDB vs sqld", report),
           "Load: `bench/hrana_ws.mjs` (Node's `ws`), each request open_stream + execute + close_stream as "
           "@libsql/client sends them for a ws:// URL; rps counts `execute()` calls.\n"]
-    try:
-        for srv in servers:
-            srv.start()
-            prepare(srv)
-        for op in args.ops:
-            for conns in args.connections:
-                rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
-                for _ in range(args.rounds):
-                    for srv in servers:
-                        rounds[srv.name].append(measure(srv, op, conns, args.seconds))
-                rows = harness.ratio_rows(rounds, ["sqld"])
-                key = f"{op}, {conns} connection{'s' if conns > 1 else ''}"
-                report["results"][key] = rows
-                text = f"## {key}\n\n{harness.table(rows)}\n"
-                md.append(text)
-                print(text, flush=True)
-    finally:
-        for srv in servers:
-            srv.stop()
-    harness.save(args.name, report, "\n".join(md))
-
+    harness.run_grid(servers, prepare, args.ops, args.connections, args.rounds,
+                     lambda srv, op, conns: measure(srv, op, conns, args.seconds), report, md, args.name, ["sqld"])
 
 if __name__ == "__main__":
     main()
