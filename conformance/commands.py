@@ -175,7 +175,7 @@ def show(args: argparse.Namespace) -> int:
 def fuzz(args: argparse.Namespace) -> int:
     """Random scenarios against a reference and LumaDB; the differing ones printed."""
     from conformance import fuzz as fuzzing
-    from conformance import fuzz_known, fuzz_libsql, peers
+    from conformance import fuzz_known, fuzz_libsql, fuzz_websocket, peers
     from conformance.protocols import get as get_protocol
     from conformance.runner import Runner
     from conformance.targets import resolve
@@ -185,6 +185,9 @@ def fuzz(args: argparse.Namespace) -> int:
     generate = {"dynamodb": fuzzing.suite, "libsql": fuzz_libsql.suite, "d1": fuzz_libsql.d1_suite}[protocol]
     if protocol == "dynamodb" and reference != "dynalite":  # dynalite has no transactions
         generate = functools.partial(fuzzing.suite, transactions=True)
+    websocket = args.transport == "websocket"
+    if websocket and protocol != "libsql":
+        raise SystemExit("--transport websocket is libSQL's (Hrana over WebSocket)")
     rules = get_protocol(protocol)
     fixups, approximated = rules.fixups.get(reference, []), frozenset(rules.field_rules)
     found = []
@@ -193,7 +196,8 @@ def fuzz(args: argparse.Namespace) -> int:
     # on some expressions) costs only the rest of its round.
     for first in range(0, args.cases, fuzzing.ROUND):
         generated = generate(args.seed, min(fuzzing.ROUND, args.cases - first), first)
-        total += len(generated.scenarios)
+        sent = fuzz_websocket.over_websocket(generated) if websocket else generated
+        total += len(sent.scenarios)
         recordings = []
         with ExitStack() as stack:
             for given in (reference, args.target):
@@ -204,9 +208,10 @@ def fuzz(args: argparse.Namespace) -> int:
                 else:
                     target = resolve(protocol, given, args.token, None, args.region)
                 try:
-                    recordings.append(Runner(target, _progress(args.verbose)).run([generated], probes=False))
+                    recording = Runner(target, _progress(args.verbose)).run([sent], probes=False)
                 finally:
                     target.close()
+                recordings.append(fuzz_websocket.as_pipeline_records(recording) if websocket else recording)
         found.extend(fuzzing.differences(generated, recordings[0], recordings[1], fixups, approximated))
     print(file=sys.stderr)
     explained: dict[str, int] = {}
@@ -271,6 +276,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--cases", type=int, default=200)
     p.add_argument("--region", help="AWS region (default from the AWS configuration)")
     p.add_argument("--all", action="store_true", help="also the differences the reference's known deviations explain")
+    p.add_argument("--transport", choices=["http", "websocket"], default="http",
+                   help="libSQL: the pipelines over HTTP, or over WebSocket (Hrana over WebSocket) to both servers")
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(run=fuzz)
 

@@ -11,12 +11,17 @@ run side by side, so a step that reads what another stream wrote waits for it)."
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+# A server that drops the connection (sqld, on some errors) makes the client log it; here that
+# is an answer, recorded as `{"close": null}`.
+_QUIET = logging.getLogger("conformance.websocket")
+_QUIET.setLevel(logging.CRITICAL)
 UNTIL_CLOSED = 1 << 30  # `expect`: read until the server closes, or is silent for `timeout`
 WAIT = {"wait": True}
 
@@ -32,7 +37,7 @@ def exchange(url: str, messages: Sequence[Any], subprotocols: Sequence[str] | No
     wanted = expect if expect is not None else sum(1 for m in messages if _answered(m))
     seen: list[Any] = []
     protocols: Any = list(subprotocols) if subprotocols is not None else None
-    with connect(url, subprotocols=protocols, open_timeout=timeout) as ws:
+    with connect(url, subprotocols=protocols, open_timeout=timeout, logger=_QUIET) as ws:
         try:
             sent = 0
             for message in messages:

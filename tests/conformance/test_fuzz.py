@@ -8,8 +8,8 @@ import subprocess
 import sys
 from typing import Any
 
-from conformance import fuzz, fuzz_filter_checks, fuzz_known, fuzz_libsql
-from conformance.scenario import Scenario, Step
+from conformance import fuzz, fuzz_filter_checks, fuzz_known, fuzz_libsql, fuzz_websocket
+from conformance.scenario import Scenario, Step, Suite
 from tests.lumadb_server import LumaServer
 
 
@@ -97,6 +97,55 @@ def test_lumadb_and_sqld_agree_on_random_sql(server: Any) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert ", 0 shown" in done.stderr
+
+
+def test_lumadb_and_sqld_agree_on_random_sql_over_websocket(server: Any) -> None:
+    """The same random pipelines over WebSocket to sqld's and LumaDB's (hello, a stream, the
+    requests, close_stream), the replies read as a pipeline's: sqld's known deviations only."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lumadb.cli", "conformance", "fuzz", "--protocol", "libsql", "--transport",
+         "websocket", "--target", f"{server.url}/turso", "--cases", "100", "--seed", "1"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    assert ", 0 shown" in done.stderr
+
+
+def test_websocket_replies_read_as_a_pipelines_results() -> None:
+    pipeline = Step({"post": "/v3/pipeline", "json": {"requests": [
+        {"type": "store_sql", "sql_id": 1, "sql": "SELECT 1"}, {"type": "execute", "stmt": {"sql_id": 1}},
+        {"type": "close"}]}})  # fmt: skip
+    transaction = [Step({"post": "/v3/pipeline", "json": {"requests": []}})] * 2  # batons: no WebSocket form
+    suite = Suite("libsql", "fuzz", "fuzz", "", [], [], [
+        Scenario(id="fuzz/a", name="a", area="fuzz", doc="", steps=[pipeline]),
+        Scenario(id="fuzz/t", name="t", area="fuzz", doc="", steps=transaction)])  # fmt: skip
+    sent = fuzz_websocket.over_websocket(suite)
+    assert [s.id for s in sent.scenarios] == ["fuzz/a"]
+    conversation = sent.scenarios[0].steps[0].request["websocket"]
+    assert conversation["subprotocols"] == ["hrana3"]
+    assert [m.get("request", {}).get("type") for m in conversation["messages"]] == [
+        None, "open_stream", "store_sql", "execute", "close_stream"]
+    assert "stream_id" not in conversation["messages"][2]["request"]
+    assert conversation["messages"][3]["request"]["stream_id"] == 1
+
+    def read(replies: list) -> dict:
+        recording = {"scenarios": {"fuzz/a": {"steps": [{"status": 101, "format": "json", "body": replies}]}}}
+        return fuzz_websocket.as_pipeline_records(recording)["scenarios"]["fuzz/a"]["steps"][0]
+
+    error = {"message": "no", "code": "SQLITE_ERROR"}
+    answered = read([{"type": "hello_ok"}, {"type": "response_ok", "request_id": 0, "response": {"type": "open_stream"}},
+                     {"type": "response_ok", "request_id": 1, "response": {"type": "store_sql"}},
+                     {"type": "response_error", "request_id": 2, "error": error},
+                     {"type": "response_ok", "request_id": 3, "response": {"type": "close_stream"}}])  # fmt: skip
+    assert answered["status"] == 200 and answered["body"]["results"] == [
+        {"type": "ok", "response": {"type": "store_sql"}}, {"type": "error", "error": error},
+        {"type": "ok", "response": {"type": "close"}}]
+    assert read([{"type": "hello_ok"}, {"close": [1008, "Stream 1 not found"]}])["status"] == 400
+    dropped = read([{"type": "hello_ok"}, {"close": None}])
+    assert dropped["status"] == 500  # sqld's failure: a result's text that is not UTF-8, say
+    ours = {"status": 200, "body": {"results": [{"type": "error", "error": {"message": "invalid utf-8 sequence"}}]}}
+    assert "UTF-8" in (fuzz_known.known_deviation("sqld", {"reference": dropped, "lumadb": ours, "paths": ["body"],
+                                                           "scenario": suite.scenarios[0], "step": 0}) or "")
 
 
 def test_lumadb_and_miniflare_agree_on_random_d1_sql(server: Any) -> None:
