@@ -10,7 +10,8 @@ calls `shutdown()` on every connection in `server_state.connections` and waits f
 handler runs eagerly: synchronously until its first real suspension; one waiting for a future
 (a write waiting for its commit) is resumed by the future's callback, anything else in a Task,
 so most requests cost no Task at all. Shutdown still waits for them: their connection stays
-busy, and uvicorn waits for busy connections to close.
+busy, and uvicorn waits for busy connections to close. A request to upgrade to a WebSocket
+that a protocol serves (libSQL's Hrana) hands the socket to `lumadb/websocket.py`.
 """
 
 from __future__ import annotations
