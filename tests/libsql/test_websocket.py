@@ -37,6 +37,26 @@ def test_node_client_answers_over_websocket_as_over_http(server: LumaServer, sce
 
 
 @pytest.mark.node
+def test_libsql_urls_reach_the_websocket_through_the_ws_entry(server: LumaServer, unique_name: str) -> None:
+    """`@libsql/client/ws` reads a libsql:// URL as WebSocket (`?tls=0`: ws://), as a Turso
+    application configured for it does."""
+    url = "libsql" + server.url.removeprefix("http") + "/turso?tls=0"
+    over_ws = run_node("libsql_client.mjs", url, "values", unique_name + "w", env={"LUMADB_CLIENT_ENTRY": "ws"})
+    over_http = run_node("libsql_client.mjs", server.url + "/turso", "values", unique_name + "h")
+    assert json.loads(json.dumps(over_ws).replace(unique_name + "w", "T")) == \
+        json.loads(json.dumps(over_http).replace(unique_name + "h", "T"))
+
+
+def test_python_libsql_client_reads_libsql_urls_as_websocket(server: LumaServer) -> None:
+    async def scenario() -> object:
+        url = "libsql" + server.url.removeprefix("http") + "/turso?tls=0"
+        async with libsql_client.create_client(url) as client:
+            return (await client.execute("SELECT 1 AS one, 'x' AS two")).rows[0]
+
+    assert tuple(asyncio.run(scenario())) == (1, "x")
+
+
+@pytest.mark.node
 def test_a_stream_waiting_for_the_write_lock_does_not_hold_up_the_others(start_server, unique_name: str) -> None:
     """One connection carries every stream: a write waiting behind another stream's transaction
     gets SQLITE_BUSY after the busy timeout while that transaction goes on and commits."""

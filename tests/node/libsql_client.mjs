@@ -1,7 +1,9 @@
 // @libsql/client against LumaDB: node libsql_client.mjs <scenario> <table>
 // LUMADB_URL is the client URL (with or without /turso, with or without a trailing slash);
 // LUMADB_TOKEN an optional auth token. Prints one JSON document on the last line.
-import { createClient, LibsqlError } from "@libsql/client";
+// LUMADB_CLIENT_ENTRY=ws: the client's `@libsql/client/ws` entry (libsql:// URLs over WebSocket)
+const { createClient, LibsqlError } = await import(
+  process.env.LUMADB_CLIENT_ENTRY === "ws" ? "@libsql/client/ws" : "@libsql/client");
 
 const url = process.env.LUMADB_URL;
 const authToken = process.env.LUMADB_TOKEN || undefined;
