@@ -312,7 +312,8 @@ def _conditions(condition: Any) -> Any:
 def error_on_skipped_step(difference: dict[str, Any]) -> bool:
     """A Hrana batch of the pipeline has an `error` condition on a step that LumaDB skipped."""
     requests = difference["scenario"].steps[difference["step"]].request.get("json", {}).get("requests", [])
-    results = (difference["lumadb"].get("body") or {}).get("results") or []
+    body = difference["lumadb"].get("body")
+    results = (body.get("results") or []) if isinstance(body, dict) else []  # (not a protocol error's text)
     for request, result in zip(requests, results, strict=False):
         if request.get("type") != "batch" or result.get("type") != "ok":
             continue

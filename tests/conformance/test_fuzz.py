@@ -510,6 +510,9 @@ def test_sqlds_batch_conditions_and_parse_messages_are_recognised() -> None:
                     for text in ('SQL string could not be parsed: near "SELEC": syntax error', "syntax error around L1:6"))  # fmt: skip
     parse = {**difference, "paths": ["body.results[0].error.message"], "reference": theirs, "lumadb": ours}
     assert fuzz_known.known_deviation("sqld", parse) is not None
+    # a protocol error's answer is text, not results: nothing to name, and no failure to read it
+    refused = {**difference, "paths": ["status"], "lumadb": {"status": 400, "body": "Invalid reference to step"}}
+    assert fuzz_known.known_deviation("sqld", refused) is None
 
 
 def test_table_scenarios_and_dynalites_control_plane_deviations() -> None:
