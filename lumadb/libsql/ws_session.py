@@ -38,6 +38,8 @@ from lumadb.libsql.pipeline import (
 )
 from lumadb.libsql.stmt import optional_int, required
 from lumadb.libsql.streams import Stream
+from lumadb.storage.loop_writer import DatabaseClosed
+from lumadb.storage.sqlite import apsw
 from lumadb.websocket import Refused, Upgrade, WebSocketConnection
 
 if TYPE_CHECKING:
@@ -54,6 +56,8 @@ _REQUEST_TYPES = ("`open_stream`, `close_stream`, `execute`, `batch`, `open_curs
 _MIN_VERSION = {"sequence": 2, "describe": 2, "store_sql": 2, "close_sql": 2,
                 "open_cursor": 3, "close_cursor": 3, "fetch_cursor": 3, "get_autocommit": 3}
 # what sqld's hello_error says for each of the Authenticator's refusals
+_CLOSED = "the database was deleted, or the server is stopping"
+_LOCKED = "the database is locked by another process (SQLITE_BUSY past the busy timeout)"
 _AUTH_CODES = {"Expected authorization header but none given": "AUTH_HEADER_NOT_FOUND",
                "The JWT is invalid": "AUTH_JWT_INVALID", "The JWT has expired": "AUTH_JWT_EXPIRED"}
 
@@ -309,6 +313,9 @@ class HranaSession:
                 response = await job()
             except _RequestFailed as failed:
                 self._error(request_id, failed.error)
+            except apsw.BusyError:  # another process held the write lock past the busy timeout
+                log.warning("Hrana over WebSocket: %s", _LOCKED)
+                self._error(request_id, {"message": "SQLite error: database is locked", "code": "SQLITE_BUSY"})
             else:
                 self._ok(request_id, response)
 
@@ -327,6 +334,9 @@ class HranaSession:
                     self._end(violation.code, violation.reason)
                 except HranaError as exc:
                     self._end(POLICY, exc.message)
+                except DatabaseClosed:  # deleted while the connection was open, or the server stops
+                    log.info("Hrana over WebSocket: %s", _CLOSED)
+                    self._end(SERVER_ERROR, _CLOSED)
                 except Exception:
                     log.exception("Hrana request over WebSocket failed")
                     self._end(SERVER_ERROR, "Internal server error")

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.conftest import run_node
-from tests.libsql.conftest import execute, integer, ok_result, pipeline, results
+from tests.libsql.conftest import call, execute, integer, ok_result, pipeline, results
 from tests.libsql.test_auth import b64url, token
 from tests.libsql.ws_client import UNTIL_CLOSED, WAIT, by_request, exchange, hello, open_ws, req, stmt, ws_url
 from tests.lumadb_server import LumaServer
@@ -324,3 +324,22 @@ def test_a_client_that_does_not_read_is_not_buffered_without_bound(start_server)
         answered = {json.loads(ws.recv(30))["request_id"] for _ in range(3001)}
     assert answered == set(range(3001))
     assert grown_mb < 50, f"the server held {grown_mb:.0f} MB for a client that did not read"
+
+
+def test_a_database_deleted_under_a_connection_closes_it_cleanly(start_server, unique_name: str) -> None:
+    """The admin API deletes the database a connection's streams use: its next request ends the
+    connection with 1011 and a reason, and the log has a line, not a traceback."""
+    srv = start_server()
+    assert call(srv.url, "POST", f"/v1/namespaces/{unique_name}/create", {}).status == 200
+    with open_ws(ws_url(srv.url), additional_headers={"x-namespace": unique_name}) as ws:
+        for message in (hello(), req(1, "open_stream", stream_id=1), req(2, "execute", stream_id=1, stmt=stmt("SELECT 1"))):
+            ws.send(json.dumps(message))
+        for _ in range(3):
+            assert "error" not in json.loads(ws.recv(10))
+        assert call(srv.url, "DELETE", f"/v1/namespaces/{unique_name}").status == 200
+        ws.send(json.dumps(req(3, "execute", stream_id=1, stmt=stmt("SELECT 2"))))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(10)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1011, "the database was deleted, or the server is stopping")
+    assert "Traceback" not in srv.log()
