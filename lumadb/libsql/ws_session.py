@@ -39,7 +39,6 @@ from lumadb.libsql.pipeline import (
 from lumadb.libsql.stmt import optional_int, required
 from lumadb.libsql.streams import Stream
 from lumadb.storage.loop_writer import DatabaseClosed
-from lumadb.storage.sqlite import apsw
 from lumadb.websocket import Refused, Upgrade, WebSocketConnection
 
 if TYPE_CHECKING:
@@ -57,7 +56,6 @@ _MIN_VERSION = {"sequence": 2, "describe": 2, "store_sql": 2, "close_sql": 2,
                 "open_cursor": 3, "close_cursor": 3, "fetch_cursor": 3, "get_autocommit": 3}
 # what sqld's hello_error says for each of the Authenticator's refusals
 _CLOSED = "the database was deleted, or the server is stopping"
-_LOCKED = "the database is locked by another process (SQLITE_BUSY past the busy timeout)"
 _AUTH_CODES = {"Expected authorization header but none given": "AUTH_HEADER_NOT_FOUND",
                "The JWT is invalid": "AUTH_JWT_INVALID", "The JWT has expired": "AUTH_JWT_EXPIRED"}
 
@@ -313,9 +311,6 @@ class HranaSession:
                 response = await job()
             except _RequestFailed as failed:
                 self._error(request_id, failed.error)
-            except apsw.BusyError:  # another process held the write lock past the busy timeout
-                log.warning("Hrana over WebSocket: %s", _LOCKED)
-                self._error(request_id, {"message": "SQLite error: database is locked", "code": "SQLITE_BUSY"})
             else:
                 self._ok(request_id, response)
 

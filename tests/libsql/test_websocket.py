@@ -10,6 +10,7 @@ import socket
 import time
 from pathlib import Path
 
+import apsw
 import libsql_client
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -342,4 +343,25 @@ def test_a_database_deleted_under_a_connection_closes_it_cleanly(start_server, u
             ws.recv(10)
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1011, "the database was deleted, or the server is stopping")
+    assert "Traceback" not in srv.log()
+
+
+def test_a_write_locked_out_by_another_process_is_that_requests_error(start_server, tmp_path: Path,
+                                                                       unique_name: str) -> None:
+    """Another program holds the file's write lock past the busy timeout: the write's answer is
+    SQLITE_BUSY, the connection and its reads go on, one line in the log."""
+    data_dir = tmp_path / "data"
+    srv = start_server("--busy-timeout-ms", "200", data_dir=data_dir)
+    pipeline(srv.url, [execute(f"CREATE TABLE {unique_name} (v)"), {"type": "close"}])
+    holder = apsw.Connection(str(data_dir / "libsql" / "default.sqlite"))
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        replies = by_request(exchange(ws_url(srv.url), [
+            hello(), req(1, "open_stream", stream_id=1),
+            req(2, "execute", stream_id=1, stmt=stmt(f"INSERT INTO {unique_name} VALUES (1)")),
+            req(3, "execute", stream_id=1, stmt=stmt(f"SELECT count(*) FROM {unique_name}"))]))
+    finally:
+        holder.execute("ROLLBACK")
+    assert replies[2]["type"] == "response_error" and replies[2]["error"]["code"] == "SQLITE_BUSY"
+    assert replies[3]["response"]["result"]["rows"] == [[integer(0)]]
     assert "Traceback" not in srv.log()
