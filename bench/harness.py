@@ -320,11 +320,11 @@ def save(name: str, report: dict, markdown_text: str) -> None:
     print(f"wrote bench/results/{name}.md and .json")
 
 
-def header(title: str, report: dict) -> str:
+def header(title: str, report: dict, load: str = "wrk") -> str:
     v = report["versions"]
     lines = [f"# {title}", "", f"{report['date']} · `{report['command']}` · LumaDB {v.get('lumadb_commit', '')}", ""]
     lines += [f"- {k}: {val}" for k, val in v.items() if k != "lumadb_commit"]
-    lines += ["", "One core for each server (`taskset -c 0`), wrk on the other core (`taskset -c 1`), configurations "
+    lines += ["", f"One core for each server (`taskset -c 0`), {load} on the other core (`taskset -c 1`), configurations "
               "run round-robin; medians of the rounds; `x peer` = median of the per-round req/s ratios; cpu_us = "
               "server CPU (user+sys, all threads and child processes) per request.", ""]
     return "\n".join(lines)

@@ -52,8 +52,10 @@ def main() -> None:
     args = ap.parse_args()
 
     servers = [harness.lumadb("lumadb"), harness.sqld()]
-    report = {**harness.stamp(sys.argv), "versions": harness.versions("sqld"), "results": {}}
-    md = [harness.header("libSQL over WebSocket (Hrana 2): LumaDB vs sqld", report),
+    report = {**harness.stamp(sys.argv), "versions": harness.versions("sqld", "node"), "results": {}}
+    report["versions"].pop("wrk", None)  # (the load is Node's)
+    report["versions"]["ws"] = json.loads((harness.NODE_MODULES / "ws" / "package.json").read_text())["version"]
+    md = [harness.header("libSQL over WebSocket (Hrana 2): LumaDB vs sqld", report, load="the load (Node)"),
           "Load: `bench/hrana_ws.mjs` (Node's `ws`), each request open_stream + execute + close_stream as "
           "@libsql/client sends them for a ws:// URL; rps counts `execute()` calls.\n"]
     harness.run_grid(servers, prepare, args.ops, args.connections, args.rounds,
