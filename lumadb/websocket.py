@@ -122,10 +122,12 @@ class WebSocketConnection(asyncio.Protocol):
         self._flush()
 
     def close(self, code: int, reason: str = "") -> None:
-        """Start the closing handshake (the session has nothing more to say)."""
+        """Start the closing handshake (the session has nothing more to say). A close frame's
+        reason holds at most 123 bytes: a longer one is cut."""
         if self.lost or self.protocol.state is not State.OPEN:
             return
-        self.protocol.send_close(code, reason)
+        data = reason.encode()
+        self.protocol.send_close(code, reason if len(data) <= 123 else data[:123].decode(errors="ignore"))
         self._flush()
 
     def shutdown(self) -> None:

@@ -373,7 +373,7 @@ class HranaSession:
         """Close the connection; the streams are closed (transactions rolled back) as it goes."""
         if self.finished:
             return
-        self.conn.close(code, _close_reason(reason))
+        self.conn.close(code, reason)
         self.ended()
 
     def ended(self) -> None:
@@ -393,12 +393,6 @@ class _RequestFailed(Exception):
     def __init__(self, error: dict) -> None:
         super().__init__(error.get("message"))
         self.error = error
-
-
-def _close_reason(reason: str) -> str:
-    """A close frame's reason holds at most 123 bytes of UTF-8."""
-    data = reason.encode()
-    return reason if len(data) <= 123 else data[:123].decode(errors="ignore")
 
 
 _SESSION_TYPES: dict[str, Callable[[HranaSession, int, dict], None]] = {

@@ -146,6 +146,11 @@ def test_requests_of_a_later_version_close_the_connection(server: LumaServer) ->
     ([hello(), req(1, "open_stream", stream_id=1), req(2, "execute", stream_id=1, stmt={"sql_id": 9})],
      [1008, "SQL text 9 not found"]),
     ([hello(), req(1, "fetch_cursor", cursor_id=4, max_count=1)], [1008, "Cursor 4 not found"]),
+    # sqld's reason is longer than a close frame holds (strict clients refuse its frame): cut to 123 bytes
+    ([hello(), req(1, "bogus")], [1007, (
+        "Cannot deserialize client message from JSON: unknown variant `bogus`, expected one of `open_stream`, "
+        "`close_stream`, `execute`, `batch`, `open_cursor`, `close_cursor`, `fetch_cursor`, `sequence`, `describe`, "
+        "`store_sql`, `close_sql`, `get_autocommit`")[:123]]),
 ])
 def test_protocol_violations_close_with_sqlds_reasons(server: LumaServer, messages: list, close: list) -> None:
     replies = exchange(ws_url(server.url), messages, expect=UNTIL_CLOSED)
