@@ -54,8 +54,8 @@ _REQUEST_TYPES = ("`open_stream`, `close_stream`, `execute`, `batch`, `open_curs
                   "`sequence`, `describe`, `store_sql`, `close_sql`, `get_autocommit`")
 _MIN_VERSION = {"sequence": 2, "describe": 2, "store_sql": 2, "close_sql": 2,
                 "open_cursor": 3, "close_cursor": 3, "fetch_cursor": 3, "get_autocommit": 3}
-# what sqld's hello_error says for each of the Authenticator's refusals
 _CLOSED = "the database was deleted, or the server is stopping"
+# what sqld's hello_error says for each of the Authenticator's refusals
 _AUTH_CODES = {"Expected authorization header but none given": "AUTH_HEADER_NOT_FOUND",
                "The JWT is invalid": "AUTH_JWT_INVALID", "The JWT has expired": "AUTH_JWT_EXPIRED"}
 
