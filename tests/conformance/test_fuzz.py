@@ -410,8 +410,12 @@ def test_dynalites_legacy_deviations_are_recognised() -> None:
     failed = {"status": 400, "body": {"message": "The conditional request failed"}}
     difference = {"scenario": scenario, "step": 0, "paths": ["status"], "reference": failed, "lumadb": {"status": 200, "body": {}}}
     assert fuzz_known.known_deviation("dynalite", difference) is not None
+    # LumaDB passed the condition and then met a type mismatch applying the update (seed 9185)
+    applying = {**difference, "lumadb": {"status": 400, "body": {"message": "Type mismatch for attribute to update"}}}
+    assert fuzz_known.known_deviation("dynalite", applying) is not None
     put.request["body"]["ConditionalOperator"] = "AND"
     assert fuzz_known.known_deviation("dynalite", difference) is None
+    assert fuzz_known.known_deviation("dynalite", applying) is None
     update = Step({"op": "UpdateItem", "body": {"TableName": "t", "Key": key, "AttributeUpdates": {"l": {"Action": "DELETE"}}}})
     scenario.steps[:] = [update, Step({"op": "GetItem", "body": {"TableName": "t", "Key": key}})]
     created = {"status": 200, "body": {"Item": key}}
