@@ -47,12 +47,10 @@ class Upgrade:
 
     def __init__(
         self,
-        subprotocols: Sequence[str],
         start: Callable[[WebSocketConnection, str | None], Session],
         choose: Callable[[Sequence[str]], str | None],
         max_message_bytes: int,
     ) -> None:
-        self.subprotocols = [Subprotocol(name) for name in subprotocols]
         self.start = start
         self.choose = choose
         self.max_message_bytes = max_message_bytes
@@ -63,8 +61,7 @@ class WebSocketConnection(asyncio.Protocol):
 
     def __init__(self, upgrade: Upgrade, server_state: Any) -> None:
         self.protocol = ServerProtocol(
-            subprotocols=upgrade.subprotocols,
-            select_subprotocol=lambda _protocol, offered: self.chosen,
+            select_subprotocol=lambda _protocol, offered: self.chosen,  # (decided before: take_over)
             max_size=upgrade.max_message_bytes,
         )
         self.chosen: Subprotocol | None = None
@@ -113,7 +110,11 @@ class WebSocketConnection(asyncio.Protocol):
         if self.lost or self.protocol.state is not State.OPEN:
             return
         self.protocol.send_text(message.encode() if isinstance(message, str) else message)  # (bytes: UTF-8 JSON)
-        if not self.flush_due:  # the answers of this loop iteration leave together
+        self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        """What this loop iteration has to send (answers, pongs) leaves in one write at its end."""
+        if not self.flush_due:
             self.flush_due = True
             self.outbox.loop.call_soon(self._due_flush)
 
@@ -168,6 +169,7 @@ class WebSocketConnection(asyncio.Protocol):
     def eof_received(self) -> bool | None:
         self.protocol.receive_eof()
         self._deliver()
+        self._flush()  # now: the transport closes on return
         return None
 
     def _deliver(self) -> None:
@@ -186,7 +188,7 @@ class WebSocketConnection(asyncio.Protocol):
                 if frame.fin:
                     data, self.fragments = b"".join(self.fragments), []
                     self._message(data, self.fragment_text)
-        self._flush()  # pongs, the answer to a close, a close for a protocol error
+        self._flush_soon()  # pongs, the answer to a close, a close for a protocol error
 
     def _message(self, data: bytes, text: bool) -> None:
         if self.session is None or self.lost:

@@ -76,7 +76,7 @@ def upgrade(front: LibsqlFrontEnd, headers: dict[str, str], max_message_bytes: i
     def start(conn: WebSocketConnection, subprotocol: str | None) -> HranaSession:
         return HranaSession(front, conn, SUBPROTOCOLS.get(subprotocol or "", 1), headers)
 
-    return Upgrade(list(SUBPROTOCOLS), start, choose_subprotocol, max_message_bytes)
+    return Upgrade(start, choose_subprotocol, max_message_bytes)
 
 
 class _ProtocolViolation(Exception):
