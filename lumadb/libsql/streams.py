@@ -155,11 +155,13 @@ class Stream:
         conn, self.conn = self.conn, None
         if conn is None:
             return
-        # Not one holding a snapshot (a statement left unfinished holds it outside any
-        # transaction), nor after a failed request, whose statement may still be running on its
-        # thread. One that wrote shows the next stream changes() and total_changes() of 0, and
-        # last_insert_rowid() 0, as sqld's new connection does.
-        if (reuse and not self.changed_state and conn.txn_state() == apsw.SQLITE_TXN_NONE
+        # Not one inside a transaction (a deferred BEGIN or a SAVEPOINT that has read nothing
+        # holds no snapshot yet), nor one holding a snapshot (a statement left unfinished holds
+        # it outside any transaction), nor after a failed request, whose statement may still be
+        # running on its thread. One that wrote shows the next stream changes() and
+        # total_changes() of 0, and last_insert_rowid() 0, as sqld's new connection does.
+        if (reuse and not self.changed_state and not conn.in_transaction
+                and conn.txn_state() == apsw.SQLITE_TXN_NONE
                 and (conn.total_changes() == 0 or count_afresh(conn))):
             conn.authorizer = authorize
             conn.set_last_insert_rowid(0)

@@ -50,6 +50,7 @@ def test_interactive_transactions(server: LumaServer, url_shape: str, unique_nam
         "afterRollback": [[1]],
         "readTx": [[1]],
         "afterDeferred": [[1], [4], [5], [6]],
+        "afterAbandoned": [[7], [8], [9]],
     }
 
 

@@ -49,6 +49,23 @@ def test_close_ends_the_stream(server: LumaServer) -> None:
     assert (closed.status, closed.text) == (400, "Stream for this baton was closed")
 
 
+def test_a_stream_closed_inside_an_untouched_transaction_leaves_nothing_open(
+    server: LumaServer, unique_name: str
+) -> None:
+    # A deferred BEGIN (or a SAVEPOINT) that has read nothing holds no snapshot, yet a
+    # transaction is open: its connection must not serve the next stream, whose writes would
+    # be acknowledged inside it and rolled back later (sqld: counted 2).
+    results(pipeline(server.url, [execute(f"CREATE TABLE {unique_name} (v)"), {"type": "close"}]))
+    for opener in ("BEGIN", "BEGIN DEFERRED", f"SAVEPOINT {unique_name}"):
+        results(pipeline(server.url, [execute(opener), {"type": "close"}]))
+        written = results(pipeline(server.url, [execute(f"INSERT INTO {unique_name} VALUES (1)"),
+                                                execute(f"INSERT INTO {unique_name} VALUES (2)"), {"type": "close"}]))
+        assert [ok_result(r)["affected_row_count"] for r in written[:2]] == [1, 1]
+        counted = results(pipeline(server.url, [execute(f"SELECT count(*) FROM {unique_name}"),
+                                                execute(f"DELETE FROM {unique_name}"), {"type": "close"}]))
+        assert ok_result(counted[0])["rows"] == [[integer(2)]], opener
+
+
 def test_transaction_spans_requests_while_other_streams_work(server: LumaServer, unique_name: str) -> None:
     results(pipeline(server.url, [execute(f"CREATE TABLE {unique_name} (v)"), {"type": "close"}]))
     tx = pipeline(server.url, [execute("BEGIN"), execute(f"INSERT INTO {unique_name} VALUES (1)")], version=3)

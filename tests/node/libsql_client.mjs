@@ -91,6 +91,16 @@ const scenarios = {
     await tx4.executeMultiple(`INSERT INTO ${table} VALUES (5); INSERT INTO ${table} VALUES (6);`);
     await tx4.commit();
     out.afterDeferred = rows(await c.execute(`SELECT v FROM ${table} ORDER BY v`));
+    // transactions closed before they touched a table (an early exit from try/finally), and a
+    // lone BEGIN: what runs next is not inside them
+    const tx5 = await c.transaction("read");
+    await tx5.execute("SELECT 1");
+    tx5.close();
+    (await c.transaction("deferred")).close();
+    await c.execute("BEGIN");
+    await c.batch([{ sql: `INSERT INTO ${table} VALUES (?)`, args: [7] }], "write");
+    await c.executeMultiple(`INSERT INTO ${table} VALUES (8); INSERT INTO ${table} VALUES (9);`);
+    out.afterAbandoned = rows(await other.execute(`SELECT v FROM ${table} WHERE v > 6 ORDER BY v`));
     c.close(); other.close();
     return out;
   },
