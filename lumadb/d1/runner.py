@@ -297,6 +297,11 @@ def _write_job(conn: apsw.Connection, queries: Sequence[Query], plans: Sequence[
         outcomes = [o for q, p in zip(queries, plans, strict=True)
                     for o in _run_query(conn, q, p, state, False, per_statement)]
         _finish_writes(conn, plans)
+    except D1QueryError:
+        # the request is rolled back, not the rowid its INSERTs took: D1's connection answers
+        # it to the next request (one interrupted to run again on the writer thread repeats them)
+        state.last_row_id = conn.last_insert_rowid()
+        raise
     finally:
         _reset_toggles(conn, plans)
     state.last_row_id = conn.last_insert_rowid()

@@ -36,6 +36,21 @@ def test_last_row_id_carries_over_whichever_connection_writes(d1: D1Http, db_nam
     assert slow["meta"]["changes"] == 200000
 
 
+def test_last_row_id_keeps_the_rowid_of_a_request_that_failed(d1: D1Http, db_name: str) -> None:
+    """A rollback does not take back the connection's last rowid (Miniflare's D1, side by side:
+    42 after the failed request below, 1 after a failed foreign key check)."""
+    d1.run(db_name, "CREATE TABLE q (id INTEGER PRIMARY KEY)")
+    d1.run(db_name, "CREATE TABLE p (id INTEGER PRIMARY KEY, q INT REFERENCES q(id))")
+    assert d1.run(db_name, "INSERT INTO q VALUES (1)")["meta"]["last_row_id"] == 1
+    assert d1.binding(db_name, {"sql": "INSERT INTO p VALUES (7, 999)", "params": []}).json()["success"] is False
+    assert d1.run(db_name, "UPDATE q SET id = id")["meta"]["last_row_id"] == 1
+    failed = d1.binding(db_name, [{"sql": "INSERT INTO q VALUES (42)", "params": []},
+                                  {"sql": "INSERT INTO q VALUES (1)", "params": []}]).json()
+    assert failed["success"] is False and "UNIQUE constraint failed" in failed["error"]
+    assert d1.run(db_name, "UPDATE q SET id = id")["meta"]["last_row_id"] == 42
+    assert d1.run(db_name, "SELECT count(*) FROM q")["results"]["rows"] == [[1]]
+
+
 def test_concurrent_requests_fail_alone(d1: D1Http, db_name: str) -> None:
     """16 clients at once, in shared group commits; a request whose second statement fails is
     undone whole (D1: one transaction per request), its neighbours are kept."""
