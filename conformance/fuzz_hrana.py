@@ -68,14 +68,17 @@ def requests(generator: Generator, table: str) -> list[dict[str, Any]]:
 
 TRANSACTION_SHARE = 0.3  # of the scenario numbers that get a write-transaction scenario besides
 _BEGINS = ["BEGIN IMMEDIATE", "BEGIN", "BEGIN DEFERRED", "begin exclusive transaction"]
+ABANDONED_SHARE = 0.15  # of the transactions, one opened and closed before it touched a table
 
 
 def transaction(generator: Generator, table: str) -> list[list[dict[str, Any]]]:
-    """Three pipelines: a table and rows; a whole transaction in one request, then close (what
+    """Four pipelines: a table and rows; a whole transaction in one request, then close (what
     @libsql/client's `batch()` sends, and what LumaDB runs in its group commit): BEGIN, random
     steps (a failing one now and then, now and then a stray COMMIT, ROLLBACK or BEGIN), COMMIT
     if all before it succeeded, ROLLBACK unless the COMMIT did (each part left out now and then,
-    a v3 `is_autocommit` guard now and then); then what the table holds."""
+    a v3 `is_autocommit` guard now and then; now and then a transaction or SAVEPOINT opened and
+    left untouched); then two writes on a stream of their own (whatever
+    the batch's stream left open must not hold them), and what the table holds."""
     rng = generator.rng
     setup = [f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, c0 TEXT NOT NULL)",
              f"INSERT INTO {table} (id, c0) VALUES (1, 'one'), (2, 'two')"]  # fmt: skip
@@ -87,6 +90,10 @@ def transaction(generator: Generator, table: str) -> list[list[dict[str, Any]]]:
             condition = {"type": "and", "conds": [condition, {"type": "not", "cond": {"type": "is_autocommit"}}]}
         return condition
 
+    if rng.random() < ABANDONED_SHARE:  # opened, then left before it touched a table
+        steps = [{"stmt": {"sql": rng.choice([*_BEGINS[1:3], "SAVEPOINT s"])}}]
+        steps += [{"stmt": {"sql": sql}} for sql in rng.sample(["SELECT 1", "SELEC 1", "SAVEPOINT t"], rng.randint(0, 2))]
+        return _transaction_pipelines(setup, steps, table)
     for index in range(rng.randint(1, 5)):
         sql = rng.choice(_STATEMENTS[:8] if rng.random() < 0.85 else _STATEMENTS).format(t=table, n=10 + index)
         step: dict[str, Any] = {"stmt": {"sql": sql}}
@@ -98,8 +105,14 @@ def transaction(generator: Generator, table: str) -> list[list[dict[str, Any]]]:
     if rng.random() < 0.8:
         steps.append({"stmt": {"sql": "ROLLBACK"},
                       "condition": {"type": "not", "cond": {"type": "ok", "step": len(steps) - 1}}})
+    return _transaction_pipelines(setup, steps, table)
+
+
+def _transaction_pipelines(setup: list[str], steps: list[dict[str, Any]], table: str) -> list[list[dict[str, Any]]]:
     return [
         [*({"type": "execute", "stmt": {"sql": sql}} for sql in setup), {"type": "close"}],
         [{"type": "batch", "batch": {"steps": steps}}, {"type": "close"}],
+        [*({"type": "execute", "stmt": {"sql": f"INSERT INTO {table} (id, c0) VALUES ({i}, 'after')"}} for i in (98, 99)),
+         {"type": "close"}],
         [{"type": "execute", "stmt": {"sql": f"SELECT id, c0 FROM {table} ORDER BY id"}}, {"type": "close"}],
     ]
