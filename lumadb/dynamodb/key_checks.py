@@ -69,13 +69,18 @@ def check_update(table: TableInfo, update: Update) -> None:
             raise DynamoError.validation(
                 _INVALID + f"Cannot update attribute {key}. This attribute is part of the key"
             )
+    check_index_types(table, update)
+    if update.nested_roots:
+        check_read_paths(table, update)
+
+
+def check_index_types(table: TableInfo, update: Update) -> None:
+    """An index key attribute the update sets to a value of the request's is of the key's type."""
     index_keys = _index_keys(table) if table.observers else []
     for index, name, type_name in index_keys:
         actual = update.value_types.get(name)
         if actual is not None and actual != type_name:
             raise bad_key(index, name, type_name, {actual: ""})
-    if update.nested_roots:
-        check_read_paths(table, update)
 
 
 def check_written(table: TableInfo, update: Update, new_item: dict, *, computed: bool = True) -> None:

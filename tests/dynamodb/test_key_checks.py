@@ -82,6 +82,31 @@ def test_a_wrong_index_key_is_refused_before_the_condition_is_evaluated(ddb: Any
     assert ddb.get_item(TableName=shared_key, Key=KEY)["Item"] == {**KEY, "n": {N: "5"}, "s": {S: "x"}}
 
 
+def test_a_transaction_reports_a_wrong_index_key_before_any_condition(ddb: Any, shared_key: str) -> None:
+    # every action is validated before any condition is evaluated (Alternator's tests, run
+    # against DynamoDB): the bad action's reason is ValidationError, every other one None, also
+    # where a condition is false
+    mismatch = INVALID + "Type mismatch for Index Key rank Expected: N Actual: S IndexName: byRank"
+    false_check = {"ConditionCheck": {"TableName": shared_key, "Key": KEY, "ConditionExpression": "attribute_not_exists(pk)"}}
+    other = {"pk": {S: "b"}, "sk": {S: "1"}}
+    put = {"Put": {"TableName": shared_key, "Item": {**other, "rank": {S: "high"}}}}
+    update = {"Update": {"TableName": shared_key, "Key": other, "UpdateExpression": "SET #r = :v",
+                         "ExpressionAttributeNames": {"#r": "rank"}, "ExpressionAttributeValues": {":v": {S: "high"}}}}
+    guarded_put = {"Put": {**put["Put"], "Item": {**KEY, "rank": {S: "high"}},
+                           "ConditionExpression": "attribute_not_exists(pk)"}}
+    for actions, bad in (([guarded_put], 0), ([false_check, put], 1), ([false_check, update], 1)):
+        try:
+            ddb.transact_write_items(TransactItems=actions)
+        except ddb.exceptions.TransactionCanceledException as error:
+            reasons = error.response["CancellationReasons"]
+        else:
+            raise AssertionError("not cancelled")
+        expected = [{"Code": "None"}] * len(actions)
+        expected[bad] = {"Code": "ValidationError", "Message": mismatch}
+        assert reasons == expected
+    assert "Item" not in ddb.get_item(TableName=shared_key, Key=other)
+
+
 def test_updating_a_key_attribute_is_refused_before_the_condition(ddb: Any, shared_key: str) -> None:
     message = INVALID + "Cannot update attribute sk. This attribute is part of the key"
     assert error_of(

@@ -83,12 +83,23 @@ def _action(draft: Draft, table: TableInfo) -> Action:
     """Raises ActionInvalid for what DynamoDB reports as the action's cancellation reason."""
     kind, part, item = draft.kind, draft.part, draft.item
     key = transaction_keys.storage_key(table, part.get("Key"), item)
-    if kind == "Update":
-        item = normalize_item(part["Key"])
-        change = draft.compiled.update
-        for name in table.key_names:
-            if change is not None and name in change.top_level_names:
-                raise transaction_keys.key_update(name)
+    # an index key of the wrong type, as far as the request tells, before any condition is
+    # evaluated (as PutItem and UpdateItem check it; Alternator's tests against DynamoDB: a
+    # ValidationError is reported even where another action's condition is false)
+    try:
+        if kind == "Put":
+            assert item is not None
+            key_checks.check_item(table, item)
+        elif kind == "Update":
+            item = normalize_item(part["Key"])
+            change = draft.compiled.update
+            for name in table.key_names:
+                if change is not None and name in change.top_level_names:
+                    raise transaction_keys.key_update(name)
+            if change is not None:
+                key_checks.check_index_types(table, change)
+    except KeyMismatch as error:
+        raise transaction_keys.ActionInvalid(error.message) from None
     return Action(
         kind, table, key, draft.compiled, part.get("ReturnValuesOnConditionCheckFailure"), item, draft.size,
         transaction_limits.write_size(kind, part, draft.size),
