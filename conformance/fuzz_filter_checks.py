@@ -96,6 +96,10 @@ def filters_missing(difference: dict[str, Any]) -> bool:
     items = {k: item for k, item in items.items() if in_range(item.get("sk", {}).get("N", "0"))}
     limit = body.get("Limit", len(items))
     names = body.get("ExpressionAttributeNames") or {}
+    if single and len(set(words)) == 1:  # one path on both sides, sized on one (seed 9191: `size(a) >= a`)
+        pairs, single = comparison_pairs(comparison), False
+        if not pairs:
+            return False
     missing = sum(all(operand_missing(item, path, names, comparison) for path in words) if single
                   else pair_missing(item, pairs, names, comparison) for item in items.values())
     counts = answer_counts(difference)

@@ -133,7 +133,8 @@ def pair_missing(item: dict[str, Any], pairs: list[tuple[str, str]], names: dict
     """Some comparison of `pairs` has both operands missing from the item."""
     def missing(operand: str) -> bool:
         path = operand[5:-1].strip() if operand.startswith("size(") else operand
-        return operand_missing(item, path, names, expression)
+        # whether it is sized is the operand's own (seed 9191: `size(a) >= a`)
+        return operand_missing(item, path, names, operand)
 
     return any(missing(a) and missing(b) for a, b in pairs)
 
