@@ -117,18 +117,20 @@ def execute_statement(
     started = time.perf_counter()
     try:
         try:
-            cursor.execute(sql, bindings)
+            rows, row_count = _run(conn, cursor, sql, bindings, trace, want_rows)
         except apsw.SQLError:
-            if trace.seen:
+            # Failed while stepping. A cached statement whose schema changed is prepared again
+            # inside sqlite3_step, with the schema this connection last loaded; when that fails
+            # (`table t has 2 columns but 1 values were supplied`), the statement stays in apsw's
+            # cache expired and fails that way at every later step, without SQLite looking at
+            # the schema again. Once the schema is loaded as it is now, it runs again (its
+            # failed step changed nothing); not when no schema change can be behind it.
+            if not trace.seen or (schema.loaded_at == changes_seen and conn not in cross_process_connections):
                 raise
-            refresh_schema(conn)  # it did not compile: perhaps against a schema changed since
-            cursor.execute(sql, bindings)
-        if want_rows:
-            rows = fetch_rows(cursor)
-            row_count = len(rows)
-        else:
-            rows = []
-            row_count = len(fetch_rows(cursor))
+            refresh_schema(conn)
+            schema.loaded_at = changes_seen
+            trace.seen = 0
+            rows, row_count = _run(conn, cursor, sql, bindings, trace, want_rows)
     except apsw.ExecTraceAbort:
         if trace.seen > 1:
             raise ManyStatements(sql) from None
@@ -160,6 +162,22 @@ def execute_statement(
         duration_ms=duration_ms,
         kind=kind,
     )
+
+
+def _run(conn: apsw.Connection, cursor: apsw.Cursor, sql: str, bindings: Any, trace: _Trace,
+         want_rows: bool) -> tuple[list, int]:
+    """Step the statement to its end: (the rows kept, how many it produced)."""
+    try:
+        cursor.execute(sql, bindings)
+    except apsw.SQLError:
+        if trace.seen:
+            raise
+        refresh_schema(conn)  # it did not compile: perhaps against a schema changed since
+        cursor.execute(sql, bindings)
+    if want_rows:
+        rows = fetch_rows(cursor)
+        return rows, len(rows)
+    return [], len(fetch_rows(cursor))
 
 
 def _alter_column(conn: apsw.Connection, sql: str, change: alter_column.AlterColumn, readonly_only: bool) -> StatementResult:

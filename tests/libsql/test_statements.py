@@ -378,6 +378,36 @@ def test_a_schema_changed_on_another_connection_is_seen(server: LumaServer) -> N
     assert [c["name"] for c in described["response"]["result"]["cols"]] == ["a", "b"]
 
 
+def test_a_statement_that_failed_against_one_schema_runs_against_the_next(server: LumaServer) -> None:
+    """The same statement text, run on the shared connections before, during and after schema
+    changes made on a stream's own connection (a batch holding a PRAGMA): it fails while the
+    schema makes it fail, and runs once it no longer does (sqld, side by side: the same)."""
+    base, t = server.url + "/turso", f"ss_{uuid.uuid4().hex}"
+    close = {"type": "close"}
+
+    def shared(sql: str) -> dict:
+        return results(pipeline(base, [execute(sql), close]))[0]
+
+    def own_connection(*sqls: str) -> None:
+        steps = [{"stmt": {"sql": sql}} for sql in ("PRAGMA foreign_keys = ON", *sqls)]
+        reply = results(pipeline(base, [{"type": "batch", "batch": {"steps": steps}}, close]))[0]
+        assert ok_result(reply)["step_errors"] == [None] * len(steps)
+
+    insert = f"INSERT INTO {t} VALUES (1)"
+    assert shared(f"CREATE TABLE {t} (a)")["type"] == "ok" and shared(insert)["type"] == "ok"
+    own_connection(f"ALTER TABLE {t} ADD COLUMN b DEFAULT 7")
+    for _ in range(2):
+        assert shared(insert)["error"]["message"] == f"SQLite error: table {t} has 2 columns but 1 values were supplied"
+    own_connection(f"ALTER TABLE {t} DROP COLUMN b")
+    assert [shared(insert)["type"] for _ in range(2)] == ["ok", "ok"]
+    # an index dropped with its table elsewhere, then created again on the shared connections
+    index = f"CREATE INDEX {t}_i ON {t} (lower(a))"
+    assert shared(index)["type"] == "ok"
+    own_connection(f"DROP TABLE {t}", f"CREATE TABLE {t} (a)")
+    assert shared(index)["type"] == "ok"
+    assert shared(index)["error"]["message"] == f"SQLite error: index {t}_i already exists"
+
+
 def test_double_quotes_name_never_a_string(server: LumaServer) -> None:
     """sqld's SQLite is built with DQS=0: "hello" is a column name, in DML and DDL alike."""
     base, t = server.url + "/turso", f"dq_{uuid.uuid4().hex}"
