@@ -73,6 +73,23 @@ def test_create_table_with_a_stream_describes_it(ddb: Any, streams: Any, make_ta
     assert len(shard["SequenceNumberRange"]["StartingSequenceNumber"]) >= 21
 
 
+def test_a_write_that_only_reorders_set_members_changes_nothing(ddb: Any, streams: Any, make_table: Any) -> None:
+    """Sets are unordered: a PutItem or UpdateItem whose sets hold the same members in another
+    order (at any depth) changes no data, and DynamoDB writes no record for it."""
+    name = _stream_table(make_table)
+    key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+    ddb.put_item(TableName=name, Item={**key, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]},
+                                       "m": {"M": {"bs": {"BS": [b"x", b"y"]}}}})
+    ddb.put_item(TableName=name, Item={**key, "ss": {"SS": ["b", "a"]}, "ns": {"NS": ["2", "1.0"]},
+                                       "m": {"M": {"bs": {"BS": [b"y", b"x"]}}}})
+    ddb.update_item(TableName=name, Key=key, UpdateExpression="SET ss = :s",
+                    ExpressionAttributeValues={":s": {"SS": ["b", "a"]}})
+    ddb.update_item(TableName=name, Key=key, UpdateExpression="ADD ss :c", ExpressionAttributeValues={":c": {"SS": ["c"]}})
+    records = read_all(streams, _arn(ddb, name))
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY"]
+    assert sorted(records[1]["dynamodb"]["NewImage"]["ss"]["SS"]) == ["a", "b", "c"]
+
+
 def test_consumer_from_trim_horizon_sees_every_change_in_order(
     ddb: Any, streams: Any, make_table: Any
 ) -> None:

@@ -14,6 +14,7 @@ import orjson
 
 from lumadb.dynamodb import catalog
 from lumadb.dynamodb.attributes import item_size
+from lumadb.dynamodb.comparison import values_equal
 from lumadb.dynamodb.indexes.model import json_of, size_of
 from lumadb.dynamodb.streams import storage
 
@@ -50,8 +51,8 @@ def _record_writer(arn: str, view_type: str, region: str) -> WriteObserver:
     stream_ids: list[int] = []  # looked up once, in the first write's transaction
 
     def write_record(conn: apsw.Connection, table: TableInfo, old: dict | None, new: dict | None) -> None:
-        if old == new:
-            return  # DynamoDB writes no record for a write that changes nothing
+        if old == new or (old is not None and new is not None and values_equal({"M": old}, {"M": new})):
+            return  # DynamoDB writes no record for a write that changes nothing (sets are unordered)
         if not stream_ids:
             stream = storage.by_arn(conn, arn)
             if stream is None or not stream.enabled:
