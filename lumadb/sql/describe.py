@@ -40,7 +40,11 @@ def describe(conn: apsw.Connection, sql: str) -> Description:
     """Prepare the first statement of `sql` on `conn` (never runs it); raises apsw.Error
     when it does not prepare (syntax error, unknown table...)."""
     sql = until_nul(sql)
-    refresh_schema(conn)  # columns as they are now, even if another connection changed them
+    if not conn.in_transaction or conn.txn_state() != apsw.SQLITE_TXN_NONE:
+        # columns as they are now, even if another connection changed them; not in a
+        # transaction that has read nothing yet, whose snapshot that read would fix (sqld's
+        # describe leaves it to the transaction's first statement)
+        refresh_schema(conn)
     change = alter_column.parse(sql, first_only=True)
     if change is not None:  # libSQL's, which SQLite cannot prepare
         alter_column.prepare(conn, change)

@@ -66,6 +66,23 @@ def test_a_stream_closed_inside_an_untouched_transaction_leaves_nothing_open(
         assert ok_result(counted[0])["rows"] == [[integer(2)]], opener
 
 
+def test_describe_does_not_fix_the_snapshot_of_a_transaction_that_has_read_nothing(
+    server: LumaServer, unique_name: str
+) -> None:
+    # the Python `libsql` client describes every statement before it runs it; sqld, side by side:
+    # the transaction's SELECT counts the row committed after the describe, and its INSERT runs
+    results(pipeline(server.url, [execute(f"CREATE TABLE {unique_name} (v)"), {"type": "close"}]))
+    tx = pipeline(server.url, [execute("BEGIN"), {"type": "describe", "sql": f"SELECT count(*) FROM {unique_name}"}])
+    assert [r["type"] for r in tx.json["results"]] == ["ok", "ok"]
+    results(pipeline(server.url, [execute(f"INSERT INTO {unique_name} VALUES (1)"), {"type": "close"}]))
+    inside = pipeline(server.url, [execute(f"SELECT count(*) FROM {unique_name}"),
+                                   execute(f"INSERT INTO {unique_name} VALUES (2)"), execute("COMMIT"),
+                                   {"type": "close"}], tx.json["baton"])
+    counted, inserted, committed = inside.json["results"][:3]
+    assert ok_result(counted)["rows"] == [[integer(1)]]
+    assert inserted["type"] == "ok" and committed["type"] == "ok", inside.json
+
+
 def test_transaction_spans_requests_while_other_streams_work(server: LumaServer, unique_name: str) -> None:
     results(pipeline(server.url, [execute(f"CREATE TABLE {unique_name} (v)"), {"type": "close"}]))
     tx = pipeline(server.url, [execute("BEGIN"), execute(f"INSERT INTO {unique_name} VALUES (1)")], version=3)
