@@ -78,7 +78,7 @@ def filters_missing(difference: dict[str, Any]) -> bool:
     # one comparison; or a compound filter (NOT, OR, ...) holding such comparisons, where an item
     # with both operands of one missing may go either way (seed 9124: `NOT n = ns`)
     single = not _NOT_ONE_COMPARISON.search(comparison) and len(words) == 2
-    pairs = [] if single else comparison_pairs(comparison)
+    pairs = comparison_pairs(comparison)  # each operand sized or not on its own (seed 9191: `size(a) >= a`)
     if not single and not pairs:
         return False
     partition = (body.get("ExpressionAttributeValues") or {}).get(":v0")
@@ -96,12 +96,13 @@ def filters_missing(difference: dict[str, Any]) -> bool:
     items = {k: item for k, item in items.items() if in_range(item.get("sk", {}).get("N", "0"))}
     limit = body.get("Limit", len(items))
     names = body.get("ExpressionAttributeNames") or {}
-    if single and len(set(words)) == 1:  # one path on both sides, sized on one (seed 9191: `size(a) >= a`)
-        pairs, single = comparison_pairs(comparison), False
-        if not pairs:
-            return False
-    missing = sum(all(operand_missing(item, path, names, comparison) for path in words) if single
-                  else pair_missing(item, pairs, names, comparison) for item in items.values())
+
+    def lacks_operands(item: dict[str, Any]) -> bool:
+        if pairs:
+            return pair_missing(item, pairs, names, comparison)
+        return all(operand_missing(item, path, names, comparison) for path in words)  # (`contains(a, b)`)
+
+    missing = sum(lacks_operands(item) for item in items.values())
     counts = answer_counts(difference)
     if not isinstance(limit, int) or counts is None:
         return False
@@ -109,10 +110,9 @@ def filters_missing(difference: dict[str, Any]) -> bool:
         # the page is the first `limit` items in sort-key order (seed 9142: Limit 1)
         page = sorted(items.values(), key=lambda item: Decimal(item.get("sk", {}).get("N", "0")),
                       reverse=body.get("ScanIndexForward") is False)[:limit]
+        missing = sum(lacks_operands(item) for item in page)
         if not single:  # (seed 9169: `b <= size(ns) OR :v1 >= #ss[1]`, Limit 2)
-            missing = sum(pair_missing(item, pairs, names, comparison) for item in page)
             return 0 < abs(counts[0] - counts[1]) <= missing
-        missing = sum(all(operand_missing(item, path, names, comparison) for path in words) for item in page)
         return missing > 0 and abs(counts[0] - counts[1]) == missing
     if not single:
         return limit >= len(items) and 0 < abs(counts[0] - counts[1]) <= missing
