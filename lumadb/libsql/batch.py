@@ -10,6 +10,7 @@ from typing import Any
 
 from lumadb.libsql import unsupported
 from lumadb.libsql.errors import HranaError, StmtError, invalid_type
+from lumadb.libsql.response_size import ResponseBudget
 from lumadb.libsql.stmt import (
     Access,
     Query,
@@ -103,11 +104,13 @@ def _check_cond(cond: Cond, version: int, limit: int) -> None:
         raise HranaError.not_supported("BatchCond of type `is_autocommit`", 3)
 
 
-def to_program(specs: list[StepSpec], sqls: dict[int, str], version: int) -> list[Step]:
-    """The batch's steps, checked the way sqld converts a batch before running any of it."""
+def to_program(specs: list[StepSpec], sqls: dict[int, str], version: int, *, cursor: bool = False) -> list[Step]:
+    """The batch's steps, checked the way sqld converts a batch before running any of it; they
+    share one response size limit, but for a cursor's."""
     program = []
+    budget = None if cursor else ResponseBudget()
     for index, spec in enumerate(specs):
-        query = to_query(spec.stmt, sqls, version)
+        query = to_query(spec.stmt, sqls, version, budget)
         if spec.condition is not None:
             _check_cond(spec.condition, version, index)
         program.append(Step(query, spec.condition))

@@ -51,7 +51,7 @@ async def handle_cursor(front: LibsqlFrontEnd, request: Request) -> Response:
         if stream.closed:
             raise HranaError.stream_closed()
         try:
-            program = to_program(specs, stream.sqls, 3)
+            program = to_program(specs, stream.sqls, 3, cursor=True)
             entries = cursor_entries(await run_stream_batch(stream, program, context.access))
         except StmtError as exc:
             entries = [{"type": "error", "error": exc.as_dict()}]

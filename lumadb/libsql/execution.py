@@ -26,7 +26,7 @@ from lumadb.libsql.batch import COMMIT, ROLLBACK, is_control
 from lumadb.libsql.errors import StmtError
 from lumadb.libsql.stmt import Access, Query, Render, execute_query, read_query, run_query
 from lumadb.libsql.streams import Stream
-from lumadb.sql import NotReadOnly
+from lumadb.sql import NotReadOnly, ResultTooLarge
 from lumadb.sql.split import leading_keywords
 from lumadb.storage.cache import MISSING
 from lumadb.storage.executor import Database
@@ -140,11 +140,15 @@ def _read_pooled(conn: apsw.Connection, query: Query, access: Access, render: Re
     return execute_query(conn, query, access, readonly_only=True, render=render)
 
 
-def _write(conn: apsw.Connection, query: Query, access: Access, render: Render | None) -> dict[str, Any]:
+def _write(conn: apsw.Connection, query: Query, access: Access, render: Render | None) -> dict[str, Any] | ResultTooLarge:
     # The shared connection stands in for the new one sqld gives each stream: an INSERT that
     # inserts nothing reports rowid 0, not the last row another client inserted.
     conn.set_last_insert_rowid(0)
-    result = execute_query(conn, query, access, render=render)
+    result: dict[str, Any] | ResultTooLarge
+    try:
+        result = execute_query(conn, query, access, render=render)
+    except ResultTooLarge as exc:
+        result = exc  # what it wrote stays, as on sqld: the error is raised once that is committed
     # A DEFERRABLE INITIALLY DEFERRED key left broken fails the statement's own COMMIT on sqld;
     # here the COMMIT is shared with other requests' statements: fail this one alone, now.
     if conn.status(apsw.SQLITE_DBSTATUS_DEFERRED_FKS)[0] > 0:
@@ -175,7 +179,10 @@ async def execute(stream: Stream, query: Query, access: Access, render: Render |
                 except NotReadOnly:
                     route = Route.WRITE
             if route is Route.WRITE:
-                return await stream.db.write_inline(INLINE_BUDGET_MS, _write, query, access, render)
+                written = await stream.db.write_inline(INLINE_BUDGET_MS, _write, query, access, render)
+                if isinstance(written, ResultTooLarge):
+                    raise written
+                return written
         except (apsw.Error, ValueError, OverflowError) as exc:
             raise StmtError.from_sqlite(exc) from None
     if stream.conn is not None and route_for(query.sql) is Route.READ:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from lumadb.libsql import sql_functions
 from lumadb.libsql.auth import Grant
 from lumadb.libsql.errors import HranaError
+from lumadb.libsql.values import MAX_ROW_BYTES
 from lumadb.storage.databases import InvalidDatabaseName, validate_name
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
@@ -30,13 +31,14 @@ def setup_connection(conn: apsw.Connection, name: str = DEFAULT) -> None:
     """Every connection to a libSQL database is set as sqld's are: foreign keys enforced, the
     schema safe from `PRAGMA writable_schema` and the like (SQLite's defensive mode), and a
     double-quoted word always a name, never a string (sqld's SQLite is built with DQS=0:
-    `SELECT "hello"` is `no such column: hello`); no files attached and no function sqld lacks
+    `SELECT "hello"` is `no such column: hello`); strings and blobs of 5 MB at most; no files attached and no function sqld lacks
     (`authorize`); and the SQL sqld's SQLite has beyond stock SQLite's (`sql_functions`), with
     sqld's own `libsql_server_database_name()` (the database's name) and `last_rows_affected()`
     (what `changes()` says)."""
     conn.config(apsw.SQLITE_DBCONFIG_DEFENSIVE, 1)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
+    conn.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_ROW_BYTES)
     conn.pragma("foreign_keys", True)
     conn.authorizer = authorize
     sql_functions.install(conn)

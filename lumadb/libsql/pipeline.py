@@ -26,6 +26,7 @@ from lumadb.libsql.batch import (
 )
 from lumadb.libsql.describe import describe_result
 from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError, invalid_type
+from lumadb.libsql.response_size import ResponseBudget, too_large
 from lumadb.libsql.stmt import (
     Access,
     StmtSpec,
@@ -37,7 +38,7 @@ from lumadb.libsql.stmt import (
     to_query,
 )
 from lumadb.libsql.streams import Stream, StreamElsewhere
-from lumadb.sql import NotReadOnly
+from lumadb.sql import NotReadOnly, ResultTooLarge
 from lumadb.storage.cache import MISSING
 from lumadb.storage.executor import Database
 from lumadb.storage.jobs import WriteLockElsewhere
@@ -163,7 +164,7 @@ async def handle_stream_request(
             raise HranaError.stream_closed()
         if kind == "execute":
             assert req.stmt is not None
-            query = to_query(req.stmt, stream.sqls, version)
+            query = to_query(req.stmt, stream.sqls, version, ResponseBudget())
             return ok({"type": "execute", "result": await execution.execute(stream, query, access)})
         if kind == "batch":
             assert req.batch is not None
@@ -187,6 +188,8 @@ async def handle_stream_request(
         return ok({"type": "get_autocommit", "is_autocommit": stream.is_autocommit()})
     except StmtError as exc:
         return {"type": "error", "error": exc.as_dict()}
+    except ResultTooLarge:
+        return {"type": "error", "error": too_large().as_dict()}
 
 
 def _store_sql(stream: Stream, req: StreamRequest) -> dict[str, Any]:
@@ -238,7 +241,10 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
             pass  # nothing of it stays: as a write batch, or on the stream's own connection
     if closes and not stream.pinned and write_batch.suits(program, access):
         try:
-            return await stream.db.write_inline(execution.INLINE_BUDGET_MS, write_batch.run, program, access)
+            written = await stream.db.write_inline(execution.INLINE_BUDGET_MS, write_batch.run, program, access)
+            if isinstance(written, ResultTooLarge):
+                raise written
+            return written
         except (write_batch.Unsuited, WriteLockElsewhere, apsw.BusyError):
             # not run, or undone: on the stream's own connection, as any other batch, once the
             # group it was undone in has let go of the write lock (seed 7429: BEGIN DEFERRED, a

@@ -17,7 +17,7 @@ from typing import Any
 
 from lumadb.libsql import unsupported, vector_index_create
 from lumadb.libsql.errors import HranaError, StmtError, unexpected
-from lumadb.libsql.values import SqlValue, decode_value, encode_row
+from lumadb.libsql.values import MAX_ROW_BYTES, SqlValue, decode_value, encode_row
 from lumadb.sql import (
     ManyStatements,
     StatementInfo,
@@ -27,6 +27,7 @@ from lumadb.sql import (
     split_statements,
     statement_info,
 )
+from lumadb.sql.execute import ResultBudget
 from lumadb.sql.split import leading_keywords, until_nul
 from lumadb.sql.syntax import syntax_error
 from lumadb.storage.sqlite import apsw
@@ -61,6 +62,7 @@ class Query:
     args: list[SqlValue] | None  # positional mode
     named: dict[str, SqlValue] | None  # named mode
     want_rows: bool = True  # false: the result carries no rows (Hrana spec; sqld sends them anyway)
+    budget: ResultBudget | None = None  # the response's size limit (response_size.py); a cursor's is none
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,15 +180,15 @@ def _statement_problem(sql: str) -> tuple[str, str] | None:
     return None
 
 
-def to_query(spec: StmtSpec, sqls: dict[int, str], version: int) -> Query:
+def to_query(spec: StmtSpec, sqls: dict[int, str], version: int, budget: ResultBudget | None) -> Query:
     """Protocol errors raise HranaError; statement errors raise StmtError."""
     sql = resolve_sql(spec.sql, spec.sql_id, sqls, version)
     check_single_statement(sql)
     if not spec.named_args:
-        return Query(sql, spec.args, None, spec.want_rows)
+        return Query(sql, spec.args, None, spec.want_rows, budget)
     if spec.args:
         raise StmtError.args_both()
-    return Query(sql, None, dict(spec.named_args), spec.want_rows)
+    return Query(sql, None, dict(spec.named_args), spec.want_rows, budget)
 
 
 def bind(info: StatementInfo, query: Query) -> tuple[SqlValue, ...]:
@@ -213,8 +215,16 @@ def bind(info: StatementInfo, query: Query) -> tuple[SqlValue, ...]:
                 values.extend([None] * (len(params) - len(values)))
                 break
             raise StmtError.args_invalid(f"value for parameter {name or index} not found")
+        if isinstance(value, (str, bytes)) and _too_long(value):
+            raise StmtError.args_invalid("string or blob too big")  # (SQLite's bind, refused)
         values.append(value)
     return tuple(values)
+
+
+def _too_long(value: str | bytes) -> bool:
+    if len(value) <= MAX_ROW_BYTES // 4:
+        return False  # (the most bytes a character takes in UTF-8)
+    return len(value.encode() if isinstance(value, str) else value) > MAX_ROW_BYTES
 
 
 def readonly_allowed(sql: str, info: StatementInfo) -> bool:
@@ -243,7 +253,8 @@ def execute_query(
     if not info.is_readonly and "vector_idx" in query.sql.lower():
         vector_index_create.check(conn, query.sql)  # sqld's checks of a new vector index
     try:
-        result = execute_statement(conn, query.sql, bindings, want_rows=query.want_rows, readonly_only=readonly_only)
+        result = execute_statement(conn, query.sql, bindings, want_rows=query.want_rows, readonly_only=readonly_only,
+                                   budget=query.budget)
     except ManyStatements:
         raise StmtError.many_statements() from None
     return (render or result_dict)(result)

@@ -12,8 +12,10 @@ from lumadb.libsql import execution
 from lumadb.libsql.batch import parse_batch, to_program
 from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError
 from lumadb.libsql.pipeline import load_json, run_stream_batch
+from lumadb.libsql.response_size import ResponseBudget, too_large
 from lumadb.libsql.stmt import parse_stmt, required, to_query
 from lumadb.libsql.streams import Stream
+from lumadb.sql import ResultTooLarge
 
 if TYPE_CHECKING:
     from lumadb.libsql.frontend import LibsqlFrontEnd
@@ -42,10 +44,12 @@ async def handle_execute(front: LibsqlFrontEnd, request: Request) -> Response:
     spec = parse_stmt(_body(request, "stmt"))
     stream = Stream(context.db, context.access.namespace)
     try:
-        query = to_query(spec, {}, 1)
+        query = to_query(spec, {}, 1, ResponseBudget())
         result = await execution.execute(stream, query, context.access)
     except StmtError as exc:
         raise _statement_error(exc) from None
+    except ResultTooLarge:
+        raise _statement_error(too_large()) from None
     finally:
         await stream.close()
     return Response(200, orjson.dumps({"result": result}), b"application/json", list(CORS_HEADERS))
@@ -60,6 +64,8 @@ async def handle_batch(front: LibsqlFrontEnd, request: Request) -> Response:
         result = await run_stream_batch(stream, program, context.access, closes=True)
     except StmtError as exc:
         raise _statement_error(exc) from None
+    except ResultTooLarge:
+        raise HranaError.legacy("Internal Error: `Could not execute batch`", 500) from None  # (sqld's answer)
     finally:
         await stream.close()
     return Response(200, orjson.dumps({"result": result}), b"application/json", list(CORS_HEADERS))

@@ -16,6 +16,9 @@ from lumadb.libsql.errors import HranaError, unexpected
 
 SqlValue = None | int | float | str | bytes
 
+# sqld's `max_row_size` (a namespace setting, 5 MB by default): the longest string or blob a
+# statement may make or bind (SQLite's SQLITE_LIMIT_LENGTH)
+MAX_ROW_BYTES = 5_000_000
 I64_MIN = -(2**63)
 I64_MAX = 2**63 - 1
 _DECIMAL = re.compile(r"[+-]?[0-9]+")

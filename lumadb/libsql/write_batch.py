@@ -37,7 +37,7 @@ from lumadb.libsql import execution
 from lumadb.libsql.batch import COMMIT, ROLLBACK, Step, control, play
 from lumadb.libsql.errors import StmtError
 from lumadb.libsql.stmt import Access, execute_query, result_dict
-from lumadb.sql.execute import StatementResult
+from lumadb.sql.execute import ResultTooLarge, StatementResult
 from lumadb.storage.jobs import loop_only
 from lumadb.storage.sqlite import apsw
 
@@ -66,7 +66,7 @@ def whole_transaction(program: list[Step], begin: re.Pattern[str], takes: Callab
 
 
 @loop_only
-def run(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str, Any]:
+def run(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str, Any] | ResultTooLarge:
     """The batch as a job of the group commit: its step results and errors."""
     conn.set_last_insert_rowid(0)  # as the new connection sqld gives each stream
     in_transaction = False
@@ -79,7 +79,11 @@ def run(conn: apsw.Connection, program: list[Step], access: Access) -> dict[str,
             return empty_result(started), None
         return _statement(conn, step, access)
 
-    answer = play(program, lambda: not in_transaction, run_step)
+    answer: dict[str, Any] | ResultTooLarge
+    try:
+        answer = play(program, lambda: not in_transaction, run_step)
+    except ResultTooLarge as exc:
+        answer = exc  # what ran before it stays, as on sqld; the caller raises it
     if in_transaction:
         _roll_back(conn)  # the stream closes inside its transaction: SQLite rolls it back
     return answer

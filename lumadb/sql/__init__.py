@@ -14,7 +14,7 @@
 
 from lumadb.sql.describe import Column, Description, StatementInfo, describe, statement_info
 from lumadb.sql.errors import SqlError, error_info
-from lumadb.sql.execute import ManyStatements, NotReadOnly, StatementResult, execute_statement
+from lumadb.sql.execute import ManyStatements, NotReadOnly, ResultTooLarge, StatementResult, execute_statement
 from lumadb.sql.split import count_statements, is_blank, split_statements, statement_kind
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Description",
     "ManyStatements",
     "NotReadOnly",
+    "ResultTooLarge",
     "SqlError",
     "StatementInfo",
     "StatementResult",

@@ -11,12 +11,12 @@ from __future__ import annotations
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from lumadb.sql import alter_column
 from lumadb.sql.errors import restore_prepare_offset
 from lumadb.sql.split import statement_kind, until_nul
-from lumadb.sql.text import fetch_rows
+from lumadb.sql.text import fetch_rows, fetch_some
 from lumadb.storage.sqlite import apsw, cross_process_connections
 from lumadb.storage.sqlite_files import WalIndex
 
@@ -30,6 +30,22 @@ class NotReadOnly(Exception):
 
 class ManyStatements(Exception):
     """The SQL text held more than one statement; only the first one ran."""
+
+
+class ResultTooLarge(Exception):
+    """The statement's result outgrew its `ResultBudget`; it was stopped there, at a row (what it
+    changed before, as a write with RETURNING does before its first row, stays)."""
+
+
+class ResultBudget(Protocol):
+    """A limit on the size of results, as a protocol measures them: each call spends what it is
+    given and answers how much, or raises ResultTooLarge when that is more than is left."""
+
+    def columns(self, description: tuple[tuple[str, str | None], ...]) -> int: ...
+
+    def rows(self, rows: list[tuple[Any, ...]]) -> int: ...
+
+    def refund(self, size: int) -> None: ...
 
 
 @dataclass(slots=True)
@@ -90,13 +106,14 @@ def execute_statement(
     want_rows: bool = True,
     readonly_only: bool = False,
     kind: str | None = None,
+    budget: ResultBudget | None = None,
 ) -> StatementResult:
     """Run the single statement `sql` with `bindings` (exactly as many as it has
     parameters) on `conn` and step it to completion.
 
     Raises apsw.Error for SQLite errors, NotReadOnly when `readonly_only` and the statement
     would write (nothing ran), ManyStatements when `sql` holds a second statement (the first
-    one ran)."""
+    one ran), ResultTooLarge when its columns and rows (kept or not) outgrow `budget`."""
     sql = until_nul(sql)
     kind = kind or statement_kind(sql)
     if kind == "other":
@@ -117,7 +134,7 @@ def execute_statement(
     started = time.perf_counter()
     try:
         try:
-            rows, row_count = _run(conn, cursor, sql, bindings, trace, want_rows)
+            rows, row_count = _run(conn, cursor, sql, bindings, trace, want_rows, budget)
         except apsw.SQLError:
             # Failed while stepping. A cached statement whose schema changed is prepared again
             # inside sqlite3_step, with the schema this connection last loaded; when that fails
@@ -130,7 +147,7 @@ def execute_statement(
             refresh_schema(conn)
             schema.loaded_at = changes_seen
             trace.seen = 0
-            rows, row_count = _run(conn, cursor, sql, bindings, trace, want_rows)
+            rows, row_count = _run(conn, cursor, sql, bindings, trace, want_rows, budget)
     except apsw.ExecTraceAbort:
         if trace.seen > 1:
             raise ManyStatements(sql) from None
@@ -165,7 +182,7 @@ def execute_statement(
 
 
 def _run(conn: apsw.Connection, cursor: apsw.Cursor, sql: str, bindings: Any, trace: _Trace,
-         want_rows: bool) -> tuple[list, int]:
+         want_rows: bool, budget: ResultBudget | None) -> tuple[list, int]:
     """Step the statement to its end: (the rows kept, how many it produced)."""
     try:
         cursor.execute(sql, bindings)
@@ -174,10 +191,38 @@ def _run(conn: apsw.Connection, cursor: apsw.Cursor, sql: str, bindings: Any, tr
             raise
         refresh_schema(conn)  # it did not compile: perhaps against a schema changed since
         cursor.execute(sql, bindings)
+    if budget is not None:
+        return _run_within(cursor, trace.description, want_rows, budget)
     if want_rows:
         rows = fetch_rows(cursor)
         return rows, len(rows)
     return [], len(fetch_rows(cursor))
+
+
+_CHUNK = 256  # rows measured at a time: a large result stops within this many rows of its limit
+
+
+def _run_within(cursor: apsw.Cursor, description: tuple, want_rows: bool, budget: ResultBudget) -> tuple[list, int]:
+    spent = 0
+    try:
+        spent += budget.columns(description)
+        rows = fetch_some(cursor, _CHUNK)
+        spent += budget.rows(rows)
+        count = len(rows)
+        more = rows
+        while len(more) == _CHUNK:
+            more = fetch_some(cursor, _CHUNK)
+            spent += budget.rows(more)
+            count += len(more)
+            if want_rows:
+                rows += more
+    except ResultTooLarge:
+        cursor.close(True)  # the statement stops here, its remaining rows unread
+        raise
+    except BaseException:
+        budget.refund(spent)  # it failed: its error is answered, not its rows
+        raise
+    return (rows if want_rows else []), count
 
 
 def _alter_column(conn: apsw.Connection, sql: str, change: alter_column.AlterColumn, readonly_only: bool) -> StatementResult:

@@ -11,6 +11,7 @@ index 0`), while D1 (workerd) reads it with U+FFFD for each invalid sequence, wh
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
 from lumadb.storage.sqlite import apsw
@@ -36,6 +37,15 @@ def fetch_rows(cursor: apsw.Cursor) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
     except UnicodeDecodeError as exc:
         cursor.close(True)  # the statement stops here, its remaining rows unread
+        raise InvalidText(exc) from None
+
+
+def fetch_some(cursor: apsw.Cursor, count: int) -> list[tuple[Any, ...]]:
+    """`fetch_rows`, of the next `count` rows at most."""
+    try:
+        return list(islice(cursor, count))
+    except UnicodeDecodeError as exc:
+        cursor.close(True)
         raise InvalidText(exc) from None
 
 
