@@ -6,7 +6,7 @@ handler, so handlers are plain `async def handler(request) -> Response` function
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -49,6 +49,9 @@ class Response:
     body: bytes = b""
     content_type: bytes | None = b"application/json"
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    # a body too large to hold: sent after `body` as it comes, chunked; closed early when the
+    # client goes away (the iterator's `aclose`)
+    more: AsyncGenerator[bytes, None] | None = None
 
     @classmethod
     def json(cls, value: Any, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None) -> Response:

@@ -21,7 +21,7 @@ import http
 import logging
 import urllib.parse
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import AsyncGenerator, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import httptools
@@ -111,6 +111,7 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.lost = False
         self.reading_paused = False
         self.writing_paused = False
+        self.drained: asyncio.Future | None = None  # resolved when writing may go on (a streamed body)
         self.idle_since = 0.0
         self.timer: asyncio.TimerHandle | None = None
         self._headers_source: Any = None
@@ -131,6 +132,9 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.connections.discard(self)
         self.lost = True
         self.queue.clear()
+        drained, self.drained = self.drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
@@ -144,6 +148,9 @@ class LumaHttpProtocol(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.writing_paused = False
+        drained, self.drained = self.drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
         if not self.busy and self.queue:
             self._next()
 
@@ -364,6 +371,8 @@ class LumaHttpProtocol(asyncio.Protocol):
         if response.content_type is not None:
             parts += (b"content-type: ", response.content_type, b"\r\n")
         keep_alive = incoming.keep_alive and not self.closing
+        if response.more is not None:
+            return self._write_streamed(incoming, response, parts, keep_alive)
         parts.append(b"content-length: %d\r\n\r\n" % len(body) if keep_alive else
                      b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body))
         if incoming.method != "HEAD":
@@ -376,6 +385,49 @@ class LumaHttpProtocol(asyncio.Protocol):
         self.idle_since = self.loop.time()
         self.idle_poll.answered()
         return True
+
+    def _write_streamed(self, incoming: _Incoming, response: Response, parts: list[bytes], keep_alive: bool) -> bool:
+        """Send the head and `body` now, the rest chunked as it comes, in a task; the requests
+        queued behind wait for it. False: the connection is finished or busy until then."""
+        assert response.more is not None
+        parts.append(b"transfer-encoding: chunked\r\n\r\n" if keep_alive else
+                     b"transfer-encoding: chunked\r\nconnection: close\r\n\r\n")
+        if response.body:
+            parts.append(b"%x\r\n%b\r\n" % (len(response.body), response.body))
+        self.outbox.flush()
+        self.transport.write(b"".join(parts))
+        task = self.loop.create_task(self._stream(response.more, keep_alive))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return False
+
+    async def _stream(self, more: AsyncGenerator[bytes, None], keep_alive: bool) -> None:
+        try:
+            async for chunk in more:
+                if self.lost:
+                    break
+                if chunk:
+                    self.transport.write(b"%x\r\n%b\r\n" % (len(chunk), chunk))
+                if self.writing_paused and not self.lost:
+                    self.drained = self.loop.create_future()
+                    await self.drained
+        except BaseException:
+            log.exception("request failed")
+            self.lost = True  # a body cut short: the client sees no last chunk
+            self.transport.close()
+            return
+        finally:
+            await more.aclose()
+        if self.lost:
+            return
+        self.transport.write(b"0\r\n\r\n")
+        if not keep_alive:
+            self.lost = True
+            self.busy = False
+            self.transport.close()
+            return
+        self.idle_since = self.loop.time()
+        self._next()
 
     def _fail(self) -> None:
         self.busy = False

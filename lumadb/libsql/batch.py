@@ -10,7 +10,6 @@ from typing import Any
 
 from lumadb.libsql import unsupported
 from lumadb.libsql.errors import HranaError, StmtError, invalid_type
-from lumadb.libsql.response_size import ResponseBudget
 from lumadb.libsql.stmt import (
     Access,
     Query,
@@ -23,6 +22,7 @@ from lumadb.libsql.stmt import (
     to_query,
 )
 from lumadb.sql import older_sqlite, split_statements
+from lumadb.sql.execute import ResultBudget
 from lumadb.sql.split import tokens, until_nul
 from lumadb.sql.syntax import syntax_error
 from lumadb.storage.sqlite import apsw
@@ -104,11 +104,10 @@ def _check_cond(cond: Cond, version: int, limit: int) -> None:
         raise HranaError.not_supported("BatchCond of type `is_autocommit`", 3)
 
 
-def to_program(specs: list[StepSpec], sqls: dict[int, str], version: int, *, cursor: bool = False) -> list[Step]:
+def to_program(specs: list[StepSpec], sqls: dict[int, str], version: int, budget: ResultBudget | None) -> list[Step]:
     """The batch's steps, checked the way sqld converts a batch before running any of it; they
-    share one response size limit, but for a cursor's."""
+    share one limit on the size of their results (response_size.py)."""
     program = []
-    budget = None if cursor else ResponseBudget()
     for index, spec in enumerate(specs):
         query = to_query(spec.stmt, sqls, version, budget)
         if spec.condition is not None:
@@ -149,6 +148,8 @@ def control(step: Step, pattern: re.Pattern[str]) -> bool:
 
 # runs step `index` of a batch: (its result, None) or (None, its error)
 StepRunner = Callable[[int, Step], "tuple[dict | None, dict | None]"]
+# runs a whole batch on a stream's own connection: its result (sqld's BatchResult)
+BatchRunner = Callable[[apsw.Connection, "list[Step]", Access], "dict[str, Any]"]
 
 
 def play(program: list[Step], is_autocommit: Callable[[], bool], run_step: StepRunner) -> dict[str, Any]:

@@ -4,23 +4,41 @@ Line 1 is `{"baton", "base_url"}`, then `step_begin` / `row` / `step_end` for ea
 that ran, `step_error` for a step that failed, nothing for a skipped step, and `error`
 when the batch could not run at all. Unlike sqld, `last_insert_rowid` is a string (as the
 spec and @libsql/hrana-client expect) and there is no `replication_index` line.
+
+A cursor has no size limit, so its rows cannot all be held: a batch runs the quick ways a
+pipeline's does while its results stay under `HELD_CURSOR_BYTES` (answered whole), and past
+that (MustStream: nothing of the attempt stayed) on the stream's own connection, on its thread,
+its lines sent as they come (`run_streamed`), that thread waiting while the client reads
+behind. Memory stays flat however many rows the statement makes, as on sqld.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import threading
+import time
+from collections.abc import AsyncGenerator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from lumadb.http import Request, Response
-from lumadb.libsql.batch import parse_batch, to_program
+from lumadb.libsql.batch import Step, batch_result, parse_batch, play, to_program
 from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError
 from lumadb.libsql.pipeline import load_json, open_stream, parse_baton, run_stream_batch
-from lumadb.libsql.stmt import required
-from lumadb.libsql.streams import StreamElsewhere
+from lumadb.libsql.response_size import HELD_CURSOR_BYTES, MustStream, ResponseBudget
+from lumadb.libsql.stmt import Access, required, run_query
+from lumadb.libsql.streams import Stream, StreamElsewhere
+from lumadb.libsql.values import encode_row
+from lumadb.storage.sqlite import apsw
 
 if TYPE_CHECKING:
     from lumadb.libsql.frontend import LibsqlFrontEnd
+
+_CHUNK_BYTES = 64 * 1024  # lines handed to the event loop at a time
+_CHUNKS_AHEAD = 4  # chunks handed over and not yet written: the most a cursor holds
 
 
 def cursor_entries(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -31,9 +49,13 @@ def cursor_entries(result: dict[str, Any]) -> list[dict[str, Any]]:
         elif step is not None:
             entries.append({"type": "step_begin", "step": index, "cols": step["cols"]})
             entries.extend({"type": "row", "row": row} for row in step["rows"])
-            entries.append({"type": "step_end", "affected_row_count": step["affected_row_count"],
-                            "last_insert_rowid": step["last_insert_rowid"]})
+            entries.append(_step_end(step))
     return entries
+
+
+def _step_end(result: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "step_end", "affected_row_count": result["affected_row_count"],
+            "last_insert_rowid": result["last_insert_rowid"]}
 
 
 async def handle_cursor(front: LibsqlFrontEnd, request: Request) -> Response:
@@ -47,14 +69,27 @@ async def handle_cursor(front: LibsqlFrontEnd, request: Request) -> Response:
         stream = open_stream(front, context, baton)
     except StreamElsewhere as elsewhere:
         return await front.pass_on(elsewhere, request)
+    output = _Output(asyncio.get_running_loop())
     try:
         if stream.closed:
             raise HranaError.stream_closed()
         try:
-            program = to_program(specs, stream.sqls, 3, cursor=True)
-            entries = cursor_entries(await run_stream_batch(stream, program, context.access))
+            program = to_program(specs, stream.sqls, 3, ResponseBudget(HELD_CURSOR_BYTES, MustStream))
         except StmtError as exc:
             entries = [{"type": "error", "error": exc.as_dict()}]
+        else:
+            on_thread = partial(run_streamed, stream=stream, output=output)
+            batch = asyncio.ensure_future(run_stream_batch(stream, program, context.access, on_thread=on_thread))
+            await asyncio.wait((batch, output.started), return_when=asyncio.FIRST_COMPLETED)
+            if output.started.done():
+                head = {"baton": front.streams.next_baton(stream), "base_url": None}
+                return Response(200, orjson.dumps(head) + b"\n", b"text/plain", list(CORS_HEADERS),
+                                more=_rest(front, stream, output, batch))
+            output.started.cancel()
+            try:
+                entries = cursor_entries(batch.result())
+            except StmtError as exc:
+                entries = [{"type": "error", "error": exc.as_dict()}]
     except BaseException:
         await front.streams.discard(stream)
         raise
@@ -62,3 +97,148 @@ async def handle_cursor(front: LibsqlFrontEnd, request: Request) -> Response:
     head = {"baton": front.streams.release(stream), "base_url": None}
     lines = [orjson.dumps(head), *(orjson.dumps(entry) for entry in entries)]
     return Response(200, b"\n".join(lines) + b"\n", b"text/plain", list(CORS_HEADERS))
+
+
+async def _rest(front: LibsqlFrontEnd, stream: Stream, output: _Output, batch: asyncio.Future) -> AsyncGenerator[bytes, None]:
+    """The lines after the first, as the stream's thread makes them; the stream goes back for
+    its next request once they are all written, and is dropped if the client goes first."""
+    finished = False
+    try:
+        while (chunk := await output.ready.get()) is not None:
+            yield chunk
+            output.room.release()
+        try:
+            await batch
+        except StmtError as exc:
+            yield orjson.dumps({"type": "error", "error": exc.as_dict()}) + b"\n"
+        finished = True
+    finally:
+        if finished:
+            stream.turn_over()
+            front.streams.release(stream)
+        else:
+            output.abandon()
+            try:
+                await batch
+            except BaseException:
+                pass
+            await front.streams.discard(stream)
+
+
+class _Abandoned(Exception):
+    """The client went away: the statement stops where it is."""
+
+
+class _Output:
+    """The lines of a cursor, from the stream's thread to the event loop, a chunk at a time;
+    the thread waits while `_CHUNKS_AHEAD` chunks are not yet written."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.started: asyncio.Future[None] = loop.create_future()
+        self.ready: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.room = threading.Semaphore(_CHUNKS_AHEAD)
+        self.lines: list[bytes] = []
+        self.size = 0
+        self.abandoned = False
+
+    # -- on the stream's thread ------------------------------------------------------
+    def begin(self) -> None:
+        self.loop.call_soon_threadsafe(_set_result, self.started)
+
+    def put(self, entry: dict[str, Any], clock: Any) -> None:
+        line = orjson.dumps(entry)
+        self.lines.append(line)
+        self.size += len(line) + 1
+        if self.size >= _CHUNK_BYTES:
+            self.flush(clock)
+
+    def flush(self, clock: Any) -> None:
+        if not self.lines:
+            return
+        chunk = b"\n".join(self.lines) + b"\n"
+        self.lines = []
+        self.size = 0
+        if not self.room.acquire(blocking=False):
+            # the client reads behind: wait, the statement's time limit standing still meanwhile
+            left = clock.deadline - time.monotonic()
+            clock.stop()
+            self.room.acquire()
+            clock.deadline = time.monotonic() + left
+        if self.abandoned:
+            raise _Abandoned
+        self.loop.call_soon_threadsafe(self.ready.put_nowait, chunk)
+
+    def end(self) -> None:
+        self.loop.call_soon_threadsafe(self.ready.put_nowait, None)
+
+    # -- on the event loop -----------------------------------------------------------
+    def abandon(self) -> None:
+        self.abandoned = True
+        for _ in range(_CHUNKS_AHEAD):
+            self.room.release()
+
+
+def _set_result(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class _StepRows:
+    """A step's columns and rows as cursor lines, sent as the statement makes them (in place of
+    a size limit: sql/execute.py's ResultBudget)."""
+
+    __slots__ = ("begun", "clock", "index", "output", "want_rows")
+
+    def __init__(self, output: _Output, index: int, want_rows: bool, clock: Any) -> None:
+        self.output = output
+        self.index = index
+        self.want_rows = want_rows
+        self.clock = clock
+        self.begun = False
+
+    def columns(self, description: tuple[tuple[str, str | None], ...]) -> int:
+        self.begun = True
+        cols = [{"name": name, "decltype": decltype} for name, decltype in description]
+        self.output.put({"type": "step_begin", "step": self.index, "cols": cols}, self.clock)
+        return 0
+
+    def rows(self, rows: list[tuple[Any, ...]]) -> int:
+        if self.want_rows:
+            for row in rows:
+                self.output.put({"type": "row", "row": encode_row(row)}, self.clock)
+        return 0
+
+    def refund(self, size: int) -> None:
+        pass  # (what was sent stays sent: its step_error follows, as on sqld)
+
+
+def run_streamed(conn: apsw.Connection, program: list[Step], access: Access, *, stream: Stream,
+                 output: _Output) -> dict[str, Any]:
+    """The batch on the stream's own connection (pipeline.run_stream_batch's `on_thread`), its
+    lines handed to `output` as they come; nothing of it is held for the answer."""
+    output.begin()
+    clock = stream.clock
+    try:
+        steps = [Step(dataclasses.replace(step.query, want_rows=False,
+                                          budget=_StepRows(output, index, step.query.want_rows, clock)),
+                      step.condition) for index, step in enumerate(program)]
+
+        def run_step(index: int, step: Step) -> tuple[dict | None, dict | None]:
+            rows = step.query.budget
+            assert isinstance(rows, _StepRows)
+            try:
+                result = run_query(conn, step.query, access)
+            except StmtError as exc:
+                output.put({"type": "step_error", "step": index, "error": exc.as_dict()}, clock)
+                return None, exc.as_dict()
+            if not rows.begun:  # (ALTER TABLE ... ALTER COLUMN runs no statement of its own)
+                output.put({"type": "step_begin", "step": index, "cols": result["cols"]}, clock)
+            output.put(_step_end(result), clock)
+            return result, None
+
+        play(steps, lambda: not conn.in_transaction, run_step)
+        output.flush(clock)
+    finally:
+        output.end()
+    return batch_result([], [])

@@ -14,6 +14,7 @@ import orjson
 from lumadb.http import Request, Response
 from lumadb.libsql import execution, read_batch, write_batch
 from lumadb.libsql.batch import (
+    BatchRunner,
     Step,
     StepSpec,
     batch_result,
@@ -26,7 +27,7 @@ from lumadb.libsql.batch import (
 )
 from lumadb.libsql.describe import describe_result
 from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError, invalid_type
-from lumadb.libsql.response_size import ResponseBudget, too_large
+from lumadb.libsql.response_size import MustStream, ResponseBudget, too_large
 from lumadb.libsql.stmt import (
     Access,
     StmtSpec,
@@ -168,7 +169,7 @@ async def handle_stream_request(
             return ok({"type": "execute", "result": await execution.execute(stream, query, access)})
         if kind == "batch":
             assert req.batch is not None
-            program = to_program(req.batch, stream.sqls, version)
+            program = to_program(req.batch, stream.sqls, version, ResponseBudget())
             return ok({"type": "batch", "result": await run_stream_batch(stream, program, access, closes)})
         if kind == "describe":
             sql = resolve_sql(req.sql, req.sql_id, stream.sqls, version)
@@ -221,8 +222,11 @@ def _bytesize(size: int) -> str:
         index += 1
 
 
-async def run_stream_batch(stream: Stream, program: list[Step], access: Access, closes: bool = False) -> dict:
-    """`closes`: the stream is new and closes right after the batch (write_batch.py)."""
+async def run_stream_batch(stream: Stream, program: list[Step], access: Access, closes: bool = False,
+                           on_thread: BatchRunner = run_batch) -> dict:
+    """`closes`: the stream is new and closes right after the batch (write_batch.py).
+    `on_thread` runs the batch on the stream's own connection when no quicker way does; one that
+    sends its rows as they come (a cursor's) is used when a quicker way raises MustStream."""
     if len(program) == 1 and not stream.pinned:
         # a single statement can take the shared-connection path
         step = program[0]
@@ -232,6 +236,8 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
             return batch_result([await execution.execute(stream, step.query, access)], [None])
         except StmtError as exc:
             return batch_result([None], [exc.as_dict()])
+        except MustStream:
+            return await stream.on_connection(on_thread, program, access)  # (nothing of it stayed)
     if not program:
         return batch_result([], [])
     if closes and not stream.pinned and read_batch.suits(program):
@@ -255,19 +261,19 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
     if stream.pinned and all(execution.route_for(step.query.sql) is execution.Route.READ for step in program):
         try:  # (a transaction's reads: @libsql/client's transaction() between its BEGIN and COMMIT)
             return execution.on_stream_here(stream, run_batch, program, access, True)
-        except (execution.TooSlow, NotReadOnly):
+        except (execution.TooSlow, NotReadOnly, MustStream):
             pass  # reads changed nothing: on the stream's thread, from the start
     elif not stream.pinned and read_batch.opens(program) and stream.pin_idle():
         # (the first request of transaction("read"): its BEGIN and first reads, here when a
         # connection is idle; opening one is left to the stream's thread)
         try:
             return execution.on_stream_here(stream, run_batch, program, access, True)
-        except (execution.TooSlow, NotReadOnly):
+        except (execution.TooSlow, NotReadOnly, MustStream):
             assert stream.conn is not None
             if stream.conn.in_transaction:
                 stream.conn.execute("ROLLBACK")  # the request's own BEGIN: all of it again, on the thread
     if not _BEGINS_WRITING.match(program[0].query.sql) or not stream.is_autocommit():
-        return await stream.on_connection(run_batch, program, access)
+        return await stream.on_connection(on_thread, program, access)
     # Batches that open a write transaction (@libsql/client's batch(..., "write"), and the first
     # request of its transaction("write")) take their turns here, in order, rather than in
     # SQLite's busy handler, whose sleeps (up to 100 ms each) starve some of them. A stream
@@ -281,9 +287,9 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
     try:  # (wait_for: a handler here runs without a Task of its own, which asyncio.timeout needs)
         await asyncio.wait_for(gate.acquire(), stream.db.busy_timeout_ms / 1000)
     except TimeoutError:
-        return await stream.on_connection(run_batch, program, access)
+        return await stream.on_connection(on_thread, program, access)
     stream.turn = gate  # passed on when the request ends outside a transaction (Stream.turn_over)
-    return await stream.on_connection(run_batch, program, access)
+    return await stream.on_connection(on_thread, program, access)
 
 
 _BEGINS_WRITING = re.compile(r"\s*BEGIN\s+(IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)

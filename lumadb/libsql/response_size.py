@@ -33,13 +33,23 @@ def too_large() -> StmtError:
     return StmtError("Response is too large", "RESPONSE_TOO_LARGE")
 
 
+class MustStream(Exception):
+    """A cursor's rows outgrew what it holds in memory (`HELD_CURSOR_BYTES`) where they cannot
+    be sent as they come (on the event loop, in the group commit): nothing of the attempt stays,
+    it runs again on the stream's own connection, its rows sent as they come (cursor.py)."""
+
+
+HELD_CURSOR_BYTES = 1_000_000
+
+
 class ResponseBudget:
     """What is left of one response's limit; shared by the steps of a batch."""
 
-    __slots__ = ("left",)
+    __slots__ = ("error", "left")
 
-    def __init__(self, limit: int = MAX_RESPONSE_BYTES) -> None:
+    def __init__(self, limit: int = MAX_RESPONSE_BYTES, error: type[Exception] = ResultTooLarge) -> None:
         self.left = limit
+        self.error = error
 
     def columns(self, description: Iterable[tuple[str, str | None]]) -> int:
         return self._spend(sum(_COLUMN + _utf8_len(name) + _utf8_len(decltype or "null") for name, decltype in description))
@@ -67,7 +77,7 @@ class ResponseBudget:
 
     def _spend(self, size: int) -> int:
         if size > self.left:
-            raise ResultTooLarge
+            raise self.error
         self.left -= size
         return size
 

@@ -280,6 +280,15 @@ class StreamRegistry:
         self._ensure_sweeper()
         return self.encode_baton(stream.id, stream.seq)
 
+    def next_baton(self, stream: Stream) -> str:
+        """The baton `release` will answer, known while the request still holds the stream (a
+        cursor's first line, sent before its rows)."""
+        if stream.id is None:
+            stream.id = self._new_id()
+            stream.seq = secrets.randbits(64)
+            self._acquired.add(stream.id)
+        return self.encode_baton(stream.id, stream.seq)
+
     async def discard(self, stream: Stream) -> None:
         """A request failed: the stream is closed (sqld drops it too)."""
         if stream.id is not None:

@@ -60,7 +60,7 @@ async def handle_batch(front: LibsqlFrontEnd, request: Request) -> Response:
     specs = parse_batch(_body(request, "batch"))
     stream = Stream(context.db, context.access.namespace)
     try:
-        program = to_program(specs, {}, 1)
+        program = to_program(specs, {}, 1, ResponseBudget())
         result = await run_stream_batch(stream, program, context.access, closes=True)
     except StmtError as exc:
         raise _statement_error(exc) from None

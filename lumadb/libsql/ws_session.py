@@ -260,7 +260,7 @@ class HranaSession:
             stream = ws_stream.stream
             stream.sqls = sqls
             try:
-                program = to_program(specs, sqls, self.version, cursor=True)
+                program = to_program(specs, sqls, self.version, None)
                 cursor.entries = cursor_entries(await run_stream_batch(stream, program, access))
             except StmtError as exc:
                 cursor.entries = [{"type": "error", "error": exc.as_dict()}]

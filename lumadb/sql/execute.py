@@ -216,11 +216,10 @@ def _run_within(cursor: apsw.Cursor, description: tuple, want_rows: bool, budget
             count += len(more)
             if want_rows:
                 rows += more
-    except ResultTooLarge:
+    except BaseException as exc:
+        if not isinstance(exc, ResultTooLarge):
+            budget.refund(spent)  # it failed: its error is answered, not its rows
         cursor.close(True)  # the statement stops here, its remaining rows unread
-        raise
-    except BaseException:
-        budget.refund(spent)  # it failed: its error is answered, not its rows
         raise
     return (rows if want_rows else []), count
 
