@@ -15,6 +15,7 @@ behind. Memory stays flat however many rows the statement makes, as on sqld.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import threading
 import time
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lumadb.http import Request, Response
-from lumadb.libsql.batch import Step, batch_result, parse_batch, play, to_program
+from lumadb.libsql.batch import Step, StepSpec, batch_result, parse_batch, play, to_program
 from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError
 from lumadb.libsql.pipeline import load_json, open_stream, parse_baton, run_stream_batch
 from lumadb.libsql.response_size import HELD_CURSOR_BYTES, MustStream, ResponseBudget
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from lumadb.libsql.frontend import LibsqlFrontEnd
 
 _CHUNK_BYTES = 64 * 1024  # lines handed to the event loop at a time
-_CHUNKS_AHEAD = 4  # chunks handed over and not yet written: the most a cursor holds
+_CHUNKS_AHEAD = 4  # chunks handed over and not yet taken: the most a cursor holds
 
 
 def cursor_entries(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -69,74 +70,83 @@ async def handle_cursor(front: LibsqlFrontEnd, request: Request) -> Response:
         stream = open_stream(front, context, baton)
     except StreamElsewhere as elsewhere:
         return await front.pass_on(elsewhere, request)
-    output = _Output(asyncio.get_running_loop())
     try:
         if stream.closed:
             raise HranaError.stream_closed()
-        try:
-            program = to_program(specs, stream.sqls, 3, ResponseBudget(HELD_CURSOR_BYTES, MustStream))
-        except StmtError as exc:
-            entries = [{"type": "error", "error": exc.as_dict()}]
-        else:
-            on_thread = partial(run_streamed, stream=stream, output=output)
-            batch = asyncio.ensure_future(run_stream_batch(stream, program, context.access, on_thread=on_thread))
-            await asyncio.wait((batch, output.started), return_when=asyncio.FIRST_COMPLETED)
-            if output.started.done():
-                head = {"baton": front.streams.next_baton(stream), "base_url": None}
-                return Response(200, orjson.dumps(head) + b"\n", b"text/plain", list(CORS_HEADERS),
-                                more=_rest(front, stream, output, batch))
-            output.started.cancel()
-            try:
-                entries = cursor_entries(batch.result())
-            except StmtError as exc:
-                entries = [{"type": "error", "error": exc.as_dict()}]
+        run = await start_cursor(stream, specs, stream.sqls, 3, context.access)
+        if run.output is not None:
+            head = {"baton": front.streams.next_baton(stream), "base_url": None}
+            return Response(200, orjson.dumps(head) + b"\n", b"text/plain", list(CORS_HEADERS),
+                            more=_rest(front, stream, run.output))
     except BaseException:
         await front.streams.discard(stream)
         raise
     stream.turn_over()
     head = {"baton": front.streams.release(stream), "base_url": None}
-    lines = [orjson.dumps(head), *(orjson.dumps(entry) for entry in entries)]
+    lines = [orjson.dumps(head), *run.lines]
     return Response(200, b"\n".join(lines) + b"\n", b"text/plain", list(CORS_HEADERS))
 
 
-async def _rest(front: LibsqlFrontEnd, stream: Stream, output: _Output, batch: asyncio.Future) -> AsyncGenerator[bytes, None]:
+async def _rest(front: LibsqlFrontEnd, stream: Stream, output: CursorOutput) -> AsyncGenerator[bytes, None]:
     """The lines after the first, as the stream's thread makes them; the stream goes back for
     its next request once they are all written, and is dropped if the client goes first."""
     finished = False
     try:
-        while (chunk := await output.ready.get()) is not None:
-            yield chunk
-            output.room.release()
-        try:
-            await batch
-        except StmtError as exc:
-            yield orjson.dumps({"type": "error", "error": exc.as_dict()}) + b"\n"
+        while (lines := await output.next_lines()) is not None:
+            yield b"\n".join(lines) + b"\n"
         finished = True
     finally:
         if finished:
             stream.turn_over()
             front.streams.release(stream)
         else:
-            output.abandon()
-            try:
-                await batch
-            except BaseException:
-                pass
+            await output.stop()
             await front.streams.discard(stream)
+
+
+@dataclasses.dataclass(slots=True)
+class CursorRun:
+    """A cursor's batch once it has started: its lines whole, or an `output` they come from."""
+
+    lines: list[bytes]
+    output: CursorOutput | None = None
+
+
+async def start_cursor(stream: Stream, specs: list[StepSpec], sqls: dict[int, str], version: int,
+                       access: Access) -> CursorRun:
+    """Run the batch the quick ways while its results stay small, else on the stream's thread
+    (its lines then come from `output`, which the caller reads to the end or stops)."""
+    try:
+        program = to_program(specs, sqls, version, ResponseBudget(HELD_CURSOR_BYTES, MustStream))
+    except StmtError as exc:
+        return CursorRun([orjson.dumps({"type": "error", "error": exc.as_dict()})])
+    output = CursorOutput(asyncio.get_running_loop())
+    on_thread = partial(run_streamed, stream=stream, output=output)
+    batch = output.batch = asyncio.ensure_future(run_stream_batch(stream, program, access, on_thread=on_thread))
+    await asyncio.wait((batch, output.started), return_when=asyncio.FIRST_COMPLETED)
+    if output.started.done():
+        return CursorRun([], output)
+    output.started.cancel()
+    try:
+        entries = cursor_entries(batch.result())
+    except StmtError as exc:
+        entries = [{"type": "error", "error": exc.as_dict()}]
+    return CursorRun([orjson.dumps(entry) for entry in entries])
 
 
 class _Abandoned(Exception):
     """The client went away: the statement stops where it is."""
 
 
-class _Output:
+class CursorOutput:
     """The lines of a cursor, from the stream's thread to the event loop, a chunk at a time;
-    the thread waits while `_CHUNKS_AHEAD` chunks are not yet written."""
+    the thread waits while `_CHUNKS_AHEAD` chunks are not yet taken."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.started: asyncio.Future[None] = loop.create_future()
-        self.ready: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.batch: asyncio.Future | None = None  # the batch under way (run_stream_batch)
+        self.ready: asyncio.Queue[list[bytes] | None] = asyncio.Queue()
         self.room = threading.Semaphore(_CHUNKS_AHEAD)
         self.lines: list[bytes] = []
         self.size = 0
@@ -156,8 +166,7 @@ class _Output:
     def flush(self, clock: Any) -> None:
         if not self.lines:
             return
-        chunk = b"\n".join(self.lines) + b"\n"
-        self.lines = []
+        chunk, self.lines = self.lines, []
         self.size = 0
         if not self.room.acquire(blocking=False):
             # the client reads behind: wait, the statement's time limit standing still meanwhile
@@ -173,10 +182,33 @@ class _Output:
         self.loop.call_soon_threadsafe(self.ready.put_nowait, None)
 
     # -- on the event loop -----------------------------------------------------------
-    def abandon(self) -> None:
+    async def next_lines(self) -> list[bytes] | None:
+        """The next chunk of lines; None once the batch is over (its failure as a whole, if
+        any, is the last line)."""
+        if self.abandoned:
+            return None
+        lines = await self.ready.get()
+        if lines is not None:
+            self.room.release()
+            return lines
+        self.abandoned = True  # (nothing more comes)
+        assert self.batch is not None
+        try:
+            await self.batch
+        except StmtError as exc:
+            return [orjson.dumps({"type": "error", "error": exc.as_dict()})]
+        return None
+
+    async def stop(self) -> None:
+        """Stop the statement where it is (the client has gone, or closed the cursor) and wait
+        for the stream's thread to let go of its connection."""
+        if self.batch is None or self.batch.done():
+            return
         self.abandoned = True
         for _ in range(_CHUNKS_AHEAD):
             self.room.release()
+        with contextlib.suppress(BaseException):  # (the statement stopped where it was)
+            await self.batch
 
 
 def _set_result(future: asyncio.Future[None]) -> None:
@@ -190,7 +222,7 @@ class _StepRows:
 
     __slots__ = ("begun", "clock", "index", "output", "want_rows")
 
-    def __init__(self, output: _Output, index: int, want_rows: bool, clock: Any) -> None:
+    def __init__(self, output: CursorOutput, index: int, want_rows: bool, clock: Any) -> None:
         self.output = output
         self.index = index
         self.want_rows = want_rows
@@ -214,7 +246,7 @@ class _StepRows:
 
 
 def run_streamed(conn: apsw.Connection, program: list[Step], access: Access, *, stream: Stream,
-                 output: _Output) -> dict[str, Any]:
+                 output: CursorOutput) -> dict[str, Any]:
     """The batch on the stream's own connection (pipeline.run_stream_batch's `on_thread`), its
     lines handed to `output` as they come; nothing of it is held for the answer."""
     output.begin()

@@ -19,25 +19,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
 
 from lumadb import eager
-from lumadb.libsql.batch import parse_batch, to_program
-from lumadb.libsql.cursor import cursor_entries
+from lumadb.libsql.batch import parse_batch
+from lumadb.libsql.cursor import start_cursor
 from lumadb.libsql.errors import JSON_PREFIX, HranaError, StmtError, invalid_type, unexpected
 from lumadb.libsql.pipeline import (
     StreamRequest,
     handle_stream_request,
     parse_request,
-    run_stream_batch,
     serde_syntax_error,
 )
 from lumadb.libsql.stmt import optional_int, required
 from lumadb.libsql.streams import Stream
+from lumadb.libsql.ws_streams import WsCursor, WsStream
 from lumadb.storage.loop_writer import DatabaseClosed
 from lumadb.websocket import Refused, Upgrade, WebSocketConnection
 
@@ -86,27 +85,6 @@ class _ProtocolViolation(Exception):
         self.reason = reason
 
 
-class _Cursor:
-    __slots__ = ("entries", "position", "stream_id")
-
-    def __init__(self, stream_id: int) -> None:
-        self.stream_id = stream_id
-        self.entries: list[dict[str, Any]] = []
-        self.position = 0
-
-
-class _WsStream:
-    """A stream and the requests waiting for it, run one after the other."""
-
-    __slots__ = ("cursor_id", "jobs", "running", "stream")
-
-    def __init__(self, stream: Stream) -> None:
-        self.stream = stream
-        self.jobs: deque[Callable[[], Awaitable[None]]] = deque()
-        self.running = False
-        self.cursor_id: int | None = None
-
-
 class HranaSession:
     def __init__(self, front: LibsqlFrontEnd, conn: WebSocketConnection, version: int, headers: dict[str, str]) -> None:
         self.front = front
@@ -114,9 +92,9 @@ class HranaSession:
         self.version = version
         self.headers = headers
         self.context: Context | None = None  # after a successful hello
-        self.streams: dict[int, _WsStream] = {}
+        self.streams: dict[int, WsStream] = {}
         self.sqls: dict[int, str] = {}
-        self.cursors: dict[int, _Cursor] = {}
+        self.cursors: dict[int, WsCursor] = {}
         self.finished = False
         self.tasks: set[asyncio.Task] = set()
 
@@ -196,7 +174,7 @@ class HranaSession:
             parsed = parse_request(request)
             ws_stream = self._stream(stream_id)
             sqls = dict(self.sqls) if self.sqls else {}  # as they are now: a close_sql may follow
-            self._enqueue(ws_stream, request_id, lambda: self._run(ws_stream.stream, parsed, sqls))
+            self._enqueue(ws_stream, request_id, lambda: self._run(ws_stream, parsed, sqls))
         else:
             _SESSION_TYPES[kind](self, request_id, request)
 
@@ -206,7 +184,7 @@ class HranaSession:
         if stream_id in self.streams:
             raise _ProtocolViolation(POLICY, f"Stream {stream_id} already exists")
         assert self.context is not None
-        self.streams[stream_id] = _WsStream(Stream(self.context.db, self.context.access.namespace))
+        self.streams[stream_id] = WsStream(Stream(self.context.db, self.context.access.namespace))
         self._ok(request_id, {"type": "open_stream"})
 
     def _close_stream(self, request_id: int, request: dict) -> None:
@@ -217,6 +195,7 @@ class HranaSession:
             self.cursors.pop(ws_stream.cursor_id, None)
 
         async def close() -> dict:
+            await ws_stream.settle()
             await ws_stream.stream.close()
             ws_stream.stream.turn_over()
             return {"type": "close_stream"}
@@ -250,7 +229,7 @@ class HranaSession:
             raise _ProtocolViolation(POLICY, f"Cursor {cursor_id} already exists")
         if ws_stream.cursor_id is not None:
             raise _ProtocolViolation(POLICY, f"Stream {stream_id} already has an open cursor")
-        cursor = self.cursors[cursor_id] = _Cursor(stream_id)
+        cursor = self.cursors[cursor_id] = WsCursor(stream_id, ws_stream)
         ws_stream.cursor_id = cursor_id
         sqls = dict(self.sqls) if self.sqls else {}
         assert self.context is not None
@@ -259,12 +238,11 @@ class HranaSession:
         async def run() -> dict:
             stream = ws_stream.stream
             stream.sqls = sqls
-            try:
-                program = to_program(specs, sqls, self.version, None)
-                cursor.entries = cursor_entries(await run_stream_batch(stream, program, access))
-            except StmtError as exc:
-                cursor.entries = [{"type": "error", "error": exc.as_dict()}]
-            stream.turn_over()
+            started = await start_cursor(stream, specs, sqls, self.version, access)
+            cursor.lines.extend(started.lines)
+            ws_stream.output = started.output
+            if started.output is None:
+                stream.turn_over()
             return {"type": "open_cursor"}
 
         self._enqueue(ws_stream, request_id, run)
@@ -275,13 +253,7 @@ class HranaSession:
         max_count = optional_int(request, "max_count", signed=False)
         cursor = self._cursor(cursor_id)
 
-        async def fetch() -> dict:
-            start = cursor.position
-            entries = cursor.entries[start:start + (max_count or 0)]
-            cursor.position = start + len(entries)
-            return {"type": "fetch_cursor", "entries": entries, "done": cursor.position >= len(cursor.entries)}
-
-        self._enqueue(self.streams[cursor.stream_id], request_id, fetch)
+        self._enqueue(self.streams[cursor.stream_id], request_id, lambda: cursor.fetch(max_count or 0))
 
     def _close_cursor(self, request_id: int, request: dict) -> None:
         cursor_id = self._id(request, "cursor_id")
@@ -291,13 +263,16 @@ class HranaSession:
         ws_stream.cursor_id = None
 
         async def close() -> dict:
+            await ws_stream.settle()
             return {"type": "close_cursor"}
 
         self._enqueue(ws_stream, request_id, close)
 
     # -- running ----------------------------------------------------------------------
-    async def _run(self, stream: Stream, parsed: StreamRequest, sqls: dict[int, str]) -> dict:
+    async def _run(self, ws_stream: WsStream, parsed: StreamRequest, sqls: dict[int, str]) -> dict:
         assert self.context is not None
+        await ws_stream.settle()
+        stream = ws_stream.stream
         stream.sqls = sqls
         outcome = await handle_stream_request(stream, parsed, self.version, self.context.access)
         stream.turn_over()
@@ -305,7 +280,7 @@ class HranaSession:
             raise _RequestFailed(outcome["error"])
         return outcome["response"]
 
-    def _enqueue(self, ws_stream: _WsStream, request_id: int, job: Callable[[], Awaitable[dict]]) -> None:
+    def _enqueue(self, ws_stream: WsStream, request_id: int, job: Callable[[], Awaitable[dict]]) -> None:
         async def answer() -> None:
             try:
                 response = await job()
@@ -319,7 +294,7 @@ class HranaSession:
             ws_stream.running = True
             eager.start(asyncio.get_running_loop(), self._drain(ws_stream), self.tasks)
 
-    async def _drain(self, ws_stream: _WsStream) -> None:
+    async def _drain(self, ws_stream: WsStream) -> None:
         try:
             while ws_stream.jobs and not self.finished:
                 job = ws_stream.jobs.popleft()
@@ -339,6 +314,7 @@ class HranaSession:
             ws_stream.running = False
             if self.finished:
                 ws_stream.jobs.clear()
+                await ws_stream.settle()
                 await ws_stream.stream.close()
 
     # -- helpers ----------------------------------------------------------------------
@@ -349,13 +325,13 @@ class HranaSession:
             raise HranaError.json("invalid type: null, expected i32")
         return value
 
-    def _stream(self, stream_id: int) -> _WsStream:
+    def _stream(self, stream_id: int) -> WsStream:
         ws_stream = self.streams.get(stream_id)
         if ws_stream is None:
             raise _ProtocolViolation(POLICY, f"Stream {stream_id} not found")
         return ws_stream
 
-    def _cursor(self, cursor_id: int) -> _Cursor:
+    def _cursor(self, cursor_id: int) -> WsCursor:
         cursor = self.cursors.get(cursor_id)
         if cursor is None:
             raise _ProtocolViolation(POLICY, f"Cursor {cursor_id} not found")
@@ -382,11 +358,16 @@ class HranaSession:
         self.finished = True
         for ws_stream in self.streams.values():
             if not ws_stream.running:  # (a running one closes its stream when its job returns)
-                task = asyncio.get_running_loop().create_task(ws_stream.stream.close())
+                task = asyncio.get_running_loop().create_task(_close(ws_stream))
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
         self.streams.clear()
         self.cursors.clear()
+
+
+async def _close(ws_stream: WsStream) -> None:
+    await ws_stream.settle()
+    await ws_stream.stream.close()
 
 
 class _RequestFailed(Exception):

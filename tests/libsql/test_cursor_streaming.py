@@ -1,6 +1,6 @@
 """A cursor's rows are sent as the statement makes them: any number of rows in flat memory, on
-a stream that goes on afterwards, inside a transaction or not; a client that leaves early
-stops the statement."""
+a stream that goes on afterwards, inside a transaction or not, over HTTP and WebSocket; a
+client that leaves early, or closes the cursor, stops the statement."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.libsql.conftest import call, execute, integer, ok_result, pipeline
+from tests.libsql.ws_client import hello, open_ws, req, stmt, ws_url
 from tests.lumadb_server import LumaServer
 
 
@@ -96,4 +97,46 @@ def test_a_client_that_leaves_stops_the_statement(server: LumaServer, unique_nam
     for _ in range(20):
         lines = cursor(server.url, [{"stmt": {"sql": "SELECT 1"}}, {"stmt": {"sql": rows_of("i", 20_000)}}])
         assert lines[-1] == {"type": "step_end", "affected_row_count": 0, "last_insert_rowid": None}
+    assert time.monotonic() - started < 30
+
+
+def _ws_send(ws: object, request_id: int, kind: str, **fields: object) -> dict:
+    ws.send(json.dumps(req(request_id, kind, **fields)))  # type: ignore[attr-defined]
+    return json.loads(ws.recv(30))  # type: ignore[attr-defined]
+
+
+def test_over_websocket_rows_come_as_they_are_fetched(server: LumaServer) -> None:
+    with open_ws(ws_url(server.url), max_size=None) as ws:
+        ws.send(json.dumps(hello()))
+        assert json.loads(ws.recv(10)) == {"type": "hello_ok"}
+        _ws_send(ws, 1, "open_stream", stream_id=1)
+        steps = [{"stmt": stmt("SELECT 1")}, {"stmt": stmt(rows_of("i", 200_000))}]
+        assert _ws_send(ws, 2, "open_cursor", stream_id=1, cursor_id=1, batch={"steps": steps})["type"] == "response_ok"
+        entries: list[dict] = []
+        request_id = 3
+        while True:
+            page = _ws_send(ws, request_id, "fetch_cursor", cursor_id=1, max_count=5000)["response"]
+            request_id += 1
+            assert len(page["entries"]) <= 5000
+            entries += page["entries"]
+            if page["done"]:
+                break
+        assert len(entries) == 3 + 200_000 + 2
+        assert entries[-2:] == [{"type": "row", "row": [integer(200_000)]},
+                                {"type": "step_end", "affected_row_count": 0, "last_insert_rowid": None}]
+        assert _ws_send(ws, 99, "close_cursor", cursor_id=1)["type"] == "response_ok"
+        # closed early, a cursor's statement stops and its stream goes on
+        big = {"steps": [{"stmt": stmt(rows_of("i", 10_000_000))}]}
+        assert _ws_send(ws, 100, "open_cursor", stream_id=1, cursor_id=2, batch=big)["type"] == "response_ok"
+        first = _ws_send(ws, 101, "fetch_cursor", cursor_id=2, max_count=10)["response"]
+        assert len(first["entries"]) == 10 and not first["done"]
+        assert _ws_send(ws, 102, "close_cursor", cursor_id=2)["type"] == "response_ok"
+        after = _ws_send(ws, 103, "execute", stream_id=1, stmt=stmt("SELECT 42"))
+        assert after["response"]["result"]["rows"] == [[integer(42)]]
+        # and so does one whose connection goes
+        assert _ws_send(ws, 104, "open_cursor", stream_id=1, cursor_id=3, batch=big)["type"] == "response_ok"
+    started = time.monotonic()
+    for _ in range(10):
+        lines = cursor(server.url, [{"stmt": {"sql": rows_of("i", 20_000)}}])
+        assert lines[-1]["type"] == "step_end"
     assert time.monotonic() - started < 30
