@@ -148,8 +148,6 @@ def control(step: Step, pattern: re.Pattern[str]) -> bool:
 
 # runs step `index` of a batch: (its result, None) or (None, its error)
 StepRunner = Callable[[int, Step], "tuple[dict | None, dict | None]"]
-# runs a whole batch on a stream's own connection: its result (sqld's BatchResult)
-BatchRunner = Callable[[apsw.Connection, "list[Step]", Access], "dict[str, Any]"]
 
 
 def play(program: list[Step], is_autocommit: Callable[[], bool], run_step: StepRunner) -> dict[str, Any]:

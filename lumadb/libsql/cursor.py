@@ -20,7 +20,6 @@ import dataclasses
 import threading
 import time
 from collections.abc import AsyncGenerator
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -121,17 +120,18 @@ async def start_cursor(stream: Stream, specs: list[StepSpec], sqls: dict[int, st
     except StmtError as exc:
         return CursorRun([orjson.dumps({"type": "error", "error": exc.as_dict()})])
     output = CursorOutput(asyncio.get_running_loop())
-    on_thread = partial(run_streamed, stream=stream, output=output)
-    batch = output.batch = asyncio.ensure_future(run_stream_batch(stream, program, access, on_thread=on_thread))
-    await asyncio.wait((batch, output.started), return_when=asyncio.FIRST_COMPLETED)
-    if output.started.done():
-        return CursorRun([], output)
-    output.started.cancel()
+
+    async def on_thread(stream: Stream, program: list[Step], access: Access) -> dict[str, Any]:
+        output.batch = stream.start_on_connection(run_streamed, program, access, stream, output)
+        return batch_result([], [])  # (its lines come from `output`)
+
     try:
-        entries = cursor_entries(batch.result())
+        result = await run_stream_batch(stream, program, access, on_thread=on_thread)
     except StmtError as exc:
-        entries = [{"type": "error", "error": exc.as_dict()}]
-    return CursorRun([orjson.dumps(entry) for entry in entries])
+        return CursorRun([orjson.dumps({"type": "error", "error": exc.as_dict()})])
+    if output.batch is not None:
+        return CursorRun([], output)
+    return CursorRun([orjson.dumps(entry) for entry in cursor_entries(result)])
 
 
 class _Abandoned(Exception):
@@ -144,8 +144,7 @@ class CursorOutput:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.started: asyncio.Future[None] = loop.create_future()
-        self.batch: asyncio.Future | None = None  # the batch under way (run_stream_batch)
+        self.batch: asyncio.Future | None = None  # the batch under way on the stream's thread
         self.ready: asyncio.Queue[list[bytes] | None] = asyncio.Queue()
         self.room = threading.Semaphore(_CHUNKS_AHEAD)
         self.lines: list[bytes] = []
@@ -153,9 +152,6 @@ class CursorOutput:
         self.abandoned = False
 
     # -- on the stream's thread ------------------------------------------------------
-    def begin(self) -> None:
-        self.loop.call_soon_threadsafe(_set_result, self.started)
-
     def put(self, entry: dict[str, Any], clock: Any) -> None:
         line = orjson.dumps(entry)
         self.lines.append(line)
@@ -211,11 +207,6 @@ class CursorOutput:
             await self.batch
 
 
-def _set_result(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
 class _StepRows:
     """A step's columns and rows as cursor lines, sent as the statement makes them (in place of
     a size limit: sql/execute.py's ResultBudget)."""
@@ -245,11 +236,10 @@ class _StepRows:
         pass  # (what was sent stays sent: its step_error follows, as on sqld)
 
 
-def run_streamed(conn: apsw.Connection, program: list[Step], access: Access, *, stream: Stream,
-                 output: CursorOutput) -> dict[str, Any]:
-    """The batch on the stream's own connection (pipeline.run_stream_batch's `on_thread`), its
-    lines handed to `output` as they come; nothing of it is held for the answer."""
-    output.begin()
+def run_streamed(conn: apsw.Connection, program: list[Step], access: Access, stream: Stream,
+                 output: CursorOutput) -> None:
+    """The batch on the stream's own connection, on its thread, its lines handed to `output` as
+    they come; nothing of it is held."""
     clock = stream.clock
     try:
         steps = [Step(dataclasses.replace(step.query, want_rows=False,
@@ -273,4 +263,3 @@ def run_streamed(conn: apsw.Connection, program: list[Step], access: Access, *, 
         output.flush(clock)
     finally:
         output.end()
-    return batch_result([], [])

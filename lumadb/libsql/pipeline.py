@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,6 @@ import orjson
 from lumadb.http import Request, Response
 from lumadb.libsql import execution, read_batch, write_batch
 from lumadb.libsql.batch import (
-    BatchRunner,
     Step,
     StepSpec,
     batch_result,
@@ -222,11 +222,20 @@ def _bytesize(size: int) -> str:
         index += 1
 
 
+# runs a whole batch on the stream's own connection, on its thread: its result (sqld's BatchResult)
+ThreadRunner = Callable[[Stream, list[Step], Access], Awaitable[dict]]
+
+
+async def on_stream_thread(stream: Stream, program: list[Step], access: Access) -> dict:
+    return await stream.on_connection(run_batch, program, access)
+
+
 async def run_stream_batch(stream: Stream, program: list[Step], access: Access, closes: bool = False,
-                           on_thread: BatchRunner = run_batch) -> dict:
+                           on_thread: ThreadRunner = on_stream_thread) -> dict:
     """`closes`: the stream is new and closes right after the batch (write_batch.py).
-    `on_thread` runs the batch on the stream's own connection when no quicker way does; one that
-    sends its rows as they come (a cursor's) is used when a quicker way raises MustStream."""
+    `on_thread` runs the batch on the stream's own connection when no quicker way does; a
+    cursor's starts it there sending its rows as they come, and also takes the batches whose
+    quicker way raised MustStream (nothing of them stayed)."""
     if len(program) == 1 and not stream.pinned:
         # a single statement can take the shared-connection path
         step = program[0]
@@ -237,7 +246,7 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
         except StmtError as exc:
             return batch_result([None], [exc.as_dict()])
         except MustStream:
-            return await stream.on_connection(on_thread, program, access)  # (nothing of it stayed)
+            return await on_thread(stream, program, access)  # (nothing of it stayed)
     if not program:
         return batch_result([], [])
     if closes and not stream.pinned and read_batch.suits(program):
@@ -273,7 +282,7 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
             if stream.conn.in_transaction:
                 stream.conn.execute("ROLLBACK")  # the request's own BEGIN: all of it again, on the thread
     if not _BEGINS_WRITING.match(program[0].query.sql) or not stream.is_autocommit():
-        return await stream.on_connection(on_thread, program, access)
+        return await on_thread(stream, program, access)
     # Batches that open a write transaction (@libsql/client's batch(..., "write"), and the first
     # request of its transaction("write")) take their turns here, in order, rather than in
     # SQLite's busy handler, whose sleeps (up to 100 ms each) starve some of them. A stream
@@ -287,9 +296,9 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
     try:  # (wait_for: a handler here runs without a Task of its own, which asyncio.timeout needs)
         await asyncio.wait_for(gate.acquire(), stream.db.busy_timeout_ms / 1000)
     except TimeoutError:
-        return await stream.on_connection(on_thread, program, access)
+        return await on_thread(stream, program, access)
     stream.turn = gate  # passed on when the request ends outside a transaction (Stream.turn_over)
-    return await stream.on_connection(on_thread, program, access)
+    return await on_thread(stream, program, access)
 
 
 _BEGINS_WRITING = re.compile(r"\s*BEGIN\s+(IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)

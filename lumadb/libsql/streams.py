@@ -80,8 +80,11 @@ class Stream:
     async def on_connection(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(conn, *args)` on the stream's own connection (opened on first use), on a
         thread, so that a statement waiting for a lock never blocks the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(STREAM_POOL, self._call, fn, args)
+        return await self.start_on_connection(fn, *args)
+
+    def start_on_connection(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """`on_connection`, its outcome left to be awaited later."""
+        return asyncio.get_running_loop().run_in_executor(STREAM_POOL, self._call, fn, args)
 
     async def pin(self) -> None:
         """Open the stream's own connection now: its statements will share connection state
