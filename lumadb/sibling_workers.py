@@ -10,7 +10,9 @@ response. Only such requests take the detour.
 The socket is named after the worker's pid, the server's secret and its data directory (so that
 two servers on one machine never meet): in Linux's abstract namespace (no file to clean up, no
 path length limit), elsewhere a file in the data directory. The frames are a length-prefixed JSON head (method,
-path, query, headers; or status, content type, headers) and a length-prefixed body.
+path, query, headers; or status, content type, headers) and a length-prefixed body; a response
+whose body comes as it is made (a cursor's: `Response.more`) follows with length-prefixed
+chunks, the last of length 0.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +70,19 @@ class SiblingWorkers:
                     response = Response(404, b'{"error":"not found"}', b"application/json", [])
                 content_type = response.content_type.decode("latin-1") if response.content_type is not None else None
                 out_headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.headers]
-                _write_frame(writer, {"s": response.status, "t": content_type, "h": out_headers}, response.body)
+                more = response.more
+                _write_frame(writer, {"s": response.status, "t": content_type, "h": out_headers, "more": more is not None},
+                             response.body)
                 await writer.drain()
+                if more is not None:
+                    try:
+                        async for chunk in more:
+                            writer.write(len(chunk).to_bytes(4, "big") + chunk if chunk else b"")
+                            await writer.drain()
+                        writer.write(_LAST_CHUNK)
+                        await writer.drain()
+                    finally:
+                        await more.aclose()
             except (asyncio.IncompleteReadError, ConnectionError):
                 pass  # the passing worker went away: nobody to answer
             finally:
@@ -107,12 +120,27 @@ class SiblingWorkers:
             answer, body = await _read_frame(reader)
         except (asyncio.IncompleteReadError, ConnectionError):
             log.warning("worker %d stopped while answering a request passed to it", pid)
-            return None
-        finally:
             writer.close()
+            return None
         content_type = answer["t"].encode("latin-1") if answer["t"] is not None else None
         out = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer["h"]]
-        return Response(answer["s"], body, content_type, out)
+        if not answer.get("more"):
+            writer.close()
+            return Response(answer["s"], body, content_type, out)
+        return Response(answer["s"], body, content_type, out, more=_chunks(reader, writer))
+
+
+_LAST_CHUNK = b"\0\0\0\0"
+
+
+async def _chunks(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> AsyncGenerator[bytes, None]:
+    """The rest of a body the other worker sends as it is made (a worker gone midway cuts it
+    short: IncompleteReadError)."""
+    try:
+        while size := int.from_bytes(await reader.readexactly(4), "big"):
+            yield await reader.readexactly(size)
+    finally:
+        writer.close()
 
 
 def _write_frame(writer: asyncio.StreamWriter, head: dict[str, Any], body: bytes) -> None:

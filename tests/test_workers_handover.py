@@ -85,6 +85,23 @@ def test_a_cursor_goes_on_through_the_other_worker(workers: list[Connection]) ->
     assert b.sql("SELECT count(*) FROM c") == [["0"]]
 
 
+def test_a_long_cursor_comes_through_the_other_worker_as_it_is_made(workers: list[Connection]) -> None:
+    a, b = workers
+    status, opened = _pipeline(a, [_execute("SELECT 1")], path="/v3/pipeline")
+    assert status == 200 and opened["baton"], opened
+    sql = "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM r WHERE i<300000) SELECT i FROM r"
+    body = json.dumps({"baton": opened["baton"], "batch": {"steps": [{"stmt": {"sql": sql}}]}})
+    b.http.request("POST", "/v3/cursor", body, {"Content-Type": "application/json"})
+    response = b.http.getresponse()
+    assert response.getheader("transfer-encoding") == "chunked"
+    lines = [json.loads(line) for line in response.read().splitlines()]
+    assert sum(1 for line in lines if line.get("type") == "row") == 300_000
+    assert lines[-1] == {"type": "step_end", "affected_row_count": 0, "last_insert_rowid": None}
+    # the stream goes on, through either worker
+    status, after = _pipeline(b, [_execute("SELECT 2"), {"type": "close"}], lines[0]["baton"], path="/v3/pipeline")
+    assert status == 200 and _values(after["results"][0]) == [["2"]]
+
+
 def test_a_baton_of_a_worker_gone_is_invalid(workers: list[Connection]) -> None:
     a, b = workers
     status, opened = _pipeline(a, [_execute("SELECT 1")])
