@@ -22,6 +22,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from lumadb.libsql import write_lock
 from lumadb.libsql.batch import COMMIT, ROLLBACK, is_control
 from lumadb.libsql.errors import StmtError
 from lumadb.libsql.stmt import Access, Query, Render, execute_query, read_query, run_query
@@ -158,6 +159,8 @@ def _write(conn: apsw.Connection, query: Query, access: Access, render: Render |
 
 async def execute(stream: Stream, query: Query, access: Access, render: Render | None = None) -> dict[str, Any]:
     """Run one statement for `stream`; StmtError for statement errors."""
+    if (stream.write_since is not None or stream.stolen) and write_lock.expired(stream):
+        raise write_lock.timed_out()
     if stream.conn is None:
         route = route_for(query.sql)
         try:
@@ -204,15 +207,16 @@ def on_stream_here(stream: Stream, fn: Callable[..., T], *args: Any) -> T:
     loop's time budget: for reads, and for the end of a read transaction, which wait for no
     lock (a stream's connection otherwise runs its SQL on a thread of its own)."""
     assert stream.conn is not None and stream.clock is not None
-    stream.clock.start(INLINE_BUDGET_MS)
-    try:
-        return fn(stream.conn, *args)
-    except apsw.InterruptError as exc:
-        if stream.clock.check():
-            raise TooSlow from None  # (an interrupted read leaves its transaction as it was)
-        raise StmtError.from_sqlite(exc) from None
-    finally:
-        stream.clock.stop()
+    with stream.in_use:  # (a writer ending its transaction for sqld's timeout waits: write_lock.py)
+        stream.clock.start(INLINE_BUDGET_MS)
+        try:
+            return fn(stream.conn, *args)
+        except apsw.InterruptError as exc:
+            if stream.clock.check():
+                raise TooSlow from None  # (an interrupted read leaves its transaction as it was)
+            raise StmtError.from_sqlite(exc) from None
+        finally:
+            stream.clock.stop()
 
 
 def ends_read_transaction(conn: apsw.Connection, query: Query) -> bool:

@@ -12,7 +12,7 @@ import weakref
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
-from lumadb.libsql import sql_functions
+from lumadb.libsql import sql_functions, write_lock
 from lumadb.libsql.auth import Grant
 from lumadb.libsql.errors import HranaError
 from lumadb.libsql.values import MAX_ROW_BYTES
@@ -27,18 +27,20 @@ DEFAULT = "default"
 KIND = "libsql"
 
 
-def setup_connection(conn: apsw.Connection, name: str = DEFAULT) -> None:
+def setup_connection(conn: apsw.Connection, name: str = DEFAULT, busy_timeout_ms: int = 5000) -> None:
     """Every connection to a libSQL database is set as sqld's are: foreign keys enforced, the
     schema safe from `PRAGMA writable_schema` and the like (SQLite's defensive mode), and a
     double-quoted word always a name, never a string (sqld's SQLite is built with DQS=0:
     `SELECT "hello"` is `no such column: hello`); strings and blobs of 5 MB at most; no files attached and no function sqld lacks
     (`authorize`); and the SQL sqld's SQLite has beyond stock SQLite's (`sql_functions`), with
     sqld's own `libsql_server_database_name()` (the database's name) and `last_rows_affected()`
-    (what `changes()` says)."""
+    (what `changes()` says). A wait for the write lock follows sqld's transaction timeout
+    (write_lock.py)."""
     conn.config(apsw.SQLITE_DBCONFIG_DEFENSIVE, 1)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
     conn.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_ROW_BYTES)
+    conn.set_busy_handler(write_lock.busy_handler(name, busy_timeout_ms / 1000))
     conn.pragma("foreign_keys", True)
     conn.authorizer = authorize
     sql_functions.install(conn)
@@ -169,7 +171,7 @@ class Namespaces:
             raise HranaError.namespace_invalid(name, str(exc)) from None
         if not self.auto_create and not self.exists(name):
             raise HranaError.namespace_missing(name)
-        db = self._open[name] = self.server.databases.open(KIND, name, setup=partial(setup_connection, name=name))
+        db = self._open[name] = self.server.databases.open(KIND, name, setup=partial(setup_connection, name=name, busy_timeout_ms=self.server.config.busy_timeout_ms))
         return db
 
     async def create(self, name: str) -> None:
@@ -180,7 +182,7 @@ class Namespaces:
         await self.server.databases.removed(KIND, name)  # (a DELETE of the same name finishing)
         if self.exists(name) and (name != DEFAULT or self.server.databases.path_for(KIND, name).exists()):
             raise HranaError.namespace_exists(name)
-        db = self._open[name] = self.server.databases.open(KIND, name, setup=partial(setup_connection, name=name))
+        db = self._open[name] = self.server.databases.open(KIND, name, setup=partial(setup_connection, name=name, busy_timeout_ms=self.server.config.busy_timeout_ms))
         await db.write(lambda conn: conn.pragma("user_version"))  # creates the file
 
     async def delete(self, name: str) -> None:

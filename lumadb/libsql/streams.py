@@ -24,11 +24,13 @@ import hmac
 import logging
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from lumadb.libsql import write_lock
 from lumadb.libsql.errors import HranaError
 from lumadb.libsql.namespaces import authorize, count_afresh
 from lumadb.storage.executor import Database
@@ -56,8 +58,8 @@ class StreamElsewhere(Exception):
 
 
 class Stream:
-    __slots__ = ("changed_state", "clock", "closed", "conn", "db", "id", "last_used", "namespace", "seq", "sqls",
-                 "turn")
+    __slots__ = ("changed_state", "clock", "closed", "conn", "db", "id", "in_use", "last_used", "loop", "namespace",
+                 "seq", "sqls", "stolen", "turn", "write_since")
 
     def __init__(self, db: Database, namespace: str) -> None:
         self.db = db
@@ -72,6 +74,15 @@ class Stream:
         self.last_used = time.monotonic()
         # the database's turn to write (pipeline.run_stream_batch), held while its transaction is open
         self.turn: asyncio.Lock | None = None
+        # sqld's transaction timeout (write_lock.py): when its connection took the write lock,
+        # whether a waiting writer took it back since, and held while its connection is in use
+        self.write_since: float | None = None
+        self.stolen = False
+        self.in_use = threading.Lock()
+        try:
+            self.loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            self.loop = None
 
     @property
     def pinned(self) -> bool:
@@ -110,17 +121,22 @@ class Stream:
     def _take(self, entry: tuple[apsw.Connection, Clock]) -> None:
         self.conn, self.clock = entry
         self.conn.authorizer = self._authorize
-        if self.db.cross_process:
-            self.conn.set_busy_handler(_polling_busy_handler(self.db.busy_timeout_ms / 1000))
 
     def _call(self, fn: Callable[..., T], args: tuple) -> T:
         self.pin_here()
         assert self.clock is not None
-        self.clock.start()
-        try:
-            return fn(self.conn, *args)
-        finally:
-            self.clock.stop()
+        with self.in_use:
+            self.clock.start()
+            try:
+                return fn(self.conn, *args)
+            finally:
+                self.clock.stop()
+                write_lock.note(self)
+
+    def lost_turn(self) -> None:
+        """(On any thread.) A waiting writer ended its transaction: its turn to write passes on."""
+        if self.turn is not None and self.loop is not None:
+            self.loop.call_soon_threadsafe(self.turn_over)
 
     def is_autocommit(self) -> bool:
         return self.conn is None or not self.conn.in_transaction
@@ -158,6 +174,7 @@ class Stream:
         conn, self.conn = self.conn, None
         if conn is None:
             return
+        write_lock.let_go(self)
         # Not one inside a transaction (a deferred BEGIN or a SAVEPOINT that has read nothing
         # holds no snapshot yet), nor one holding a snapshot (a statement left unfinished holds
         # it outside any transaction), nor after a failed request, whose statement may still be
@@ -184,29 +201,6 @@ _STATE_ACTIONS = frozenset((
 
 
 _READS_OF_OUR_OWN = frozenset(("schema_version", "data_version", "journal_mode"))
-
-BUSY_POLL_S = 0.001
-
-
-def _polling_busy_handler(timeout_s: float) -> Callable[[int], bool]:
-    """With --workers N, a stream's BEGIN waiting for another worker's transaction (an
-    interactive one holds SQLite's write lock across its requests): SQLite's own busy handler
-    sleeps up to 100 ms between tries (`txn_write` with two workers at 16 connections: p99
-    599 ms); this one tries every BUSY_POLL_S, for as long as the busy timeout."""
-    started = 0.0
-
-    def handler(prior_calls: int) -> bool:
-        nonlocal started
-        now = time.monotonic()
-        if prior_calls == 0:
-            started = now
-        elif now - started >= timeout_s:
-            return False  # SQLITE_BUSY, as after the busy timeout
-        time.sleep(BUSY_POLL_S)
-        return True
-
-    return handler
-
 
 def _nothing(_conn: apsw.Connection) -> None:
     return None

@@ -1,16 +1,18 @@
 """With --workers N a stream's BEGIN that waits for another worker's transaction tries again
-every millisecond (streams.py `_polling_busy_handler`), not on SQLite's own schedule, whose
-sleeps grow to 100 ms; it still gives up at the busy timeout. In process: a second connection
-to the file stands for the other worker."""
+every millisecond (write_lock.py `busy_handler`, on every libSQL connection), not on SQLite's
+own schedule, whose sleeps grow to 100 ms; it still gives up at the busy timeout. In process: a
+second connection to the file stands for the other worker."""
 
 from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from lumadb.libsql.namespaces import setup_connection
 from lumadb.libsql.streams import Stream
 from lumadb.storage.executor import Database
 from lumadb.storage.sqlite import apsw
@@ -18,7 +20,8 @@ from lumadb.storage.sqlite import apsw
 
 @pytest.fixture
 def database(tmp_path: Path):
-    db = Database(tmp_path / "x.sqlite", busy_timeout_ms=400, cross_process=True)
+    setup = partial(setup_connection, name="default", busy_timeout_ms=400)
+    db = Database(tmp_path / "x.sqlite", busy_timeout_ms=400, cross_process=True, setup=setup)
     other = apsw.Connection(str(tmp_path / "x.sqlite"))
     other.execute("PRAGMA journal_mode=WAL")
     other.execute("CREATE TABLE t (v)")

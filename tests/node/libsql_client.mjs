@@ -190,6 +190,23 @@ const scenarios = {
     c.close();
     return { committed, failed, rows: count, distinct };
   },
+  async abandonedTransaction() {
+    // a transaction left open (neither committed nor closed) holds the write lock 5 s at most
+    const c = createClient({ url, authToken });
+    await c.execute(`CREATE TABLE ${table} (v)`);
+    const abandoned = await c.transaction("write");
+    await abandoned.execute(`INSERT INTO ${table} VALUES ('abandoned')`);
+    const started = Date.now();
+    const write = await failure(c.execute(`INSERT INTO ${table} VALUES ('autocommit')`));
+    const waitedMs = Date.now() - started;
+    const after = await failure(abandoned.execute("SELECT 1"));
+    const next = await c.transaction("write");
+    await next.execute(`INSERT INTO ${table} VALUES ('next')`);
+    await next.commit();
+    const values = rows(await c.execute(`SELECT v FROM ${table} ORDER BY rowid`));
+    c.close();
+    return { write, waitedMs, after, values };
+  },
 };
 
 const result = await scenarios[scenario]();
