@@ -29,7 +29,7 @@ from lumadb.libsql.batch import Step, StepSpec, batch_result, parse_batch, play,
 from lumadb.libsql.errors import CORS_HEADERS, HranaError, StmtError
 from lumadb.libsql.pipeline import load_json, open_stream, parse_baton, run_stream_batch
 from lumadb.libsql.response_size import HELD_CURSOR_BYTES, MustStream, ResponseBudget
-from lumadb.libsql.stmt import Access, required, run_query
+from lumadb.libsql.stmt import Access, Query, required, run_query
 from lumadb.libsql.streams import Stream, StreamElsewhere
 from lumadb.libsql.values import encode_row
 from lumadb.storage.sqlite import apsw
@@ -119,18 +119,25 @@ async def start_cursor(stream: Stream, specs: list[StepSpec], sqls: dict[int, st
         program = to_program(specs, sqls, version, ResponseBudget(HELD_CURSOR_BYTES, MustStream))
     except StmtError as exc:
         return CursorRun([orjson.dumps({"type": "error", "error": exc.as_dict()})])
-    output = CursorOutput(asyncio.get_running_loop())
+    ran: list[CursorRun] = []  # what the stream's thread made of it, if it ran there
 
     async def on_thread(stream: Stream, program: list[Step], access: Access) -> dict[str, Any]:
-        output.batch = stream.start_on_connection(run_streamed, program, access, stream, output)
-        return batch_result([], [])  # (its lines come from `output`)
+        output = CursorOutput(asyncio.get_running_loop())
+        batch = output.batch = stream.start_on_connection(run_streamed, program, access, stream, output)
+        batch.add_done_callback(lambda _: _decide(output.decided, False))
+        if await output.decided:
+            ran.append(CursorRun([], output))
+        else:  # over before its first chunk: answered whole
+            await batch  # (its failure, if any)
+            ran.append(CursorRun(output.lines))
+        return batch_result([], [])
 
     try:
         result = await run_stream_batch(stream, program, access, on_thread=on_thread)
     except StmtError as exc:
         return CursorRun([orjson.dumps({"type": "error", "error": exc.as_dict()})])
-    if output.batch is not None:
-        return CursorRun([], output)
+    if ran:
+        return ran[0]
     return CursorRun([orjson.dumps(entry) for entry in cursor_entries(result)])
 
 
@@ -145,8 +152,12 @@ class CursorOutput:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.batch: asyncio.Future | None = None  # the batch under way on the stream's thread
+        # whether its answer is sent as it comes (True, at its first chunk) or whole (False, at
+        # its end: a batch on the stream's thread whose lines never reached _CHUNK_BYTES)
+        self.decided: asyncio.Future[bool] = loop.create_future()
+        self.streaming = False
         self.ready: asyncio.Queue[list[bytes] | None] = asyncio.Queue()
-        self.room = threading.Semaphore(_CHUNKS_AHEAD)
+        self.room: threading.Semaphore | None = None  # (made with the first chunk)
         self.lines: list[bytes] = []
         self.size = 0
         self.abandoned = False
@@ -162,6 +173,10 @@ class CursorOutput:
     def flush(self, clock: Any) -> None:
         if not self.lines:
             return
+        if self.room is None:  # the first chunk: the answer is sent as it comes
+            self.room = threading.Semaphore(_CHUNKS_AHEAD)
+            self.streaming = True
+            self.loop.call_soon_threadsafe(_decide, self.decided, True)
         chunk, self.lines = self.lines, []
         self.size = 0
         if not self.room.acquire(blocking=False):
@@ -174,8 +189,15 @@ class CursorOutput:
             raise _Abandoned
         self.loop.call_soon_threadsafe(self.ready.put_nowait, chunk)
 
-    def end(self) -> None:
-        self.loop.call_soon_threadsafe(self.ready.put_nowait, None)
+    def finish(self, clock: Any) -> None:
+        """The batch is over (or failed): the last lines, if its answer is sent as it comes;
+        else they are all in `lines`, to be answered whole (told by the batch's end)."""
+        if not self.streaming:
+            return
+        try:
+            self.flush(clock)
+        finally:
+            self.loop.call_soon_threadsafe(self.ready.put_nowait, None)
 
     # -- on the event loop -----------------------------------------------------------
     async def next_lines(self) -> list[bytes] | None:
@@ -185,6 +207,7 @@ class CursorOutput:
             return None
         lines = await self.ready.get()
         if lines is not None:
+            assert self.room is not None
             self.room.release()
             return lines
         self.abandoned = True  # (nothing more comes)
@@ -201,10 +224,16 @@ class CursorOutput:
         if self.batch is None or self.batch.done():
             return
         self.abandoned = True
-        for _ in range(_CHUNKS_AHEAD):
-            self.room.release()
+        if self.room is not None:
+            for _ in range(_CHUNKS_AHEAD):
+                self.room.release()
         with contextlib.suppress(BaseException):  # (the statement stopped where it was)
             await self.batch
+
+
+def _decide(future: asyncio.Future[bool], streaming: bool) -> None:
+    if not future.done():
+        future.set_result(streaming)
 
 
 class _StepRows:
@@ -242,9 +271,9 @@ def run_streamed(conn: apsw.Connection, program: list[Step], access: Access, str
     they come; nothing of it is held."""
     clock = stream.clock
     try:
-        steps = [Step(dataclasses.replace(step.query, want_rows=False,
-                                          budget=_StepRows(output, index, step.query.want_rows, clock)),
-                      step.condition) for index, step in enumerate(program)]
+        steps = [Step(Query(step.query.sql, step.query.args, step.query.named, False,
+                            _StepRows(output, index, step.query.want_rows, clock)), step.condition)
+                 for index, step in enumerate(program)]
 
         def run_step(index: int, step: Step) -> tuple[dict | None, dict | None]:
             rows = step.query.budget
@@ -260,6 +289,5 @@ def run_streamed(conn: apsw.Connection, program: list[Step], access: Access, str
             return result, None
 
         play(steps, lambda: not conn.in_transaction, run_step)
-        output.flush(clock)
     finally:
-        output.end()
+        output.finish(clock)
