@@ -28,6 +28,7 @@ import httptools
 
 from lumadb.eager import Resumed
 from lumadb.http import Response
+from lumadb.http_asgi import run_asgi
 from lumadb.idle_poll import IdlePoll
 from lumadb.outbox import Outbox
 from lumadb.websocket import WebSocketConnection
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from lumadb.app import LumaApp
 
 log = logging.getLogger("lumadb.http")
-
 
 
 def _status_line(code: int) -> bytes:
@@ -351,7 +351,9 @@ class LumaHttpProtocol(asyncio.Protocol):
             incoming.method, path, parsed.query or b"", incoming.headers, incoming.raw_headers, body, incoming.client
         )
         if response is None:  # a spec UI page: served by Connexion through ASGI
-            response = await self._asgi(incoming, path, parsed.query or b"", body or b"")
+            response = await run_asgi(self.asgi, incoming.method, incoming.url, path, parsed.query or b"",
+                                      incoming.raw_headers, incoming.client, self.transport.get_extra_info("sockname"),
+                                      body or b"")
         return response
 
     def _write(self, incoming: _Incoming, response: Response | None) -> bool:
@@ -439,36 +441,3 @@ class LumaHttpProtocol(asyncio.Protocol):
             )
             self.transport.close()
             self.lost = True
-
-    async def _asgi(self, incoming: _Incoming, path: str, query: bytes, body: bytes) -> Response:
-        """Run the ASGI app for the rare request the router hands to it, buffering its answer."""
-        scope = {
-            "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-            "method": incoming.method, "scheme": "http", "path": path, "raw_path": incoming.url.split(b"?", 1)[0],
-            "query_string": query, "root_path": "", "headers": incoming.raw_headers, "client": incoming.client,
-            "server": self.transport.get_extra_info("sockname"), "state": {},
-        }
-        sent = False
-        status = 500
-        headers: list[tuple[bytes, bytes]] = []
-        chunks: list[bytes] = []
-
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            nonlocal status, headers
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [(n.lower(), v) for n, v in message.get("headers", [])
-                           if n.lower() not in (b"content-length", b"transfer-encoding", b"connection")]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        # In a Task of its own: anyio (under Connexion) needs one, and eager handlers have none.
-        await asyncio.ensure_future(self.asgi(scope, receive, send))
-        return Response(status, b"".join(chunks), None, headers)
