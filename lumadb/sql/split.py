@@ -77,6 +77,17 @@ def _split_cached(sql: str) -> tuple[str, ...]:
 
 
 def _split(sql: str) -> list[str]:
+    if "--" not in sql and "/*" not in sql:
+        # One statement with no `;` inside it (a 20,000-row INSERT ... VALUES: 400 KB of SQL,
+        # 200,000 tokens, 0.37 s to scan here; SQLite runs it in 20 ms): no scan needed.
+        semis = sql.count(";")
+        if semis == 0:
+            text = sql.strip()
+            return [text] if text else []
+        body = sql.rstrip()
+        if semis == 1 and body.endswith(";") and apsw.complete(body):
+            text = body[:-1].strip()
+            return [text] if text else []
     statements: list[str] = []
     start = 0
     significant = False

@@ -41,6 +41,23 @@ def test_split_keeps_semicolons_inside_strings_comments_and_triggers() -> None:
     ]
 
 
+@pytest.mark.parametrize(("sql", "statements"), [
+    ("SELECT 1 ; ", ["SELECT 1"]), (" ; ", []), ("SELECT 'a;", ["SELECT 'a;"]), ("SELECT 'a;b'", ["SELECT 'a;b'"]),
+    ("SELECT [a;b];", ["SELECT [a;b]"]), (";SELECT 1", ["SELECT 1"]), ("SELECT 1;;", ["SELECT 1"]),
+    ("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;", ["CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END"]),
+])
+def test_split_without_comments_or_with_one_semicolon(sql: str, statements: list[str]) -> None:
+    # (text with no comment and one `;` at most takes a path of its own: no scan of its tokens)
+    assert split_statements(sql) == statements
+
+
+def test_split_takes_a_long_statement_whole() -> None:
+    big = "INSERT INTO t (id) VALUES " + ",".join(f"({i})" for i in range(20_000))
+    assert split_statements(big) == [big]
+    assert split_statements(big + " ;\n") == [big]
+    assert split_statements(big + "; SELECT 1") == [big, "SELECT 1"]
+
+
 @pytest.mark.parametrize(
     ("sql", "count"),
     [("", 0), ("  ", 0), (";", 0), (" ;; ", 0), ("-- only a comment", 0), ("/* x */ ;", 0),
