@@ -155,7 +155,6 @@ class CursorOutput:
         # whether its answer is sent as it comes (True, at its first chunk) or whole (False, at
         # its end: a batch on the stream's thread whose lines never reached _CHUNK_BYTES)
         self.decided: asyncio.Future[bool] = loop.create_future()
-        self.streaming = False
         self.ready: asyncio.Queue[list[bytes] | None] = asyncio.Queue()
         self.room: threading.Semaphore | None = None  # (made with the first chunk)
         self.lines: list[bytes] = []
@@ -175,7 +174,6 @@ class CursorOutput:
             return
         if self.room is None:  # the first chunk: the answer is sent as it comes
             self.room = threading.Semaphore(_CHUNKS_AHEAD)
-            self.streaming = True
             self.loop.call_soon_threadsafe(_decide, self.decided, True)
         chunk, self.lines = self.lines, []
         self.size = 0
@@ -192,7 +190,7 @@ class CursorOutput:
     def finish(self, clock: Any) -> None:
         """The batch is over (or failed): the last lines, if its answer is sent as it comes;
         else they are all in `lines`, to be answered whole (told by the batch's end)."""
-        if not self.streaming:
+        if self.room is None:
             return
         try:
             self.flush(clock)
@@ -201,8 +199,8 @@ class CursorOutput:
 
     # -- on the event loop -----------------------------------------------------------
     async def next_lines(self) -> list[bytes] | None:
-        """The next chunk of lines; None once the batch is over (its failure as a whole, if
-        any, is the last line)."""
+        """The next chunk of lines; None once the batch is over (its steps' errors are lines of
+        their own; anything else it raised is raised here)."""
         if self.abandoned:
             return None
         lines = await self.ready.get()
@@ -212,10 +210,7 @@ class CursorOutput:
             return lines
         self.abandoned = True  # (nothing more comes)
         assert self.batch is not None
-        try:
-            await self.batch
-        except StmtError as exc:
-            return [orjson.dumps({"type": "error", "error": exc.as_dict()})]
+        await self.batch
         return None
 
     async def stop(self) -> None:

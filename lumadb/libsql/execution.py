@@ -159,7 +159,7 @@ def _write(conn: apsw.Connection, query: Query, access: Access, render: Render |
 
 async def execute(stream: Stream, query: Query, access: Access, render: Render | None = None) -> dict[str, Any]:
     """Run one statement for `stream`; StmtError for statement errors."""
-    if (stream.write_since is not None or stream.stolen) and write_lock.expired(stream):
+    if write_lock.expired(stream):
         raise write_lock.timed_out()
     if stream.conn is None:
         route = route_for(query.sql)

@@ -181,7 +181,7 @@ async def handle_stream_request(
         if kind == "sequence":
             sql = resolve_sql(req.sql, req.sql_id, stream.sqls, version)
             statements = sequence_statements(sql)
-            if (stream.write_since is not None or stream.stolen) and write_lock.expired(stream):
+            if write_lock.expired(stream):
                 raise write_lock.timed_out()
             await stream.on_connection(run_sequence, statements, access)
             return ok({"type": "sequence"})
@@ -238,7 +238,7 @@ async def run_stream_batch(stream: Stream, program: list[Step], access: Access, 
     `on_thread` runs the batch on the stream's own connection when no quicker way does; a
     cursor's starts it there sending its rows as they come, and also takes the batches whose
     quicker way raised MustStream (nothing of them stayed)."""
-    if (stream.write_since is not None or stream.stolen) and write_lock.expired(stream):
+    if write_lock.expired(stream):
         error = write_lock.timed_out().as_dict()  # (every statement of it, as sqld answers)
         return batch_result([None] * len(program), [error] * len(program))
     if len(program) == 1 and not stream.pinned:

@@ -60,20 +60,23 @@ def expired(stream: Stream) -> bool:
     """Before a request: whether a waiting writer ended the stream's transaction since the last
     one (once: the request's statements then answer TRANSACTION_TIMEOUT). A transaction nobody
     waits for goes on past its 5 s, as on sqld 0.24."""
+    if not stream.stolen:
+        return False
     with stream.in_use:  # (not while a waiting writer ends it)
         stolen, stream.stolen = stream.stolen, False
     return stolen
 
 
-def steal(holder: Stream, since: float) -> None:
+def steal(holder: Stream, since: float) -> bool:
     """End the holder's transaction for a waiting writer, if it is still the one that began at
-    `since`: not while a request of the holder's runs (it may be about to end it)."""
+    `since`: not while a request of the holder's runs (it may be about to end it). Whether it
+    was ended here."""
     if not holder.in_use.acquire(blocking=False):
-        return
+        return False
     try:
         conn = holder.conn
         if holder.write_since != since or conn is None:
-            return
+            return False
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         holder.stolen = True
@@ -81,6 +84,7 @@ def steal(holder: Stream, since: float) -> None:
     finally:
         holder.in_use.release()
     holder.lost_turn()
+    return True
 
 
 def busy_handler(namespace: str, timeout_s: float) -> Callable[[int], bool]:
@@ -96,9 +100,8 @@ def busy_handler(namespace: str, timeout_s: float) -> Callable[[int], bool]:
             started = now
         holder = _holders.get(namespace)
         since = holder.write_since if holder is not None else None
-        if holder is not None and since is not None and now - since > TXN_TIMEOUT_S:
-            steal(holder, since)
-            return True
+        if holder is not None and since is not None and now - since > TXN_TIMEOUT_S and steal(holder, since):
+            return True  # the lock is free: try again at once
         if now - started >= timeout_s:
             return False  # SQLITE_BUSY, as after the busy timeout
         time.sleep(_POLL_S)
