@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from lumadb.libsql.errors import StmtError
-from lumadb.sql import describe, is_blank
+from lumadb.sql import Description, describe, is_blank
+from lumadb.sql.split import leading_keywords
 from lumadb.storage.sqlite import apsw
 
 EMPTY = {"params": [], "cols": [], "is_explain": False, "is_readonly": True}
@@ -18,6 +19,10 @@ def describe_result(conn: apsw.Connection, sql: str) -> dict[str, Any]:
         return dict(EMPTY)
     try:
         description = describe(conn, sql)
+    except apsw.AuthError as exc:
+        if leading_keywords(sql, 1) != ("ATTACH",):
+            raise StmtError.from_sqlite(exc) from None
+        description = _describe_attach(conn, sql)
     except (apsw.Error, ValueError) as exc:
         raise StmtError.from_sqlite(exc) from None
     return {
@@ -26,3 +31,22 @@ def describe_result(conn: apsw.Connection, sql: str) -> dict[str, Any]:
         "is_explain": description.is_explain,
         "is_readonly": description.is_readonly,
     }
+
+
+def _describe_attach(conn: apsw.Connection, sql: str) -> Description:
+    """sqld describes an ATTACH of a file (refusing it only when it runs): prepared here with
+    the authorizer's refusal lifted, as preparing opens no file."""
+    authorizer = conn.authorizer
+
+    def attach_allowed(action: int, *args: Any) -> int:
+        if action == apsw.SQLITE_ATTACH or authorizer is None:
+            return apsw.SQLITE_OK
+        return authorizer(action, *args)
+
+    conn.authorizer = attach_allowed
+    try:
+        return describe(conn, sql)
+    except (apsw.Error, ValueError) as exc:
+        raise StmtError.from_sqlite(exc) from None
+    finally:
+        conn.authorizer = authorizer

@@ -405,6 +405,10 @@ CASES: dict[str, list[dict[str, Any]]] = {
                       {"type": "describe", "sql": "SELECT 1; SELECT 2"},
                       {"type": "describe", "sql": ""}, {"type": "describe", "sql": "COMMIT"},
                       {"type": "describe", "sql": "SELEC 1"}, {"type": "describe", "sql": "SELECT * FROM no_such_table"},
+                      # described, refused only when run (LumaDB's authorizer refuses files)
+                      {"type": "describe", "sql": "ATTACH 'elsewhere.db' AS e"},
+                      {"type": "describe", "sql": "ATTACH ? AS ?"}, {"type": "describe", "sql": "DETACH e"},
+                      {"type": "describe", "sql": "ATTACH 'x' AS nope(1)"},
                       CLOSE)],
     "stored sql": [pipe({"type": "store_sql", "sql_id": 1, "sql": "SELECT ?"},
                         {"type": "execute", "stmt": {"sql_id": 1, "args": [i(5)]}},
