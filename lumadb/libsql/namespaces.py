@@ -40,7 +40,7 @@ def setup_connection(conn: apsw.Connection, name: str = DEFAULT, busy_timeout_ms
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
     conn.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_ROW_BYTES)
-    conn.set_busy_handler(write_lock.busy_handler(name, busy_timeout_ms / 1000))
+    write_lock.install(conn, name, busy_timeout_ms / 1000)
     conn.pragma("foreign_keys", True)
     conn.authorizer = authorize
     sql_functions.install(conn)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from lumadb.libsql import unsupported, vector_index_create
+from lumadb.libsql import unsupported, vector_index_create, write_lock
 from lumadb.libsql.errors import HranaError, StmtError, unexpected
 from lumadb.libsql.values import MAX_ROW_BYTES, SqlValue, decode_value, encode_row
 from lumadb.sql import (
@@ -252,9 +252,15 @@ def execute_query(
     bindings = bind(info, query)
     if not info.is_readonly and "vector_idx" in query.sql.lower():
         vector_index_create.check(conn, query.sql)  # sqld's checks of a new vector index
+    def run() -> StatementResult:
+        return execute_statement(conn, query.sql, bindings, want_rows=query.want_rows, readonly_only=readonly_only,
+                                 budget=query.budget)
+
     try:
-        result = execute_statement(conn, query.sql, bindings, want_rows=query.want_rows, readonly_only=readonly_only,
-                                   budget=query.budget)
+        try:
+            result = run()
+        except apsw.BusyError as busy:
+            result = write_lock.upgrade_when_free(conn, busy, run)
     except ManyStatements:
         raise StmtError.many_statements() from None
     return (render or result_dict)(result)

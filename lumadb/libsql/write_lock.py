@@ -4,7 +4,8 @@ A stream whose connection takes the write lock (a BEGIN IMMEDIATE, a write insid
 database's holder from then on (`note`). A writer that then waits for the lock (another stream,
 an autocommit write on the writer thread) waits until the holder's 5 s are up, then ends the
 holder's transaction itself (`steal`: ROLLBACK on the holder's connection) and goes on (a busy
-timeout set below 5 s, `--busy-timeout-ms`, answers SQLITE_BUSY first). The
+timeout set below 5 s, `--busy-timeout-ms`, answers SQLITE_BUSY first). A transaction that has
+read and then writes waits the same way (`upgrade_when_free`), where SQLite would not wait. The
 holder's next request finds its transaction gone: every statement of that request answers
 `TRANSACTION_TIMEOUT` ("Transaction timed out"), and the stream goes on in autocommit. So an abandoned transaction blocks the database's other
 writers for 5 s, not until its stream expires, as on sqld (its connection/libsql.rs). Holders
@@ -16,14 +17,17 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from lumadb.libsql.errors import StmtError
 from lumadb.storage.sqlite import apsw
 
 if TYPE_CHECKING:
     from lumadb.libsql.streams import Stream
+
+T = TypeVar("T")
 
 TXN_TIMEOUT_S = 5.0
 _POLL_S = 0.001  # between tries while a holder's time runs (it may end its transaction first)
@@ -87,7 +91,45 @@ def steal(holder: Stream, since: float) -> bool:
     return True
 
 
-def busy_handler(namespace: str, timeout_s: float) -> Callable[[int], bool]:
+BusyHandler = Callable[[int], bool]
+
+# each libSQL connection's busy handler, for the waits SQLite does not hand to it
+_handlers: weakref.WeakKeyDictionary[apsw.Connection, BusyHandler] = weakref.WeakKeyDictionary()
+
+
+def install(conn: apsw.Connection, namespace: str, timeout_s: float) -> None:
+    handler = busy_handler(namespace, timeout_s)
+    conn.set_busy_handler(handler)
+    _handlers[conn] = handler
+
+
+def upgrade_when_free(conn: apsw.Connection, busy: apsw.BusyError, run: Callable[[], T]) -> T:
+    """After `run` failed with `busy`: SQLite calls no busy handler for a transaction that has
+    read and now writes (its lock upgrade), and answers SQLITE_BUSY at once. sqld waits there
+    as for any write: until the holder ends its transaction (then SQLITE_BUSY, the snapshot
+    being stale: SQLITE_BUSY_SNAPSHOT) or loses it after its 5 s (then the write goes on). So
+    here: the connection's busy handler's wait, `run` tried again after each of its turns (the
+    failed statement had not started: the lock is taken before anything runs)."""
+    handler = _handlers.get(conn)
+    if handler is None or _extended(busy) != apsw.SQLITE_BUSY or conn.txn_state() != apsw.SQLITE_TXN_READ:
+        raise busy
+    calls = 0
+    while handler(calls):
+        calls += 1
+        try:
+            return run()
+        except apsw.BusyError as again:
+            if _extended(again) != apsw.SQLITE_BUSY:
+                raise
+            busy = again
+    raise busy
+
+
+def _extended(error: apsw.Error) -> int | None:
+    return getattr(error, "extendedresult", None)  # (not in apsw's type stubs)
+
+
+def busy_handler(namespace: str, timeout_s: float) -> BusyHandler:
     """A connection's wait for the write lock, up to the busy timeout (5 s by default, sqld's
     wait), polled every millisecond (SQLite's own sleeps grow to 100 ms); a stream of this
     process that has held the lock for more than 5 s by then loses it to this writer."""

@@ -61,6 +61,50 @@ def test_over_websocket_another_streams_begin(server: LumaServer, unique_name: s
         assert send(a, 8, "execute", stream_id=1, stmt=stmt("SELECT 1"))["type"] == "response_ok"
 
 
+def _reader_and_holder(server: LumaServer, table: str) -> tuple[str, str]:
+    """Stream B has read inside its transaction; then stream A takes the write lock."""
+    results(pipeline(server.url, [execute(f"CREATE TABLE {table} (x)"), {"type": "close"}]))
+    reader = pipeline(server.url, [execute("BEGIN"), execute(f"SELECT count(*) FROM {table}")], version=3).json
+    holder = pipeline(server.url, [execute("BEGIN IMMEDIATE"), execute(f"INSERT INTO {table} VALUES (1)")],
+                      version=3).json
+    return reader["baton"], holder["baton"]
+
+
+def test_a_transaction_that_has_read_waits_for_the_lock_as_any_writer(server: LumaServer, unique_name: str) -> None:
+    # SQLite answers such a write SQLITE_BUSY at once, without its busy handler; sqld waits
+    reader, holder = _reader_and_holder(server, unique_name)
+    started = time.monotonic()
+    written = pipeline(server.url, [execute(f"INSERT INTO {unique_name} VALUES (2)")], reader, version=3).json
+    assert written["results"][0]["type"] == "ok"
+    assert 4.8 < time.monotonic() - started < 6
+    ended = results(pipeline(server.url, [execute("COMMIT"), {"type": "close"}], holder, version=3))
+    assert ended[0]["error"] == TIMED_OUT
+    committed = results(pipeline(server.url, [execute("COMMIT"), execute(f"SELECT x FROM {unique_name}"),
+                                              {"type": "close"}], written["baton"], version=3))
+    assert ok_result(committed[1])["rows"] == [[integer(2)]]
+
+
+def test_a_transaction_that_has_read_fails_to_write_when_the_holder_commits(
+    server: LumaServer, unique_name: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    reader, holder = _reader_and_holder(server, unique_name)
+    def write() -> tuple[dict, float]:
+        reply = pipeline(server.url, [execute(f"INSERT INTO {unique_name} VALUES (2)")], reader, version=3)
+        return reply.json, time.monotonic()
+
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        waiting = pool.submit(write)
+        time.sleep(1)
+        assert results(pipeline(server.url, [execute("COMMIT"), {"type": "close"}], holder, version=3))[0]["type"] == "ok"
+        failed, answered = waiting.result(timeout=10)
+    # it waited for the holder, whose commit left its snapshot behind: SQLite's BUSY_SNAPSHOT
+    assert 0.9 < answered - started < 3
+    assert failed["results"][0]["error"] == {"message": "SQLite error: database is locked", "code": "SQLITE_BUSY"}
+
+
 def test_a_transaction_nobody_waits_for_goes_on(server: LumaServer, unique_name: str) -> None:
     holder = pipeline(server.url, [execute(f"CREATE TABLE {unique_name} (x)"), execute("BEGIN"),
                                    execute(f"INSERT INTO {unique_name} VALUES (1)")], version=3).json
