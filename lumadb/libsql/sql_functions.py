@@ -3,7 +3,7 @@ none of it): SQLite's own `regexp`, `uuid` and `shathree` extensions (from the b
 ships, the same C as sqld builds in), `generate_series` (a port of SQLite 3.45's series.c,
 sqld's version), `soundex` (sqld's SQLite is built with SQLITE_SOUNDEX), libSQL's vectors
 (`vectors`, `vector_index`), and the extension and math functions of SQLite3 Multiple Ciphers
-(`extension_functions`, `math_functions`)."""
+(`extension_functions`, `math_functions`); and sqld's SQLite version from `sqlite_version()`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,22 @@ def install(conn: apsw.Connection) -> None:
     vector_index.install(conn)
     extension_functions.install(conn)
     math_functions.install(conn)
+    conn.create_scalar_function("sqlite_version", _sqld_version, 0, deterministic=True)
+    conn.create_scalar_function("sqlite_source_id", _sqld_source_id, 0, deterministic=True)
+
+
+# What sqld's SQLite says it is. LumaDB refuses the SQL newer than that SQLite (older_sqlite.py,
+# namespaces.NEWER_FUNCTIONS), so a tool that chooses features by version must be told so.
+SQLD_SQLITE_VERSION = "3.45.1"
+SQLD_SQLITE_SOURCE_ID = "2024-01-30 16:01:20 e876e51a0ed5c5b3126f52e532044363a014bc594cfefa87ffb5b82257ccalt1"
+
+
+def _sqld_version() -> str:
+    return SQLD_SQLITE_VERSION
+
+
+def _sqld_source_id() -> str:
+    return SQLD_SQLITE_SOURCE_ID
 
 
 @functools.cache

@@ -190,7 +190,8 @@ CASES: dict[str, list[dict[str, Any]]] = {
     "values": [pipe(ex("SELECT ?, ?, ?, ?, ?, ?, ?", i(9223372036854775807), i(-9223372036854775808),
                        {"type": "float", "value": 2.5}, {"type": "float", "value": 1},
                        {"type": "text", "value": "héllo"}, {"type": "blob", "base64": "AQIDBA=="}, {"type": "null"}),
-                    ex("SELECT 1.0, -0.0, 0.1 + 0.2, 'x' || 'y', x'00ff', NULL, 1e300 * 1e300"), CLOSE)],
+                    ex("SELECT 1.0, -0.0, 0.1 + 0.2, 'x' || 'y', x'00ff', NULL, 1e300 * 1e300"),
+                    ex("SELECT sqlite_version(), sqlite_source_id()"), CLOSE)],  # sqld's SQLite, whose SQL LumaDB takes
     "tables": [pipe(ex("CREATE TABLE c1 (id INTEGER PRIMARY KEY, v INT, w TEXT UNIQUE, f FURRY BUNNY)"),
                     ex("INSERT INTO c1 (v, w) VALUES (1, 'a'), (2, 'b')"),
                     ex("UPDATE c1 SET v = v + 1"), ex("SELECT id, v, w, f, v * 2 FROM c1 ORDER BY id"),
