@@ -53,11 +53,11 @@ SQLD_SQLITE_VERSION = "3.45.1"
 SQLD_SQLITE_SOURCE_ID = "2024-01-30 16:01:20 e876e51a0ed5c5b3126f52e532044363a014bc594cfefa87ffb5b82257ccalt1"
 
 
-def _sqld_version() -> str:
+def _sqld_version(*_: Any) -> str:
     return SQLD_SQLITE_VERSION
 
 
-def _sqld_source_id() -> str:
+def _sqld_source_id(*_: Any) -> str:
     return SQLD_SQLITE_SOURCE_ID
 
 
