@@ -190,7 +190,7 @@ class Catalog:
                 raise NameTaken(name)
             return self._handle(existing[0])
         handle = self._handle(entry)
-        await handle.db.write(lambda conn: None)  # creates the file
+        await handle.db.write(_create_internal_tables)  # (and the file)
         self._by_key.clear()
         return handle
 
@@ -221,3 +221,16 @@ class Catalog:
     def bookmarks(self, uuid: str) -> list[tuple[str, float]]:  # (bookmark, taken_at) oldest first
         return self.store.read_now(lambda c: c.execute(
             "SELECT bookmark, taken_at FROM bookmarks WHERE uuid = ? ORDER BY taken_at", (uuid,)).fetchall())
+
+
+# The table every D1 database holds (`SELECT * FROM sqlite_master` of a new one lists it, in
+# these words), kept from SQL by the authorizer. SQL that walks sqlite_master and looks into
+# each table (kysely's migrator, better-auth's) fails on D1 because of it: so it does here.
+_INTERNAL_TABLES = """CREATE TABLE IF NOT EXISTS _cf_KV (
+        key TEXT PRIMARY KEY,
+        value BLOB
+      ) WITHOUT ROWID"""
+
+
+def _create_internal_tables(conn: apsw.Connection) -> None:
+    conn.execute(_INTERNAL_TABLES)

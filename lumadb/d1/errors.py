@@ -66,8 +66,8 @@ def _in_default(sql: str, offset: int) -> bool:
     return False
 
 
-# D1's own tables, which every D1 database holds and its authorizer keeps SQL away from (reading
-# `_cf_METADATA` answers "not authorized" there); LumaDB's databases have none of them.
+# D1's own tables, which its authorizer keeps SQL away from (reading `_cf_METADATA` answers "not
+# authorized" there); LumaDB's databases hold only `_cf_KV` (catalog.py), the others are missing.
 _INTERNAL_TABLE = re.compile(r"no such table: (?:main\.)?_cf_(?:METADATA|KV)")
 
 

@@ -164,6 +164,19 @@ def test_a_statement_repeated_after_a_schema_change_keeps_its_offset(d1: D1Http,
     assert d1.run(db_name, "SELECT json('x')") == {"success": False, "error": "malformed JSON: SQLITE_ERROR"}
 
 
+def test_every_database_holds_d1s_internal_table(d1: D1Http, db_name: str) -> None:
+    d1.run(db_name, "CREATE TABLE t (a)")
+    schema = d1.run(db_name, "SELECT type, name, sql FROM sqlite_master ORDER BY name")["results"]["rows"]
+    # in the words a new D1 database lists it
+    assert schema == [["table", "_cf_KV", "CREATE TABLE _cf_KV (\n        key TEXT PRIMARY KEY,\n        value BLOB\n      ) WITHOUT ROWID"],
+                      ["table", "t", "CREATE TABLE t (a)"]]
+    # so SQL that looks into every table it finds there (kysely's migrator) fails, as on D1
+    walk = "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'"
+    assert d1.run(db_name, walk) == {"success": False, "error": "not authorized: SQLITE_AUTH"}
+    assert d1.run(db_name, walk + " AND m.name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")["results"]["rows"] == [["t", "a"]]
+    assert d1.rest("GET", f"/{db_name}").json()["result"]["num_tables"] == 1
+
+
 @pytest.mark.parametrize(("sql", "error"), [
     ("BEGIN", TRANSACTION_REFUSED),
     ("BEGIN IMMEDIATE", TRANSACTION_REFUSED),
@@ -185,9 +198,11 @@ def test_a_statement_repeated_after_a_schema_change_keeps_its_offset(d1: D1Http,
     ("SELECT power(2, 2)", "not authorized to use function: power at offset 7: SQLITE_ERROR"),
     ("SELECT load_extension('x')", "not authorized: SQLITE_ERROR"),
     ("CREATE TABLE _cf_mine (a)", "not authorized: SQLITE_AUTH"),
-    # D1's internal tables, which LumaDB's databases do not hold
+    # D1's internal tables: `_cf_KV`, which every database holds, and one it does not
     ("SELECT * FROM _cf_METADATA", "not authorized: SQLITE_AUTH"),
     ("DELETE FROM main._cf_KV", "not authorized: SQLITE_AUTH"),
+    ("SELECT * FROM pragma_table_info('_cf_KV')", "not authorized: SQLITE_AUTH"),
+    ("DROP TABLE _cf_KV", "not authorized: SQLITE_AUTH"),
     ("SELECT * FROM _cf_other", "no such table: _cf_other: SQLITE_ERROR"),
     ("CREATE TEMP TABLE tt (a)", "not authorized: SQLITE_AUTH"),
     ("CREATE VIRTUAL TABLE g USING geopoly(a)", "not authorized: SQLITE_AUTH"),

@@ -143,4 +143,4 @@ def test_libsql_alter_column_is_not_d1_sql(d1: D1Http, db_name: str) -> None:
     rest = d1.rest("POST", f"/{db_name}/query", {"sql": "ALTER TABLE t ALTER COLUMN x TO x INTEGER"})
     body = assert_envelope(rest, 400, 7500)
     assert body["errors"] == [{"code": 7500, "message": 'near "TO": syntax error at offset 29: SQLITE_ERROR'}]
-    assert d1.run(db_name, "SELECT sql FROM sqlite_schema")["results"]["rows"] == [["CREATE TABLE t (x TEXT)"]]
+    assert d1.run(db_name, "SELECT sql FROM sqlite_schema WHERE name = 't'")["results"]["rows"] == [["CREATE TABLE t (x TEXT)"]]
