@@ -60,6 +60,27 @@ def test_an_attribute_keying_a_gsi_and_an_lsi_is_reported_for_the_gsi(ddb: Any, 
     assert code == "ValidationException" and text.endswith("IndexName: gsi1, IndexKey: lsi1sk")
 
 
+def test_batch_write_checks_each_index_key_an_item_has(ddb: Any) -> None:
+    # the item lacks the index's partition key, so it would not be indexed: its sort key's type is
+    # still checked, as PutItem checks it (dynalite's validateItem; AWS's "index key violations")
+    name = table_name()
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in (("pk", S), ("gh", S), ("gr", N))],
+        GlobalSecondaryIndexes=[{"IndexName": "gsi1", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "gh", "KeyType": "HASH"},
+                                               {"AttributeName": "gr", "KeyType": "RANGE"}]}],
+    )  # fmt: skip
+    item = {"pk": {S: "e"}, "gr": {S: "x"}}
+    message = INVALID + "Type mismatch for Index Key gr Expected: N Actual: S IndexName: gsi1"
+    assert error_of(ddb.put_item, TableName=name, Item=item) == ("ValidationException", message)
+    assert error_of(ddb.batch_write_item, RequestItems={name: [{"PutRequest": {"Item": item}}]}) == (
+        "ValidationException", message)  # fmt: skip
+    assert "Item" not in ddb.get_item(TableName=name, Key={"pk": {S: "e"}})
+    ddb.delete_table(TableName=name)
+
+
 def test_a_wrong_index_key_is_refused_before_the_condition_is_evaluated(ddb: Any, shared_key: str) -> None:
     item = {**KEY, "rank": {S: "high"}}
     code, message = error_of(

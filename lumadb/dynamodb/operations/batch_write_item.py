@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from lumadb.dynamodb import capacity, inputs, item_collections, items, writes
+from lumadb.dynamodb import capacity, inputs, item_collections, items, key_checks, writes
 from lumadb.dynamodb.attributes import validate_attribute_value
 from lumadb.dynamodb.errors import DynamoError
 from lumadb.dynamodb.keys import StorageKey, key_of_item, key_of_key
@@ -97,6 +97,8 @@ async def handle(service: DynamoService, body: dict, request: Request) -> dict:
         seen: set[StorageKey] = set()
         for item, key, size in entries:
             storage_key = _key(table, item, key)
+            if item is not None:
+                key_checks.check_item(table, item)  # (dynalite's validateItem: the key, then index keys)
             if storage_key in seen:
                 raise DynamoError.validation("Provided list of item keys contains duplicates")
             seen.add(storage_key)
