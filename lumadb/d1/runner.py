@@ -47,6 +47,7 @@ CHEAP_MS = 0.5  # a request measured under this runs inline next time (a thread 
 WRITE_BUDGET_MS = 3
 _SIZE_SQL = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
 _WRITES = frozenset({"insert", "update", "delete", "replace"})
+STILL_RUNNING = "cannot release savepoint - SQL statements in progress: SQLITE_BUSY"  # (workerd's SQLite's words)
 
 
 @dataclass(slots=True)
@@ -188,6 +189,11 @@ def _run_piece(conn: apsw.Connection, piece: Piece, params: Sequence[SqlValue], 
         rows = repaired_rows(conn, sql, params, len(trace.description))
     written = conn.total_changes() - before
     description = trace.description
+    if description and not last and not trace.readonly:
+        # workerd steps a statement that is not its `sql`'s last once and leaves it: a write with
+        # RETURNING is then still running when the request's savepoint is released, which fails
+        # and rolls the whole request back (D1 reports it as an internal error)
+        raise D1QueryError(STILL_RUNNING)
     if description and _described.get(conn, {}).get(sql) != _schema_version(conn):
         description = _fresh_description(conn, sql, params, description)
     columns = [name for name, _ in description]
