@@ -190,7 +190,7 @@ class Catalog:
                 raise NameTaken(name)
             return self._handle(existing[0])
         handle = self._handle(entry)
-        await handle.db.write(_create_internal_tables)  # (and the file)
+        await handle.db.write(_create_cf_kv)  # (and the file)
         self._by_key.clear()
         return handle
 
@@ -226,11 +226,11 @@ class Catalog:
 # The table every D1 database holds (`SELECT * FROM sqlite_master` of a new one lists it, in
 # these words), kept from SQL by the authorizer. SQL that walks sqlite_master and looks into
 # each table (kysely's migrator, better-auth's) fails on D1 because of it: so it does here.
-_INTERNAL_TABLES = """CREATE TABLE IF NOT EXISTS _cf_KV (
+_CF_KV = """CREATE TABLE IF NOT EXISTS _cf_KV (
         key TEXT PRIMARY KEY,
         value BLOB
       ) WITHOUT ROWID"""
 
 
-def _create_internal_tables(conn: apsw.Connection) -> None:
-    conn.execute(_INTERNAL_TABLES)
+def _create_cf_kv(conn: apsw.Connection) -> None:
+    conn.execute(_CF_KV)
